@@ -1,0 +1,63 @@
+# Spoor 2 Academy: `make run` starts the demo, `make test` runs every test on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint check system-deps install messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Starts the demo on SQLite with demo content and accounts (idempotent).
+run: install
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py migrate --no-input
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py collectstatic --no-input --verbosity 0
+	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
+	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL for the second run.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY=check-only-$$(head -c 40 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
+	  DATABASE_URL=sqlite:///tmp/deploy-check.sqlite3 ALLOWED_HOSTS=example.org \
+	  EMAIL_URL=smtp://localhost:25 DEFAULT_FROM_EMAIL=noreply@example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: install system-deps
+	$(PY) -m pytest -q
+
+test-postgres: install system-deps
+	scripts/with-throwaway-postgres $(PY) -m pytest -q
+
+## Sets up and passes every test: lint and checks, then the suite on SQLite and on PostgreSQL.
+test: lint test-sqlite test-postgres
+
+messages: install
+	cd $(CURDIR) && $(PY) manage.py makemessages -l nl --ignore '.venv/*' && $(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

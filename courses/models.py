@@ -1,0 +1,256 @@
+"""The catalogue trainers write: an index of courses, each course with its module pages."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from accounts.registers import Register
+
+from .blocks import ContentBlock, ProgrammeBlock
+
+MAX_SEATS_PER_DATE = 10
+CENT = Decimal("0.01")
+
+
+class VatTreatment(models.TextChoices):
+    STANDARD = "standard", _("21% VAT")
+    EXEMPT = "exempt", _("Exempt from VAT (CRKBO)")
+
+
+VAT_RATES = {VatTreatment.STANDARD: Decimal("0.21"), VatTreatment.EXEMPT: Decimal("0")}
+
+
+class Delivery(models.TextChoices):
+    IN_PERSON = "in_person", _("On location")
+    ONLINE = "online", _("Online")
+    BLENDED = "blended", _("On location and online")
+
+
+RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+class CourseIndexPage(Page):
+    """The catalogue: every published course below it."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+    template = "courses/course_index_page.html"
+
+    class Meta:
+        verbose_name = _("course catalogue")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import courses_published
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = courses_published(parent=self)
+        return context
+
+
+class CoursePage(Page):
+    """A course as a coach meets it: what, for whom, how long, what it costs and what it counts for."""
+
+    summary = models.TextField(
+        _("summary"), max_length=300, help_text=_("One or two sentences for the catalogue and search engines.")
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices, default=Delivery.IN_PERSON)
+    target_group = RichTextField(_("target group"), blank=True, features=RICH_TEXT_FEATURES)
+    learning_goals = RichTextField(_("learning goals"), blank=True, features=RICH_TEXT_FEATURES)
+    programme = StreamField(ProgrammeBlock(), verbose_name=_("programme"), blank=True)
+    body = StreamField(ContentBlock(), verbose_name=_("description"), blank=True)
+
+    price_excl_vat = models.DecimalField(
+        _("price excl. VAT (€)"), max_digits=8, decimal_places=2, default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("The investment per participant, excluding VAT. 0 means free of charge."),
+    )
+    vat_treatment = models.CharField(
+        _("VAT"), max_length=10, choices=VatTreatment.choices, default=VatTreatment.EXEMPT,
+        help_text=_("Exempt applies when the provider is registered with CRKBO for this training."),
+    )
+    duration_days = models.PositiveSmallIntegerField(
+        _("duration in days"), default=1, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    net_hours = models.DecimalField(
+        _("net contact hours"), max_digits=5, decimal_places=1, default=Decimal("6.0"),
+        validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Net learning hours as registers count them (excluding breaks)."),
+    )
+    default_capacity = models.PositiveSmallIntegerField(
+        _("participants per date"), default=MAX_SEATS_PER_DATE,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS_PER_DATE)],
+        help_text=_("Default number of seats for a new date; at most %(max)s.") % {"max": MAX_SEATS_PER_DATE},
+    )
+    certificate_validity_years = models.PositiveSmallIntegerField(
+        _("certificate valid for (years)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Leave empty when the certificate does not expire."),
+    )
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("target_group"),
+        index.SearchField("learning_goals"),
+        index.SearchField("body"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("delivery"),
+        FieldPanel("target_group"),
+        FieldPanel("learning_goals"),
+        FieldPanel("programme"),
+        FieldPanel("body"),
+    ]
+    practical_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("price_excl_vat"), FieldPanel("vat_treatment")]),
+                FieldRowPanel([FieldPanel("duration_days"), FieldPanel("net_hours")]),
+                FieldRowPanel([FieldPanel("default_capacity"), FieldPanel("certificate_validity_years")]),
+            ],
+            heading=_("Price, duration and capacity"),
+        ),
+        InlinePanel("accreditations", heading=_("PE points and accreditations"), label=_("Accreditation")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(practical_panels, heading=_("Practical")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_capacity__gte=1, default_capacity__lte=MAX_SEATS_PER_DATE),
+                name="course_capacity_between_1_and_max",
+            ),
+            models.CheckConstraint(condition=models.Q(price_excl_vat__gte=0), name="course_price_not_negative"),
+        ]
+
+    @property
+    def vat_rate(self) -> Decimal:
+        return VAT_RATES[VatTreatment(self.vat_treatment)]
+
+    @property
+    def vat_amount(self) -> Decimal:
+        return (self.price_excl_vat * self.vat_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def price_incl_vat(self) -> Decimal:
+        return self.price_excl_vat + self.vat_amount
+
+    @property
+    def is_vat_exempt(self) -> bool:
+        return self.vat_treatment == VatTreatment.EXEMPT
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_excl_vat == 0
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_modules_published
+
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = course_modules_published(course=self)
+        # Through the cluster, so a preview shows accreditations that are not saved yet.
+        context["accreditations"] = self.accreditations.all()
+        return context
+
+
+class CourseAccreditation(Orderable):
+    """PE points a register awards for the course, under the register's accreditation id."""
+
+    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="accreditations")
+    register = models.CharField(_("register"), max_length=20, choices=Register.choices)
+    points = models.DecimalField(
+        _("PE points"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
+    accreditation_id = models.CharField(_("accreditation id"), max_length=50, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points"), FieldPanel("accreditation_id")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "register"], name="one_accreditation_per_register"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="accreditation_points_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_register_display()}: {self.points}"
+
+
+class ModulePage(Page):
+    """A part of a course: a day, a phase or a theme, with its learning content."""
+
+    summary = models.TextField(_("summary"), max_length=300, blank=True)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("study time (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    body = StreamField(ContentBlock(), verbose_name=_("content"), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = []
+    template = "courses/module_page.html"
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import course_modules_published
+
+        context = super().get_context(request, *args, **kwargs)
+        course = self.get_parent().specific
+        modules = list(course_modules_published(course=course))
+        position = next((i for i, module in enumerate(modules) if module.pk == self.pk), None)
+        context.update(
+            course=course,
+            modules=modules,
+            previous_module=modules[position - 1] if position else None,
+            next_module=modules[position + 1] if position is not None and position + 1 < len(modules) else None,
+        )
+        return context

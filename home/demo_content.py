@@ -1,0 +1,334 @@
+"""Demo catalogue in Dutch, written from the domain notes. Used by `manage.py seed_demo`."""
+
+from decimal import Decimal
+
+PROVIDER = {
+    "name": "Spoor 2 Academy",
+    "street_address": "Oudegracht 123",
+    "postcode": "3511 AB",
+    "city": "Utrecht",
+    "email": "info@example.com",
+    "phone": "030 123 45 67",
+    "kvk_number": "12345678",
+    "vat_number": "NL001234567B01",
+    "crkbo_registered": True,
+}
+
+HOME = {
+    "title": "Spoor 2 Academy",
+    "hero_title": "Vakmanschap voor spoor 2-coaches",
+    "hero_text": (
+        "<p>Korte, intensieve trainingen in kleine groepen voor coaches die mensen begeleiden naar werk "
+        "buiten de eigen werkgever. Met PE-punten en een certificaat dat registers erkennen.</p>"
+    ),
+    "body": [
+        ("heading", {"text": "Waarom investeren in spoor 2?", "level": "h2"}),
+        ("paragraph", (
+            "<p>Uit een dossieronderzoek van het UWV bleek dat maar een klein deel van de spoor "
+            "2-trajecten eindigt in werk bij een andere werkgever. Wij geloven dat een goed traject meer "
+            "oplevert: terugkeer bij de eigen werkgever, detachering of een eigen bedrijf, meer regie, of "
+            "een heldere IVA-uitkomst. Daarvoor is een coach nodig die het kader kent én een veilige basis "
+            "biedt.</p>"
+        )),
+        ("callout", {
+            "tone": "info",
+            "title": "Maximaal 10 deelnemers",
+            "text": "<p>Elke trainingsdag heeft ruimte voor hooguit tien deelnemers, zodat iedereen aan bod komt.</p>",
+        }),
+    ],
+}
+
+CATALOGUE = {
+    "title": "Opleidingen",
+    "slug": "opleidingen",
+    "intro": (
+        "<p>Alle trainingen zijn geaccrediteerd bij de relevante beroepsregisters. Je ontvangt na afloop "
+        "een certificaat met je PE-punten.</p>"
+    ),
+}
+
+COURSES = [
+    {
+        "title": "1-daagse basistraining 2e spoorcoaching",
+        "slug": "basistraining-2e-spoorcoaching",
+        "summary": (
+            "In één dag de basis van 2e spoorcoaching: de Wet verbetering poortwachter, de eisen van het "
+            "UWV en een coachende houding die mensen in beweging brengt."
+        ),
+        "delivery": "in_person",
+        "target_group": (
+            "<p>Loopbaan- en re-integratiecoaches, jobcoaches en arbeidsdeskundigen die (gaan) werken in "
+            "het tweede spoor en hun basis willen verstevigen.</p>"
+        ),
+        "learning_goals": (
+            "<ul><li>Je kent de Wet verbetering poortwachter en de rol van spoor 2 daarin.</li>"
+            "<li>Je weet waar het UWV bij de re-integratieverslag-toets op let.</li>"
+            "<li>Je voert een eerste gesprek dat vertrouwen en richting geeft.</li>"
+            "<li>Je herkent meer uitkomsten dan alleen werk bij een andere werkgever.</li></ul>"
+        ),
+        "programme": [
+            ("09:30", "Ontvangst en kennismaking", "Wat brengt jou naar het tweede spoor?"),
+            ("10:00", "Het kader: poortwachter en UWV", "Tijdlijn, verantwoordelijkheden en de re-integratieverslag-toets."),
+            ("11:30", "De eerste ontmoeting", "Weerstand, verlies en hoop in het intakegesprek; oefenen in drietallen."),
+            ("12:30", "Lunch", ""),
+            ("13:15", "Van belastbaarheid naar zoekrichting", "Werken met de FML en het arbeidsdeskundig rapport."),
+            ("15:00", "Casuïstiek en intervisie", "Eigen casussen van deelnemers."),
+            ("16:15", "Afsluiting en evaluatie", "Wat neem je mee naar maandag?"),
+        ],
+        "body": [
+            ("paragraph", (
+                "<p>Een dag waarin kennis en houding samenkomen. We werken met echte casuïstiek en "
+                "oefenen in kleine groepen, zodat je de volgende dag direct verder kunt met je cliënten.</p>"
+            )),
+            ("quote", {
+                "quote": "Het tweede spoor begint niet bij de vacaturebank, maar bij het gesprek over wat er verloren is.",
+                "attribution": "Een deelnemer",
+            }),
+        ],
+        "price_excl_vat": Decimal("495.00"),
+        "vat_treatment": "exempt",
+        "duration_days": 1,
+        "net_hours": Decimal("6.0"),
+        "default_capacity": 10,
+        "certificate_validity_years": 4,
+        "accreditations": [
+            ("noloc", Decimal("6"), "DEMO-NOLOC-2026-118"),
+            ("registerplein", Decimal("6"), "DEMO-RP-204417"),
+            ("nobco", Decimal("6"), "DEMO-NOBCO-PE-0931"),
+        ],
+        "modules": [
+            {
+                "title": "Voorbereiding: het kader van spoor 2",
+                "slug": "voorbereiding",
+                "summary": "Lees je in op de Wet verbetering poortwachter voordat je naar de trainingsdag komt.",
+                "estimated_minutes": 45,
+                "body": [
+                    ("heading", {"text": "Twee sporen", "level": "h2"}),
+                    ("paragraph", (
+                        "<p>Een langdurig zieke werknemer wordt langs twee sporen begeleid. Het eerste spoor "
+                        "is werk bij de eigen werkgever, het tweede spoor werk daarbuiten. De werkgever moet "
+                        "het tweede spoor inzetten zodra duidelijk is dat terugkeer in het eigen werk niet "
+                        "lukt.</p>"
+                    )),
+                    ("callout", {
+                        "tone": "tip",
+                        "title": "Neem mee naar de training",
+                        "text": "<p>Een (geanonimiseerde) casus uit je eigen praktijk.</p>",
+                    }),
+                    ("reflection", {
+                        "question": "Wanneer vond jij een spoor 2-traject geslaagd, ook al leidde het niet tot een nieuwe baan?",
+                        "guidance": "<p>Schrijf kort op wat de uitkomst was en waarom die waardevol was.</p>",
+                    }),
+                ],
+            },
+            {
+                "title": "Na de training: toepassen in je praktijk",
+                "slug": "na-de-training",
+                "summary": "Opdrachten om het geleerde in de weken na de training te verankeren.",
+                "estimated_minutes": 60,
+                "body": [
+                    ("paragraph", (
+                        "<p>Kies twee lopende trajecten en pas in beide het gespreksmodel van de "
+                        "trainingsdag toe. Noteer wat het verschil maakte.</p>"
+                    )),
+                    ("reflection", {
+                        "question": "Welke vraag uit het gespreksmodel opende het meest bij je cliënt?",
+                        "guidance": "",
+                    }),
+                ],
+            },
+        ],
+    },
+    {
+        "title": "Secure Base coach training",
+        "slug": "secure-base-coach",
+        "summary": (
+            "Word een veilige basis voor je cliënt. Vijf modules langs de transitiecirkel: hechting, "
+            "intimiteit delen, afscheid nemen, rouw en betekenis geven."
+        ),
+        "delivery": "blended",
+        "target_group": (
+            "<p>Ervaren spoor 2-coaches die merken dat verlies en afscheid een traject kleuren en daar "
+            "bewuster mee willen werken.</p>"
+        ),
+        "learning_goals": (
+            "<ul><li>Je begrijpt hechting als basis voor verandering en durf.</li>"
+            "<li>Je begeleidt afscheid van werk, collega's en een oud zelfbeeld.</li>"
+            "<li>Je herkent rouw en geeft die ruimte zonder het traject stil te zetten.</li>"
+            "<li>Je helpt je cliënt nieuwe betekenis te vinden als vertrekpunt voor werk.</li></ul>"
+        ),
+        "programme": [
+            ("Dag 1", "Hechting", "De coach als veilige basis: zorgen én uitdagen."),
+            ("Dag 2", "Intimiteit delen", "Echt contact maken, ook als het schuurt."),
+            ("Dag 3", "Afscheid nemen", "Loslaten van werk, rol en identiteit."),
+            ("Dag 4", "Rouw", "Verlies erkennen en doorleven."),
+            ("Dag 5", "Betekenis geven", "Van verlies naar een nieuwe richting."),
+        ],
+        "body": [
+            ("paragraph", (
+                "<p>De transitiecirkel beschrijft hoe mensen zich hechten, verbinden, afscheid nemen, "
+                "rouwen en opnieuw betekenis geven. Wie ziek uit het eigen werk valt, doorloopt die cirkel "
+                "vaak onvrijwillig. Als coach ben je in die periode een veilige basis: iemand die zorgt en "
+                "tegelijk uitdaagt.</p>"
+            )),
+        ],
+        "price_excl_vat": Decimal("1450.00"),
+        "vat_treatment": "exempt",
+        "duration_days": 5,
+        "net_hours": Decimal("30.0"),
+        "default_capacity": 10,
+        "certificate_validity_years": None,
+        "accreditations": [
+            ("nobco", Decimal("30"), "DEMO-NOBCO-PE-1207"),
+            ("noloc", Decimal("30"), "DEMO-NOLOC-2026-231"),
+        ],
+        "modules": [
+            {
+                "title": "Hechting",
+                "slug": "hechting",
+                "summary": "Waarom een veilige basis mensen moed geeft om het onbekende te verkennen.",
+                "estimated_minutes": 90,
+                "body": [
+                    ("paragraph", (
+                        "<p>Mensen met een veilige basis durven meer. In deze module verken je je eigen "
+                        "hechtingsgeschiedenis en wat die betekent voor hoe jij coacht.</p>"
+                    )),
+                    ("reflection", {
+                        "question": "Wie was een veilige basis voor jou, en wat deed die persoon precies?",
+                        "guidance": "",
+                    }),
+                ],
+            },
+            {
+                "title": "Intimiteit delen",
+                "slug": "intimiteit-delen",
+                "summary": "Echt contact als voorwaarde voor verandering.",
+                "estimated_minutes": 90,
+                "body": [("paragraph", (
+                    "<p>Zonder verbinding geen beweging. Je oefent met het benoemen van wat er in het "
+                    "contact gebeurt, ook als dat ongemakkelijk is.</p>"
+                ))],
+            },
+            {
+                "title": "Afscheid nemen",
+                "slug": "afscheid-nemen",
+                "summary": "Loslaten van het oude werk, de collega's en een oud zelfbeeld.",
+                "estimated_minutes": 90,
+                "body": [("paragraph", (
+                    "<p>Een spoor 2-traject vraagt afscheid van meer dan een functie. Je leert afscheid "
+                    "bespreekbaar te maken zonder het te forceren.</p>"
+                ))],
+            },
+            {
+                "title": "Rouw",
+                "slug": "rouw",
+                "summary": "Verlies erkennen en de ruimte geven die het nodig heeft.",
+                "estimated_minutes": 90,
+                "body": [
+                    ("paragraph", (
+                        "<p>Rouw om werk wordt vaak niet herkend, ook niet door de cliënt zelf. Je leert de "
+                        "signalen kennen en hoe je rouw ruimte geeft binnen de termijnen van een traject.</p>"
+                    )),
+                    ("callout", {
+                        "tone": "warning",
+                        "title": "Let op",
+                        "text": "<p>Verwijs door wanneer rouw overgaat in klachten die om behandeling vragen.</p>",
+                    }),
+                ],
+            },
+            {
+                "title": "Betekenis geven",
+                "slug": "betekenis-geven",
+                "summary": "Van verlies naar een nieuwe richting die klopt.",
+                "estimated_minutes": 90,
+                "body": [("paragraph", (
+                    "<p>Als het verlies erkend is, ontstaat ruimte voor een nieuw verhaal. Je helpt je "
+                    "cliënt zijn waarden en drijfveren te vertalen naar een richting voor werk.</p>"
+                ))],
+            },
+        ],
+    },
+    {
+        "title": "Groepsprogramma spoor 2 in drie fasen",
+        "slug": "groepsprogramma-spoor-2",
+        "summary": (
+            "Een groepsprogramma voor werknemers in het tweede spoor: afscheid en leven met beperkingen, "
+            "je roeping vinden, en zoeken naar werk met begeleiding. Voldoet aan de eisen van het UWV."
+        ),
+        "delivery": "blended",
+        "target_group": (
+            "<p>Werknemers in een spoor 2-traject, aangemeld door hun werkgever of re-integratiebedrijf. "
+            "Het programma combineert groepsworkshops, intervisie en individuele coaching.</p>"
+        ),
+        "learning_goals": (
+            "<ul><li>Afscheid nemen van het oude werk en leren leven met beperkingen.</li>"
+            "<li>Je roeping vinden en vertalen naar een zoekprofiel voor de arbeidsmarkt.</li>"
+            "<li>Gericht zoeken naar werk, met begeleiding tot en met de eerste werkdag.</li></ul>"
+        ),
+        "programme": [
+            ("Fase 1", "Afscheid en leven met beperkingen", "Groepsworkshops en individuele coaching."),
+            ("Fase 2", "Roeping en zoekprofiel", "Workshops, intervisie en een persoonlijk zoekprofiel."),
+            ("Fase 3", "Zoeken met begeleiding", "Sollicitatietraining, netwerken en jobcoaching."),
+        ],
+        "body": [
+            ("paragraph", (
+                "<p>Het programma is opgezet volgens de eisen die het UWV aan een spoor 2-traject stelt: "
+                "tijdige inzet, aantoonbare activiteiten en een gedocumenteerd verloop.</p>"
+            )),
+        ],
+        "price_excl_vat": Decimal("2950.00"),
+        "vat_treatment": "standard",
+        "duration_days": 8,
+        "net_hours": Decimal("40.0"),
+        "default_capacity": 10,
+        "certificate_validity_years": None,
+        "accreditations": [],
+        "modules": [
+            {
+                "title": "Fase 1: Afscheid en leven met beperkingen",
+                "slug": "fase-1-afscheid",
+                "summary": "Erkennen wat er veranderd is en leren leven met beperkingen.",
+                "estimated_minutes": 120,
+                "body": [("paragraph", (
+                    "<p>In de eerste fase staat stil wat verloren is. Deelnemers delen hun verhaal en "
+                    "leren hun belastbaarheid kennen en accepteren.</p>"
+                ))],
+            },
+            {
+                "title": "Fase 2: Roeping en zoekprofiel",
+                "slug": "fase-2-roeping",
+                "summary": "Ontdekken wat je drijft en dat vertalen naar de arbeidsmarkt.",
+                "estimated_minutes": 120,
+                "body": [("paragraph", (
+                    "<p>Met opdrachten, intervisie en coaching werken deelnemers aan een zoekprofiel dat "
+                    "past bij hun waarden én hun mogelijkheden.</p>"
+                ))],
+            },
+            {
+                "title": "Fase 3: Zoeken met begeleiding",
+                "slug": "fase-3-zoeken",
+                "summary": "Gericht solliciteren en netwerken, met een coach naast je.",
+                "estimated_minutes": 120,
+                "body": [("paragraph", (
+                    "<p>In de laatste fase gaan deelnemers actief op zoek, met begeleiding bij "
+                    "sollicitaties, gesprekken en de start in nieuw werk.</p>"
+                ))],
+            },
+        ],
+    },
+]
+
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - documented demo password, DEBUG only
+
+DEMO_ACCOUNTS = [
+    {"email": "admin@example.com", "full_name": "Anna de Beheerder", "role": "admin"},
+    {"email": "trainer@example.com", "full_name": "Tom Trainer", "role": "trainer"},
+    {
+        "email": "coach@example.com", "full_name": "drs. C.M. (Carla) de Coach", "role": "coach",
+        "organisation": "Re-integratie Midden BV", "registers": {"noloc": "NL-20931", "registerplein": "204417"},
+    },
+    {
+        "email": "alumni@example.com", "full_name": "A.J. (Aisha) Alumna", "role": "alumni",
+        "organisation": "Aisha Loopbaancoaching", "registers": {"nobco": "4821"},
+    },
+]

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from home.demo_content import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Prints the demo's addresses and accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, port, **options):
+        base = f"http://127.0.0.1:{port}"
+        lines = [
+            "",
+            "Spoor 2 Academy demo",
+            f"  Site:         {base}/",
+            f"  English:      {base}/en/",
+            f"  Courses:      {base}/opleidingen/",
+            f"  CMS (admin):  {base}/admin/",
+            f"  Health check: {base}/healthz/",
+            f"  Demo accounts (password: {DEMO_PASSWORD}):",
+            *(f"    {account['email']:<22} {account['role']}" for account in DEMO_ACCOUNTS),
+            "  Emails (signup confirmation, password reset) are printed in this terminal.",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

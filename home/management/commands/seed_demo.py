@@ -1,0 +1,117 @@
+"""Loads the demo catalogue and, when DEBUG is on, the demo accounts. Safe to run again: whatever
+exists already is left as it is, so a trainer's edits to demo pages survive the next `make run`."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from accounts.services import profile_update
+from courses.models import CourseAccreditation, CourseIndexPage, CoursePage, ModulePage
+from home import demo_content
+from home.models import HomePage, ProviderSettings
+from home.services import trainer_roles_ensure
+
+
+def published(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+class Command(BaseCommand):
+    help = "Loads the demo catalogue and (with DEBUG on) the demo accounts. Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = []
+        home = self.home_page(created)
+        catalogue = self.catalogue(home, created)
+        for course in demo_content.COURSES:
+            self.course(catalogue, course, created)
+        self.provider_settings()
+        trainers = trainer_roles_ensure()
+        if settings.DEBUG:
+            self.accounts(trainers, created)
+        else:
+            self.stdout.write("DEBUG is off: demo accounts are not created.")
+        self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
+
+    def home_page(self, created: list[str]) -> HomePage:
+        home = HomePage.objects.first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        # Wagtail's install leaves a "Welcome" page as the site root; the demo home page replaces it.
+        Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
+        data = demo_content.HOME
+        home = published(
+            root,
+            HomePage(title=data["title"], slug="home", hero_title=data["hero_title"],
+                     hero_text=data["hero_text"], body=data["body"]),
+        )
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": data["title"]},
+        )
+        created.append("home page")
+        return home
+
+    def catalogue(self, home: HomePage, created: list[str]) -> CourseIndexPage:
+        catalogue = CourseIndexPage.objects.child_of(home).first()
+        if catalogue:
+            return catalogue
+        data = demo_content.CATALOGUE
+        created.append("catalogue")
+        return published(home, CourseIndexPage(title=data["title"], slug=data["slug"], intro=data["intro"]))
+
+    def course(self, catalogue: CourseIndexPage, data: dict, created: list[str]) -> None:
+        if CoursePage.objects.child_of(catalogue).filter(slug=data["slug"]).exists():
+            return
+        course = CoursePage(
+            title=data["title"], slug=data["slug"], summary=data["summary"], delivery=data["delivery"],
+            target_group=data["target_group"], learning_goals=data["learning_goals"],
+            programme=[("item", {"time": time, "title": title, "description": description})
+                       for time, title, description in data["programme"]],
+            body=data["body"], price_excl_vat=data["price_excl_vat"], vat_treatment=data["vat_treatment"],
+            duration_days=data["duration_days"], net_hours=data["net_hours"],
+            default_capacity=data["default_capacity"],
+            certificate_validity_years=data["certificate_validity_years"],
+            accreditations=[
+                CourseAccreditation(register=register, points=points, accreditation_id=accreditation_id)
+                for register, points, accreditation_id in data["accreditations"]
+            ],
+        )
+        published(catalogue, course)
+        for module in data["modules"]:
+            published(course, ModulePage(**module))
+        created.append(data["slug"])
+
+    def provider_settings(self) -> None:
+        provider = ProviderSettings.load()
+        if not provider.street_address:
+            for field, value in demo_content.PROVIDER.items():
+                setattr(provider, field, value)
+            provider.save()
+
+    def accounts(self, trainers: Group, created: list[str]) -> None:
+        User = get_user_model()
+        for account in demo_content.DEMO_ACCOUNTS:
+            if User.objects.filter(email__iexact=account["email"]).exists():
+                continue
+            role = account["role"]
+            user = User.objects.create_user(
+                email=account["email"], password=demo_content.DEMO_PASSWORD,
+                is_staff=role == "admin", is_superuser=role == "admin",
+            )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            profile_update(
+                user=user, full_name=account["full_name"], phone="",
+                organisation=account.get("organisation", ""), register_numbers=account.get("registers", {}),
+            )
+            if role == "trainer":
+                user.groups.add(trainers)
+            created.append(account["email"])

@@ -1,0 +1,13 @@
+"""The test suite: SQLite by default, PostgreSQL when DATABASE_URL points at one."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-2b81d"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+ACCOUNT_RATE_LIMITS = False
+MEDIA_ROOT = BASE_DIR / ".test-media"
