@@ -20,7 +20,6 @@ install: $(STAMP)
 run: install
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
-	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py collectstatic --no-input --verbosity 0
 	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

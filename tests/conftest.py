@@ -1,0 +1,52 @@
+import os
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Wagtail caches the site root paths; a cache from an earlier test points at pages that are gone."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+
+
+@pytest.fixture
+def site(db):
+    from tests.factories import catalogue_site
+
+    return catalogue_site()
+
+
+@pytest.fixture
+def course(site):
+    from tests.factories import make_course, make_module
+
+    course = make_course(site.catalogue)
+    make_module(course, title="Hechting", slug="hechting")
+    make_module(course, title="Afscheid nemen", slug="afscheid-nemen")
+    return course

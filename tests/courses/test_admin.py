@@ -1,0 +1,132 @@
+"""Trainers write courses in the Wagtail admin; only administrators touch site settings and users."""
+
+import pytest
+from django.test import Client
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset
+
+from courses.models import CoursePage
+from tests.factories import UserFactory, course_form_data, make_trainer
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_form_data(course, **overrides):
+    """What the admin's edit form posts for this course: existing accreditations keep their ids."""
+    accreditations = [
+        {"id": a.pk, "register": a.register, "points": str(a.points), "accreditation_id": a.accreditation_id}
+        for a in course.accreditations.all()
+    ]
+    return course_form_data(accreditations=inline_formset(accreditations, initial=len(accreditations)), **overrides)
+
+
+@pytest.fixture
+def trainer_client(client, course):
+    client.force_login(make_trainer())
+    return client
+
+
+def test_admin_speaks_dutch(trainer_client):
+    html = trainer_client.get("/admin/").content.decode()
+    assert 'lang="nl"' in html
+    assert "Pagina's" in html
+
+
+def test_trainer_saves_a_draft_without_changing_the_live_course(trainer_client, course):
+    response = trainer_client.post(f"/admin/pages/{course.pk}/edit/", edit_form_data(course, title="Conceptversie"))
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Basistraining 2e spoorcoaching"
+    assert course.has_unpublished_changes
+    assert course.get_latest_revision_as_object().title == "Conceptversie"
+    visitor_sees = Client().get(course.url).content.decode()
+    assert "<h1>Basistraining 2e spoorcoaching</h1>" in visitor_sees and "Conceptversie" not in visitor_sees
+
+
+def test_trainer_publishes_a_course_and_a_revision_is_kept(trainer_client, course):
+    revisions_before = course.revisions.count()
+
+    response = trainer_client.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_data(course, title="Basistraining (vernieuwd)"), "action-publish": "1"}
+    )
+
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Basistraining (vernieuwd)" and course.live and not course.has_unpublished_changes
+    assert course.revisions.count() == revisions_before + 1
+    assert "<h1>Basistraining (vernieuwd)</h1>" in Client().get(course.url).content.decode()
+
+
+def test_trainer_adds_a_module_to_a_course(trainer_client, course):
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    data = nested_form_data({
+        "title": "Rouw", "slug": "rouw", "summary": "Verlies erkennen", "estimated_minutes": "60",
+        "body": streamfield([("paragraph", rich_text("<p>Over rouw</p>"))]), "action-publish": "1",
+    })
+    response = trainer_client.post(f"/admin/pages/add/courses/modulepage/{course.pk}/", data)
+
+    assert response.status_code == 302
+    module = Page.objects.get(slug="rouw")
+    assert module.get_parent().pk == course.pk and module.live
+
+
+def test_form_errors_are_shown_and_nothing_is_saved(trainer_client, course):
+    response = trainer_client.post(
+        f"/admin/pages/{course.pk}/edit/",
+        {**edit_form_data(course, price_excl_vat="-5", default_capacity="25"), "action-publish": "1"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "De pagina kon niet worden opgeslagen" in html or "kon niet" in html
+    course.refresh_from_db()
+    assert course.revisions.count() == 1 and course.default_capacity == 10
+
+
+@pytest.mark.parametrize("url", ["/admin/settings/home/providersettings/", "/admin/users/", "/admin/groups/"])
+def test_trainer_cannot_change_site_settings_or_users(trainer_client, url):
+    response = trainer_client.get(url)
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/admin/")
+
+
+def test_administrator_changes_provider_settings(client, site):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get("/admin/settings/home/providersettings/", follow=True)
+    assert response.status_code == 200
+    assert "CRKBO" in response.content.decode()
+
+
+def test_coach_without_admin_access_is_sent_to_login(client, site):
+    client.force_login(UserFactory())
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_trainer_cannot_touch_pages_outside_the_catalogue(trainer_client, site):
+    response = trainer_client.get(f"/admin/pages/{site.home.pk}/edit/")
+    assert response.status_code in (302, 403)
+    assert CoursePage.objects.count() == 1
+
+
+def test_a_second_accreditation_for_the_same_register_is_refused_with_a_message(trainer_client, course):
+    existing = course.accreditations.get()
+    accreditations = inline_formset(
+        [
+            {"id": existing.pk, "register": "noloc", "points": "6", "accreditation_id": "NL-118"},
+            {"register": "noloc", "points": "3", "accreditation_id": "DUBBEL"},
+        ],
+        initial=1,
+    )
+
+    response = trainer_client.post(
+        f"/admin/pages/{course.pk}/edit/",
+        {**course_form_data(accreditations=accreditations), "action-publish": "1"},
+    )
+
+    assert response.status_code == 200
+    assert course.accreditations.count() == 1

@@ -1,0 +1,218 @@
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from courses.models import CourseIndexPage, CoursePage, ModulePage
+from home.models import HomePage
+from tests.factories import course_form_data, make_course, make_module
+
+pytestmark = pytest.mark.django_db
+
+
+class TestPageTree(WagtailPageTestCase):
+    """The tree trainers build in: home → catalogue → course → module, nothing else."""
+
+    def test_allowed_children(self):
+        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
+        self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
+        self.assertAllowedSubpageTypes(CoursePage, {ModulePage})
+        self.assertAllowedSubpageTypes(ModulePage, set())
+
+    def test_allowed_parents(self):
+        self.assertAllowedParentPageTypes(CourseIndexPage, {HomePage})
+        self.assertAllowedParentPageTypes(CoursePage, {CourseIndexPage})
+        self.assertAllowedParentPageTypes(ModulePage, {CoursePage})
+
+    def test_a_module_cannot_be_created_under_the_catalogue(self):
+        from tests.factories import catalogue_site
+
+        site = catalogue_site()
+        self.assertCanNotCreateAt(CourseIndexPage, ModulePage)
+        self.assertCanCreateAt(CourseIndexPage, CoursePage)
+        self.assertFalse(ModulePage.can_create_at(site.catalogue))
+
+    def test_catalogue_and_module_preview(self):
+        from tests.factories import catalogue_site
+
+        site = catalogue_site()
+        module = make_module(make_course(site.catalogue))
+        self.assertPageIsPreviewable(site.catalogue, post_data={"title": "Opleidingen", "slug": "opleidingen",
+                                                                "intro": rich_text("<p>Intro</p>")})
+        self.assertPageIsPreviewable(module, post_data=nested_form_data({
+            "title": "Module", "slug": "module", "summary": "", "estimated_minutes": "",
+            "body": streamfield([("paragraph", rich_text("<p>Tekst</p>"))]),
+        }))
+
+
+def test_preview_shows_unsaved_changes_and_leaves_the_live_page_alone(client, course):
+    from tests.factories import make_trainer
+
+    client.force_login(make_trainer())
+    preview_url = f"/admin/pages/{course.pk}/edit/preview/"
+    data = course_form_data(
+        title="Nieuwe titel in voorvertoning",
+        accreditations=inline_formset([
+            {"register": "noloc", "points": "6", "accreditation_id": "NL-118"},
+            {"register": "nobco", "points": "7.5", "accreditation_id": "PE-NIEUW"},
+        ]),
+    )
+
+    assert client.post(preview_url, data).json()["is_valid"] is True
+    preview = client.get(preview_url).content.decode()
+
+    assert "Nieuwe titel in voorvertoning" in preview and "PE-NIEUW" in preview
+    live = client.get(course.url).content.decode()
+    assert "Nieuwe titel in voorvertoning" not in live and "PE-NIEUW" not in live
+
+
+def test_preview_refuses_an_eleventh_seat(client, course):
+    from tests.factories import make_trainer
+
+    client.force_login(make_trainer())
+    response = client.post(f"/admin/pages/{course.pk}/edit/preview/", course_form_data(default_capacity="11"))
+    assert response.json()["is_valid"] is False
+
+
+def test_catalogue_lists_published_courses_only(client, site):
+    make_course(site.catalogue, title="Secure Base coach training", slug="secure-base")
+    draft = make_course(site.catalogue, title="Nog niet klaar", slug="concept")
+    draft.unpublish()
+
+    response = client.get("/opleidingen/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Secure Base coach training" in html
+    assert "Nog niet klaar" not in html
+    assert client.get("/opleidingen/concept/").status_code == 404
+
+
+def test_course_page_shows_what_a_coach_needs_to_decide(client, course):
+    response = client.get(course.url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Basistraining 2e spoorcoaching</h1>" in html
+    assert "Voor wie" in html and "Re-integratiecoaches" in html
+    assert "Wat je leert" in html and "Wet verbetering poortwachter" in html
+    assert "Programma" in html and "09:30" in html
+    assert "€\u00a0495,00" in html
+    assert "Vrijgesteld van btw (CRKBO-geregistreerd)" in html
+    assert "1 dag" in html and "maximaal 10 deelnemers" in html
+    assert "Noloc" in html and "6 punten" in html and "NL-118" in html
+    assert html.index("Hechting") < html.index("Afscheid nemen")
+
+
+def test_course_with_vat_shows_price_including_and_excluding_vat(client, site):
+    course = make_course(site.catalogue, slug="groep", price_excl_vat=Decimal("2950.00"), vat_treatment="standard")
+
+    html = client.get(course.url).content.decode()
+
+    assert "€\u00a03.569,50" in html  # 2950 + 21%
+    assert "€\u00a02.950,00 excl. btw + €\u00a0619,50 btw (21%)" in html
+
+
+@pytest.mark.parametrize(
+    ("price", "treatment", "vat", "total"),
+    [
+        ("495.00", "exempt", "0.00", "495.00"),
+        ("100.00", "standard", "21.00", "121.00"),
+        ("0.05", "standard", "0.01", "0.06"),  # 0.0105 rounds half up to a cent
+        ("0.00", "standard", "0.00", "0.00"),
+    ],
+)
+def test_vat_is_computed_to_the_cent(price, treatment, vat, total):
+    course = CoursePage(price_excl_vat=Decimal(price), vat_treatment=treatment)
+    assert course.vat_amount == Decimal(vat)
+    assert course.price_incl_vat == Decimal(total)
+
+
+def test_free_course_says_so(client, site):
+    course = make_course(site.catalogue, slug="gratis", price_excl_vat=Decimal("0"))
+    assert "Kosteloos" in client.get(course.url).content.decode()
+
+
+def test_module_page_links_back_to_course_and_to_neighbours(client, course):
+    first, second = ModulePage.objects.child_of(course).order_by("path")
+
+    html = client.get(second.url).content.decode()
+
+    assert "<h1>Afscheid nemen</h1>" in html
+    assert f'href="{course.url}"' in html
+    assert f'rel="prev" href="{first.url}"' in html
+    assert 'rel="next"' not in html
+
+
+def test_english_prefix_shows_the_interface_in_english(client, course):
+    dutch_path = course.url
+
+    html = client.get(f"/en{dutch_path}").content.decode()
+
+    assert '<html lang="en">' in html
+    assert "What you will learn" in html and "€495.00" in html
+    assert f'href="/en{dutch_path}hechting/"' in html
+
+
+def test_unknown_page_is_a_plain_404(client, site):
+    response = client.get("/opleidingen/bestaat-niet/")
+    assert response.status_code == 404
+    assert b"Traceback" not in response.content
+
+
+def test_catalogue_query_count_does_not_grow_with_courses(client, site):
+    make_course(site.catalogue, slug="a")
+
+    def queries_for_catalogue():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/opleidingen/").status_code == 200
+        return len(queries)
+
+    queries_for_catalogue()  # warm-up: site root cache and settings row
+    with_one = queries_for_catalogue()
+    for n in range(8):
+        course = make_course(site.catalogue, slug=f"course-{n}", title=f"Course {n}")
+        make_module(course, slug="m1")
+    assert queries_for_catalogue() == with_one
+
+
+def test_course_page_query_count_does_not_grow_with_modules(client, course):
+    def queries_for_course():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(course.url).status_code == 200
+        return len(queries)
+
+    queries_for_course()  # warm-up: site root cache and settings row
+    before = queries_for_course()
+    for n in range(6):
+        make_module(course, slug=f"extra-{n}", title=f"Extra {n}")
+    assert queries_for_course() == before
+
+
+def test_database_refuses_more_than_ten_seats_per_date(site):
+    course = make_course(site.catalogue, slug="cap")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CoursePage.objects.filter(pk=course.pk).update(default_capacity=11)
+
+
+def test_scheduled_publishing_makes_a_course_live_at_its_time(client, site, time_machine):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    course = CoursePage(title="Later", slug="later", summary="Komt eraan")
+    site.catalogue.add_child(instance=course)
+    course.unpublish()
+    revision = course.save_revision(approved_go_live_at=timezone.now() + timedelta(hours=2))
+    assert revision.approved_go_live_at is not None
+    assert client.get("/opleidingen/later/").status_code == 404
+
+    time_machine.shift(timedelta(hours=3))
+    call_command("publish_scheduled")
+
+    assert client.get("/opleidingen/later/").status_code == 200

@@ -1,0 +1,99 @@
+"""Focused setup for tests: a site with a catalogue, courses, modules and people."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from wagtail.models import Page, Site
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from accounts.models import User
+from courses.models import CourseAccreditation, CourseIndexPage, CoursePage, ModulePage
+from home.models import HomePage
+from home.services import trainer_roles_ensure
+
+PASSWORD = "een-sterk-wachtwoord-42"
+
+
+@dataclass
+class CatalogueSite:
+    home: HomePage
+    catalogue: CourseIndexPage
+
+
+def publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def catalogue_site() -> CatalogueSite:
+    root = Page.get_first_root_node()
+    Page.objects.filter(depth=2).delete()
+    home = publish(root, HomePage(title="Spoor 2 Academy", slug="home", hero_title="Vakmanschap voor coaches"))
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Test")
+    catalogue = publish(home, CourseIndexPage(title="Opleidingen", slug="opleidingen"))
+    trainer_roles_ensure()
+    return CatalogueSite(home=home, catalogue=catalogue)
+
+
+def make_course(catalogue: CourseIndexPage, **fields) -> CoursePage:
+    defaults = {
+        "title": "Basistraining 2e spoorcoaching",
+        "slug": "basistraining",
+        "summary": "De basis van spoor 2 in één dag.",
+        "target_group": "<p>Re-integratiecoaches</p>",
+        "learning_goals": "<ul><li>Je kent de Wet verbetering poortwachter.</li></ul>",
+        "programme": [("item", {"time": "09:30", "title": "Opening", "description": "Kennismaking"})],
+        "price_excl_vat": Decimal("495.00"),
+        "vat_treatment": "exempt",
+        "net_hours": Decimal("6.0"),
+        "accreditations": [CourseAccreditation(register="noloc", points=Decimal("6"), accreditation_id="NL-118")],
+    }
+    return publish(catalogue, CoursePage(**{**defaults, **fields}))
+
+
+def make_module(course: CoursePage, **fields) -> ModulePage:
+    defaults = {"title": "Module", "slug": "module", "summary": "Een module",
+                "body": [("paragraph", "<p>Inhoud van de module.</p>")]}
+    return publish(course, ModulePage(**{**defaults, **fields}))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"coach{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Coach {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def make_trainer(**fields) -> User:
+    trainer = UserFactory(**fields)
+    trainer.groups.add(trainer_roles_ensure())
+    return trainer
+
+
+def course_form_data(**overrides) -> dict:
+    data = {
+        "title": "Basistraining 2e spoorcoaching", "slug": "basistraining", "summary": "De basis.",
+        "image": "", "delivery": "in_person",
+        "target_group": rich_text("<p>Coaches</p>"), "learning_goals": rich_text("<p>Doelen</p>"),
+        "programme": streamfield([("item", {"time": "09:30", "title": "Opening", "description": ""})]),
+        "body": streamfield([("paragraph", rich_text("<p>Beschrijving</p>"))]),
+        "price_excl_vat": "495.00", "vat_treatment": "exempt", "duration_days": "1", "net_hours": "6.0",
+        "default_capacity": "10", "certificate_validity_years": "",
+        "accreditations": inline_formset([{"register": "noloc", "points": "6", "accreditation_id": "NL-118"}]),
+        "seo_title": "", "search_description": "", "go_live_at": "", "expire_at": "",
+    }
+    return nested_form_data({**data, **overrides})
