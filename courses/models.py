@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -101,7 +102,7 @@ class CoursePage(Page):
     default_capacity = models.PositiveSmallIntegerField(
         _("participants per date"), default=MAX_SEATS_PER_DATE,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS_PER_DATE)],
-        help_text=_("Default number of seats for a new date; at most %(max)s.") % {"max": MAX_SEATS_PER_DATE},
+        help_text=format_lazy(_("Default number of seats for a new date; at most {max}."), max=MAX_SEATS_PER_DATE),
     )
     certificate_validity_years = models.PositiveSmallIntegerField(
         _("certificate valid for (years)"), null=True, blank=True,

@@ -74,7 +74,8 @@ def test_signup_with_a_taken_email_reveals_nothing_and_warns_the_owner(client, s
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("kort1", "Dit wachtwoord is te kort. De minimale lengte is 10 tekens."), ("12345678901", "Dit wachtwoord bevat alleen cijfers."),
+    [("kort1", "Dit wachtwoord is te kort. De minimale lengte is 10 tekens."),
+     ("12345678901", "Dit wachtwoord bevat alleen cijfers."),
      ("wachtwoord", "Dit wachtwoord is te algemeen")],
 )
 def test_weak_password_is_refused_in_dutch_and_nothing_is_stored(client, site, password, message):

@@ -1,0 +1,25 @@
+import pytest
+
+from tests.factories import catalogue_site, make_course, make_module
+
+
+@pytest.fixture
+def live_site(django_db_serialized_rollback, live_server):
+    """The catalogue on a live server; the serialized rollback restores Wagtail's root page afterwards."""
+    site = catalogue_site()
+    course = make_course(site.catalogue)
+    make_module(course, title="Voorbereiding", slug="voorbereiding",
+                body=[("reflection", {"question": "Wat neem je mee?", "guidance": ""})])
+    make_module(course, title="Na de training", slug="na-de-training")
+    return site
+
+
+@pytest.fixture
+def site_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture(autouse=True)
+def _quick_failures(page):
+    """Pages here answer in milliseconds; a missing element should fail in seconds, not half a minute."""
+    page.set_default_timeout(10_000)

@@ -1,0 +1,39 @@
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from courses.models import CoursePage
+from tests.factories import PASSWORD, make_trainer
+
+pytestmark = pytest.mark.browser
+
+
+def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site, site_url):
+    make_trainer(email="trainer@example.org")
+    course = CoursePage.objects.get(slug="basistraining")
+
+    page.goto(site_url + "/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/admin/"))
+    page.get_by_label("E-mail:").fill("trainer@example.org")
+    page.get_by_label("Wachtwoord:").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+    page.goto(f"{site_url}/admin/pages/{course.pk}/edit/")
+    title = page.locator("#id_title")
+    title.fill("Basistraining 2e spoorcoaching (voorjaar)")
+    page.get_by_role("button", name="Bewaar concept").click()
+    expect(page.locator(".messages")).to_contain_text("is gewijzigd")
+    visitor = page.context.browser.new_page()
+    visitor.goto(site_url + "/opleidingen/basistraining/")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Basistraining 2e spoorcoaching")
+
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").click()  # Wagtail gives it no name
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.locator(".messages")).to_contain_text("gepubliceerd")
+
+    visitor.reload()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Basistraining 2e spoorcoaching (voorjaar)")
+    assert CoursePage.objects.get(pk=course.pk).revisions.count() == 3
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/"))
