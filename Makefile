@@ -44,6 +44,7 @@ lint: install
 	DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY=check-only-$$(head -c 40 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  DATABASE_URL=sqlite:///tmp/deploy-check.sqlite3 ALLOWED_HOSTS=example.org \
 	  EMAIL_URL=smtp://localhost:25 DEFAULT_FROM_EMAIL=noreply@example.org \
+	  STRIPE_SECRET_KEY=sk_check_only STRIPE_WEBHOOK_SECRET=whsec_check_only \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install system-deps

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from accounts.models import User
@@ -29,8 +29,17 @@ def publish(parent: Page, page: Page) -> Page:
     return page
 
 
+def wagtail_root() -> Page:
+    """Wagtail's root page, locale and collection come from migrations; a live-server test's flush removes
+    them, so tests that follow recreate them."""
+    Locale.objects.get_or_create(language_code="nl")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def catalogue_site() -> CatalogueSite:
-    root = Page.get_first_root_node()
+    root = wagtail_root()
     Page.objects.filter(depth=2).delete()
     home = publish(root, HomePage(title="Spoor 2 Academy", slug="home", hero_title="Vakmanschap voor coaches"))
     Site.objects.all().delete()

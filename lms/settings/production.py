@@ -34,9 +34,10 @@ EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = required_env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Stripe keys are read here so a misconfigured deploy fails at start, not at the first payment.
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Stripe keys are required here so a misconfigured deploy fails at start, not at the first payment.
+STRIPE_SECRET_KEY = required_env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = required_env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 
 # Shared state lives outside the process so app servers can scale out.
 if os.environ.get("CACHE_URL"):

@@ -4,8 +4,8 @@ from tests.factories import catalogue_site, make_course, make_module
 
 
 @pytest.fixture
-def live_site(django_db_serialized_rollback, live_server):
-    """The catalogue on a live server; the serialized rollback restores Wagtail's root page afterwards."""
+def live_site(transactional_db, live_server):
+    """The catalogue on a live server (a transactional database, so the server thread sees it)."""
     site = catalogue_site()
     course = make_course(site.catalogue)
     make_module(course, title="Voorbereiding", slug="voorbereiding",

@@ -12,6 +12,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://u:p@db.example.org/academy",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "DEFAULT_FROM_EMAIL": "noreply@example.org",
+    "STRIPE_SECRET_KEY": "sk_live_placeholder",
+    "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
 }
 
 

@@ -1,0 +1,48 @@
+"""axe-core's WCAG 2.1 A and AA rules over every kind of page a visitor or coach meets."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.browser
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+PUBLIC_PAGES = [
+    "/", "/opleidingen/", "/opleidingen/basistraining/", "/opleidingen/basistraining/voorbereiding/",
+    "/en/opleidingen/basistraining/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
+]
+
+
+def assert_accessible(page: Page, path: str):
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
+
+
+def test_public_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+    for path in PUBLIC_PAGES:
+        page.goto(site_url + path)
+        assert_accessible(page, path)
+
+
+def test_profile_with_errors_meets_wcag_21_aa(page: Page, live_site, site_url):
+    UserFactory(email="coach@example.org")
+    page.goto(site_url + "/accounts/login/")
+    page.get_by_label("E-mail:").fill("coach@example.org")
+    page.get_by_label("Wachtwoord:").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_label("Registernummer NOBCO").fill("12")
+    page.get_by_role("button", name="Profiel opslaan").click()
+    page.get_by_role("alert").wait_for()
+    assert_accessible(page, "/accounts/profile/ (with errors)")
+
+
+def test_the_check_catches_a_violation(page: Page):
+    """Negative control: an unlabeled input and low-contrast text must be reported."""
+    page.set_content(
+        '<html lang="nl"><body><main><h1>Test</h1><input type="text">'
+        '<p style="color:#ccc;background:#fff">grijs</p></main></body></html>'
+    )
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert {violation["id"] for violation in results.response["violations"]} >= {"label", "color-contrast"}
