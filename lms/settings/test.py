@@ -13,3 +13,11 @@ ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = BASE_DIR / ".test-media"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# SQLite tests use a file, not memory: the live server's threads then get connections of their own, as in
+# production, and concurrency tests can open several connections to the same database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"spoor2-test-{os.getpid()}.sqlite3")}

@@ -45,5 +45,5 @@ def test_visitor_signs_up_confirms_logs_in_and_fills_the_profile(page: Page, liv
     page.get_by_role("link", name="Inloggen").click()
     page.get_by_label("E-mail:").fill("eva@example.org")
     page.get_by_label("Wachtwoord:").fill("zonnige-dinsdag-2026")
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("link", name="Mijn profiel")).to_be_visible()

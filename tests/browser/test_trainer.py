@@ -17,7 +17,7 @@ def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/admin/"))
     page.get_by_label("E-mail:").fill("trainer@example.org")
     page.get_by_label("Wachtwoord:").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
     page.goto(f"{site_url}/admin/pages/{course.pk}/edit/")

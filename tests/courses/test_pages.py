@@ -157,10 +157,12 @@ def test_english_prefix_shows_the_interface_in_english(client, course):
     assert f'href="/en{dutch_path}hechting/"' in html
 
 
-def test_unknown_page_is_a_plain_404(client, site):
+def test_unknown_page_is_a_404_that_helps_and_leaks_nothing(client, site):
     response = client.get("/opleidingen/bestaat-niet/")
+    html = response.content.decode()
     assert response.status_code == 404
-    assert b"Traceback" not in response.content
+    assert "Pagina niet gevonden" in html and 'href="/opleidingen/"' in html
+    assert "Traceback" not in html and "wagtailcore" not in html
 
 
 def test_catalogue_query_count_does_not_grow_with_courses(client, site):
