@@ -2,7 +2,9 @@ import re
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .registers import Register, register_number_normalise, register_number_validate
@@ -30,7 +32,8 @@ class SignupForm(AllauthSignupForm):
         user = super().save(request)
         if user is not None:
             user.full_name = self.cleaned_data["full_name"].strip()
-            user.save(update_fields=["full_name"])
+            user.language = get_language() or settings.LANGUAGE_CODE
+            user.save(update_fields=["full_name", "language"])
         return user
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -44,6 +45,10 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     organisation = models.CharField(_("organisation"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="nl",
+        help_text=_("The language of the emails we send you."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -1,9 +1,11 @@
 """Reads of the catalogue that more than one page needs, each a fixed number of queries."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from wagtail.models import Page
 
-from .models import CourseAccreditation, CoursePage, ModulePage
+from .models import CourseAccreditation, CourseDate, CoursePage, Enrolment, MeetingDay, ModulePage
 
 
 def courses_published(*, parent: Page | None = None) -> QuerySet[CoursePage]:
@@ -18,3 +20,55 @@ def courses_published(*, parent: Page | None = None) -> QuerySet[CoursePage]:
 def course_modules_published(*, course: CoursePage) -> QuerySet[ModulePage]:
     return ModulePage.objects.child_of(course).live().public().order_by("path")
 
+
+
+def seats_taken_filter(now):
+    """Seats count when confirmed, or held/offered and not yet past their time, even before the worker
+    has released an expired hold."""
+    return Q(enrolments__status=Enrolment.Status.CONFIRMED) | Q(
+        enrolments__status__in=Enrolment.TIMED, enrolments__hold_expires_at__gt=now
+    )
+
+
+def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[CourseDate]:
+    """Scheduled dates that have not started, with `seats_taken` and `waitlist_count`, in one query."""
+    return (
+        CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
+        .annotate(
+            seats_taken=Count("enrolments", filter=seats_taken_filter(now)),
+            waitlist_count=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        )
+        .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
+        .order_by("starts_at", "pk")
+    )
+
+
+def seats_taken(*, course_date: CourseDate, now: datetime) -> int:
+    return course_date.enrolments.filter(
+        Q(status=Enrolment.Status.CONFIRMED) | Q(status__in=Enrolment.TIMED, hold_expires_at__gt=now)
+    ).count()
+
+
+def places_of(*, user, course_dates) -> dict[int, Enrolment]:
+    """The person's active place on each of these dates, by date id."""
+    if not user.is_authenticated:
+        return {}
+    places = Enrolment.objects.filter(user=user, course_date__in=course_dates, status__in=Enrolment.ACTIVE)
+    return {place.course_date_id: place for place in places}
+
+
+def waitlist_position(*, enrolment: Enrolment) -> int:
+    """1 for the first in line."""
+    return Enrolment.objects.filter(
+        course_date_id=enrolment.course_date_id, status=Enrolment.Status.WAITLISTED,
+        waitlist_position__lte=enrolment.waitlist_position,
+    ).count()
+
+
+def enrolments_of(*, user) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(user=user)
+        .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
+        .select_related("course_date__course")
+        .order_by("-course_date__starts_at", "-pk")
+    )

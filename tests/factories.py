@@ -1,15 +1,17 @@
 """Focused setup for tests: a site with a catalogue, courses, modules and people."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from wagtail.models import Collection, Locale, Page, Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from accounts.models import User
-from courses.models import CourseAccreditation, CourseIndexPage, CoursePage, ModulePage
+from courses.models import CourseAccreditation, CourseDate, CourseIndexPage, CoursePage, MeetingDay, ModulePage
 from home.models import HomePage
 from home.services import trainer_roles_ensure
 
@@ -106,3 +108,12 @@ def course_form_data(**overrides) -> dict:
         "seo_title": "", "search_description": "", "go_live_at": "", "expire_at": "",
     }
     return nested_form_data({**data, **overrides})
+
+
+def make_date(course: CoursePage, *, capacity: int = 10, starts_in: timedelta = timedelta(days=30),
+              now: datetime | None = None, **fields) -> CourseDate:
+    start = (now or timezone.now()) + starts_in
+    course_date = CourseDate(course=course, capacity=capacity, location_name="Utrecht", **fields)
+    course_date.meeting_days = [MeetingDay(starts_at=start, ends_at=start + timedelta(hours=7))]
+    course_date.save()
+    return course_date

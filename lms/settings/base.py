@@ -178,6 +178,11 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed through the site's own account pages
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
+# Enrolment: how long a seat is held while someone pays, and how long a waitlist offer stands.
+ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
+WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
+ENROLMENT_LOCKING = True  # the row lock on a date; only the concurrency tests' negative control turns it off
+
 # Background work: Django's Tasks API. Immediate until the worker-backed issues need a queue.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

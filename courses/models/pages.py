@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -21,7 +22,7 @@ from wagtail.search import index
 
 from accounts.registers import Register
 
-from .blocks import ContentBlock, ProgrammeBlock
+from ..blocks import ContentBlock, ProgrammeBlock
 
 MAX_SEATS_PER_DATE = 10
 CENT = Decimal("0.01")
@@ -59,7 +60,7 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import courses_published
+        from ..selectors import courses_published
 
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = courses_published(parent=self)
@@ -184,10 +185,17 @@ class CoursePage(Page):
         return self.price_excl_vat == 0
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_modules_published
+        from ..selectors import course_dates_upcoming, course_modules_published, places_of
 
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = course_modules_published(course=self)
+        dates = list(course_dates_upcoming(course=self, now=timezone.now()).prefetch_related("trainers"))
+        places = places_of(user=request.user, course_dates=dates)
+        for course_date in dates:
+            course_date.my_place = places.get(course_date.pk)
+            # While people wait, a freed seat is theirs first: newcomers see the date as full.
+            course_date.seats_left = 0 if course_date.waitlist_count else course_date.capacity - course_date.seats_taken
+        context["dates"] = dates
         # Through the cluster, so a preview shows accreditations that are not saved yet.
         context["accreditations"] = self.accreditations.all()
         return context
@@ -242,7 +250,7 @@ class ModulePage(Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_modules_published
+        from ..selectors import course_modules_published
 
         context = super().get_context(request, *args, **kwargs)
         course = self.get_parent().specific

@@ -1,0 +1,39 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import BillingType
+from .services import Billing
+
+EMPLOYER_FIELDS = ["company_name", "company_address", "company_contact"]
+
+
+class EnrolForm(forms.Form):
+    billing_type = forms.ChoiceField(label=_("Who pays?"), choices=BillingType.choices, initial=BillingType.SELF,
+                                     widget=forms.RadioSelect)
+    company_name = forms.CharField(label=_("Company"), max_length=150, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    company_address = forms.CharField(label=_("Invoice address"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
+    company_contact = forms.CharField(label=_("Contact person for the invoice"), max_length=150, required=False)
+    company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
+    company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
+                                     help_text=_("For example NL001234567B01"))
+    accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("billing_type") == BillingType.EMPLOYER:
+            for name in EMPLOYER_FIELDS:
+                if not cleaned.get(name, "").strip():
+                    self.add_error(name, ValidationError(_("Needed when your employer pays."), code="required"))
+        return cleaned
+
+    def billing(self) -> Billing:
+        data = self.cleaned_data
+        if data["billing_type"] != BillingType.EMPLOYER:
+            return Billing(billing_type=BillingType.SELF)
+        return Billing(
+            billing_type=BillingType.EMPLOYER,
+            **{name: data[name].strip() for name in [*EMPLOYER_FIELDS, "company_reference", "company_vat_id"]},
+        )

@@ -1,0 +1,106 @@
+"""A course's dates: when and where it runs, for how many people, and with which trainers."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from .pages import MAX_SEATS_PER_DATE, CoursePage
+
+
+class CourseDate(ClusterableModel):
+    """One run of a course, on one or more meeting days, with at most MAX_SEATS_PER_DATE seats."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+
+    class LocationKind(models.TextChoices):
+        IN_PERSON = "in_person", _("On location")
+        ONLINE = "online", _("Online")
+
+    course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.PROTECT, related_name="dates")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    capacity = models.PositiveSmallIntegerField(
+        _("seats"), default=MAX_SEATS_PER_DATE,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS_PER_DATE)],
+    )
+    location_kind = models.CharField(
+        _("location"), max_length=10, choices=LocationKind.choices, default=LocationKind.IN_PERSON
+    )
+    location_name = models.CharField(_("venue"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    online_url = models.URLField(
+        _("online meeting link"), blank=True, help_text=_("Shown only to confirmed participants.")
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainers"), blank=True, related_name="dates_as_trainer"
+    )
+    enrolment_deadline = models.DateTimeField(
+        _("enrolment deadline"), null=True, blank=True, help_text=_("Empty: enrolment closes when the date starts.")
+    )
+    # Derived from the meeting days on save, so lists can sort and filter on them in the database.
+    starts_at = models.DateTimeField(_("starts"), null=True, editable=False, db_index=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course date")
+        verbose_name_plural = _("course dates")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=MAX_SEATS_PER_DATE),
+                name="date_capacity_between_1_and_max",
+            ),
+        ]
+
+    def __str__(self):
+        when = timezone.localtime(self.starts_at).strftime("%d-%m-%Y") if self.starts_at else "?"
+        return f"{self.course.title} · {when}"
+
+    def clean(self):
+        super().clean()
+        days = list(self.meeting_days.all())
+        if not days:
+            raise ValidationError(_("A date needs at least one meeting day."))
+        if self.location_kind == self.LocationKind.ONLINE and not self.online_url:
+            raise ValidationError({"online_url": _("An online date needs a meeting link.")})
+        first_start = min(day.starts_at for day in days if day.starts_at)
+        if self.enrolment_deadline and self.enrolment_deadline > first_start:
+            raise ValidationError({"enrolment_deadline": _("The enrolment deadline must be before the first day.")})
+
+    def save(self, *args, **kwargs):
+        days = [day for day in self.meeting_days.all() if day.starts_at and day.ends_at]
+        if days:
+            self.starts_at = min(day.starts_at for day in days)
+            self.ends_at = max(day.ends_at for day in days)
+        super().save(*args, **kwargs)
+
+    @property
+    def closes_at(self):
+        """When enrolment (and any waitlist offer) ends."""
+        return self.enrolment_deadline or self.starts_at
+
+
+class MeetingDay(Orderable):
+    course_date = ParentalKey(CourseDate, on_delete=models.CASCADE, related_name="meeting_days")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("meeting day")
+        verbose_name_plural = _("meeting days")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="day_ends_after_start"),
+        ]
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A day must end after it starts.")})

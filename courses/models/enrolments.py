@@ -1,0 +1,131 @@
+"""What happens to people on a date: seat holds, confirmed places, waitlist entries, and their history.
+
+The seat invariant lives in the database: a place that takes a seat carries a seat number from 1 to
+MAX_SEATS_PER_DATE, unique per date, so no race or bug can seat an eleventh person. The capacity of a
+particular date (which may be lower) is enforced by the services under a lock on the date row.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .dates import CourseDate
+from .pages import MAX_SEATS_PER_DATE, CoursePage
+
+
+class BillingType(models.TextChoices):
+    SELF = "self", _("I pay myself")
+    EMPLOYER = "employer", _("My employer pays")
+
+
+class EnrolmentStatus(models.TextChoices):
+    HELD = "held", _("Seat held")
+    OFFERED = "offered", _("Seat offered from the waitlist")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    DECLINED = "declined", _("Offer declined")
+
+
+SEATED = (EnrolmentStatus.HELD, EnrolmentStatus.OFFERED, EnrolmentStatus.CONFIRMED)  # these take a seat
+TIMED = (EnrolmentStatus.HELD, EnrolmentStatus.OFFERED)  # these end at hold_expires_at unless confirmed
+ACTIVE = (*SEATED, EnrolmentStatus.WAITLISTED)  # at most one of these per person and date
+
+
+class Enrolment(models.Model):
+    Status = EnrolmentStatus
+    SEATED, TIMED, ACTIVE = SEATED, TIMED, ACTIVE
+
+    course_date = models.ForeignKey(
+        CourseDate, verbose_name=_("date"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
+
+    billing_type = models.CharField(_("who pays"), max_length=10, choices=BillingType.choices, default=BillingType.SELF)
+    company_name = models.CharField(_("company"), max_length=150, blank=True)
+    company_address = models.TextField(_("invoice address"), blank=True)
+    company_contact = models.CharField(_("contact person"), max_length=150, blank=True)
+    company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
+    company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["course_date", "waitlist_position", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course_date", "user"], condition=Q(status__in=ACTIVE), name="one_active_place_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["course_date", "seat"], condition=Q(seat__isnull=False), name="one_person_per_seat",
+            ),
+            models.CheckConstraint(
+                condition=Q(seat__isnull=True) | Q(seat__gte=1, seat__lte=MAX_SEATS_PER_DATE),
+                name="seat_number_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status__in=SEATED) & Q(seat__isnull=False))
+                | (~Q(status__in=SEATED) & Q(seat__isnull=True)),
+                name="seated_places_and_only_they_have_a_seat",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=TIMED) | Q(hold_expires_at__isnull=False),
+                name="holds_and_offers_expire",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EnrolmentStatus.WAITLISTED) | Q(waitlist_position__isnull=False),
+                name="waitlisted_places_have_a_position",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "hold_expires_at"], name="enrolment_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.course_date} · {self.get_status_display()}"
+
+
+class EnrolmentLog(models.Model):
+    """Every change of an enrolment's state: who, when, from, to."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="log")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    note = models.CharField(max_length=250, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("enrolment history")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} → {self.to_status}"
+
+
+class InterestEntry(models.Model):
+    """Someone who wants to hear when a course gets a (new) date."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="interest_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interest_entries")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interest list entry")
+        verbose_name_plural = _("interest list")
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="one_interest_entry_per_course")]
+
+    def __str__(self):
+        return f"{self.user} · {self.course}"

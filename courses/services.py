@@ -1,0 +1,274 @@
+"""Seats, holds, waitlists and offers: every change to who sits on a date goes through here.
+
+Each write takes a lock on the date row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs every
+transaction as BEGIN IMMEDIATE, which serialises writers), then releases holds whose time has passed,
+then decides. Seat numbers are unique per date in the database, so even a bug here cannot seat more
+than MAX_SEATS_PER_DATE people; the date's own (lower) capacity is checked under the lock.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import MAX_SEATS_PER_DATE, CourseDate, Enrolment, EnrolmentLog
+
+Status = Enrolment.Status
+
+
+class EnrolmentError(Exception):
+    """A rule that stops an enrolment action; the message is for the person who tried."""
+
+
+class DateFull(EnrolmentError):
+    pass
+
+
+class SeatGone(EnrolmentError):
+    """Confirmation came after the hold ended and no seat is free: the payment must be refunded."""
+
+
+@dataclass(frozen=True)
+class Billing:
+    billing_type: str = "self"
+    company_name: str = ""
+    company_address: str = ""
+    company_contact: str = ""
+    company_reference: str = ""
+    company_vat_id: str = ""
+
+
+def hold_duration() -> timedelta:
+    return timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES)
+
+
+def offer_duration() -> timedelta:
+    return timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+
+
+MIN_OFFER_WINDOW = timedelta(hours=1)
+
+
+def _lock(course_date: CourseDate) -> CourseDate:
+    if not settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
+        return CourseDate.objects.get(pk=course_date.pk)
+    return CourseDate.objects.select_for_update().get(pk=course_date.pk)
+
+
+def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "", **fields):
+    from_status = enrolment.status if enrolment.pk else ""
+    enrolment.status = to
+    for name, value in fields.items():
+        setattr(enrolment, name, value)
+    if to not in Enrolment.TIMED:
+        enrolment.hold_expires_at = None
+    if to not in Enrolment.SEATED:
+        enrolment.seat = None
+    if to != Status.WAITLISTED:
+        enrolment.waitlist_position = None
+    if to not in Enrolment.ACTIVE:
+        enrolment.ended_at = at
+    enrolment.save()
+    EnrolmentLog.objects.create(enrolment=enrolment, from_status=from_status, to_status=to, actor=actor,
+                                note=note, at=at)
+    return enrolment
+
+
+def _release_expired(course_date: CourseDate, now: datetime) -> int:
+    expired = list(course_date.enrolments.filter(status__in=Enrolment.TIMED, hold_expires_at__lte=now)
+                   .order_by("hold_expires_at", "pk"))
+    for enrolment in expired:
+        note = "offer not answered in time" if enrolment.status == Status.OFFERED else "hold ran out"
+        _transition(enrolment, Status.EXPIRED, at=now, actor=None, note=note)
+    return len(expired)
+
+
+def _free_seat(course_date: CourseDate) -> int | None:
+    taken = set(course_date.enrolments.filter(status__in=Enrolment.SEATED).values_list("seat", flat=True))
+    if len(taken) >= course_date.capacity:
+        return None
+    return next(seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken)
+
+
+def offer_deadline(course_date: CourseDate, now: datetime) -> datetime | None:
+    """48 hours by default, shorter when the date is close, never after enrolment closes; None when
+    too little time is left for an offer to make sense."""
+    deadline = min(now + offer_duration(), course_date.closes_at)
+    return deadline if deadline - now >= MIN_OFFER_WINDOW else None
+
+
+def _offer_free_seats(course_date: CourseDate, now: datetime) -> list[Enrolment]:
+    offered = []
+    deadline = offer_deadline(course_date, now)
+    if course_date.status != CourseDate.Status.SCHEDULED or deadline is None:
+        return offered
+    waiting = course_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position", "pk")
+    for enrolment in waiting:
+        seat = _free_seat(course_date)
+        if seat is None:
+            break
+        offered.append(_transition(enrolment, Status.OFFERED, at=now, actor=None, seat=seat,
+                                   hold_expires_at=deadline))
+    if offered:
+        from .notifications import send_waitlist_offer
+
+        for enrolment in offered:
+            transaction.on_commit(lambda pk=enrolment.pk: send_waitlist_offer.enqueue(enrolment_id=pk))
+    return offered
+
+
+def _check_open(course_date: CourseDate, now: datetime) -> None:
+    if course_date.status == CourseDate.Status.CANCELLED:
+        raise EnrolmentError(_("This date has been cancelled."))
+    if course_date.status != CourseDate.Status.SCHEDULED or not course_date.starts_at:
+        raise EnrolmentError(_("Enrolment for this date is closed."))
+    if now >= course_date.closes_at:
+        raise EnrolmentError(_("Enrolment for this date has closed."))
+
+
+def _active_place(course_date: CourseDate, user: User) -> Enrolment | None:
+    return course_date.enrolments.filter(user=user, status__in=Enrolment.ACTIVE).first()
+
+
+@transaction.atomic
+def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime | None = None) -> Enrolment:
+    """Holds a seat for the person while they pay. Raises DateFull when none is free for them."""
+    now = now or timezone.now()
+    course_date = _lock(course_date)
+    _check_open(course_date, now)
+    _release_expired(course_date, now)
+    _offer_free_seats(course_date, now)  # freed seats go to the waitlist before newcomers
+    existing = _active_place(course_date, user)
+    if existing:
+        if existing.status == Status.HELD:
+            return existing  # the same person submitting again: keep their hold
+        raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    seat = _free_seat(course_date)
+    if seat is None:
+        raise DateFull(_("This date is full. You can join the waitlist."))
+    enrolment = Enrolment(course_date=course_date, user=user, **billing.__dict__)
+    return _transition(enrolment, Status.HELD, at=now, actor=user, seat=seat,
+                       hold_expires_at=now + hold_duration(), terms_accepted_at=now)
+
+
+@transaction.atomic
+def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: datetime | None = None) -> Enrolment:
+    """Turns a held or offered seat into a confirmed place (after payment, or at once when free of charge).
+
+    Idempotent. A hold that ran out still gets a seat if one is free; otherwise SeatGone.
+    """
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status == Status.CONFIRMED:
+        return enrolment
+    if enrolment.status in Enrolment.TIMED and enrolment.hold_expires_at > now:
+        return _transition(enrolment, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now)
+    if enrolment.status not in (*Enrolment.TIMED, Status.EXPIRED):
+        raise EnrolmentError(_("This enrolment can no longer be confirmed."))
+    _release_expired(course_date, now)
+    enrolment.refresh_from_db()
+    if _active_place(course_date, enrolment.user):
+        raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    seat = _free_seat(course_date)
+    if seat is None:
+        raise SeatGone(_("The seat held for you was released and the date is now full."))
+    return _transition(enrolment, Status.CONFIRMED, at=now, actor=actor, seat=seat, confirmed_at=now,
+                       ended_at=None, note="confirmed after the hold ran out")
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None,
+                     note: str = "") -> Enrolment:
+    """Ends a place or waitlist entry; a freed seat is offered to the next person in line."""
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status not in Enrolment.ACTIVE:
+        raise EnrolmentError(_("This enrolment has already ended."))
+    _transition(enrolment, Status.CANCELLED, at=now, actor=actor, note=note)
+    _release_expired(course_date, now)
+    _offer_free_seats(course_date, now)
+    return enrolment
+
+
+@transaction.atomic
+def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None = None) -> Enrolment:
+    now = now or timezone.now()
+    course_date = _lock(course_date)
+    _check_open(course_date, now)
+    _release_expired(course_date, now)
+    _offer_free_seats(course_date, now)
+    if _active_place(course_date, user):
+        raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    if _free_seat(course_date) is not None:
+        raise EnrolmentError(_("There are seats left on this date: you can enrol directly."))
+    last = course_date.enrolments.filter(status=Status.WAITLISTED).aggregate(last=Max("waitlist_position"))["last"]
+    enrolment = Enrolment(course_date=course_date, user=user)
+    return _transition(enrolment, Status.WAITLISTED, at=now, actor=user, waitlist_position=(last or 0) + 1)
+
+
+@transaction.atomic
+def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None = None) -> Enrolment:
+    """The person takes the offered seat: it stays held for them until the offer's deadline while they pay."""
+    now = now or timezone.now()
+    _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status != Status.OFFERED or enrolment.hold_expires_at <= now:
+        raise EnrolmentError(_("This offer is no longer valid."))
+    return _transition(enrolment, Status.HELD, at=now, actor=enrolment.user, terms_accepted_at=now,
+                       hold_expires_at=max(enrolment.hold_expires_at, now + hold_duration()), **billing.__dict__)
+
+
+@transaction.atomic
+def offer_decline(*, enrolment: Enrolment, now: datetime | None = None) -> Enrolment:
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status != Status.OFFERED:
+        raise EnrolmentError(_("This offer is no longer valid."))
+    _transition(enrolment, Status.DECLINED, at=now, actor=enrolment.user)
+    _release_expired(course_date, now)
+    _offer_free_seats(course_date, now)
+    return enrolment
+
+
+@transaction.atomic
+def course_date_set_capacity(*, course_date: CourseDate, capacity: int, now: datetime | None = None) -> CourseDate:
+    """Changes the number of seats; refuses to go below the seats already taken, offers new ones."""
+    now = now or timezone.now()
+    course_date = _lock(course_date)
+    if not 1 <= capacity <= MAX_SEATS_PER_DATE:
+        raise EnrolmentError(_("A date has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_DATE})
+    _release_expired(course_date, now)
+    taken = course_date.enrolments.filter(status__in=Enrolment.SEATED).count()
+    if capacity < taken:
+        raise EnrolmentError(
+            _("%(taken)s seats are already taken; the capacity cannot go below that.") % {"taken": taken}
+        )
+    course_date.capacity = capacity
+    course_date.save(update_fields=["capacity"])
+    _offer_free_seats(course_date, now)
+    return course_date
+
+
+def waitlists_process(*, now: datetime | None = None) -> int:
+    """The worker's tick: releases holds and offers whose time has passed, and offers free seats (freed
+    by an expiry, a cancellation or a raised capacity) to the next in line. Returns the holds released."""
+    now = now or timezone.now()
+    due = Enrolment.objects.filter(
+        Q(status__in=Enrolment.TIMED, hold_expires_at__lte=now) | Q(status=Status.WAITLISTED)
+    ).values_list("course_date_id", flat=True)
+    released = 0
+    for course_date_id in sorted(set(due)):
+        with transaction.atomic():
+            course_date = _lock(CourseDate(pk=course_date_id))
+            released += _release_expired(course_date, now)
+            _offer_free_seats(course_date, now)
+    return released

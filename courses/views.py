@@ -1,0 +1,111 @@
+"""Thin views over the enrolment services: each turns a service's EnrolmentError into a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import EnrolForm
+from .models import CourseDate, Enrolment
+
+
+def _own_enrolment(request, pk: int) -> Enrolment:
+    """404 for other people's enrolments: nothing tells whether the id exists."""
+    return get_object_or_404(Enrolment.objects.select_related("course_date__course", "user"), pk=pk,
+                             user=request.user)
+
+
+def _bookable_date(pk: int) -> CourseDate:
+    course_date = get_object_or_404(CourseDate.objects.select_related("course"), pk=pk)
+    if not course_date.course.live:
+        raise Http404
+    return course_date
+
+
+@login_required
+def enrol(request, pk: int):
+    course_date = _bookable_date(pk)
+    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing())
+        except services.DateFull as error:
+            messages.error(request, str(error))
+            return redirect(course_date.course.url)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            if course_date.course.is_free:
+                services.enrolment_confirm(enrolment=enrolment, actor=request.user)
+            return redirect("courses:enrolment", pk=enrolment.pk)
+    seats_left = course_date.capacity - selectors.seats_taken(course_date=course_date, now=timezone.now())
+    return render(request, "courses/enrol.html", {"course_date": course_date, "course": course_date.course,
+                                                  "form": form, "seats_left": seats_left})
+
+
+@login_required
+@require_POST
+def waitlist(request, pk: int):
+    course_date = _bookable_date(pk)
+    try:
+        enrolment = services.waitlist_join(course_date=course_date, user=request.user)
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect(course_date.course.url)
+    return redirect("courses:enrolment", pk=enrolment.pk)
+
+
+@login_required
+def enrolment_detail(request, pk: int):
+    enrolment = _own_enrolment(request, pk)
+    position = (selectors.waitlist_position(enrolment=enrolment)
+                if enrolment.status == Enrolment.Status.WAITLISTED else None)
+    return render(request, "courses/enrolment.html", {
+        "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
+        "position": position, "now": timezone.now(),
+    })
+
+
+@login_required
+def offer(request, pk: int):
+    enrolment = _own_enrolment(request, pk)
+    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
+    if request.method == "POST":
+        try:
+            if "decline" in request.POST:
+                services.offer_decline(enrolment=enrolment)
+                messages.success(request, _("You declined the seat. It goes to the next person in line."))
+                return redirect("courses:my_courses")
+            if form.is_valid():
+                enrolment = services.offer_accept(enrolment=enrolment, billing=form.billing())
+                if enrolment.course_date.course.is_free:
+                    services.enrolment_confirm(enrolment=enrolment, actor=request.user)
+                return redirect("courses:enrolment", pk=enrolment.pk)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+            return redirect("courses:enrolment", pk=enrolment.pk)
+    return render(request, "courses/offer.html", {"enrolment": enrolment, "course_date": enrolment.course_date,
+                                                  "course": enrolment.course_date.course, "form": form})
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    enrolment = _own_enrolment(request, pk)
+    try:
+        services.enrolment_cancel(enrolment=enrolment, actor=request.user, note="cancelled by the participant")
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your enrolment has been cancelled."))
+    return redirect("courses:my_courses")
+
+
+@login_required
+def my_courses(request):
+    return render(request, "courses/my_courses.html",
+                  {"enrolments": selectors.enrolments_of(user=request.user), "now": timezone.now()})

@@ -1,0 +1,94 @@
+"""Dates and enrolments in the Wagtail admin. Writes that move seats go through courses.services;
+the admin may edit an enrolment's invoice details but never create or delete places by hand."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from . import selectors
+from .models import CourseDate, Enrolment, InterestEntry
+
+
+class CourseDateForm(WagtailAdminModelForm):
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            taken = selectors.seats_taken(course_date=self.instance, now=timezone.now())
+            if capacity < taken:
+                raise ValidationError(
+                    _("%(taken)s seats are already taken; the capacity cannot go below that.") % {"taken": taken}
+                )
+        return capacity
+
+
+class CourseDateViewSet(ModelViewSet):
+    model = CourseDate
+    form_class = CourseDateForm
+    icon = "date"
+    menu_label = _("Dates")
+    list_display = ["__str__", "status", "capacity", "starts_at"]
+    list_filter = ["status", "course"]
+    ordering = ["-starts_at"]
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("course"),
+        FieldRowPanel([FieldPanel("status"), FieldPanel("capacity")]),
+        InlinePanel("meeting_days", heading=_("Meeting days"), label=_("Meeting day"), min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("location_kind"), FieldPanel("location_name"), FieldPanel("address"), FieldPanel("online_url")],
+            heading=_("Location"),
+        ),
+        FieldPanel("trainers"),
+        FieldPanel("enrolment_deadline"),
+    ]
+
+
+class NoAddNoDeletePolicy(ModelPermissionPolicy):
+    """Places come from people enrolling (through the services), and their history is never deleted."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "delete") and super().user_has_permission(user, action)
+
+
+register_permission_policy(Enrolment, NoAddNoDeletePolicy(Enrolment))
+
+
+class EnrolmentViewSet(ModelViewSet):
+    model = Enrolment
+    icon = "user"
+    menu_label = _("Enrolments")
+    list_display = ["user", "course_date", "status", "hold_expires_at", "waitlist_position"]
+    list_filter = ["status", "course_date"]
+    search_fields = ["user__email", "user__full_name", "company_name"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]
+
+
+class InterestEntryViewSet(ModelViewSet):
+    model = InterestEntry
+    icon = "mail"
+    menu_label = _("Interest list")
+    list_display = ["user", "course", "created_at"]
+    list_filter = ["course"]
+    copy_view_enabled = False
+    form_fields = ["course", "user"]
+
+
+class EnrolmentGroup(ViewSetGroup):
+    menu_label = _("Enrolment")
+    menu_icon = "group"
+    menu_order = 150
+    items = [CourseDateViewSet, EnrolmentViewSet, InterestEntryViewSet]
+
+
+@hooks.register("register_admin_viewset")
+def register_enrolment_admin():
+    return EnrolmentGroup()

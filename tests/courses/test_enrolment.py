@@ -1,0 +1,197 @@
+"""The enrolment rules, each through the service every view and task calls, with a controlled clock."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses import selectors, services
+from courses.models import Enrolment, EnrolmentLog
+from tests.factories import UserFactory, make_date
+
+pytestmark = pytest.mark.django_db
+Status = Enrolment.Status
+SELF = services.Billing()
+NOW = timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def small_date(course):
+    return make_date(course, capacity=2, now=NOW)
+
+
+def hold(course_date, user=None, now=NOW):
+    return services.enrolment_hold(course_date=course_date, user=user or UserFactory(), billing=SELF, now=now)
+
+
+def fill(course_date, now=NOW):
+    return [hold(course_date, now=now) for _ in range(course_date.capacity)]
+
+
+def test_a_hold_takes_a_seat_for_thirty_minutes_and_is_recorded(small_date):
+    coach = UserFactory()
+    enrolment = hold(small_date, coach)
+
+    assert enrolment.status == Status.HELD and enrolment.seat == 1
+    assert enrolment.hold_expires_at == NOW + timedelta(minutes=30)
+    assert enrolment.terms_accepted_at == NOW
+    [entry] = EnrolmentLog.objects.filter(enrolment=enrolment)
+    assert (entry.from_status, entry.to_status, entry.actor, entry.at) == ("", "held", coach, NOW)
+
+
+def test_holding_again_returns_the_same_hold(small_date):
+    coach = UserFactory()
+    assert hold(small_date, coach) == hold(small_date, coach)
+    assert small_date.enrolments.count() == 1
+
+
+def test_a_full_date_refuses_with_a_clear_message_and_takes_waitlist_entries(small_date):
+    fill(small_date)
+    with pytest.raises(services.DateFull, match="vol|full"):
+        hold(small_date)
+
+    first = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    second = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    assert (first.waitlist_position, second.waitlist_position) == (1, 2)
+    assert selectors.waitlist_position(enrolment=second) == 2
+
+
+def test_nobody_joins_a_waitlist_while_seats_are_free(small_date):
+    with pytest.raises(services.EnrolmentError):
+        services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+
+
+def test_an_expired_hold_stops_counting_at_its_expiry_even_before_the_worker_runs(small_date):
+    fill(small_date)
+    assert selectors.seats_taken(course_date=small_date, now=NOW + timedelta(minutes=29)) == 2
+    assert selectors.seats_taken(course_date=small_date, now=NOW + timedelta(minutes=30)) == 0
+    later = hold(small_date, now=NOW + timedelta(minutes=31))
+    assert later.status == Status.HELD
+
+
+def test_a_freed_seat_is_offered_to_the_first_in_line_in_their_language(small_date, django_capture_on_commit_callbacks):
+    held = fill(small_date)
+    english = UserFactory(language="en")
+    first = services.waitlist_join(course_date=small_date, user=english, now=NOW)
+    second = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrolment_cancel(enrolment=held[0], actor=held[0].user, now=NOW + timedelta(minutes=5))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Status.OFFERED and first.seat == held[0].seat
+    assert first.hold_expires_at == NOW + timedelta(minutes=5, hours=48)
+    assert second.status == Status.WAITLISTED
+    [offer_mail] = mail.outbox
+    assert offer_mail.to == [english.email] and "A seat is free for you" in offer_mail.subject
+    assert f"/en/enrolments/{first.pk}/offer/" in offer_mail.body
+
+
+def test_a_declined_or_unanswered_offer_passes_to_the_next_person(small_date):
+    fill(small_date)
+    first, second, third = (services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+                            for _ in range(3))
+    services.waitlists_process(now=NOW + timedelta(minutes=31))  # both holds ran out: two offers, in order
+    for enrolment in (first, second, third):
+        enrolment.refresh_from_db()
+    assert [first.status, second.status, third.status] == [Status.OFFERED, Status.OFFERED, Status.WAITLISTED]
+
+    declined_seat, second_deadline = first.seat, second.hold_expires_at
+    services.offer_decline(enrolment=first, now=NOW + timedelta(hours=1))
+    third.refresh_from_db()
+    assert third.status == Status.OFFERED and third.seat == declined_seat
+
+    services.waitlists_process(now=second_deadline)  # second never answered
+    second.refresh_from_db()
+    assert second.status == Status.EXPIRED
+    assert selectors.seats_taken(course_date=small_date, now=second_deadline) == 1
+
+
+def test_accepting_an_offer_then_paying_confirms_the_place(small_date):
+    fill(small_date)
+    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    waiting.refresh_from_db()
+
+    accepted = services.offer_accept(enrolment=waiting, billing=services.Billing(
+        billing_type="employer", company_name="Werkgever BV", company_address="Straat 1, Utrecht",
+        company_contact="HR"), now=NOW + timedelta(hours=1))
+    confirmed = services.enrolment_confirm(enrolment=accepted, now=NOW + timedelta(hours=2))
+
+    assert confirmed.status == Status.CONFIRMED and confirmed.company_name == "Werkgever BV"
+    assert services.enrolment_confirm(enrolment=confirmed, now=NOW + timedelta(hours=3)) == confirmed  # idempotent
+
+
+def test_an_offer_cannot_be_accepted_after_its_deadline(small_date):
+    fill(small_date)
+    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    waiting.refresh_from_db()
+    with pytest.raises(services.EnrolmentError):
+        services.offer_accept(enrolment=waiting, billing=SELF, now=waiting.hold_expires_at)
+
+
+def test_offers_are_shorter_near_the_date_and_never_after_enrolment_closes(course):
+    close = make_date(course, capacity=1, starts_in=timedelta(hours=20), now=NOW)
+    assert services.offer_deadline(close, NOW) == close.starts_at
+    deadline = make_date(course, capacity=1, now=NOW, enrolment_deadline=NOW + timedelta(hours=10))
+    assert services.offer_deadline(deadline, NOW) == NOW + timedelta(hours=10)
+    assert services.offer_deadline(deadline, NOW + timedelta(hours=9, minutes=30)) is None
+
+
+def test_payment_after_the_hold_ran_out_takes_a_free_seat_or_reports_the_seat_gone(small_date):
+    early, late = fill(small_date)
+    after = NOW + timedelta(minutes=45)
+    assert services.enrolment_confirm(enrolment=early, now=after).status == Status.CONFIRMED
+
+    services.waitlists_process(now=after)  # late's hold is released
+    hold(small_date, now=after)  # and someone else takes the seat
+    with pytest.raises(services.SeatGone):
+        services.enrolment_confirm(enrolment=late, now=after)
+
+
+def test_capacity_cannot_drop_below_seats_taken_and_a_raise_is_offered(small_date):
+    fill(small_date)
+    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    with pytest.raises(services.EnrolmentError, match="2"):
+        services.course_date_set_capacity(course_date=small_date, capacity=1, now=NOW)
+
+    services.course_date_set_capacity(course_date=small_date, capacity=3, now=NOW)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OFFERED and waiting.seat == 3
+
+
+@pytest.mark.parametrize("situation", ["past", "cancelled", "deadline", "completed"])
+def test_closed_dates_refuse_enrolment(course, situation):
+    fields = {"past": {"starts_in": timedelta(hours=-2)}, "cancelled": {"status": "cancelled"},
+              "deadline": {"enrolment_deadline": NOW - timedelta(minutes=1)}, "completed": {"status": "completed"}}
+    course_date = make_date(course, now=NOW, **fields[situation])
+    with pytest.raises(services.EnrolmentError):
+        hold(course_date)
+    assert not course_date.enrolments.exists()
+
+
+def test_one_active_place_per_person_per_date(small_date):
+    coach = UserFactory()
+    services.enrolment_confirm(enrolment=hold(small_date, coach), now=NOW)
+    with pytest.raises(services.EnrolmentError):
+        hold(small_date, coach)
+    fill_rest = hold(small_date)
+    assert fill_rest
+    with pytest.raises(services.EnrolmentError):
+        services.waitlist_join(course_date=small_date, user=coach, now=NOW)
+
+
+def test_the_database_refuses_a_second_person_on_a_seat_or_an_eleventh_seat(small_date):
+    first = hold(small_date)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(course_date=small_date, user=UserFactory(), status=Status.CONFIRMED, seat=first.seat)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(course_date=small_date, user=UserFactory(), status=Status.CONFIRMED, seat=11)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enrolment.objects.create(course_date=small_date, user=first.user, status=Status.WAITLISTED,
+                                 waitlist_position=1)
