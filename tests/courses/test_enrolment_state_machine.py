@@ -1,0 +1,144 @@
+"""A stateful property test: random sequences of enrol, hold expiry, pay, cancel, waitlist, offer,
+accept, decline, capacity change and worker ticks, on a controlled clock, against the invariants."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from courses import selectors, services
+from courses.models import Enrolment, EnrolmentLog
+from tests.factories import UserFactory, catalogue_site, make_course, make_date
+
+Status = Enrolment.Status
+PEOPLE = 8
+
+
+class EnrolmentMachine(RuleBasedStateMachine):
+    catalogue = None  # set once per test run: each example gets a course and date of its own
+    examples = 0
+
+    def __init__(self):
+        super().__init__()
+        self.now = timezone.now().replace(microsecond=0)
+        EnrolmentMachine.examples += 1
+        course = make_course(self.catalogue, slug=f"course-{self.examples}")
+        self.date = make_date(course, capacity=3, starts_in=timedelta(days=10), now=self.now)
+        self.people = [UserFactory() for _ in range(PEOPLE)]
+        self.join_order = []  # enrolment ids in the order people joined the waitlist
+
+    def places(self, *statuses):
+        return list(self.date.enrolments.filter(status__in=statuses))
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def enrol(self, person):
+        try:
+            services.enrolment_hold(course_date=self.date, user=self.people[person], billing=services.Billing(),
+                                    now=self.now)
+        except services.EnrolmentError:
+            pass
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def enrol_and_pay(self, person):
+        """Most people pay at once: paid places free one seat at a time, which tests the queue's order."""
+        try:
+            held = services.enrolment_hold(course_date=self.date, user=self.people[person],
+                                           billing=services.Billing(), now=self.now)
+            services.enrolment_confirm(enrolment=held, now=self.now)
+        except services.EnrolmentError:
+            pass
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def join_waitlist(self, person):
+        try:
+            entry = services.waitlist_join(course_date=self.date, user=self.people[person], now=self.now)
+        except services.EnrolmentError:
+            return
+        self.join_order.append(entry.pk)
+
+    @rule(minutes=st.sampled_from([1, 10, 29, 30, 31, 60, 24 * 60, 48 * 60]))
+    def time_passes(self, minutes):
+        self.now += timedelta(minutes=minutes)
+
+    @rule()
+    def worker_tick(self):
+        services.waitlists_process(now=self.now)
+
+    @rule(data=st.data())
+    def pay(self, data):
+        timed = self.places(*Enrolment.TIMED, Status.EXPIRED)
+        if timed:
+            enrolment = data.draw(st.sampled_from(timed))
+            try:
+                services.enrolment_confirm(enrolment=enrolment, now=self.now)
+            except services.EnrolmentError:
+                pass
+
+    @rule(data=st.data())
+    def cancel(self, data):
+        active = self.places(*Enrolment.ACTIVE)
+        if active:
+            enrolment = data.draw(st.sampled_from(active))
+            services.enrolment_cancel(enrolment=enrolment, actor=None, now=self.now)
+
+    @rule(data=st.data(), accept=st.booleans())
+    def answer_offer(self, data, accept):
+        offers = self.places(Status.OFFERED)
+        if offers:
+            offer = data.draw(st.sampled_from(offers))
+            try:
+                if accept:
+                    services.offer_accept(enrolment=offer, billing=services.Billing(), now=self.now)
+                else:
+                    services.offer_decline(enrolment=offer, now=self.now)
+            except services.EnrolmentError:
+                assert offer.hold_expires_at <= self.now  # only a lapsed offer may be refused
+
+    @rule(capacity=st.integers(1, 5))
+    def change_capacity(self, capacity):
+        try:
+            services.course_date_set_capacity(course_date=self.date, capacity=capacity, now=self.now)
+        except services.EnrolmentError:
+            taken = selectors.seats_taken(course_date=self.date, now=self.now)
+            assert capacity < taken
+        self.date.refresh_from_db()
+
+    @invariant()
+    def capacity_never_exceeded(self):
+        self.date.refresh_from_db()
+        assert selectors.seats_taken(course_date=self.date, now=self.now) <= self.date.capacity
+
+    @invariant()
+    def nobody_twice_on_the_date(self):
+        users = [e.user_id for e in self.places(*Enrolment.ACTIVE)]
+        assert len(users) == len(set(users))
+
+    @invariant()
+    def waitlist_order_kept(self):
+        """Everyone offered a seat joined before everyone still waiting."""
+        waiting = {e.pk for e in self.places(Status.WAITLISTED)}
+        offered = set(EnrolmentLog.objects.filter(enrolment__course_date=self.date, to_status=Status.OFFERED)
+                      .values_list("enrolment_id", flat=True))
+        order = {pk: i for i, pk in enumerate(self.join_order)}
+        if waiting and offered:
+            assert max(order[pk] for pk in offered) < min(order[pk] for pk in waiting)
+
+    @invariant()
+    def every_freed_seat_is_offered_after_a_tick(self):
+        """After the worker runs, a free seat and a waiting person never coexist (while offers can be made)."""
+        services.waitlists_process(now=self.now)
+        free = self.date.capacity - selectors.seats_taken(course_date=self.date, now=self.now)
+        if services.offer_deadline(self.date, self.now) is not None:
+            assert not (free > 0 and self.places(Status.WAITLISTED))
+
+
+@pytest.mark.django_db
+def test_enrolment_state_machine():
+    EnrolmentMachine.catalogue = catalogue_site().catalogue
+    run = EnrolmentMachine.TestCase
+    run.settings = settings(max_examples=40, stateful_step_count=40, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow])
+    run().runTest()
