@@ -21,7 +21,7 @@ run: install
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py migrate --no-input
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
 	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
-	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) scripts/run-demo
 
 ## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL for the second run.
 system-deps:

@@ -1,13 +1,16 @@
 """Emails about places on a date, sent as tasks after the transaction commits, in the recipient's language."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from .models import Enrolment
+from accounts.models import User
+
+from .ics import course_date_ics
+from .models import CourseDate, Enrolment, InterestEntry
 
 
 def _absolute(path: str) -> str:
@@ -31,3 +34,34 @@ def send_waitlist_offer(*, enrolment_id: int) -> None:
     with translation.override(enrolment.user.language):
         offer_url = _absolute(reverse("courses:offer", args=[enrolment.pk]))
     _send(enrolment, "waitlist_offer", {"offer_url": offer_url})
+
+
+@task()
+def send_enrolment_confirmation(*, enrolment_id: int) -> None:
+    enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
+    if enrolment.status != Enrolment.Status.CONFIRMED:
+        return
+    with translation.override(enrolment.user.language):
+        context = {"enrolment": enrolment, "course": enrolment.course_date.course,
+                   "course_date": enrolment.course_date,
+                   "my_courses_url": _absolute(reverse("courses:my_courses"))}
+        subject = render_to_string("courses/email/enrolment_confirmed_subject.txt", context).strip()
+        body = render_to_string("courses/email/enrolment_confirmed.txt", context)
+    message = EmailMessage(subject, body, None, [enrolment.user.email])
+    message.attach("opleiding.ics", course_date_ics(enrolment.course_date, include_online_link=True),
+                   "text/calendar; charset=utf-8; method=PUBLISH")
+    message.send()
+
+
+@task()
+def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
+    course_date = CourseDate.objects.select_related("course").get(pk=course_date_id)
+    user = User.objects.get(pk=user_id)
+    if not InterestEntry.objects.filter(course_id=course_date.course_id, user=user).exists():
+        return  # left the list, or enrolled, since the announcement was queued
+    with translation.override(user.language):
+        context = {"course": course_date.course, "course_date": course_date, "user": user,
+                   "enrol_url": _absolute(reverse("courses:enrol", args=[course_date.pk]))}
+        subject = render_to_string("courses/email/date_announced_subject.txt", context).strip()
+        body = render_to_string("courses/email/date_announced.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from .models import MAX_SEATS_PER_DATE, CourseDate, Enrolment, EnrolmentLog
+from .models import MAX_SEATS_PER_DATE, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
 
 Status = Enrolment.Status
 
@@ -169,7 +169,7 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
     if enrolment.status == Status.CONFIRMED:
         return enrolment
     if enrolment.status in Enrolment.TIMED and enrolment.hold_expires_at > now:
-        return _transition(enrolment, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now)
+        return _confirmed(enrolment, at=now, actor=actor)
     if enrolment.status not in (*Enrolment.TIMED, Status.EXPIRED):
         raise EnrolmentError(_("This enrolment can no longer be confirmed."))
     _release_expired(course_date, now)
@@ -179,8 +179,17 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
     seat = _free_seat(course_date)
     if seat is None:
         raise SeatGone(_("The seat held for you was released and the date is now full."))
-    return _transition(enrolment, Status.CONFIRMED, at=now, actor=actor, seat=seat, confirmed_at=now,
-                       ended_at=None, note="confirmed after the hold ran out")
+    return _confirmed(enrolment, at=now, actor=actor, seat=seat, ended_at=None,
+                      note="confirmed after the hold ran out")
+
+
+def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fields) -> Enrolment:
+    _transition(enrolment, Status.CONFIRMED, at=at, actor=actor, confirmed_at=at, **fields)
+    InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user=enrolment.user).delete()
+    from .notifications import send_enrolment_confirmation
+
+    transaction.on_commit(lambda: send_enrolment_confirmation.enqueue(enrolment_id=enrolment.pk))
+    return enrolment
 
 
 @transaction.atomic
@@ -272,3 +281,35 @@ def waitlists_process(*, now: datetime | None = None) -> int:
             released += _release_expired(course_date, now)
             _offer_free_seats(course_date, now)
     return released
+
+
+def interest_join(*, course: CoursePage, user: User) -> InterestEntry:
+    entry, _created = InterestEntry.objects.get_or_create(course=course, user=user)
+    return entry
+
+
+def interest_leave(*, course: CoursePage, user: User) -> None:
+    InterestEntry.objects.filter(course=course, user=user).delete()
+
+
+def dates_announce(*, now: datetime | None = None) -> int:
+    """Tells everyone on a course's interest list, once, about each newly scheduled date. For the worker."""
+    from .notifications import send_date_announcement
+
+    now = now or timezone.now()
+    announced = 0
+    due = CourseDate.objects.filter(status=CourseDate.Status.SCHEDULED, announced_at__isnull=True,
+                                    starts_at__gt=now)
+    for course_date_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            course_date = _lock(CourseDate(pk=course_date_id))
+            if course_date.announced_at is not None:
+                continue  # another worker was first
+            course_date.announced_at = now
+            course_date.save(update_fields=["announced_at"])
+            for user_id in InterestEntry.objects.filter(course_id=course_date.course_id).values_list("user_id",
+                                                                                                     flat=True):
+                transaction.on_commit(lambda u=user_id, d=course_date.pk: send_date_announcement.enqueue(
+                    course_date_id=d, user_id=u))
+                announced += 1
+    return announced

@@ -10,4 +10,5 @@ urlpatterns = [
     path("enrolments/<int:pk>/offer/", views.offer, name="offer"),
     path("enrolments/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("my/courses/", views.my_courses, name="my_courses"),
+    path("courses/<int:course_id>/interest/", views.interest, name="interest"),
 ]

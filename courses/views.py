@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import EnrolForm
-from .models import CourseDate, Enrolment
+from .models import CourseDate, CoursePage, Enrolment
 
 
 def _own_enrolment(request, pk: int) -> Enrolment:
@@ -109,3 +109,16 @@ def cancel(request, pk: int):
 def my_courses(request):
     return render(request, "courses/my_courses.html",
                   {"enrolments": selectors.enrolments_of(user=request.user), "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def interest(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if request.POST.get("action") == "leave":
+        services.interest_leave(course=course, user=request.user)
+        messages.success(request, _("You have left the interest list."))
+    else:
+        services.interest_join(course=course, user=request.user)
+        messages.success(request, _("You are on the interest list. We will email you when a date is scheduled."))
+    return redirect(course.url)

@@ -113,7 +113,7 @@ def course_form_data(**overrides) -> dict:
 def make_date(course: CoursePage, *, capacity: int = 10, starts_in: timedelta = timedelta(days=30),
               now: datetime | None = None, **fields) -> CourseDate:
     start = (now or timezone.now()) + starts_in
-    course_date = CourseDate(course=course, capacity=capacity, location_name="Utrecht", **fields)
+    course_date = CourseDate(course=course, capacity=capacity, **{"location_name": "Utrecht", **fields})
     course_date.meeting_days = [MeetingDay(starts_at=start, ends_at=start + timedelta(hours=7))]
     course_date.save()
     return course_date

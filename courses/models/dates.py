@@ -48,6 +48,9 @@ class CourseDate(ClusterableModel):
     # Derived from the meeting days on save, so lists can sort and filter on them in the database.
     starts_at = models.DateTimeField(_("starts"), null=True, editable=False, db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, editable=False)
+    announced_at = models.DateTimeField(
+        _("announced to the interest list"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,7 @@ ACTIVE = (*SEATED, EnrolmentStatus.WAITLISTED)  # at most one of these per perso
 class Enrolment(models.Model):
     Status = EnrolmentStatus
     SEATED, TIMED, ACTIVE = SEATED, TIMED, ACTIVE
+    wagtail_reference_index_ignore = True  # facts about people, not content: no CMS usage tracking
 
     course_date = models.ForeignKey(
         CourseDate, verbose_name=_("date"), on_delete=models.PROTECT, related_name="enrolments"
@@ -99,6 +100,8 @@ class Enrolment(models.Model):
 class EnrolmentLog(models.Model):
     """Every change of an enrolment's state: who, when, from, to."""
 
+    wagtail_reference_index_ignore = True
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="log")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
@@ -117,6 +120,8 @@ class EnrolmentLog(models.Model):
 
 class InterestEntry(models.Model):
     """Someone who wants to hear when a course gets a (new) date."""
+
+    wagtail_reference_index_ignore = True
 
     course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="interest_entries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interest_entries")

@@ -196,6 +196,8 @@ class CoursePage(Page):
             # While people wait, a freed seat is theirs first: newcomers see the date as full.
             course_date.seats_left = 0 if course_date.waitlist_count else course_date.capacity - course_date.seats_taken
         context["dates"] = dates
+        context["on_interest_list"] = (request.user.is_authenticated
+                                       and self.interest_entries.filter(user=request.user).exists())
         # Through the cluster, so a preview shows accreditations that are not saved yet.
         context["accreditations"] = self.accreditations.all()
         return context

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -20,3 +21,20 @@ def euro(amount: Decimal | None) -> str:
 def hours(value: Decimal) -> str:
     """Net hours without a needless ",0": 6 rather than 6,0; 7,5 stays."""
     return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def _day_format(with_time: bool) -> str:
+    # Dutch writes "di 3 feb 2026": Django's "M" would capitalise the month, "b" does not.
+    base = "D j b Y" if get_language() == "nl" else "D j M Y"
+    return f"{base}, H:i" if with_time else base
+
+
+@register.filter
+def day(value) -> str:
+    """A date as people read it on a course page: "di 3 feb 2026" / "Tue 3 Feb 2026"."""
+    return date_format(timezone.localtime(value), _day_format(with_time=False)) if value else ""
+
+
+@register.filter
+def day_time(value) -> str:
+    return date_format(timezone.localtime(value), _day_format(with_time=True)) if value else ""

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -183,8 +184,8 @@ ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
 ENROLMENT_LOCKING = True  # the row lock on a date; only the concurrency tests' negative control turns it off
 
-# Background work: Django's Tasks API. Immediate until the worker-backed issues need a queue.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -11,6 +11,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = BASE_DIR / ".test-media"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 

@@ -1,16 +1,28 @@
 """Loads the demo catalogue and, when DEBUG is on, the demo accounts. Safe to run again: whatever
 exists already is left as it is, so a trainer's edits to demo pages survive the next `make run`."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from accounts.services import profile_update
-from courses.models import CourseAccreditation, CourseIndexPage, CoursePage, ModulePage
+from courses import services
+from courses.models import (
+    CourseAccreditation,
+    CourseDate,
+    CourseIndexPage,
+    CoursePage,
+    InterestEntry,
+    MeetingDay,
+    ModulePage,
+)
 from home import demo_content
 from home.models import HomePage, ProviderSettings
 from home.services import trainer_roles_ensure
@@ -36,8 +48,9 @@ class Command(BaseCommand):
         trainers = trainer_roles_ensure()
         if settings.DEBUG:
             self.accounts(trainers, created)
+            self.dates_and_people(created)
         else:
-            self.stdout.write("DEBUG is off: demo accounts are not created.")
+            self.stdout.write("DEBUG is off: demo accounts, dates and enrolments are not created.")
         self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
 
     def home_page(self, created: list[str]) -> HomePage:
@@ -89,6 +102,56 @@ class Command(BaseCommand):
         for module in data["modules"]:
             published(course, ModulePage(**module))
         created.append(data["slug"])
+
+    def dates_and_people(self, created: list[str]) -> None:
+        """Every state a visitor can meet: seats left, full with a waitlist, no date with an interest list."""
+        if CourseDate.objects.exists():
+            return
+        User = get_user_model()
+        now = timezone.now()
+        trainer = User.objects.get(email="trainer@example.com")
+        coach = User.objects.get(email="coach@example.com")
+        participants = []
+        for number in range(1, 13):
+            email = f"deelnemer{number}@example.com"
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email=email, password=None, full_name=f"Deelnemer {number}")
+            participants.append(user)
+
+        basis = CoursePage.objects.get(slug="basistraining-2e-spoorcoaching")
+        with_seats = self.demo_date(basis, trainer, days=21, hour=9, location="Utrecht, Oudegracht 123")
+        full = self.demo_date(basis, trainer, days=49, hour=9, location="Amersfoort, Stationsplein 5")
+        secure_base = CoursePage.objects.get(slug="secure-base-coach")
+        self.demo_date(secure_base, trainer, days=60, hour=10, location="Zeist, De Breul", days_count=5)
+
+        for person in [coach, *participants[:3]]:
+            self.confirmed(with_seats, person, now)
+        for person in participants[2:12]:
+            self.confirmed(full, person, now)
+        for person in participants[:2]:
+            services.waitlist_join(course_date=full, user=person, now=now)
+
+        programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
+        for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
+            InterestEntry.objects.get_or_create(course=programme, user=person)
+        created.append("3 dates, 17 places, 2 on a waitlist, 4 on an interest list")
+
+    @staticmethod
+    def demo_date(course, trainer, *, days, hour, location, days_count=1):
+        start = timezone.localtime().replace(hour=hour, minute=30, second=0, microsecond=0) + timedelta(days=days)
+        course_date = CourseDate(course=course, capacity=course.default_capacity, location_name=location)
+        course_date.meeting_days = [
+            MeetingDay(starts_at=start + timedelta(days=7 * week), ends_at=start + timedelta(days=7 * week, hours=7))
+            for week in range(days_count)
+        ]
+        course_date.save()
+        course_date.trainers.add(trainer)
+        return course_date
+
+    @staticmethod
+    def confirmed(course_date, person, now):
+        held = services.enrolment_hold(course_date=course_date, user=person, billing=services.Billing(), now=now)
+        services.enrolment_confirm(enrolment=held, now=now)
 
     def provider_settings(self) -> None:
         provider = ProviderSettings.load()

@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from courses.tasks import announce_new_dates, process_waitlists
+
+PERIODIC_TASKS = [process_waitlists, announce_new_dates]
+
+
+class Command(BaseCommand):
+    help = ("Enqueues the periodic tasks (releasing lapsed holds, waitlist offers) every --interval seconds; "
+            "`manage.py db_worker` runs them. One scheduler per installation is enough; more do no harm.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=30.0)
+        parser.add_argument("--once", action="store_true", help="Enqueue once and stop.")
+
+    def handle(self, *args, interval, once, **options):
+        while True:
+            for periodic in PERIODIC_TASKS:
+                periodic.enqueue()
+            if once:
+                return
+            time.sleep(interval)

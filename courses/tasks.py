@@ -1,0 +1,17 @@
+"""Periodic enrolment work, enqueued by `manage.py scheduler` and run by `manage.py db_worker`."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def process_waitlists() -> int:
+    """Releases lapsed holds and offers, and offers free seats to the next in line."""
+    return services.waitlists_process()
+
+
+@task()
+def announce_new_dates() -> int:
+    """Emails the interest list of each course about its newly scheduled dates."""
+    return services.dates_announce()

@@ -1,0 +1,88 @@
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from courses import services
+from courses.ics import course_date_ics
+from courses.models import InterestEntry, MeetingDay
+from tests.factories import UserFactory, make_date
+
+pytestmark = pytest.mark.django_db
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def confirm(course_date, user, on_commit):
+    with on_commit():
+        held = services.enrolment_hold(course_date=course_date, user=user, billing=services.Billing())
+        return services.enrolment_confirm(enrolment=held)
+
+
+def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(course, on_commit):
+    course_date = make_date(course, location_name="Utrecht; zaal 2, Oudegracht")
+    winter = timezone.datetime(2027, 1, 12, 9, 30, tzinfo=AMSTERDAM)
+    summer = timezone.datetime(2027, 6, 15, 9, 30, tzinfo=AMSTERDAM)
+    course_date.meeting_days = [MeetingDay(starts_at=winter, ends_at=winter + timedelta(hours=7)),
+                                MeetingDay(starts_at=summer, ends_at=summer + timedelta(hours=7))]
+    course_date.save()
+    coach = UserFactory()
+
+    confirm(course_date, coach, on_commit)
+
+    [message] = mail.outbox
+    assert message.to == [coach.email] and "Je plaats is bevestigd" in message.subject
+    assert "di 12 jan 2027, 09:30–16:30" in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert filename.endswith(".ics") and mimetype.startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(content)
+    events = calendar.walk("VEVENT")
+    assert [event.decoded("DTSTART") for event in events] == [winter, summer]
+    assert events[0]["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+    assert str(events[0]["LOCATION"]) == "Utrecht; zaal 2, Oudegracht"
+    assert events[0]["DTSTART"].dt.utcoffset() == timedelta(hours=1)
+    assert events[1]["DTSTART"].dt.utcoffset() == timedelta(hours=2)
+    assert all(len(line.encode()) <= 75 for line in content.split("\r\n"))
+
+    uids = [str(event["UID"]) for event in events]
+    assert len(set(uids)) == 2
+    assert [str(e["UID"]) for e in icalendar.Calendar.from_ical(
+        course_date_ics(course_date, include_online_link=False)).walk("VEVENT")] == uids  # stable
+
+
+def test_interest_list_hears_once_about_a_new_date_and_enrolling_takes_them_off(course, on_commit):
+    dutch, english, left = UserFactory(), UserFactory(language="en"), UserFactory()
+    for person in (dutch, english, left):
+        services.interest_join(course=course, user=person)
+    services.interest_join(course=course, user=dutch)  # twice is once
+    course_date = make_date(course)
+    services.interest_leave(course=course, user=left)
+
+    with on_commit():
+        assert services.dates_announce() == 2
+    with on_commit():
+        assert services.dates_announce() == 0  # announced once
+
+    mails = {m.to[0]: m for m in mail.outbox}
+    assert set(mails) == {dutch.email, english.email}
+    assert "Nieuwe datum" in mails[dutch.email].subject and "New date" in mails[english.email].subject
+    assert f"/dates/{course_date.pk}/enrol/" in mails[dutch.email].body
+
+    confirm(course_date, dutch, on_commit)
+    assert list(InterestEntry.objects.values_list("user", flat=True)) == [english.pk]
+
+
+def test_no_announcement_for_past_or_cancelled_dates(course, on_commit):
+    services.interest_join(course=course, user=UserFactory())
+    make_date(course, status="cancelled")
+    make_date(course, starts_in=timedelta(days=-1))
+    with on_commit():
+        assert services.dates_announce() == 0
+    assert mail.outbox == []
