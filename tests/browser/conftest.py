@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import catalogue_site, make_course, make_module
+from tests.factories import PASSWORD, catalogue_site, make_course, make_module
 
 
 @pytest.fixture
@@ -23,3 +23,11 @@ def site_url(live_server):
 def _quick_failures(page):
     """Pages here answer in milliseconds; a missing element should fail in seconds, not half a minute."""
     page.set_default_timeout(10_000)
+
+
+def log_in(page, site_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(site_url + "/accounts/login/")
+    page.get_by_label("E-mail:").fill(email)
+    page.get_by_label("Wachtwoord:").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Mijn opleidingen").wait_for()

@@ -46,3 +46,27 @@ def test_the_check_catches_a_violation(page: Page):
     )
     results = Axe().run(page, options=WCAG_21_AA)
     assert {violation["id"] for violation in results.response["violations"]} >= {"label", "color-contrast"}
+
+
+def test_enrolment_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+    from courses.models import CoursePage
+    from tests.browser.conftest import log_in
+    from tests.factories import make_date
+
+    course = CoursePage.objects.get(slug="basistraining")
+    make_date(course, capacity=1)
+    UserFactory(email="coach@example.org")
+    log_in(page, site_url, "coach@example.org")
+
+    page.goto(site_url + course.url)
+    assert_accessible(page, "course page with dates")
+    page.get_by_role("link", name="Inschrijven").click()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    page.get_by_role("alert").wait_for()
+    assert_accessible(page, "enrol form with errors")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    page.get_by_text("Je plaats wordt voor je vastgehouden").wait_for()
+    assert_accessible(page, "enrolment (held)")
+    page.goto(site_url + "/my/courses/")
+    assert_accessible(page, "my courses")

@@ -1,9 +1,11 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
-from courses.models import CoursePage, ModulePage
+from courses import selectors
+from courses.models import CoursePage, Enrolment, ModulePage
 from home.models import HomePage
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +34,29 @@ def test_seed_builds_the_demo_and_a_second_run_changes_nothing(settings):
     assert [m.title for m in ModulePage.objects.child_of(secure_base).order_by("path")] == [
         "Hechting", "Intimiteit delen", "Afscheid nemen", "Rouw", "Betekenis geven",
     ]
-    assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
+    assert DEMO_EMAILS <= set(User.objects.values_list("email", flat=True))
     assert HomePage.objects.get().get_site().is_default_site
+
+
+def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    now = timezone.now()
+    basis = CoursePage.objects.get(slug="basistraining-2e-spoorcoaching")
+    seats_left, full = (selectors.course_dates_upcoming(course=basis, now=now))
+
+    assert 0 < seats_left.seats_taken < seats_left.capacity
+    assert full.seats_taken == full.capacity == 10 and full.waitlist_count == 2
+    programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
+    assert not programme.dates.exists() and programme.interest_entries.count() == 4
+    coach = User.objects.get(email="coach@example.com")
+    assert seats_left.enrolments.get(user=coach).status == Enrolment.Status.CONFIRMED
+
+    client = Client()
+    client.force_login(coach)
+    html = client.get(basis.url).content.decode()
+    assert "Je bent ingeschreven" in html and "Vol" in html and "Zet me op de wachtlijst" in html
+    assert "Er is nog geen datum gepland." in client.get(programme.url).content.decode()
 
 
 def test_demo_pages_render_and_demo_accounts_log_in(settings):
@@ -57,3 +80,4 @@ def test_without_debug_no_demo_accounts_are_created(settings):
     call_command("seed_demo")
     assert not User.objects.exists()
     assert CoursePage.objects.count() == 3
+    assert not Enrolment.objects.exists()

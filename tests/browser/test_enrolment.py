@@ -1,0 +1,96 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from courses import services
+from courses.models import CoursePage, Enrolment
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory, make_course, make_date
+
+pytestmark = pytest.mark.browser
+
+
+def test_coach_enrols_on_a_date_and_the_seat_is_held(page: Page, live_site, site_url):
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, capacity=3)
+    UserFactory(email="eva@example.org", organisation="Jansen Re-integratie")
+    log_in(page, site_url, "eva@example.org")
+
+    page.goto(site_url + course.url)
+    dates = page.get_by_role("region", name="Data")
+    expect(dates).to_contain_text("nog 3 plaatsen")
+    dates.get_by_role("link", name="Inschrijven").click()
+
+    page.get_by_label("Mijn werkgever betaalt").check()
+    page.get_by_label("Bedrijf").fill("")
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    expect(page.get_by_role("alert")).to_contain_text("Verbeter de velden hieronder")
+    expect(page.get_by_text("Nodig als je werkgever betaalt.").first).to_be_visible()
+    assert not Enrolment.objects.exists()
+
+    page.get_by_label("Bedrijf").fill("Jansen Re-integratie")
+    page.get_by_label("Factuuradres").fill("Stationsplein 1\n3511 AB Utrecht")
+    page.get_by_label("Contactpersoon voor de factuur").fill("Piet Jansen")
+    page.get_by_label("Referentie of inkoopnummer").fill("PO-2026-17")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+
+    expect(page.get_by_text(re.compile(r"Je plaats wordt voor je vastgehouden tot \d\d:\d\d"))).to_be_visible()
+    enrolment = Enrolment.objects.get()
+    assert enrolment.status == Enrolment.Status.HELD and enrolment.course_date == course_date
+    assert (enrolment.company_name, enrolment.company_reference) == ("Jansen Re-integratie", "PO-2026-17")
+
+    page.goto(site_url + course.url)
+    expect(page.get_by_role("link", name="Ga verder met je inschrijving")).to_be_visible()
+    visitor = page.context.browser.new_page()
+    visitor.goto(site_url + course.url)
+    expect(visitor.get_by_role("region", name="Data")).to_contain_text("nog 2 plaatsen")
+
+
+def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_accepts(page: Page, live_site,
+                                                                                     site_url, browser):
+    free_course = make_course(live_site.catalogue, slug="intervisie", title="Intervisie-avond",
+                              price_excl_vat=Decimal("0"))
+    course_date = make_date(free_course, capacity=1)
+    holder = UserFactory(email="houder@example.org")
+    services.enrolment_confirm(enrolment=services.enrolment_hold(
+        course_date=course_date, user=holder, billing=services.Billing()))
+    UserFactory(email="wachter@example.org")
+
+    log_in(page, site_url, "wachter@example.org")
+    page.goto(site_url + free_course.url)
+    expect(page.get_by_role("region", name="Data")).to_contain_text("Vol")
+    page.get_by_role("button", name="Zet me op de wachtlijst").click()
+    expect(page.get_by_text("Je staat op plaats 1 van de wachtlijst")).to_be_visible()
+
+    other = browser.new_context(locale="nl-NL").new_page()
+    log_in(other, site_url, "houder@example.org")
+    other.get_by_role("link", name="Mijn opleidingen").click()
+    other.get_by_role("link", name="Intervisie-avond").click()
+    other.get_by_role("button", name="Mijn inschrijving annuleren").click()
+    expect(other.get_by_role("status")).to_contain_text("Je inschrijving is geannuleerd.")
+
+    offer = next(m for m in mail.outbox if m.to == ["wachter@example.org"])
+    assert "Er is een plaats vrij voor jou" in offer.subject
+    link = re.search(r"https?://\S+(/enrolments/\d+/offer/)", offer.body).group(1)
+    page.goto(site_url + link)
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Plaats aannemen").click()
+
+    expect(page.get_by_text("Je plaats is bevestigd.")).to_be_visible()
+    assert Enrolment.objects.get(user__email="wachter@example.org", status="confirmed").seat == 1
+    confirmation = [m for m in mail.outbox if m.to == ["wachter@example.org"]][-1]
+    assert confirmation.attachments and "bevestigd" in confirmation.subject
+
+
+def test_someone_elses_enrolment_is_a_404(page: Page, live_site, site_url):
+    course_date = make_date(CoursePage.objects.get(slug="basistraining"))
+    theirs = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    UserFactory(email="nieuwsgierig@example.org")
+    log_in(page, site_url, "nieuwsgierig@example.org")
+    response = page.goto(f"{site_url}/enrolments/{theirs.pk}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
