@@ -8,6 +8,7 @@ than MAX_SEATS_PER_DATE people; the date's own (lower) capacity is checked under
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from .models import MAX_SEATS_PER_DATE, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
+from .models import CENT, MAX_SEATS_PER_DATE, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
 
 Status = Enrolment.Status
 
@@ -152,7 +153,8 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now
     seat = _free_seat(course_date)
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
-    enrolment = Enrolment(course_date=course_date, user=user, **billing.__dict__)
+    enrolment = Enrolment(course_date=course_date, user=user, price_incl_vat=course_date.course.price_incl_vat,
+                          **billing.__dict__)
     return _transition(enrolment, Status.HELD, at=now, actor=user, seat=seat,
                        hold_expires_at=now + hold_duration(), terms_accepted_at=now)
 
@@ -192,19 +194,45 @@ def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fiel
     return enrolment
 
 
+def cancellation_refund(*, enrolment: Enrolment, now: datetime) -> Decimal:
+    """What the course's policy gives back if this place is cancelled now: everything until the free
+    cancellation period ends, then the late percentage until the start, then nothing. Only a confirmed
+    (paid) place has anything to give back."""
+    if enrolment.status != Status.CONFIRMED or not enrolment.price_incl_vat:
+        return Decimal("0.00")
+    course = enrolment.course_date.course
+    starts_at = enrolment.course_date.starts_at
+    if now >= starts_at:
+        percent = 0
+    elif now <= starts_at - timedelta(days=course.free_cancellation_days):
+        percent = 100
+    else:
+        percent = course.late_cancellation_refund_percent
+    return (enrolment.price_incl_vat * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    enrolment: Enrolment
+    refund: Decimal
+
+
 @transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None,
-                     note: str = "") -> Enrolment:
-    """Ends a place or waitlist entry; a freed seat is offered to the next person in line."""
+                     note: str = "") -> Cancellation:
+    """Ends a place or waitlist entry, with the refund the policy gives (paid out by the payments app);
+    a freed seat is offered to the next person in line."""
     now = now or timezone.now()
     course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_related("course_date__course").get(pk=enrolment.pk)
     if enrolment.status not in Enrolment.ACTIVE:
         raise EnrolmentError(_("This enrolment has already ended."))
-    _transition(enrolment, Status.CANCELLED, at=now, actor=actor, note=note)
+    refund = cancellation_refund(enrolment=enrolment, now=now)
+    _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
+                note=" · ".join(part for part in [note, f"refund {refund}" if refund else ""] if part))
     _release_expired(course_date, now)
     _offer_free_seats(course_date, now)
-    return enrolment
+    return Cancellation(enrolment=enrolment, refund=refund)
 
 
 @transaction.atomic
@@ -232,7 +260,8 @@ def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None
     if enrolment.status != Status.OFFERED or enrolment.hold_expires_at <= now:
         raise EnrolmentError(_("This offer is no longer valid."))
     return _transition(enrolment, Status.HELD, at=now, actor=enrolment.user, terms_accepted_at=now,
-                       hold_expires_at=max(enrolment.hold_expires_at, now + hold_duration()), **billing.__dict__)
+                       hold_expires_at=max(enrolment.hold_expires_at, now + hold_duration()),
+                       price_incl_vat=enrolment.course_date.course.price_incl_vat, **billing.__dict__)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import EnrolForm
 from .models import CourseDate, CoursePage, Enrolment
+from .templatetags.course_tags import euro
 
 
 def _own_enrolment(request, pk: int) -> Enrolment:
@@ -66,7 +67,7 @@ def enrolment_detail(request, pk: int):
                 if enrolment.status == Enrolment.Status.WAITLISTED else None)
     return render(request, "courses/enrolment.html", {
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
-        "position": position, "now": timezone.now(),
+        "position": position, "refund_now": services.cancellation_refund(enrolment=enrolment, now=timezone.now()),
     })
 
 
@@ -97,11 +98,14 @@ def offer(request, pk: int):
 def cancel(request, pk: int):
     enrolment = _own_enrolment(request, pk)
     try:
-        services.enrolment_cancel(enrolment=enrolment, actor=request.user, note="cancelled by the participant")
+        cancellation = services.enrolment_cancel(enrolment=enrolment, actor=request.user,
+                                                 note="cancelled by the participant")
     except services.EnrolmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Your enrolment has been cancelled."))
+        if cancellation.refund:
+            messages.info(request, _("You will get %(amount)s back.") % {"amount": euro(cancellation.refund)})
     return redirect("courses:my_courses")
 
 

@@ -57,6 +57,10 @@ class Enrolment(models.Model):
     company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
+    price_incl_vat = models.DecimalField(
+        _("price incl. VAT"), max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text=_("The course's price when the seat was taken; later price changes do not touch it."),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -105,6 +105,14 @@ class CoursePage(Page):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS_PER_DATE)],
         help_text=format_lazy(_("Default number of seats for a new date; at most {max}."), max=MAX_SEATS_PER_DATE),
     )
+    free_cancellation_days = models.PositiveSmallIntegerField(
+        _("free cancellation until (days before)"), default=14, validators=[MaxValueValidator(365)],
+        help_text=_("Participants who cancel at least this many days before the first day get everything back."),
+    )
+    late_cancellation_refund_percent = models.PositiveSmallIntegerField(
+        _("refund for a later cancellation (%)"), default=50, validators=[MaxValueValidator(100)],
+        help_text=_("What participants get back when they cancel later, before the course starts."),
+    )
     certificate_validity_years = models.PositiveSmallIntegerField(
         _("certificate valid for (years)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
@@ -138,6 +146,10 @@ class CoursePage(Page):
             ],
             heading=_("Price, duration and capacity"),
         ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("free_cancellation_days"), FieldPanel("late_cancellation_refund_percent")])],
+            heading=_("Cancellation policy"),
+        ),
         InlinePanel("accreditations", heading=_("PE points and accreditations"), label=_("Accreditation")),
     ]
     edit_handler = TabbedInterface(
@@ -162,6 +174,8 @@ class CoursePage(Page):
                 name="course_capacity_between_1_and_max",
             ),
             models.CheckConstraint(condition=models.Q(price_excl_vat__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(condition=models.Q(late_cancellation_refund_percent__lte=100),
+                                   name="course_refund_percent_at_most_100"),
         ]
 
     @property

@@ -195,3 +195,38 @@ def test_the_database_refuses_a_second_person_on_a_seat_or_an_eleventh_seat(smal
     with pytest.raises(IntegrityError), transaction.atomic():
         Enrolment.objects.create(course_date=small_date, user=first.user, status=Status.WAITLISTED,
                                  waitlist_position=1)
+
+
+@pytest.mark.parametrize(
+    ("before_start", "refund"),
+    [(timedelta(days=30), "495.00"), (timedelta(days=14), "495.00"), (timedelta(days=13, hours=23), "247.50"),
+     (timedelta(hours=1), "247.50"), (timedelta(0), "0.00"), (-timedelta(hours=1), "0.00")],
+)
+def test_cancellation_refunds_what_the_policy_gives(course, before_start, refund):
+    from decimal import Decimal
+
+    course_date = make_date(course, starts_in=timedelta(days=40), now=NOW)
+    place = services.enrolment_confirm(enrolment=hold(course_date), now=NOW)
+    assert place.price_incl_vat == Decimal("495.00")
+
+    cancellation = services.enrolment_cancel(enrolment=place, actor=place.user,
+                                             now=course_date.starts_at - before_start)
+
+    assert cancellation.refund == Decimal(refund)
+    assert cancellation.enrolment.status == Status.CANCELLED
+
+
+def test_an_unpaid_hold_or_waitlist_entry_has_nothing_to_refund(small_date):
+    held = hold(small_date)
+    assert services.enrolment_cancel(enrolment=held, actor=None, now=NOW).refund == 0
+
+
+def test_the_price_of_a_place_does_not_follow_later_price_changes(small_date):
+    from decimal import Decimal
+
+    place = hold(small_date)
+    course = small_date.course
+    course.price_excl_vat = Decimal("999.00")
+    course.save()
+    place.refresh_from_db()
+    assert place.price_incl_vat == Decimal("495.00")
