@@ -83,7 +83,8 @@ def database_from_env(default_url: str) -> dict:
     SQLite takes its write lock at BEGIN (IMMEDIATE) so parallel writers queue instead of failing,
     and waits for the lock rather than raising "database is locked" at once.
     """
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=0)
+    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url),
+                                   conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
