@@ -72,3 +72,20 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
         .select_related("course_date__course")
         .order_by("-course_date__starts_at", "-pk")
     )
+
+
+def dates_for_trainer(*, user) -> QuerySet[CourseDate]:
+    """A trainer's own dates; people who may see every enrolment (the office) see all dates."""
+    dates = CourseDate.objects.select_related("course").order_by("-starts_at")
+    if user.has_perm("courses.view_enrolment"):
+        return dates
+    return dates.filter(trainers=user)
+
+
+def participants(*, course_date: CourseDate) -> QuerySet[Enrolment]:
+    return (
+        course_date.enrolments.filter(status__in=[*Enrolment.SEATED, Enrolment.Status.WAITLISTED])
+        .select_related("user")
+        .prefetch_related("user__register_memberships", "attendance")
+        .order_by("status", "waitlist_position", "user__full_name", "user__email")
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
-from .models import CENT, MAX_SEATS_PER_DATE, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
+from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
 
 Status = Enrolment.Status
 
@@ -342,3 +342,22 @@ def dates_announce(*, now: datetime | None = None) -> int:
                     course_date_id=d, user_id=u))
                 announced += 1
     return announced
+
+
+@transaction.atomic
+def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int], bool], actor: User,
+                      now: datetime | None = None) -> int:
+    """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many changed."""
+    now = now or timezone.now()
+    enrolments = set(course_date.enrolments.filter(status=Status.CONFIRMED).values_list("pk", flat=True))
+    days = set(course_date.meeting_days.values_list("pk", flat=True))
+    changed = 0
+    for (enrolment_id, day_id), is_present in present.items():
+        if enrolment_id not in enrolments or day_id not in days:
+            raise EnrolmentError(_("Attendance can only be registered for confirmed participants of this date."))
+        _record, created = Attendance.objects.update_or_create(
+            enrolment_id=enrolment_id, meeting_day_id=day_id,
+            defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
+        )
+        changed += 1
+    return changed

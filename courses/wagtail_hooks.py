@@ -2,17 +2,19 @@
 the admin may edit an enrolment's invoice details but never create or delete places by hand."""
 
 from django.core.exceptions import ValidationError
+from django.urls import include, path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import selectors
+from . import selectors, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry
 
 
@@ -92,3 +94,26 @@ class EnrolmentGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_enrolment_admin():
     return EnrolmentGroup()
+
+
+trainer_urls = [
+    path("dates/", trainer_views.dates, name="dates"),
+    path("dates/<int:pk>/", trainer_views.date_detail, name="date"),
+    path("dates/<int:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
+]
+
+
+class TrainerDatesMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return user.has_perm("courses.view_enrolment") or user.dates_as_trainer.exists()
+
+
+@hooks.register("register_admin_urls")
+def register_trainer_urls():
+    return [path("trainer/", include((trainer_urls, "courses_trainer"), namespace="courses_trainer"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_trainer_menu_item():
+    return TrainerDatesMenuItem(_("My dates"), reverse_lazy("courses_trainer:dates"), icon_name="date", order=140)

@@ -1,5 +1,5 @@
 from .dates import CourseDate, MeetingDay
-from .enrolments import BillingType, Enrolment, EnrolmentLog, InterestEntry
+from .enrolments import Attendance, BillingType, Enrolment, EnrolmentLog, InterestEntry
 from .pages import (
     CENT,
     MAX_SEATS_PER_DATE,
@@ -13,7 +13,7 @@ from .pages import (
 )
 
 __all__ = [
-    "CENT", "MAX_SEATS_PER_DATE", "VAT_RATES", "BillingType", "CourseAccreditation", "CourseDate",
+    "Attendance", "CENT", "MAX_SEATS_PER_DATE", "VAT_RATES", "BillingType", "CourseAccreditation", "CourseDate",
     "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "EnrolmentLog", "InterestEntry", "MeetingDay",
     "ModulePage", "VatTreatment",
 ]

@@ -138,3 +138,23 @@ class InterestEntry(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.course}"
+
+
+class Attendance(models.Model):
+    """Whether a participant was there on a meeting day, as the trainer registered it."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    meeting_day = models.ForeignKey("courses.MeetingDay", on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(_("present"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "meeting_day"], name="one_attendance_per_day")]
+
+    def __str__(self):
+        return f"{self.enrolment.user} · {self.meeting_day_id} · {'present' if self.present else 'absent'}"

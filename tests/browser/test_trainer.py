@@ -37,3 +37,28 @@ def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Basistraining 2e spoorcoaching (voorjaar)")
     assert CoursePage.objects.get(pk=course.pk).revisions.count() == 3
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/"))
+
+
+def test_trainer_registers_attendance_and_downloads_the_list(page: Page, live_site, site_url):
+    from courses import services
+    from courses.models import Attendance
+    from tests.browser.conftest import log_in
+    from tests.factories import UserFactory, make_date
+
+    trainer = make_trainer(email="trainer@example.org")
+    course_date = make_date(CoursePage.objects.get(slug="basistraining"))
+    course_date.trainers.add(trainer)
+    services.enrolment_confirm(enrolment=services.enrolment_hold(
+        course_date=course_date, user=UserFactory(full_name="Anna Aalbers"), billing=services.Billing()))
+
+    log_in(page, site_url, "trainer@example.org")
+    page.goto(site_url + "/admin/trainer/dates/")
+    page.get_by_role("link", name="Basistraining 2e spoorcoaching").click()
+    page.get_by_label(re.compile("Anna Aalbers aanwezig op")).check()
+    page.get_by_role("button", name="Aanwezigheid opslaan").click()
+    expect(page.locator(".messages")).to_contain_text("Aanwezigheid opgeslagen.")
+    assert Attendance.objects.get().present is True
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Exporteer XLSX").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

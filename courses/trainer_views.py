@@ -1,0 +1,106 @@
+"""The trainer's own dates in the Wagtail admin: participants, attendance, waitlist, exports.
+
+A trainer reaches only dates they teach (404 for any other); the office, with permission to view
+enrolments, reaches every date.
+"""
+
+import csv
+from io import BytesIO
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from accounts.registers import Register
+
+from . import selectors, services
+from .models import CourseDate
+
+
+def _date_for(request, pk: int) -> CourseDate:
+    return get_object_or_404(selectors.dates_for_trainer(user=request.user), pk=pk)
+
+
+def dates(request):
+    return TemplateResponse(request, "courses/trainer/dates.html", {
+        "page_title": _("My dates"), "header_icon": "date",
+        "dates": selectors.dates_for_trainer(user=request.user).prefetch_related("trainers"),
+    })
+
+
+def date_detail(request, pk: int):
+    course_date = _date_for(request, pk)
+    days = list(course_date.meeting_days.order_by("starts_at"))
+    people = list(selectors.participants(course_date=course_date))
+    if request.method == "POST":
+        confirmed = [p for p in people if p.status == p.Status.CONFIRMED]
+        present = {(p.pk, day.pk): f"present-{p.pk}-{day.pk}" in request.POST for p in confirmed for day in days}
+        try:
+            services.attendance_record(course_date=course_date, present=present, actor=request.user)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Attendance saved."))
+        return redirect("courses_trainer:date", pk=course_date.pk)
+    for person in people:
+        marked = {record.meeting_day_id: record.present for record in person.attendance.all()}
+        person.days = [(day, marked.get(day.pk)) for day in days]
+        person.registers = {m.register: m.number for m in person.user.register_memberships.all()}
+    return TemplateResponse(request, "courses/trainer/date.html", {
+        "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
+        "participants": people, "registers": Register,
+    })
+
+
+EXPORT_HEADER = [
+    "name", "email", "organisation", "phone", "status", "waitlist position",
+    *[f"{register.label} number" for register in Register], "company", "reference", "VAT id",
+]
+
+
+def _export_rows(course_date: CourseDate):
+    for person in selectors.participants(course_date=course_date):
+        numbers = {m.register: m.number for m in person.user.register_memberships.all()}
+        yield [
+            person.user.get_full_name(), person.user.email, person.user.organisation, person.user.phone,
+            person.get_status_display(), person.waitlist_position or "",
+            *[numbers.get(register.value, "") for register in Register],
+            person.company_name, person.company_reference, person.company_vat_id,
+        ]
+
+
+def _safe_cell(value):
+    """Spreadsheet programs run cells that start with = + - @ as formulas; names come from users."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
+def date_export(request, pk: int, fmt: str):
+    course_date = _date_for(request, pk)
+    filename = f"deelnemers-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"
+    rows = [[_safe_cell(cell) for cell in row] for row in _export_rows(course_date)]
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # so that Excel reads UTF-8
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows(rows)
+        return response
+    if fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Deelnemers"
+        sheet.append(EXPORT_HEADER)
+        for row in rows:
+            sheet.append(row)
+        buffer = BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    raise Http404

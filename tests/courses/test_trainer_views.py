@@ -1,0 +1,88 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from accounts.models import RegisterMembership
+from courses import services
+from courses.models import Attendance
+from tests.factories import UserFactory, make_date, make_trainer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def taught_date(course):
+    trainer = make_trainer(email="trainer@example.org")
+    course_date = make_date(course, capacity=2)
+    course_date.trainers.add(trainer)
+    anna = UserFactory(full_name="Anna Aalbers", organisation="=HYPERLINK(\"http://evil\")")
+    RegisterMembership.objects.create(user=anna, register="noloc", number="NL-1")
+    for person in (anna, UserFactory(full_name="Bas Bakker")):
+        services.enrolment_confirm(enrolment=services.enrolment_hold(
+            course_date=course_date, user=person, billing=services.Billing()))
+    services.waitlist_join(course_date=course_date, user=UserFactory(full_name="Cor Cornelis"))
+    return trainer, course_date
+
+
+def test_trainer_sees_the_participants_of_their_own_date(client, taught_date):
+    trainer, course_date = taught_date
+    client.force_login(trainer)
+
+    html = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
+
+    assert "Anna Aalbers" in html and "Bas Bakker" in html and "Cor Cornelis" in html
+    assert "NOLOC NL-1" in html and "Op de wachtlijst (1)" in html
+    assert "Mijn data" in client.get("/admin/").content.decode()
+
+
+def test_another_trainer_gets_a_404_and_the_office_sees_all(client, taught_date):
+    _, course_date = taught_date
+    client.force_login(make_trainer())
+    assert client.get(f"/admin/trainer/dates/{course_date.pk}/").status_code == 404
+    assert client.get(f"/admin/trainer/dates/{course_date.pk}/export.csv").status_code == 404
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(f"/admin/trainer/dates/{course_date.pk}/").status_code == 200
+
+
+def test_trainer_registers_attendance_per_meeting_day(client, taught_date):
+    trainer, course_date = taught_date
+    client.force_login(trainer)
+    day = course_date.meeting_days.get()
+    anna, bas = course_date.enrolments.filter(status="confirmed").order_by("user__full_name")
+
+    client.post(f"/admin/trainer/dates/{course_date.pk}/", {f"present-{anna.pk}-{day.pk}": "on"})
+    assert dict(Attendance.objects.values_list("enrolment__user__full_name", "present")) == {
+        "Anna Aalbers": True, "Bas Bakker": False}
+
+    client.post(f"/admin/trainer/dates/{course_date.pk}/", {f"present-{bas.pk}-{day.pk}": "on"})  # corrected
+    assert dict(Attendance.objects.values_list("enrolment__user__full_name", "present")) == {
+        "Anna Aalbers": False, "Bas Bakker": True}
+    assert Attendance.objects.get(enrolment=bas).recorded_by == trainer
+
+
+def test_attendance_for_someone_not_confirmed_on_the_date_is_refused(taught_date):
+    trainer, course_date = taught_date
+    waiting = course_date.enrolments.get(status="waitlisted")
+    with pytest.raises(services.EnrolmentError):
+        services.attendance_record(course_date=course_date, present={(waiting.pk, 1): True}, actor=trainer)
+    assert not Attendance.objects.exists()
+
+
+def test_exports_as_csv_and_xlsx_without_running_formulas(client, taught_date):
+    trainer, course_date = taught_date
+    client.force_login(trainer)
+
+    response = client.get(f"/admin/trainer/dates/{course_date.pk}/export.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert response["Content-Disposition"].startswith('attachment; filename="deelnemers-')
+    assert rows[0][:3] == ["name", "email", "organisation"]
+    anna = next(row for row in rows if row[0] == "Anna Aalbers")
+    assert anna[2].startswith("'=") and "NL-1" in anna
+
+    response = client.get(f"/admin/trainer/dates/{course_date.pk}/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["Anna Aalbers", "Bas Bakker", "Cor Cornelis"]
+    assert client.get(f"/admin/trainer/dates/{course_date.pk}/export.pdf").status_code == 404
