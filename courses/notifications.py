@@ -65,3 +65,12 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
         subject = render_to_string("courses/email/date_announced_subject.txt", context).strip()
         body = render_to_string("courses/email/date_announced.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@task()
+def send_date_cancelled(*, enrolment_id: int) -> None:
+    enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
+    with translation.override(enrolment.user.language):
+        transfer_url = _absolute(reverse("courses:transfer", args=[enrolment.pk]))
+    _send(enrolment, "date_cancelled", {"transfer_url": transfer_url,
+                                        "was_paid": enrolment.confirmed_at is not None})

@@ -361,3 +361,76 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
         )
         changed += 1
     return changed
+
+
+def transferable_after_date_cancelled(enrolment: Enrolment, course_date: CourseDate) -> bool:
+    """A confirmed (paid) place whose date the office called off may still move to another date."""
+    return (enrolment.status == Status.CANCELLED and course_date.status == CourseDate.Status.CANCELLED
+            and enrolment.confirmed_at is not None)
+
+
+def _lock_both(first: CourseDate, second: CourseDate) -> tuple[CourseDate, CourseDate]:
+    """Two dates locked in id order, so that two transfers in opposite directions cannot deadlock."""
+    locked = {date.pk: _lock(date) for date in sorted([first, second], key=lambda date: date.pk)}
+    return locked[first.pk], locked[second.pk]
+
+
+@transaction.atomic
+def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User | None,
+                       now: datetime | None = None) -> Enrolment:
+    """Moves a confirmed place (or one ended because its date was cancelled) to another date of the same
+    course, keeping what was agreed and paid; the seat it leaves goes to the next in line."""
+    now = now or timezone.now()
+    from_date, to_date = _lock_both(enrolment.course_date, to_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status != Status.CONFIRMED and not transferable_after_date_cancelled(enrolment, from_date):
+        raise EnrolmentError(_("Only a confirmed place can be transferred."))
+    if enrolment.transferred_to_id:
+        raise EnrolmentError(_("This place has already been transferred."))
+    if to_date.course_id != from_date.course_id or to_date.pk == from_date.pk:
+        raise EnrolmentError(_("A place can only move to another date of the same course."))
+    _check_open(to_date, now)
+    _release_expired(to_date, now)
+    _offer_free_seats(to_date, now)
+    if _active_place(to_date, enrolment.user):
+        raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    seat = _free_seat(to_date)
+    if seat is None:
+        raise DateFull(_("This date is full. You can join the waitlist."))
+    fields = {name: getattr(enrolment, name) for name in
+              ["billing_type", "company_name", "company_address", "company_contact", "company_reference",
+               "company_vat_id", "terms_accepted_at", "price_incl_vat"]}
+    moved = _transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,
+                        actor=actor, seat=seat, confirmed_at=now, note=f"transferred from date {from_date.pk}")
+    enrolment.transferred_to = moved
+    if enrolment.status == Status.CONFIRMED:
+        _transition(enrolment, Status.CANCELLED, at=now, actor=actor, note=f"transferred to date {to_date.pk}")
+        _release_expired(from_date, now)
+        _offer_free_seats(from_date, now)
+    else:
+        enrolment.save(update_fields=["transferred_to"])
+    return moved
+
+
+@transaction.atomic
+def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: str = "",
+                       now: datetime | None = None) -> list[Cancellation]:
+    """The office calls a date off: every place and waitlist entry ends, paid places are due in full,
+    and everyone is told, with the course's other dates to transfer to."""
+    from .notifications import send_date_cancelled
+
+    now = now or timezone.now()
+    course_date = _lock(course_date)
+    if course_date.status == CourseDate.Status.CANCELLED:
+        raise EnrolmentError(_("This date has been cancelled."))
+    course_date.status = CourseDate.Status.CANCELLED
+    course_date.save(update_fields=["status"])
+    cancellations = []
+    for enrolment in course_date.enrolments.filter(status__in=Enrolment.ACTIVE).select_related("user"):
+        paid = enrolment.status == Status.CONFIRMED
+        refund = (enrolment.price_incl_vat or Decimal("0.00")) if paid else Decimal("0.00")
+        _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
+                    note=" · ".join(part for part in ["date cancelled", reason] if part))
+        cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
+        transaction.on_commit(lambda pk=enrolment.pk: send_date_cancelled.enqueue(enrolment_id=pk))
+    return cancellations

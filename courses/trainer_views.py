@@ -8,11 +8,13 @@ import csv
 from io import BytesIO
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from accounts.registers import Register
@@ -53,6 +55,8 @@ def date_detail(request, pk: int):
     return TemplateResponse(request, "courses/trainer/date.html", {
         "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
         "participants": people, "registers": Register,
+        "can_cancel": request.user.has_perm("courses.change_coursedate")
+        and course_date.status == CourseDate.Status.SCHEDULED,
     })
 
 
@@ -104,3 +108,20 @@ def date_export(request, pk: int, fmt: str):
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
     raise Http404
+
+
+@require_POST
+def date_cancel(request, pk: int):
+    """The office calls a date off (trainers cannot): everyone is told and offered another date."""
+    if not request.user.has_perm("courses.change_coursedate"):
+        raise PermissionDenied
+    course_date = _date_for(request, pk)
+    try:
+        cancellations = services.course_date_cancel(course_date=course_date, actor=request.user,
+                                                    reason=request.POST.get("reason", "").strip()[:200])
+    except services.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The date has been cancelled; %(count)s people have been notified.")
+                         % {"count": len(cancellations)})
+    return redirect("courses_trainer:date", pk=course_date.pk)

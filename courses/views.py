@@ -126,3 +126,25 @@ def interest(request, course_id: int):
         services.interest_join(course=course, user=request.user)
         messages.success(request, _("You are on the interest list. We will email you when a date is scheduled."))
     return redirect(course.url)
+
+
+@login_required
+def transfer(request, pk: int):
+    enrolment = _own_enrolment(request, pk)
+    course = enrolment.course_date.course
+    transferable = enrolment.status == Enrolment.Status.CONFIRMED or services.transferable_after_date_cancelled(
+        enrolment, enrolment.course_date)
+    if not transferable or enrolment.transferred_to_id:
+        return redirect(course.url)
+    if request.method == "POST":
+        to_date = get_object_or_404(CourseDate, pk=request.POST.get("date", 0) or 0, course=course)
+        try:
+            moved = services.enrolment_transfer(enrolment=enrolment, to_date=to_date, actor=request.user)
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your place has been moved."))
+            return redirect("courses:enrolment", pk=moved.pk)
+    dates = [d for d in selectors.course_dates_upcoming(course=course, now=timezone.now())
+             if d.pk != enrolment.course_date_id and not d.waitlist_count and d.seats_taken < d.capacity]
+    return render(request, "courses/transfer.html", {"enrolment": enrolment, "course": course, "dates": dates})

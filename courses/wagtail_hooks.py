@@ -100,6 +100,7 @@ trainer_urls = [
     path("dates/", trainer_views.dates, name="dates"),
     path("dates/<int:pk>/", trainer_views.date_detail, name="date"),
     path("dates/<int:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
+    path("dates/<int:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
 ]
 
 

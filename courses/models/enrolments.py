@@ -62,6 +62,10 @@ class Enrolment(models.Model):
         help_text=_("The course's price when the seat was taken; later price changes do not touch it."),
     )
 
+    transferred_to = models.OneToOneField(
+        "self", verbose_name=_("transferred to"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="transferred_from",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -71,7 +71,9 @@ def test_an_expired_hold_stops_counting_at_its_expiry_even_before_the_worker_run
     assert later.status == Status.HELD
 
 
-def test_a_freed_seat_is_offered_to_the_first_in_line_in_their_language(small_date, django_capture_on_commit_callbacks):
+def test_a_freed_seat_is_offered_to_the_first_in_line_in_their_language(
+    small_date, django_capture_on_commit_callbacks
+):
     held = fill(small_date)
     english = UserFactory(language="en")
     first = services.waitlist_join(course_date=small_date, user=english, now=NOW)
@@ -230,3 +232,61 @@ def test_the_price_of_a_place_does_not_follow_later_price_changes(small_date):
     course.save()
     place.refresh_from_db()
     assert place.price_incl_vat == Decimal("495.00")
+
+
+def test_a_confirmed_place_moves_to_another_date_and_its_seat_goes_to_the_waitlist(course):
+    first = make_date(course, capacity=1, now=NOW)
+    second = make_date(course, capacity=2, starts_in=timedelta(days=60), now=NOW)
+    place = services.enrolment_confirm(enrolment=hold(first), now=NOW)
+    waiting = services.waitlist_join(course_date=first, user=UserFactory(), now=NOW)
+
+    moved = services.enrolment_transfer(enrolment=place, to_date=second, actor=place.user, now=NOW)
+
+    place.refresh_from_db()
+    waiting.refresh_from_db()
+    assert moved.course_date == second and moved.status == Status.CONFIRMED
+    assert moved.price_incl_vat == place.price_incl_vat and place.transferred_to == moved
+    assert place.status == Status.CANCELLED and waiting.status == Status.OFFERED
+    with pytest.raises(services.EnrolmentError):
+        services.enrolment_transfer(enrolment=place, to_date=second, actor=None, now=NOW)
+
+
+def test_a_transfer_needs_a_free_seat_on_a_date_of_the_same_course(course, site):
+    from tests.factories import make_course
+
+    first = make_date(course, now=NOW)
+    full = make_date(course, capacity=1, now=NOW)
+    hold(full)
+    other_course = make_date(make_course(site.catalogue, slug="ander"), now=NOW)
+    place = services.enrolment_confirm(enrolment=hold(first), now=NOW)
+    with pytest.raises(services.DateFull):
+        services.enrolment_transfer(enrolment=place, to_date=full, actor=None, now=NOW)
+    with pytest.raises(services.EnrolmentError):
+        services.enrolment_transfer(enrolment=place, to_date=other_course, actor=None, now=NOW)
+    place.refresh_from_db()
+    assert place.status == Status.CONFIRMED
+
+
+def test_the_office_cancels_a_date_everyone_is_told_and_paid_places_may_move(
+    course, django_capture_on_commit_callbacks
+):
+    cancelled = make_date(course, capacity=2, now=NOW)
+    other = make_date(course, starts_in=timedelta(days=60), now=NOW)
+    paid = services.enrolment_confirm(enrolment=hold(cancelled), now=NOW)
+    unpaid = hold(cancelled)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancellations = services.course_date_cancel(course_date=cancelled, actor=None, reason="trainer ziek", now=NOW)
+
+    assert {(c.enrolment.pk, c.refund) for c in cancellations} == {(paid.pk, paid.price_incl_vat), (unpaid.pk, 0)}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([paid.user.email, unpaid.user.email])
+    assert all("geannuleerd" in m.subject.lower() for m in mail.outbox)
+    with pytest.raises(services.EnrolmentError):
+        hold(cancelled)
+
+    paid.refresh_from_db()
+    unpaid.refresh_from_db()
+    assert services.enrolment_transfer(enrolment=paid, to_date=other, actor=None, now=NOW).status == Status.CONFIRMED
+    with pytest.raises(services.EnrolmentError):
+        services.enrolment_transfer(enrolment=unpaid, to_date=other, actor=None, now=NOW)

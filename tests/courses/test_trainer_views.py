@@ -86,3 +86,18 @@ def test_exports_as_csv_and_xlsx_without_running_formulas(client, taught_date):
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["Anna Aalbers", "Bas Bakker", "Cor Cornelis"]
     assert client.get(f"/admin/trainer/dates/{course_date.pk}/export.pdf").status_code == 404
+
+
+def test_only_the_office_cancels_a_date(client, taught_date):
+    trainer, course_date = taught_date
+    client.force_login(trainer)
+    assert client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/").status_code in (302, 403)
+    course_date.refresh_from_db()
+    assert course_date.status == "scheduled"
+
+    client.force_login(UserFactory(is_superuser=True))
+    response = client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "te weinig deelnemers"},
+                           follow=True)
+    course_date.refresh_from_db()
+    assert course_date.status == "cancelled"
+    assert "3 mensen zijn op de hoogte gebracht" in response.content.decode()
