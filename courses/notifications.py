@@ -74,3 +74,13 @@ def send_date_cancelled(*, enrolment_id: int) -> None:
         transfer_url = _absolute(reverse("courses:transfer", args=[enrolment.pk]))
     _send(enrolment, "date_cancelled", {"transfer_url": transfer_url,
                                         "was_paid": enrolment.confirmed_at is not None})
+
+
+@task()
+def send_reminder(*, enrolment_id: int) -> None:
+    enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
+    if enrolment.status != Enrolment.Status.CONFIRMED:
+        return
+    with translation.override(enrolment.user.language):
+        enrolment_url = _absolute(reverse("courses:enrolment", args=[enrolment.pk]))
+    _send(enrolment, "reminder", {"enrolment_url": enrolment_url})

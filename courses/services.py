@@ -434,3 +434,46 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
         transaction.on_commit(lambda pk=enrolment.pk: send_date_cancelled.enqueue(enrolment_id=pk))
     return cancellations
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Reminds every confirmed participant once, REMINDER_DAYS_BEFORE days before their date. For the worker."""
+    from .notifications import send_reminder
+
+    now = now or timezone.now()
+    due = Enrolment.objects.filter(
+        status=Status.CONFIRMED, reminded_at__isnull=True,
+        course_date__status=CourseDate.Status.SCHEDULED, course_date__starts_at__gt=now,
+        course_date__starts_at__lte=now + timedelta(days=settings.REMINDER_DAYS_BEFORE),
+    )
+    sent = 0
+    for enrolment_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # The conditional update claims the reminder: a second worker finds nothing to claim.
+            if Enrolment.objects.filter(pk=enrolment_id, reminded_at__isnull=True).update(reminded_at=now):
+                transaction.on_commit(lambda pk=enrolment_id: send_reminder.enqueue(enrolment_id=pk))
+                sent += 1
+    return sent
+
+
+@transaction.atomic
+def waitlist_move(*, enrolment: Enrolment, to_position: int, actor: User | None,
+                  now: datetime | None = None) -> Enrolment:
+    """Puts a waiting person at another place in line (1 = next to be offered); the line is renumbered."""
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    line = list(course_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position", "pk"))
+    moving = next((entry for entry in line if entry.pk == enrolment.pk), None)
+    if moving is None:
+        raise EnrolmentError(_("This person is not on the waitlist."))
+    line.remove(moving)
+    line.insert(max(0, min(to_position - 1, len(line))), moving)
+    for position, entry in enumerate(line, start=1):
+        if entry.waitlist_position != position:
+            entry.waitlist_position = position
+            entry.save(update_fields=["waitlist_position"])
+    EnrolmentLog.objects.create(enrolment=moving, from_status=Status.WAITLISTED, to_status=Status.WAITLISTED,
+                                actor=actor, note=f"moved to position {moving.waitlist_position}", at=now)
+    _offer_free_seats(course_date, now)
+    moving.refresh_from_db()
+    return moving

@@ -15,3 +15,9 @@ def process_waitlists() -> int:
 def announce_new_dates() -> int:
     """Emails the interest list of each course about its newly scheduled dates."""
     return services.dates_announce()
+
+
+@task()
+def send_reminders() -> int:
+    """Reminds confirmed participants a few days before their date."""
+    return services.reminders_send()

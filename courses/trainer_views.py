@@ -125,3 +125,15 @@ def date_cancel(request, pk: int):
         messages.success(request, _("The date has been cancelled; %(count)s people have been notified.")
                          % {"count": len(cancellations)})
     return redirect("courses_trainer:date", pk=course_date.pk)
+
+
+@require_POST
+def waitlist_move(request, pk: int, enrolment_pk: int):
+    course_date = _date_for(request, pk)
+    enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk)
+    try:
+        services.waitlist_move(enrolment=enrolment, to_position=int(request.POST.get("position", "1") or 1),
+                               actor=request.user)
+    except (services.EnrolmentError, ValueError) as error:
+        messages.error(request, str(error))
+    return redirect("courses_trainer:date", pk=course_date.pk)

@@ -101,6 +101,7 @@ trainer_urls = [
     path("dates/<int:pk>/", trainer_views.date_detail, name="date"),
     path("dates/<int:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
     path("dates/<int:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
+    path("dates/<int:pk>/waitlist/<int:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
 ]
 
 

@@ -66,6 +66,7 @@ class Enrolment(models.Model):
         "self", verbose_name=_("transferred to"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="transferred_from",
     )
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

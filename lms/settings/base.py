@@ -183,6 +183,7 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Enrolment: how long a seat is held while someone pays, and how long a waitlist offer stands.
 ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
+REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "2"))
 ENROLMENT_LOCKING = True  # the row lock on a date; only the concurrency tests' negative control turns it off
 
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.

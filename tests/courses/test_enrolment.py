@@ -290,3 +290,18 @@ def test_the_office_cancels_a_date_everyone_is_told_and_paid_places_may_move(
     assert services.enrolment_transfer(enrolment=paid, to_date=other, actor=None, now=NOW).status == Status.CONFIRMED
     with pytest.raises(services.EnrolmentError):
         services.enrolment_transfer(enrolment=unpaid, to_date=other, actor=None, now=NOW)
+
+
+def test_the_office_reorders_the_waitlist_and_the_first_in_line_gets_the_next_seat(small_date):
+    fill(small_date)
+    first, second, third = (services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+                            for _ in range(3))
+
+    services.waitlist_move(enrolment=third, to_position=1, actor=None, now=NOW)
+
+    assert [e.pk for e in small_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position")] == [
+        third.pk, first.pk, second.pk]
+    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    third.refresh_from_db()
+    assert third.status == Status.OFFERED
+    assert EnrolmentLog.objects.filter(enrolment=third, note="moved to position 1").exists()

@@ -86,3 +86,25 @@ def test_no_announcement_for_past_or_cancelled_dates(course, on_commit):
     with on_commit():
         assert services.dates_announce() == 0
     assert mail.outbox == []
+
+
+def test_confirmed_participants_are_reminded_once_two_days_before(course, on_commit):
+    from courses.models import CourseDate
+
+    online = make_date(course, starts_in=timedelta(days=1, hours=20), location_kind="online",
+                       online_url="https://meet.example.org/spoor2")
+    later = make_date(course, starts_in=timedelta(days=10))
+    coach, waiting_for_later = UserFactory(language="en"), UserFactory()
+    confirm(online, coach, on_commit)
+    confirm(later, waiting_for_later, on_commit)
+    mail.outbox.clear()
+
+    with on_commit():
+        assert services.reminders_send() == 1
+    with on_commit():
+        assert services.reminders_send() == 0
+
+    [reminder] = mail.outbox
+    assert reminder.to == [coach.email] and reminder.subject.startswith("Reminder: ")
+    assert "https://meet.example.org/spoor2" in reminder.body
+    assert CourseDate.objects.count() == 2

@@ -101,3 +101,19 @@ def test_only_the_office_cancels_a_date(client, taught_date):
     course_date.refresh_from_db()
     assert course_date.status == "cancelled"
     assert "3 mensen zijn op de hoogte gebracht" in response.content.decode()
+
+
+def test_trainer_moves_someone_up_the_waitlist(client, taught_date):
+    trainer, course_date = taught_date
+    second = services.waitlist_join(course_date=course_date, user=UserFactory(full_name="Dirk Dekker"))
+    client.force_login(trainer)
+
+    html = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
+    assert "Als eerste" in html
+    client.post(f"/admin/trainer/dates/{course_date.pk}/waitlist/{second.pk}/", {"position": "1"})
+
+    second.refresh_from_db()
+    assert second.waitlist_position == 1
+    client.force_login(make_trainer())
+    assert client.post(f"/admin/trainer/dates/{course_date.pk}/waitlist/{second.pk}/",
+                       {"position": "2"}).status_code == 404

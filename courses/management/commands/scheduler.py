@@ -2,9 +2,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from courses.tasks import announce_new_dates, process_waitlists
+from courses.tasks import announce_new_dates, process_waitlists, send_reminders
 
-PERIODIC_TASKS = [process_waitlists, announce_new_dates]
+PERIODIC_TASKS = [process_waitlists, announce_new_dates, send_reminders]
 
 
 class Command(BaseCommand):
