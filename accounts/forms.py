@@ -47,6 +47,7 @@ class ProfileForm(forms.Form):
         label=_("Organisation"), max_length=150, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
+    language = forms.ChoiceField(label=_("Language of our emails"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +90,8 @@ class ProfileForm(forms.Form):
 
     @classmethod
     def initial_for(cls, user) -> dict:
-        initial = {"full_name": user.full_name, "phone": user.phone, "organisation": user.organisation}
+        initial = {"full_name": user.full_name, "phone": user.phone, "organisation": user.organisation,
+                   "language": user.language}
         for membership in user.register_memberships.all():
             initial[f"register_{membership.register}"] = membership.number
         return initial

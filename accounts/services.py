@@ -14,6 +14,7 @@ def profile_update(
     phone: str,
     organisation: str,
     register_numbers: dict[str, str],
+    language: str | None = None,
 ) -> User:
     """Saves the profile and the register memberships together: all of it or, on a bad number, none.
 
@@ -27,7 +28,8 @@ def profile_update(
     user.full_name = full_name.strip()
     user.phone = phone.strip()
     user.organisation = organisation.strip()
-    user.save(update_fields=["full_name", "phone", "organisation"])
+    user.language = language or user.language
+    user.save(update_fields=["full_name", "phone", "organisation", "language"])
 
     for register, number in register_numbers.items():
         number = register_number_normalise(number)

@@ -18,6 +18,7 @@ def profile(request):
                 phone=form.cleaned_data["phone"],
                 organisation=form.cleaned_data["organisation"],
                 register_numbers=form.register_numbers(),
+                language=form.cleaned_data["language"],
             )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")

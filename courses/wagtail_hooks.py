@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -19,8 +19,18 @@ from .models import CourseDate, Enrolment, InterestEntry
 
 
 class CourseDateForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].required = False
+        self.fields["capacity"].help_text = _("Empty: the course's number of participants per date.")
+        if not self.instance.pk:
+            self.initial["capacity"] = None
+
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
+        course = self.cleaned_data.get("course")
+        if capacity is None:
+            capacity = course.default_capacity if course else self.instance.capacity
         if self.instance.pk:
             taken = selectors.seats_taken(course_date=self.instance, now=timezone.now())
             if capacity < taken:
@@ -29,10 +39,19 @@ class CourseDateForm(WagtailAdminModelForm):
                 )
         return capacity
 
+    def clean(self):
+        cleaned = super().clean()
+        days = [form.cleaned_data for form in self.formsets["meeting_days"].forms
+                if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        starts = [day["starts_at"] for day in days if day.get("starts_at")]
+        deadline = cleaned.get("enrolment_deadline")
+        if starts and deadline and deadline > min(starts):
+            self.add_error("enrolment_deadline", _("The enrolment deadline must be before the first day."))
+        return cleaned
+
 
 class CourseDateViewSet(ModelViewSet):
     model = CourseDate
-    form_class = CourseDateForm
     icon = "date"
     menu_label = _("Dates")
     list_display = ["__str__", "status", "capacity", "starts_at"]
@@ -50,6 +69,9 @@ class CourseDateViewSet(ModelViewSet):
         FieldPanel("trainers"),
         FieldPanel("enrolment_deadline"),
     ]
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=CourseDateForm).bind_to_model(self.model)
 
 
 class NoAddNoDeletePolicy(ModelPermissionPolicy):

@@ -70,14 +70,8 @@ class CourseDate(ClusterableModel):
 
     def clean(self):
         super().clean()
-        days = list(self.meeting_days.all())
-        if not days:
-            raise ValidationError(_("A date needs at least one meeting day."))
         if self.location_kind == self.LocationKind.ONLINE and not self.online_url:
             raise ValidationError({"online_url": _("An online date needs a meeting link.")})
-        first_start = min(day.starts_at for day in days if day.starts_at)
-        if self.enrolment_deadline and self.enrolment_deadline > first_start:
-            raise ValidationError({"enrolment_deadline": _("The enrolment deadline must be before the first day.")})
 
     def save(self, *args, **kwargs):
         days = [day for day in self.meeting_days.all() if day.starts_at and day.ends_at]

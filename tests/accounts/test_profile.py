@@ -11,6 +11,7 @@ def profile_data(**overrides):
     data = {
         "full_name": "drs. C.M. de Coach", "phone": "06 12345678", "organisation": "Re-integratie Midden",
         "register_nobco": "", "register_noloc": "nl-20931", "register_registerplein": "204417", "register_sra": "",
+        "language": "nl",
     }
     return {**data, **overrides}
 
@@ -100,3 +101,9 @@ def test_email_is_unique_whatever_its_case(site):
     UserFactory(email="Coach@Example.org")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(email="coach@example.org")
+
+
+def test_coach_chooses_the_language_of_our_emails(client, coach):
+    client.post("/accounts/profile/", profile_data(language="en"))
+    coach.refresh_from_db()
+    assert coach.language == "en"

@@ -1,5 +1,7 @@
 """Trainers write courses in the Wagtail admin; only administrators touch site settings and users."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from wagtail.models import Page
@@ -134,3 +136,51 @@ def test_a_second_accreditation_for_the_same_register_is_refused_with_a_message(
 
     assert response.status_code == 200
     assert course.accreditations.count() == 1
+
+
+def test_a_new_date_takes_the_courses_capacity_unless_given(client, course):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    from courses.models import CourseDate
+
+    CoursePage.objects.filter(pk=course.pk).update(default_capacity=8)
+    client.force_login(UserFactory(is_superuser=True))
+    data = nested_form_data({
+        "course": course.pk, "status": "scheduled", "capacity": "", "location_kind": "in_person",
+        "location_name": "Utrecht", "address": "", "online_url": "", "enrolment_deadline": "",
+        "meeting_days": inline_formset([{"starts_at": "2027-03-02 09:30", "ends_at": "2027-03-02 16:30"}]),
+    })
+    response = client.post("/admin/coursedate/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    course_date = CourseDate.objects.get()
+    assert course_date.capacity == 8 and course_date.meeting_days.count() == 1
+    from django.utils import timezone
+
+    assert timezone.localtime(course_date.starts_at).isoformat().startswith("2027-03-02T09:30:00+01:00")
+
+
+def test_a_date_form_refuses_a_deadline_after_the_first_day_and_a_capacity_below_seats_taken(client, course):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    from courses import services
+    from tests.factories import make_date
+
+    course_date = make_date(course, capacity=3)
+    for _ in range(2):
+        services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    day = course_date.meeting_days.get()
+    client.force_login(UserFactory(is_superuser=True))
+    data = nested_form_data({
+        "course": course.pk, "status": "scheduled", "capacity": "1", "location_kind": "in_person",
+        "location_name": "Utrecht", "address": "", "online_url": "",
+        "enrolment_deadline": (day.starts_at + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        "meeting_days": inline_formset([{"id": day.pk, "starts_at": day.starts_at.strftime("%Y-%m-%d %H:%M"),
+                                         "ends_at": day.ends_at.strftime("%Y-%m-%d %H:%M")}], initial=1),
+    })
+
+    form = client.post(f"/admin/coursedate/edit/{course_date.pk}/", data).context["form"]
+
+    assert "2 plaatsen bezet" in str(form.errors["capacity"])
+    assert "vóór de eerste dag" in str(form.errors["enrolment_deadline"])
+    course_date.refresh_from_db()
+    assert course_date.capacity == 3
