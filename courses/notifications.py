@@ -26,14 +26,19 @@ def _send(enrolment: Enrolment, template: str, context: dict) -> None:
     send_mail(subject, body, None, [enrolment.user.email])
 
 
-@task()
-def send_waitlist_offer(*, enrolment_id: int) -> None:
+def _email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None, **context):
+    """An email about one enrolment with a link back to it, unless its state moved on meanwhile."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    if enrolment.status != Enrolment.Status.OFFERED:
+    if only_when and enrolment.status != only_when:
         return
     with translation.override(enrolment.user.language):
-        offer_url = _absolute(reverse("courses:offer", args=[enrolment.pk]))
-    _send(enrolment, "waitlist_offer", {"offer_url": offer_url})
+        url = _absolute(reverse(link, args=[enrolment.pk]))
+    _send(enrolment, template, {"link": url, **context})
+
+
+@task()
+def send_waitlist_offer(*, enrolment_id: int) -> None:
+    _email_about(enrolment_id, "waitlist_offer", link="courses:offer", only_when=Enrolment.Status.OFFERED)
 
 
 @task()
@@ -68,19 +73,10 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
 
 
 @task()
-def send_date_cancelled(*, enrolment_id: int) -> None:
-    enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    with translation.override(enrolment.user.language):
-        transfer_url = _absolute(reverse("courses:transfer", args=[enrolment.pk]))
-    _send(enrolment, "date_cancelled", {"transfer_url": transfer_url,
-                                        "was_paid": enrolment.confirmed_at is not None})
+def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
+    _email_about(enrolment_id, "date_cancelled", link="courses:transfer", was_paid=was_paid)
 
 
 @task()
 def send_reminder(*, enrolment_id: int) -> None:
-    enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    if enrolment.status != Enrolment.Status.CONFIRMED:
-        return
-    with translation.override(enrolment.user.language):
-        enrolment_url = _absolute(reverse("courses:enrolment", args=[enrolment.pk]))
-    _send(enrolment, "reminder", {"enrolment_url": enrolment_url})
+    _email_about(enrolment_id, "reminder", link="courses:enrolment", only_when=Enrolment.Status.CONFIRMED)

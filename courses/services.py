@@ -432,7 +432,7 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                     note=" · ".join(part for part in ["date cancelled", reason] if part))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
-        transaction.on_commit(lambda pk=enrolment.pk: send_date_cancelled.enqueue(enrolment_id=pk))
+        transaction.on_commit(lambda pk=enrolment.pk, p=paid: send_date_cancelled.enqueue(enrolment_id=pk, was_paid=p))
     return cancellations
 
 
