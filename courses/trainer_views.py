@@ -51,7 +51,7 @@ def date_detail(request, pk: int):
     for person in people:
         marked = {record.meeting_day_id: record.present for record in person.attendance.all()}
         person.days = [(day, marked.get(day.pk)) for day in days]
-        person.registers = {m.register: m.number for m in person.user.register_memberships.all()}
+        person.registers = {Register(m.register).label: m.number for m in person.user.register_memberships.all()}
     return TemplateResponse(request, "courses/trainer/date.html", {
         "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
         "participants": people, "registers": Register,

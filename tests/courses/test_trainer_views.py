@@ -33,7 +33,7 @@ def test_trainer_sees_the_participants_of_their_own_date(client, taught_date):
     html = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
 
     assert "Anna Aalbers" in html and "Bas Bakker" in html and "Cor Cornelis" in html
-    assert "NOLOC NL-1" in html and "Op de wachtlijst (1)" in html
+    assert "Noloc NL-1" in html and "Op de wachtlijst (1)" in html
     assert "Mijn data" in client.get("/admin/").content.decode()
 
 

@@ -139,6 +139,7 @@ class Command(BaseCommand):
     @staticmethod
     def demo_date(course, trainer, *, days, hour, location, days_count=1):
         start = timezone.localtime().replace(hour=hour, minute=30, second=0, microsecond=0) + timedelta(days=days)
+        start += timedelta(days=(1 - start.weekday()) % 7)  # training days are Tuesdays
         course_date = CourseDate(course=course, capacity=course.default_capacity, location_name=location)
         course_date.meeting_days = [
             MeetingDay(starts_at=start + timedelta(days=7 * week), ends_at=start + timedelta(days=7 * week, hours=7))
