@@ -22,11 +22,11 @@ def course_modules_published(*, course: CoursePage) -> QuerySet[ModulePage]:
 
 
 
-def seats_taken_filter(now):
-    """Seats count when confirmed, or held/offered and not yet past their time, even before the worker
-    has released an expired hold."""
-    return Q(enrolments__status=Enrolment.Status.CONFIRMED) | Q(
-        enrolments__status__in=Enrolment.TIMED, enrolments__hold_expires_at__gt=now
+def seat_counts(now, *, through: str = "") -> Q:
+    """A place takes a seat when confirmed, or held/offered and not yet past its time, even before the
+    worker has released an expired hold. `through` prefixes the lookups (e.g. "enrolments__")."""
+    return Q(**{f"{through}status": Enrolment.Status.CONFIRMED}) | Q(
+        **{f"{through}status__in": Enrolment.TIMED, f"{through}hold_expires_at__gt": now}
     )
 
 
@@ -35,7 +35,7 @@ def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[Cour
     return (
         CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
         .annotate(
-            seats_taken=Count("enrolments", filter=seats_taken_filter(now)),
+            seats_taken=Count("enrolments", filter=seat_counts(now, through="enrolments__")),
             waitlist_count=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
         )
         .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
@@ -44,9 +44,7 @@ def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[Cour
 
 
 def seats_taken(*, course_date: CourseDate, now: datetime) -> int:
-    return course_date.enrolments.filter(
-        Q(status=Enrolment.Status.CONFIRMED) | Q(status__in=Enrolment.TIMED, hold_expires_at__gt=now)
-    ).count()
+    return course_date.enrolments.filter(seat_counts(now)).count()
 
 
 def places_of(*, user, course_dates) -> dict[int, Enrolment]:

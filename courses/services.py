@@ -57,9 +57,10 @@ MIN_OFFER_WINDOW = timedelta(hours=1)
 
 
 def _lock(course_date: CourseDate) -> CourseDate:
-    if not settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
-        return CourseDate.objects.get(pk=course_date.pk)
-    return CourseDate.objects.select_for_update().get(pk=course_date.pk)
+    dates = CourseDate.objects.select_related("course")
+    if settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
+        dates = dates.select_for_update(of=("self",))
+    return dates.get(pk=course_date.pk)
 
 
 def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "", **fields):
@@ -277,19 +278,26 @@ def offer_decline(*, enrolment: Enrolment, now: datetime | None = None) -> Enrol
     return enrolment
 
 
+def capacity_check(*, course_date: CourseDate, capacity: int, now: datetime) -> None:
+    """A date has 1 to MAX_SEATS_PER_DATE seats, and never fewer than the seats already taken."""
+    from .selectors import seats_taken
+
+    if not 1 <= capacity <= MAX_SEATS_PER_DATE:
+        raise EnrolmentError(_("A date has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_DATE})
+    taken = seats_taken(course_date=course_date, now=now) if course_date.pk else 0
+    if capacity < taken:
+        raise EnrolmentError(
+            _("%(taken)s seats are already taken; the capacity cannot go below that.") % {"taken": taken}
+        )
+
+
 @transaction.atomic
 def course_date_set_capacity(*, course_date: CourseDate, capacity: int, now: datetime | None = None) -> CourseDate:
     """Changes the number of seats; refuses to go below the seats already taken, offers new ones."""
     now = now or timezone.now()
     course_date = _lock(course_date)
-    if not 1 <= capacity <= MAX_SEATS_PER_DATE:
-        raise EnrolmentError(_("A date has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_DATE})
+    capacity_check(course_date=course_date, capacity=capacity, now=now)
     _release_expired(course_date, now)
-    taken = course_date.enrolments.filter(status__in=Enrolment.SEATED).count()
-    if capacity < taken:
-        raise EnrolmentError(
-            _("%(taken)s seats are already taken; the capacity cannot go below that.") % {"taken": taken}
-        )
     course_date.capacity = capacity
     course_date.save(update_fields=["capacity"])
     _offer_free_seats(course_date, now)

@@ -14,7 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import selectors, trainer_views
+from . import services, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry
 
 
@@ -31,12 +31,10 @@ class CourseDateForm(WagtailAdminModelForm):
         course = self.cleaned_data.get("course")
         if capacity is None:
             capacity = course.default_capacity if course else self.instance.capacity
-        if self.instance.pk:
-            taken = selectors.seats_taken(course_date=self.instance, now=timezone.now())
-            if capacity < taken:
-                raise ValidationError(
-                    _("%(taken)s seats are already taken; the capacity cannot go below that.") % {"taken": taken}
-                )
+        try:
+            services.capacity_check(course_date=self.instance, capacity=capacity, now=timezone.now())
+        except services.EnrolmentError as error:
+            raise ValidationError(str(error)) from error
         return capacity
 
     def clean(self):
