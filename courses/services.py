@@ -1,9 +1,10 @@
 """Seats, holds, waitlists and offers: every change to who sits on a date goes through here.
 
 Each write takes a lock on the date row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs every
-transaction as BEGIN IMMEDIATE, which serialises writers), then releases holds whose time has passed,
-then decides. Seat numbers are unique per date in the database, so even a bug here cannot seat more
-than MAX_SEATS_PER_DATE people; the date's own (lower) capacity is checked under the lock.
+transaction as BEGIN IMMEDIATE, which serialises writers), reads the date's active places once (a
+Seating), releases holds whose time has passed, then decides on that Seating in Python. Seat numbers
+are unique per date in the database, so even a bug here cannot seat more than MAX_SEATS_PER_DATE people;
+the date's own (lower) capacity is checked under the lock.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,45 @@ def _lock(course_date: CourseDate) -> CourseDate:
     return dates.get(pk=course_date.pk)
 
 
+def takes_seat(status: str, hold_expires_at: datetime | None, now: datetime) -> bool:
+    """selectors.seat_counts in Python: confirmed, or held or offered and not yet past its time."""
+    return status == Status.CONFIRMED or (status in Enrolment.TIMED and hold_expires_at > now)
+
+
+class Seating:
+    """A date's active places, read in one query under the date's lock. Decisions are made on it in Python;
+    the transitions of this transaction change its entries in place, so it stays true until the commit."""
+
+    def __init__(self, course_date: CourseDate):
+        self.course_date = course_date
+        self.places = list(course_date.enrolments.filter(status__in=Enrolment.ACTIVE))
+        self.released: list[Enrolment] = []  # holds and offers this transaction let expire
+
+    def _with(self, statuses) -> list[Enrolment]:
+        return [place for place in self.places if place.status in statuses]
+
+    def place_of(self, user: User) -> Enrolment | None:
+        return next((place for place in self._with(Enrolment.ACTIVE) if place.user_id == user.pk), None)
+
+    def get(self, enrolment: Enrolment) -> Enrolment:
+        """This transaction's copy of the enrolment, when it is among the places."""
+        return next((place for place in self.places if place.pk == enrolment.pk), enrolment)
+
+    def expired(self, now: datetime) -> list[Enrolment]:
+        timed = [place for place in self._with(Enrolment.TIMED) if place.hold_expires_at <= now]
+        return sorted(timed, key=lambda place: (place.hold_expires_at, place.pk))
+
+    def waiting(self) -> list[Enrolment]:
+        """The line, first to be offered first."""
+        return sorted(self._with([Status.WAITLISTED]), key=lambda place: (place.waitlist_position, place.pk))
+
+    def free_seat(self) -> int | None:
+        taken = {place.seat for place in self._with(Enrolment.SEATED)}
+        if len(taken) >= self.course_date.capacity:
+            return None
+        return next(seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken)
+
+
 def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "", **fields):
     from_status = enrolment.status if enrolment.pk else ""
     enrolment.status = to
@@ -82,20 +122,14 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
     return enrolment
 
 
-def _release_expired(course_date: CourseDate, now: datetime) -> int:
-    expired = list(course_date.enrolments.filter(status__in=Enrolment.TIMED, hold_expires_at__lte=now)
-                   .order_by("hold_expires_at", "pk"))
-    for enrolment in expired:
+def _seating(course_date: CourseDate, now: datetime) -> Seating:
+    """The locked date's places, with holds and offers whose time has passed released."""
+    seating = Seating(course_date)
+    seating.released = seating.expired(now)
+    for enrolment in seating.released:
         note = "offer not answered in time" if enrolment.status == Status.OFFERED else "hold ran out"
         _transition(enrolment, Status.EXPIRED, at=now, actor=None, note=note)
-    return len(expired)
-
-
-def _free_seat(course_date: CourseDate) -> int | None:
-    taken = set(course_date.enrolments.filter(status__in=Enrolment.SEATED).values_list("seat", flat=True))
-    if len(taken) >= course_date.capacity:
-        return None
-    return next(seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken)
+    return seating
 
 
 def offer_deadline(course_date: CourseDate, now: datetime) -> datetime | None:
@@ -105,14 +139,13 @@ def offer_deadline(course_date: CourseDate, now: datetime) -> datetime | None:
     return deadline if deadline - now >= MIN_OFFER_WINDOW else None
 
 
-def _offer_free_seats(course_date: CourseDate, now: datetime) -> list[Enrolment]:
+def _offer_free_seats(seating: Seating, now: datetime) -> list[Enrolment]:
     offered = []
-    deadline = offer_deadline(course_date, now)
-    if course_date.status != CourseDate.Status.SCHEDULED or deadline is None:
+    deadline = offer_deadline(seating.course_date, now)
+    if seating.course_date.status != CourseDate.Status.SCHEDULED or deadline is None:
         return offered
-    waiting = course_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position", "pk")
-    for enrolment in waiting:
-        seat = _free_seat(course_date)
+    for enrolment in seating.waiting():
+        seat = seating.free_seat()
         if seat is None:
             break
         offered.append(_transition(enrolment, Status.OFFERED, at=now, actor=None, seat=seat,
@@ -125,6 +158,13 @@ def _offer_free_seats(course_date: CourseDate, now: datetime) -> list[Enrolment]
     return offered
 
 
+def _settled(course_date: CourseDate, now: datetime) -> Seating:
+    """The locked date's places after expiry, with every free seat offered to the waitlist first."""
+    seating = _seating(course_date, now)
+    _offer_free_seats(seating, now)
+    return seating
+
+
 def _check_open(course_date: CourseDate, now: datetime) -> None:
     if course_date.status == CourseDate.Status.CANCELLED:
         raise EnrolmentError(_("This date has been cancelled."))
@@ -134,24 +174,42 @@ def _check_open(course_date: CourseDate, now: datetime) -> None:
         raise EnrolmentError(_("Enrolment for this date has closed."))
 
 
-def _active_place(course_date: CourseDate, user: User) -> Enrolment | None:
-    return course_date.enrolments.filter(user=user, status__in=Enrolment.ACTIVE).first()
+def _full_without(course_date: CourseDate, user: User, now: datetime) -> bool:
+    """One unlocked read: every seat is taken and the person has no place on the date. Refusing on it is
+    safe, because seats only free up through later events: the date was full at the moment of the read."""
+    places = course_date.enrolments.filter(status__in=Enrolment.ACTIVE).values_list("user_id", "status",
+                                                                                     "hold_expires_at")
+    taken = 0
+    for user_id, status, hold_expires_at in places:
+        if user_id == user.pk:
+            return False
+        taken += takes_seat(status, hold_expires_at, now)
+    return taken >= course_date.capacity
+
+
+def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime | None = None) -> Enrolment:
+    """Holds a seat for the person while they pay. Raises DateFull when none is free for them.
+
+    In a rush most attempts meet a full date: they are refused on one plain read, without queueing for
+    the date's lock; everyone else decides under it."""
+    now = now or timezone.now()
+    _check_open(course_date, now)
+    if _full_without(course_date, user, now):
+        raise DateFull(_("This date is full. You can join the waitlist."))
+    return _hold(course_date=course_date, user=user, billing=billing, now=now)
 
 
 @transaction.atomic
-def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime | None = None) -> Enrolment:
-    """Holds a seat for the person while they pay. Raises DateFull when none is free for them."""
-    now = now or timezone.now()
+def _hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime) -> Enrolment:
     course_date = _lock(course_date)
     _check_open(course_date, now)
-    _release_expired(course_date, now)
-    _offer_free_seats(course_date, now)  # freed seats go to the waitlist before newcomers
-    existing = _active_place(course_date, user)
+    seating = _settled(course_date, now)  # freed seats go to the waitlist before newcomers
+    existing = seating.place_of(user)
     if existing:
         if existing.status == Status.HELD:
             return existing  # the same person submitting again: keep their hold
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
-    seat = _free_seat(course_date)
+    seat = seating.free_seat()
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
     enrolment = Enrolment(course_date=course_date, user=user, price_incl_vat=course_date.course.price_incl_vat,
@@ -175,11 +233,11 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
         return _confirmed(enrolment, at=now, actor=actor)
     if enrolment.status not in (*Enrolment.TIMED, Status.EXPIRED):
         raise EnrolmentError(_("This enrolment can no longer be confirmed."))
-    _release_expired(course_date, now)
-    enrolment.refresh_from_db()
-    if _active_place(course_date, enrolment.user):
+    seating = _seating(course_date, now)
+    enrolment = seating.get(enrolment)
+    if seating.place_of(enrolment.user):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
-    seat = _free_seat(course_date)
+    seat = seating.free_seat()
     if seat is None:
         raise SeatGone(_("The seat held for you was released and the date is now full."))
     return _confirmed(enrolment, at=now, actor=actor, seat=seat, ended_at=None,
@@ -231,8 +289,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime 
     refund = cancellation_refund(enrolment=enrolment, now=now)
     _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                 note=" · ".join(part for part in [note, f"refund {refund}" if refund else ""] if part))
-    _release_expired(course_date, now)
-    _offer_free_seats(course_date, now)
+    _settled(course_date, now)
     return Cancellation(enrolment=enrolment, refund=refund)
 
 
@@ -241,15 +298,14 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
     now = now or timezone.now()
     course_date = _lock(course_date)
     _check_open(course_date, now)
-    _release_expired(course_date, now)
-    _offer_free_seats(course_date, now)
-    if _active_place(course_date, user):
+    seating = _settled(course_date, now)
+    if seating.place_of(user):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
-    if _free_seat(course_date) is not None:
+    if seating.free_seat() is not None:
         raise EnrolmentError(_("There are seats left on this date: you can enrol directly."))
-    last = course_date.enrolments.filter(status=Status.WAITLISTED).aggregate(last=Max("waitlist_position"))["last"]
+    last = max((place.waitlist_position for place in seating.waiting()), default=0)
     enrolment = Enrolment(course_date=course_date, user=user)
-    return _transition(enrolment, Status.WAITLISTED, at=now, actor=user, waitlist_position=(last or 0) + 1)
+    return _transition(enrolment, Status.WAITLISTED, at=now, actor=user, waitlist_position=last + 1)
 
 
 @transaction.atomic
@@ -273,8 +329,7 @@ def offer_decline(*, enrolment: Enrolment, now: datetime | None = None) -> Enrol
     if enrolment.status != Status.OFFERED:
         raise EnrolmentError(_("This offer is no longer valid."))
     _transition(enrolment, Status.DECLINED, at=now, actor=enrolment.user)
-    _release_expired(course_date, now)
-    _offer_free_seats(course_date, now)
+    _settled(course_date, now)
     return enrolment
 
 
@@ -297,10 +352,10 @@ def course_date_set_capacity(*, course_date: CourseDate, capacity: int, now: dat
     now = now or timezone.now()
     course_date = _lock(course_date)
     capacity_check(course_date=course_date, capacity=capacity, now=now)
-    _release_expired(course_date, now)
+    seating = _seating(course_date, now)
     course_date.capacity = capacity
     course_date.save(update_fields=["capacity"])
-    _offer_free_seats(course_date, now)
+    _offer_free_seats(seating, now)
     return course_date
 
 
@@ -314,9 +369,7 @@ def waitlists_process(*, now: datetime | None = None) -> int:
     released = 0
     for course_date_id in sorted(set(due)):
         with transaction.atomic():
-            course_date = _lock(CourseDate(pk=course_date_id))
-            released += _release_expired(course_date, now)
-            _offer_free_seats(course_date, now)
+            released += len(_settled(_lock(CourseDate(pk=course_date_id)), now).released)
     return released
 
 
@@ -398,11 +451,10 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
     if to_date.course_id != from_date.course_id or to_date.pk == from_date.pk:
         raise EnrolmentError(_("A place can only move to another date of the same course."))
     _check_open(to_date, now)
-    _release_expired(to_date, now)
-    _offer_free_seats(to_date, now)
-    if _active_place(to_date, enrolment.user):
+    to_seating = _settled(to_date, now)
+    if to_seating.place_of(enrolment.user):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
-    seat = _free_seat(to_date)
+    seat = to_seating.free_seat()
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
     fields = {name: getattr(enrolment, name) for name in
@@ -413,8 +465,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
     enrolment.transferred_to = moved
     if enrolment.status == Status.CONFIRMED:
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor, note=f"transferred to date {to_date.pk}")
-        _release_expired(from_date, now)
-        _offer_free_seats(from_date, now)
+        _settled(from_date, now)
     else:
         enrolment.save(update_fields=["transferred_to"])
     return moved
@@ -469,8 +520,8 @@ def waitlist_move(*, enrolment: Enrolment, to_position: int, actor: User | None,
                   now: datetime | None = None) -> Enrolment:
     """Puts a waiting person at another place in line (1 = next to be offered); the line is renumbered."""
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    line = list(course_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position", "pk"))
+    seating = _seating(_lock(enrolment.course_date), now)
+    line = seating.waiting()
     moving = next((entry for entry in line if entry.pk == enrolment.pk), None)
     if moving is None:
         raise EnrolmentError(_("This person is not on the waitlist."))
@@ -482,6 +533,5 @@ def waitlist_move(*, enrolment: Enrolment, to_position: int, actor: User | None,
             entry.save(update_fields=["waitlist_position"])
     EnrolmentLog.objects.create(enrolment=moving, from_status=Status.WAITLISTED, to_status=Status.WAITLISTED,
                                 actor=actor, note=f"moved to position {moving.waitlist_position}", at=now)
-    _offer_free_seats(course_date, now)
-    moving.refresh_from_db()
+    _offer_free_seats(seating, now)
     return moving
