@@ -38,6 +38,8 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from payments.stripe_double import StripeDoubleServer  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -108,10 +110,11 @@ def main() -> None:
     warm_up_date, course_date = prepare_dates(1, args.capacity)
     warm_up_people, people = logged_in_people(args.concurrency), logged_in_people(args.attempts)
     port = free_port()
+    stripe_double = StripeDoubleServer().__enter__()  # the winners go on to Stripe's (stand-in's) payment page
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lms.wsgi", "--workers", str(args.workers), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ},
+        cwd=ROOT, env={**os.environ, "STRIPE_API_BASE": stripe_double.url},
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -129,13 +132,16 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        stripe_double.__exit__()
 
     from courses.models import Enrolment
+    from payments.models import Payment
 
     statuses = [status for status, _ in results]
     latencies = [ms for _, ms in results]
     seats_taken = Enrolment.objects.filter(course_date=course_date, status__in=Enrolment.SEATED).count()
-    print(f"statuses: { {code: statuses.count(code) for code in sorted(set(statuses))} }")
+    print(f"statuses: { {code: statuses.count(code) for code in sorted(set(statuses))} }, payment pages opened: "
+          f"{Payment.objects.filter(enrolment__course_date=course_date).count()}")
     print(f"enrolment_race db={connection.vendor.replace('postgresql', 'postgres')} attempts={args.attempts} "
           f"capacity={args.capacity} seats_taken={seats_taken} "
           f"errors_5xx={sum(1 for status in statuses if status >= 500)} "

@@ -244,6 +244,35 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
                       note="confirmed after the hold ran out")
 
 
+@transaction.atomic
+def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None = None) -> Enrolment:
+    """Keeps a held seat until `until`, the expiry of the payment page the person is sent to, so the seat
+    and the chance to pay end together (Stripe keeps a payment page open for at least 30 minutes)."""
+    now = now or timezone.now()
+    _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.select_related("course_date__course", "user").get(pk=enrolment.pk)
+    if enrolment.status != Status.HELD or enrolment.hold_expires_at <= now:
+        raise EnrolmentError(_("Your seat is no longer held. Please enrol again."))
+    if until > enrolment.hold_expires_at:
+        enrolment.hold_expires_at = until
+        enrolment.save(update_fields=["hold_expires_at"])
+        EnrolmentLog.objects.create(enrolment=enrolment, from_status=Status.HELD, to_status=Status.HELD, actor=None,
+                                    note=f"held until {until.isoformat()} for the payment page", at=now)
+    return enrolment
+
+
+@transaction.atomic
+def hold_release(*, enrolment: Enrolment, note: str, now: datetime | None = None) -> Enrolment:
+    """Ends a hold before its time (its payment page expired unpaid); the seat goes to the next in line."""
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status == Status.HELD:
+        _transition(enrolment, Status.EXPIRED, at=now, actor=None, note=note)
+        _settled(course_date, now)
+    return enrolment
+
+
 def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fields) -> Enrolment:
     _transition(enrolment, Status.CONFIRMED, at=at, actor=actor, confirmed_at=at, **fields)
     InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user=enrolment.user).delete()

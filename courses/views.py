@@ -27,6 +27,16 @@ def _bookable_date(pk: int) -> CourseDate:
     return course_date
 
 
+def _to_payment(request, enrolment: Enrolment):
+    """A held seat is paid for on Stripe's page; a free course confirms at once."""
+    if enrolment.course_date.course.is_free:
+        services.enrolment_confirm(enrolment=enrolment, actor=request.user)
+        return redirect("courses:enrolment", pk=enrolment.pk)
+    from payments.views import redirect_to_checkout
+
+    return redirect_to_checkout(request, enrolment)
+
+
 @login_required
 def enrol(request, pk: int):
     course_date = _bookable_date(pk)
@@ -40,9 +50,7 @@ def enrol(request, pk: int):
         except services.EnrolmentError as error:
             messages.error(request, str(error))
         else:
-            if course_date.course.is_free:
-                services.enrolment_confirm(enrolment=enrolment, actor=request.user)
-            return redirect("courses:enrolment", pk=enrolment.pk)
+            return _to_payment(request, enrolment)
     seats_left = course_date.capacity - selectors.seats_taken(course_date=course_date, now=timezone.now())
     return render(request, "courses/enrol.html", {"course_date": course_date, "course": course_date.course,
                                                   "form": form, "seats_left": seats_left})
@@ -83,9 +91,7 @@ def offer(request, pk: int):
                 return redirect("courses:my_courses")
             if form.is_valid():
                 enrolment = services.offer_accept(enrolment=enrolment, billing=form.billing())
-                if enrolment.course_date.course.is_free:
-                    services.enrolment_confirm(enrolment=enrolment, actor=request.user)
-                return redirect("courses:enrolment", pk=enrolment.pk)
+                return _to_payment(request, enrolment)
         except services.EnrolmentError as error:
             messages.error(request, str(error))
             return redirect("courses:enrolment", pk=enrolment.pk)

@@ -50,3 +50,24 @@ def course(site):
     make_module(course, title="Hechting", slug="hechting")
     make_module(course, title="Afscheid nemen", slug="afscheid-nemen")
     return course
+
+
+@pytest.fixture(scope="session")
+def _stripe_double_server():
+    from payments.stripe_double import StripeDoubleServer
+
+    with StripeDoubleServer() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def stripe_double(_stripe_double_server, settings):
+    """The Stripe test double on loopback, with nothing in it, for every test: the app reaches it through the
+    official SDK. Webhooks are not delivered unless a test sets `stripe_double.double.webhook_url`."""
+    from payments.stripe_double import Double
+
+    server = _stripe_double_server
+    fresh = Double(webhook_secret=settings.STRIPE_WEBHOOK_SECRET, public_url=server.url)
+    server.double.__dict__.update({name: value for name, value in fresh.__dict__.items() if name != "lock"})
+    settings.STRIPE_API_BASE = server.url
+    return server

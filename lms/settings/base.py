@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "home",
     "accounts",
     "courses",
+    "payments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -185,6 +186,16 @@ ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
 REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "2"))
 ENROLMENT_LOCKING = True  # the row lock on a date; only the concurrency tests' negative control turns it off
+
+# Stripe: the demo and the tests talk to the Stripe test double (payments/stripe_double.py) on loopback;
+# production sets real keys and leaves STRIPE_API_BASE at Stripe's.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_double")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_double")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:12111")
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+# A banner on every page says payments are not real, unless the keys are Stripe's live ones.
+STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
 
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -13,7 +13,9 @@ from tests.factories import UserFactory, make_course, make_date
 pytestmark = pytest.mark.browser
 
 
-def test_coach_enrols_on_a_date_and_the_seat_is_held(page: Page, live_site, site_url):
+def test_coach_enrols_pays_on_stripes_page_and_the_place_is_confirmed(page: Page, live_site, site_url,
+                                                                        stripe_double):
+    stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
     course = CoursePage.objects.get(slug="basistraining")
     course_date = make_date(course, capacity=3)
     UserFactory(email="eva@example.org", organisation="Jansen Re-integratie")
@@ -38,16 +40,25 @@ def test_coach_enrols_on_a_date_and_the_seat_is_held(page: Page, live_site, site
     page.get_by_label("Ik ga akkoord").check()
     page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
 
-    expect(page.get_by_text(re.compile(r"Je plaats wordt voor je vastgehouden tot \d\d:\d\d"))).to_be_visible()
+    # Stripe's page (the test double): going back keeps the seat held, with a way to pay.
+    expect(page.get_by_text("Test payments: no real money moves.")).to_be_visible()
+    expect(page.get_by_text("€ 495,00", exact=True)).to_be_visible()
     enrolment = Enrolment.objects.get()
     assert enrolment.status == Enrolment.Status.HELD and enrolment.course_date == course_date
     assert (enrolment.company_name, enrolment.company_reference) == ("Jansen Re-integratie", "PO-2026-17")
-
-    page.goto(site_url + course.url)
-    expect(page.get_by_role("link", name="Ga verder met je inschrijving")).to_be_visible()
+    page.get_by_role("button", name="Cancel and go back").click()
+    expect(page.get_by_text(re.compile(r"Je plaats wordt voor je vastgehouden tot \d\d:\d\d"))).to_be_visible()
     visitor = page.context.browser.new_page()
     visitor.goto(site_url + course.url)
     expect(visitor.get_by_role("region", name="Data")).to_contain_text("nog 2 plaatsen")
+
+    page.get_by_role("button", name="Betaal € 495,00").click()
+    page.get_by_role("button", name="Pay € 495,00").click()
+
+    expect(page.get_by_text("Je plaats is bevestigd")).to_be_visible()
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.CONFIRMED
+    assert enrolment.payments.get().status == "paid"
 
 
 def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_accepts(page: Page, live_site,

@@ -1,0 +1,64 @@
+"""Money received through Stripe, and every Stripe event we were sent, each stored once."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Enrolment
+
+
+class Payment(models.Model):
+    """One attempt to pay for an enrolment: a Stripe Checkout Session and what became of it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for payment")
+        PROCESSING = "processing", _("Payment being processed")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Payment failed")
+        EXPIRED = "expired", _("Not paid in time")
+
+    wagtail_reference_index_ignore = True
+
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
+                                  related_name="payments")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    amount = models.DecimalField(_("amount incl. VAT"), max_digits=8, decimal_places=2)
+    currency = models.CharField(max_length=3, default="eur", editable=False)
+    checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, unique=True)
+    checkout_url = models.URLField(max_length=2000, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("session expires"))
+    payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=255, blank=True, db_index=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(paid_at__isnull=False), name="paid_payments_have_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.checkout_session_id} · {self.get_status_display()}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event as Stripe sent it, stored once by its id; a repeat delivery finds it and does nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} · {self.event_id}"

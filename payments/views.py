@@ -1,0 +1,74 @@
+"""Sending a person to Stripe's payment page, the page they come back to, and Stripe's webhook."""
+
+import stripe
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from courses.models import Enrolment
+
+from . import services
+from .models import Payment
+
+
+def redirect_to_checkout(request, enrolment: Enrolment):
+    """To Stripe's payment page for this held seat; back to the enrolment, with the reason, when that fails."""
+    enrolment_url = reverse("courses:enrolment", args=[enrolment.pk])
+    try:
+        payment = services.checkout_start(
+            enrolment=enrolment,
+            success_url=request.build_absolute_uri(reverse("payments:return", args=[enrolment.pk])),
+            cancel_url=request.build_absolute_uri(enrolment_url),
+        )
+    except services.PaymentError as error:
+        messages.error(request, str(error))
+        return redirect(enrolment_url)
+    return redirect(payment.checkout_url)
+
+
+def _own_enrolment(request, pk: int) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.select_related("course_date__course", "user"), pk=pk,
+                             user=request.user)
+
+
+@login_required
+@require_POST
+def pay(request, pk: int):
+    return redirect_to_checkout(request, _own_enrolment(request, pk))
+
+
+@login_required
+def payment_return(request, pk: int):
+    """Where Stripe sends the person after paying. The webhook decides; until it has, this page says the
+    payment is being processed and looks again by itself."""
+    enrolment = _own_enrolment(request, pk)
+    if enrolment.status == Enrolment.Status.CONFIRMED:
+        return redirect("courses:enrolment", pk=enrolment.pk)
+    payment = enrolment.payments.first()
+    return render(request, "payments/return.html", {
+        "enrolment": enrolment, "course": enrolment.course_date.course, "course_date": enrolment.course_date,
+        "payment": payment, "failed": payment is not None and payment.status == Payment.Status.FAILED,
+    })
+
+
+@login_required
+def payment_status(request, pk: int):
+    """What the return page polls: changes when the webhook has confirmed the place or the payment failed."""
+    enrolment = _own_enrolment(request, pk)
+    payment = enrolment.payments.first()
+    return JsonResponse({"state": f"{enrolment.status}/{payment.status if payment else ''}"})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        event, is_new = services.webhook_receive(payload=request.body,
+                                                 signature=request.headers.get("Stripe-Signature", ""))
+    except (ValueError, stripe.SignatureVerificationError):
+        return HttpResponseBadRequest("Invalid payload or signature.")
+    return JsonResponse({"received": event.event_id, "duplicate": not is_new})

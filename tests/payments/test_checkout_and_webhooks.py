@@ -1,0 +1,234 @@
+"""Paying for a held seat through the Stripe test double (a real HTTP server, reached through the official SDK),
+and the webhook that applies what Stripe reports: verified, stored once, applied once, in any order."""
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses import services as enrolments
+from courses.models import Enrolment, EnrolmentLog
+from payments import services
+from payments.models import Payment, StripeEvent
+from payments.stripe_double import sign
+from tests.factories import UserFactory, make_date
+
+pytestmark = pytest.mark.django_db
+WEBHOOK = "/payments/stripe/webhook/"
+
+
+@pytest.fixture
+def held(course):
+    course_date = make_date(course, capacity=1)
+    return enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+
+
+def start(enrolment) -> Payment:
+    return services.checkout_start(enrolment=enrolment, success_url="http://testserver/paid/",
+                                   cancel_url="http://testserver/back/")
+
+
+def hosted_page(stripe_double, payment: Payment, outcome: str) -> str:
+    """Presses a button on the double's payment page; returns where the browser would be sent."""
+    request = urllib.request.Request(f"{stripe_double.url}/c/pay/{payment.checkout_session_id}", method="POST",  # noqa: S310
+                                     data=urllib.parse.urlencode({"outcome": outcome}).encode())
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        urllib.request.build_opener(Stay).open(request)
+    except urllib.error.HTTPError as redirect:
+        return redirect.headers["Location"]
+    raise AssertionError("the payment page did not redirect")
+
+
+def events(stripe_double, event_type=None) -> list[dict]:
+    return [event for event in stripe_double.double.events if event_type in (None, event["type"])]
+
+
+def deliver(client, event: dict, *, secret: str = "whsec_double", timestamp: int | None = None):  # noqa: S107
+    body = json.dumps(event).encode()
+    return client.post(WEBHOOK, data=body, content_type="application/json",
+                       headers={"Stripe-Signature": sign(body, secret, timestamp)})
+
+
+def test_checkout_asks_stripe_for_the_held_seat_in_euros_and_keeps_the_seat_as_long_as_the_page(
+        held, stripe_double):
+    payment = start(held)
+
+    session = stripe_double.double.sessions[payment.checkout_session_id]
+    assert session["amount_total"] == 49500 and session["currency"] == "eur"
+    assert session["payment_method_types"] == ["ideal", "card", "bancontact"]
+    assert session["customer_email"] == held.user.email
+    assert session["client_reference_id"] == str(held.pk) and session["metadata"]["enrolment"] == str(held.pk)
+    assert "Basistraining 2e spoorcoaching" in session["_line_items"][0]["price_data"]["product_data"]["name"]
+    assert payment.checkout_url == session["url"] and payment.amount == held.price_incl_vat
+    held.refresh_from_db()
+    assert held.hold_expires_at == payment.expires_at  # the seat and the page end together
+    assert int(payment.expires_at.timestamp()) - session["created"] >= 30 * 60  # Stripe's minimum
+    assert start(held) == payment  # pressing pay again reuses the open page
+
+
+@pytest.mark.parametrize("fault", [{"fail_next": 1, "fail_status": 500}, {"delay_next": 1, "delay_seconds": 4}])
+def test_when_stripe_fails_or_hangs_the_person_is_told_and_the_hold_stays(held, stripe_double, client, fault):
+    for name, value in fault.items():
+        setattr(stripe_double.double, name, value)
+    client.force_login(held.user)
+
+    response = client.post(reverse("payments:pay", args=[held.pk]), follow=True)
+
+    assert "niet bereikbaar" in response.content.decode()
+    assert not Payment.objects.exists()
+    held.refresh_from_db()
+    assert held.status == Enrolment.Status.HELD
+
+
+def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, client):
+    course_date = make_date(course, capacity=3)
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("courses:enrol", args=[course_date.pk]),
+                           {"billing_type": "self", "accept_terms": "on"})
+
+    payment = Payment.objects.get()
+    assert response.status_code == 302 and response["Location"] == payment.checkout_url
+    assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
+
+
+def test_a_paid_session_confirms_the_place_once_however_often_it_is_delivered(held, stripe_double, client):
+    payment = start(held)
+    assert hosted_page(stripe_double, payment, "paid") == "http://testserver/paid/"
+    [completed] = events(stripe_double, "checkout.session.completed")
+
+    first, again = deliver(client, completed), deliver(client, completed)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)
+    held.refresh_from_db()
+    payment.refresh_from_db()
+    assert held.status == Enrolment.Status.CONFIRMED and payment.status == Payment.Status.PAID
+    assert payment.payment_intent_id.startswith("pi_test_")
+    assert EnrolmentLog.objects.filter(enrolment=held, to_status="confirmed").count() == 1
+    assert StripeEvent.objects.count() == 1
+
+
+def test_a_bad_or_stale_signature_is_refused_and_changes_nothing(held, stripe_double, client):
+    payment = start(held)
+    hosted_page(stripe_double, payment, "paid")
+    [completed] = events(stripe_double, "checkout.session.completed")
+
+    assert deliver(client, completed, secret="whsec_someone_else").status_code == 400
+    assert deliver(client, completed, timestamp=int(time.time()) - 3600).status_code == 400
+    assert client.post(WEBHOOK, data=b"{}", content_type="application/json").status_code == 400
+
+    assert not StripeEvent.objects.exists()
+    held.refresh_from_db()
+    assert held.status == Enrolment.Status.HELD
+
+
+def test_expired_after_completed_changes_nothing(held, stripe_double, client):
+    payment = start(held)
+    hosted_page(stripe_double, payment, "paid")
+    [completed] = events(stripe_double, "checkout.session.completed")
+    expired = {**completed, "id": "evt_test_late_expiry", "type": "checkout.session.expired",
+               "data": {"object": {**completed["data"]["object"], "status": "expired"}}}
+
+    deliver(client, completed)
+    deliver(client, expired)
+
+    held.refresh_from_db()
+    payment.refresh_from_db()
+    assert held.status == Enrolment.Status.CONFIRMED and payment.status == Payment.Status.PAID
+
+
+def test_a_delayed_payment_is_processing_until_it_succeeds(held, stripe_double, client):
+    payment = start(held)
+    hosted_page(stripe_double, payment, "delayed_paid")
+    completed, succeeded = events(stripe_double)
+
+    deliver(client, completed)
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert payment.status == Payment.Status.PROCESSING and held.status == Enrolment.Status.HELD
+
+    deliver(client, succeeded)
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and held.status == Enrolment.Status.CONFIRMED
+
+
+def test_success_arriving_before_completed_is_applied_once(held, stripe_double, client):
+    payment = start(held)
+    hosted_page(stripe_double, payment, "delayed_paid")
+    completed, succeeded = events(stripe_double)
+
+    deliver(client, succeeded)
+    deliver(client, completed)
+
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert EnrolmentLog.objects.filter(enrolment=held, to_status="confirmed").count() == 1
+
+
+def test_a_failed_delayed_payment_keeps_the_hold_for_another_try(held, stripe_double, client):
+    payment = start(held)
+    hosted_page(stripe_double, payment, "delayed_failed")
+    for event in events(stripe_double):
+        deliver(client, event)
+
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert payment.status == Payment.Status.FAILED and held.status == Enrolment.Status.HELD
+    client.force_login(held.user)
+    page = client.get(reverse("payments:return", args=[held.pk])).content.decode()
+    assert "niet gelukt" in page and reverse("payments:pay", args=[held.pk]) in page
+
+
+def test_an_expired_payment_page_frees_the_seat_for_the_next_in_line(held, stripe_double, client):
+    payment = start(held)
+    waiting = enrolments.waitlist_join(course_date=held.course_date, user=UserFactory())
+    stripe_double.double.session_expire(payment.checkout_session_id)
+    [expired] = events(stripe_double, "checkout.session.expired")
+
+    deliver(client, expired)
+
+    held.refresh_from_db()
+    waiting.refresh_from_db()
+    assert held.status == Enrolment.Status.EXPIRED and waiting.status == Enrolment.Status.OFFERED
+
+
+def test_money_for_a_session_we_never_recorded_is_not_lost(held, stripe_double, client):
+    payment = start(held)
+    session_id = payment.checkout_session_id
+    payment.delete()  # as if our save had failed after Stripe created the session
+    stripe_double.double.pay(session_id, "paid")
+    [completed] = events(stripe_double, "checkout.session.completed")
+
+    deliver(client, completed)
+
+    recorded = Payment.objects.get(checkout_session_id=session_id)
+    held.refresh_from_db()
+    assert recorded.status == Payment.Status.PAID and held.status == Enrolment.Status.CONFIRMED
+
+
+def test_paid_after_the_hold_ran_out_takes_a_free_seat_or_is_marked_for_refund(held, stripe_double, client):
+    payment = start(held)
+    later = timezone.now() + timedelta(hours=2)
+    rival = enrolments.enrolment_hold(course_date=held.course_date, user=UserFactory(),
+                                      billing=enrolments.Billing(), now=later)
+    assert rival.status == Enrolment.Status.HELD  # the seat went to someone else after the hold ran out
+    stripe_double.double.pay(payment.checkout_session_id, "paid")
+
+    deliver(client, events(stripe_double, "checkout.session.completed")[0])
+
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and held.status == Enrolment.Status.EXPIRED
+    assert payment.note.startswith("refund due")
