@@ -74,7 +74,8 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
 
 @task()
 def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
-    _email_about(enrolment_id, "date_cancelled", link="courses:transfer", was_paid=was_paid)
+    _email_about(enrolment_id, "date_cancelled", link="courses:enrolment", was_paid=was_paid,
+                 choice_days=settings.DATE_CANCELLED_CHOICE_DAYS)
 
 
 @task()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
+from .signals import place_cancelled
 
 Status = Enrolment.Status
 
@@ -319,6 +320,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime 
     _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                 note=" · ".join(part for part in [note, f"refund {refund}" if refund else ""] if part))
     _settled(course_date, now)
+    place_cancelled.send(sender=Enrolment, enrolment=enrolment, refund=refund, actor=actor)
     return Cancellation(enrolment=enrolment, refund=refund)
 
 
@@ -454,9 +456,27 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
 
 
 def transferable_after_date_cancelled(enrolment: Enrolment, course_date: CourseDate) -> bool:
-    """A confirmed (paid) place whose date the office called off may still move to another date."""
+    """A confirmed (paid) place whose date the office called off may still move to another date, until its
+    money has been given back."""
     return (enrolment.status == Status.CANCELLED and course_date.status == CourseDate.Status.CANCELLED
-            and enrolment.confirmed_at is not None)
+            and enrolment.confirmed_at is not None and enrolment.refunded_at is None
+            and enrolment.transferred_to_id is None)
+
+
+@transaction.atomic
+def date_cancelled_refund_claim(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None) -> bool:
+    """The person whose date was called off takes their money back instead of another date. Under the date's
+    lock, so a place is either moved or refunded, never both. False when it was moved or refunded already."""
+    now = now or timezone.now()
+    course_date = _lock(enrolment.course_date)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if not transferable_after_date_cancelled(enrolment, course_date):
+        return False
+    enrolment.refunded_at = now
+    enrolment.save(update_fields=["refunded_at"])
+    EnrolmentLog.objects.create(enrolment=enrolment, from_status=enrolment.status, to_status=enrolment.status,
+                                actor=actor, note="refund instead of another date", at=now)
+    return True
 
 
 def _lock_both(first: CourseDate, second: CourseDate) -> tuple[CourseDate, CourseDate]:

@@ -76,6 +76,7 @@ def enrolment_detail(request, pk: int):
     return render(request, "courses/enrolment.html", {
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
         "position": position, "refund_now": services.cancellation_refund(enrolment=enrolment, now=timezone.now()),
+        "date_cancelled_choice": services.transferable_after_date_cancelled(enrolment, enrolment.course_date),
     })
 
 

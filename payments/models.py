@@ -62,3 +62,34 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} · {self.event_id}"
+
+
+class Refund(models.Model):
+    """Money paid back on a payment, through Stripe's Refund API. Created as pending in the transaction that
+    decides it; a task (and the reconciliation) asks Stripe, with the refund's id as the idempotency key."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being refunded")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Refund failed")
+
+    wagtail_reference_index_ignore = True
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, unique=True, null=True, blank=True)
+    requested_by = models.ForeignKey("accounts.User", verbose_name=_("requested by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"€ {self.amount} · {self.get_status_display()}"

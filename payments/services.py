@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import services as enrolments
 from courses.models import Enrolment
 
-from .models import Payment, StripeEvent
+from .models import Payment, Refund, StripeEvent
 
 log = logging.getLogger(__name__)
 Status = Payment.Status
@@ -112,11 +112,12 @@ def _apply(event_type: str, obj: dict) -> str:
         "checkout.session.async_payment_succeeded": _session_paid,
         "checkout.session.async_payment_failed": _session_failed,
         "checkout.session.expired": _session_expired,
+        "charge.refunded": _charge_refunded,
     }
     handler = handlers.get(event_type)
     if handler is None:
         return "ignored"
-    payment = _payment_for(obj)
+    payment = _charge_payment(obj) if obj.get("object") == "charge" else _payment_for(obj)
     if payment is None:
         return "not ours"
     return handler(payment, obj)
@@ -168,9 +169,14 @@ def _session_paid(payment: Payment, session: dict) -> str:
 
 
 def _refund_due(payment: Payment, reason: str) -> str:
-    payment.note = f"refund due: {reason}"[:255]
+    """Money that cannot buy a place goes back in full, and the person and the office are told."""
+    from .notifications import send_payment_returned
+
+    payment.note = f"refunded: {reason}"[:255]
     payment.save(update_fields=["note"])
-    log.error("Payment %s needs a refund: %s", payment.pk, reason)
+    refund_request(payment=payment, reason=reason)
+    transaction.on_commit(lambda: send_payment_returned.enqueue(payment_id=payment.pk))
+    log.warning("Payment %s is refunded in full: %s", payment.pk, reason)
     return payment.note
 
 
@@ -192,3 +198,122 @@ def _session_expired(payment: Payment, session: dict) -> str:
     if not still_paying:
         enrolments.hold_release(enrolment=payment.enrolment, note="payment page expired unpaid")
     return "expired"
+
+
+def _charge_payment(charge: dict) -> Payment | None:
+    intent = charge.get("payment_intent")
+    return Payment.objects.select_for_update().filter(payment_intent_id=intent).first() if intent else None
+
+
+def _charge_refunded(payment: Payment, charge: dict) -> str:
+    """Refunds made at Stripe (ours, or by hand in Stripe's dashboard) are recorded against the payment."""
+    return f"{refunds_sync(payment)} refunds recorded"
+
+
+def refundable(payment: Payment) -> Decimal:
+    given_back = sum((refund.amount for refund in payment.refunds.exclude(status=Refund.Status.FAILED)), Decimal(0))
+    return payment.amount - given_back
+
+
+@transaction.atomic
+def refund_request(*, payment: Payment, amount: Decimal | None = None, reason: str,
+                   actor=None) -> Refund:
+    """Decides a refund (all that is left by default) and has a task ask Stripe for it after the commit.
+    Under a lock on the payment, so two refunds together never give back more than was paid."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Status.PAID:
+        raise PaymentError(_("Only a paid payment can be refunded."))
+    left = refundable(payment)
+    amount = left if amount is None else amount
+    if not Decimal("0.01") <= amount <= left:
+        raise PaymentError(_("Between € 0,01 and € %(left)s can be refunded.")
+                           % {"left": f"{left:.2f}".replace(".", ",")})
+    refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:255], requested_by=actor)
+    from .tasks import send_refund
+
+    transaction.on_commit(lambda: send_refund.enqueue(refund_id=refund.pk))
+    return refund
+
+
+def refund_send(*, refund: Refund) -> Refund:
+    """Asks Stripe for a pending refund. Safe to repeat: the refund's id is the idempotency key. A network
+    failure leaves it pending for the reconciliation to retry; a refusal marks it failed."""
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    payment = refund.payment
+    try:
+        result = stripe_client().v1.refunds.create(
+            params={"payment_intent": payment.payment_intent_id, "amount": cents(refund.amount),
+                    "metadata": {"refund": str(refund.pk), "enrolment": str(payment.enrolment_id)}},
+            options={"idempotency_key": f"refund-{refund.pk}"},
+        )
+    except stripe.InvalidRequestError as error:
+        log.error("Stripe refused refund %s: %s", refund.pk, error)
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.FAILED)
+    except stripe.StripeError as error:
+        log.warning("Refund %s could not reach Stripe; the reconciliation retries it: %s", refund.pk, error)
+    else:
+        _refund_settled(refund.pk, result.id, result.status)
+    refund.refresh_from_db()
+    return refund
+
+
+def _refund_settled(refund_id: int, stripe_refund_id: str, stripe_status: str) -> None:
+    status = {"succeeded": Refund.Status.SUCCEEDED, "failed": Refund.Status.FAILED,
+              "canceled": Refund.Status.FAILED}.get(stripe_status, Refund.Status.PENDING)
+    Refund.objects.filter(pk=refund_id).exclude(status=Refund.Status.SUCCEEDED).update(
+        stripe_refund_id=stripe_refund_id, status=status,
+        refunded_at=timezone.now() if status == Refund.Status.SUCCEEDED else None)
+
+
+def refunds_sync(payment: Payment) -> int:
+    """Records what Stripe knows about this payment's refunds: settles ours, adds those made elsewhere."""
+    recorded = 0
+    for found in stripe_client().v1.refunds.list(params={"payment_intent": payment.payment_intent_id,
+                                                          "limit": 100}).auto_paging_iter():
+        found = found.to_dict()
+        ours = (found.get("metadata") or {}).get("refund")
+        if ours and Refund.objects.filter(pk=ours, payment=payment).exists():
+            _refund_settled(int(ours), found["id"], found["status"])
+        elif not Refund.objects.filter(stripe_refund_id=found["id"]).exists():
+            succeeded = found["status"] == "succeeded"
+            Refund.objects.create(payment=payment, amount=Decimal(found["amount"]) / 100, stripe_refund_id=found["id"],
+                                  reason=f"made at Stripe: {found.get('reason') or 'no reason given'}",
+                                  status=Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING,
+                                  refunded_at=timezone.now() if succeeded else None)
+            recorded += 1
+    return recorded
+
+
+def paid_payment_of(enrolment: Enrolment) -> Payment | None:
+    return enrolment.payments.filter(status=Status.PAID).order_by("-paid_at").first()
+
+
+def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
+    """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with."""
+    payment = paid_payment_of(enrolment)
+    if not refund or payment is None:
+        return None
+    return refund_request(payment=payment, amount=min(refund, refundable(payment)),
+                          reason="cancelled by the participant", actor=actor)
+
+
+@transaction.atomic
+def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> Refund | None:
+    """The date was called off and the person wants their money back rather than another date."""
+    payment = paid_payment_of(enrolment)
+    if payment is None or not enrolments.date_cancelled_refund_claim(enrolment=enrolment, actor=actor):
+        return None
+    return refund_request(payment=payment, reason="date cancelled", actor=actor)
+
+
+def cancelled_dates_refund(*, now: datetime | None = None) -> int:
+    """For the worker: paid places on a called-off date that neither moved nor were refunded within
+    DATE_CANCELLED_CHOICE_DAYS are refunded in full."""
+    now = now or timezone.now()
+    due = Enrolment.objects.filter(
+        status=Enrolment.Status.CANCELLED, course_date__status="cancelled", confirmed_at__isnull=False,
+        refunded_at__isnull=True, transferred_to__isnull=True,
+        ended_at__lte=now - timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS),
+    )
+    return sum(1 for enrolment in due if refund_instead_of_another_date(enrolment=enrolment))

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -61,6 +62,18 @@ def payment_status(request, pk: int):
     enrolment = _own_enrolment(request, pk)
     payment = enrolment.payments.first()
     return JsonResponse({"state": f"{enrolment.status}/{payment.status if payment else ''}"})
+
+
+@login_required
+@require_POST
+def refund_instead(request, pk: int):
+    """Money back instead of another date, for a place whose date the office called off."""
+    enrolment = _own_enrolment(request, pk)
+    if services.refund_instead_of_another_date(enrolment=enrolment, actor=request.user):
+        messages.success(request, _("We are refunding the full amount; it will be back within a few working days."))
+    else:
+        messages.error(request, _("This place has already been moved or refunded."))
+    return redirect("courses:enrolment", pk=enrolment.pk)
 
 
 @csrf_exempt

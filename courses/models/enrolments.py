@@ -67,6 +67,10 @@ class Enrolment(models.Model):
         related_name="transferred_from",
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    refunded_at = models.DateTimeField(
+        _("refunded"), null=True, blank=True, editable=False,
+        help_text=_("When the money for this place was given back; a refunded place cannot be transferred."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -184,6 +184,8 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Enrolment: how long a seat is held while someone pays, and how long a waitlist offer stands.
 ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
 WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
+# Days a person whose date was called off has to choose another date before their money is refunded.
+DATE_CANCELLED_CHOICE_DAYS = int(os.environ.get("DATE_CANCELLED_CHOICE_DAYS", "7"))
 REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", "2"))
 ENROLMENT_LOCKING = True  # the row lock on a date; only the concurrency tests' negative control turns it off
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from courses import services as enrolments
 from courses.models import Enrolment, EnrolmentLog
+from home.models import ProviderSettings
 from payments import services
-from payments.models import Payment, StripeEvent
+from payments.models import Payment, Refund, StripeEvent
 from payments.stripe_double import sign
 from tests.factories import UserFactory, make_date
 
@@ -218,7 +219,9 @@ def test_money_for_a_session_we_never_recorded_is_not_lost(held, stripe_double, 
     assert recorded.status == Payment.Status.PAID and held.status == Enrolment.Status.CONFIRMED
 
 
-def test_paid_after_the_hold_ran_out_takes_a_free_seat_or_is_marked_for_refund(held, stripe_double, client):
+def test_paid_after_the_hold_ran_out_and_the_seat_is_gone_is_refunded_and_everyone_told(
+        held, stripe_double, client, django_capture_on_commit_callbacks, mailoutbox):
+    ProviderSettings.objects.update_or_create(defaults={"email": "office@example.org"})
     payment = start(held)
     later = timezone.now() + timedelta(hours=2)
     rival = enrolments.enrolment_hold(course_date=held.course_date, user=UserFactory(),
@@ -226,9 +229,14 @@ def test_paid_after_the_hold_ran_out_takes_a_free_seat_or_is_marked_for_refund(h
     assert rival.status == Enrolment.Status.HELD  # the seat went to someone else after the hold ran out
     stripe_double.double.pay(payment.checkout_session_id, "paid")
 
-    deliver(client, events(stripe_double, "checkout.session.completed")[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, events(stripe_double, "checkout.session.completed")[0])
 
     payment.refresh_from_db()
     held.refresh_from_db()
     assert payment.status == Payment.Status.PAID and held.status == Enrolment.Status.EXPIRED
-    assert payment.note.startswith("refund due")
+    [refund] = payment.refunds.all()
+    assert (refund.status, refund.amount) == (Refund.Status.SUCCEEDED, payment.amount)
+    assert stripe_double.double.payments[payment.payment_intent_id]["refunded"] == 49500
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(["office@example.org", held.user.email])
+    assert "terug" in mailoutbox[0].body

@@ -3,8 +3,9 @@ import time
 from django.core.management.base import BaseCommand
 
 from courses.tasks import announce_new_dates, process_waitlists, send_reminders
+from payments.tasks import refund_cancelled_dates
 
-PERIODIC_TASKS = [process_waitlists, announce_new_dates, send_reminders]
+PERIODIC_TASKS = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,7 @@
+"""What other apps may act on, inside the transaction that changed the enrolment."""
+
+from django.dispatch import Signal
+
+# A person cancelled their place; `refund` is what the course's policy gives back (Decimal, may be 0).
+# Sent with enrolment=, refund=, actor=. The payments app pays the refund out.
+place_cancelled = Signal()

@@ -1,0 +1,27 @@
+"""Emails about money, sent as tasks after the transaction commits, in the recipient's language."""
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from home.models import ProviderSettings
+
+from .models import Payment
+
+
+@task()
+def send_payment_returned(*, payment_id: int) -> None:
+    """A payment that could not buy a place (the seat was gone, or paid twice) is refunded: the person and the
+    office hear about it."""
+    payment = Payment.objects.select_related("enrolment__user", "enrolment__course_date__course").get(pk=payment_id)
+    person = payment.enrolment.user
+    context = {"payment": payment, "enrolment": payment.enrolment, "course_date": payment.enrolment.course_date,
+               "course": payment.enrolment.course_date.course}
+    with translation.override(person.language):
+        subject = render_to_string("payments/email/payment_returned_subject.txt", context).strip()
+        body = render_to_string("payments/email/payment_returned.txt", context)
+    office = ProviderSettings.load().email
+    send_mail(subject, body, None, [person.email], fail_silently=False)
+    if office:
+        send_mail(f"[office] {subject} · {person.email}", body, None, [office])

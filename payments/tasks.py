@@ -1,0 +1,16 @@
+"""Payment work done after the deciding transaction has committed, by `manage.py db_worker`."""
+
+from django_tasks import task
+
+from . import services
+from .models import Refund
+
+
+@task()
+def send_refund(*, refund_id: int) -> str:
+    return services.refund_send(refund=Refund.objects.select_related("payment").get(pk=refund_id)).status
+
+
+@task()
+def refund_cancelled_dates() -> int:
+    return services.cancelled_dates_refund()

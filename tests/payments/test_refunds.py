@@ -1,0 +1,107 @@
+"""Refunds through the Stripe test double: after a cancellation by the policy, instead of another date when the
+office calls a date off, made at Stripe by hand, and retried safely after a network failure."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from courses import services as enrolments
+from courses.models import Enrolment
+from payments import services
+from payments.models import Payment, Refund
+from tests.factories import UserFactory, make_date
+from tests.payments.test_checkout_and_webhooks import deliver, events, start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(course, stripe_double, client, django_capture_on_commit_callbacks):
+    """A confirmed place, paid on Stripe's (the double's) page, 30 days before the date."""
+    course.free_cancellation_days, course.late_cancellation_refund_percent = 14, 50
+    course.save()
+    course_date = make_date(course, capacity=3)
+    held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+    payment = start(held)
+    stripe_double.double.pay(payment.checkout_session_id, "paid")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, events(stripe_double, "checkout.session.completed")[0])
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    return payment
+
+
+def refunded_at_stripe(stripe_double, payment) -> int:
+    return stripe_double.double.payments[payment.payment_intent_id]["refunded"]
+
+
+@pytest.mark.parametrize(("days_before", "cents"), [(30, 49500), (7, 24750), (-1, 0)])
+def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, django_capture_on_commit_callbacks,
+                                                      days_before, cents):
+    starts_at = paid.enrolment.course_date.starts_at
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolments.enrolment_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
+                                    now=starts_at - timedelta(days=days_before))
+
+    assert refunded_at_stripe(stripe_double, paid) == cents
+    assert [refund.amount for refund in paid.refunds.filter(status=Refund.Status.SUCCEEDED)] == (
+        [Decimal(cents) / 100] if cents else [])
+
+
+def test_a_refund_that_cannot_reach_stripe_stays_pending_and_is_sent_once_later(paid, stripe_double):
+    stripe_double.double.fail_next = 1
+    refund = services.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
+    assert services.refund_send(refund=refund).status == Refund.Status.PENDING
+
+    assert services.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
+    assert services.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
+    assert refunded_at_stripe(stripe_double, paid) == 10000
+
+
+def test_never_more_is_refunded_than_was_paid(paid):
+    services.refund_request(payment=paid, amount=Decimal("400.00"), reason="first")
+    with pytest.raises(services.PaymentError, match="95,00"):
+        services.refund_request(payment=paid, amount=Decimal("100.00"), reason="second")
+
+
+def test_a_refund_made_in_stripes_dashboard_is_recorded_from_its_event(paid, stripe_double, client):
+    stripe_double.double.refund_create({"payment_intent": paid.payment_intent_id, "amount": "5000"})
+    [refunded] = events(stripe_double, "charge.refunded")
+
+    assert deliver(client, refunded).status_code == 200
+    deliver(client, refunded)
+
+    [refund] = paid.refunds.all()
+    assert (refund.amount, refund.status) == (Decimal("50.00"), Refund.Status.SUCCEEDED)
+
+
+def test_a_called_off_date_is_refunded_on_request_or_after_the_choice_period_never_with_a_move(
+        paid, course, stripe_double, client, django_capture_on_commit_callbacks):
+    enrolment = paid.enrolment
+    other = make_date(course, capacity=3, starts_in=timedelta(days=60))
+    enrolments.course_date_cancel(course_date=enrolment.course_date, actor=None)
+    client.force_login(enrolment.user)
+    assert "Ik wil mijn geld terug" in client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("payments:refund_instead", args=[enrolment.pk]))
+        client.post(reverse("payments:refund_instead", args=[enrolment.pk]))
+
+    assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
+    with pytest.raises(enrolments.EnrolmentError):
+        enrolments.enrolment_transfer(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
+
+
+def test_places_on_a_called_off_date_that_moved_are_not_refunded_and_the_rest_are_after_a_week(
+        paid, course, stripe_double, django_capture_on_commit_callbacks):
+    enrolment = paid.enrolment
+    enrolments.course_date_cancel(course_date=enrolment.course_date, actor=None)
+    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=6)) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=8)) == 1
+    assert refunded_at_stripe(stripe_double, paid) == 49500
+    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=9)) == 0
