@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from payments.models import Invoice
+
 from . import selectors, services
 from .forms import EnrolForm
 from .models import CourseDate, CoursePage, Enrolment
@@ -77,6 +79,7 @@ def enrolment_detail(request, pk: int):
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
         "position": position, "refund_now": services.cancellation_refund(enrolment=enrolment, now=timezone.now()),
         "date_cancelled_choice": services.transferable_after_date_cancelled(enrolment, enrolment.course_date),
+        "invoices": Invoice.objects.filter(payment__enrolment=enrolment).order_by("year", "sequence"),
     })
 
 

@@ -1,9 +1,14 @@
 """Money received through Stripe, and every Stripe event we were sent, each stored once."""
 
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrolment
+
+
+def private_storage():
+    return storages["private"]
 
 
 class Payment(models.Model):
@@ -93,3 +98,62 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"€ {self.amount} · {self.get_status_display()}"
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number given out in a year. Taken under a row lock in the transaction that issues
+    the invoice, so numbers have no gaps and no duplicates: a rolled-back invoice gives its number back."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """An invoice or credit invoice as issued: every detail is copied in at issue time and never changes;
+    the PDF is rendered once from them and kept with its checksum. Invoices are never deleted."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT = "credit", _("Credit invoice")
+
+    wagtail_reference_index_ignore = True
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INVOICE)
+    issued_at = models.DateTimeField(_("issued"))
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="invoices")
+    refund = models.OneToOneField(Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="credit_invoice")
+    credits = models.ForeignKey("self", verbose_name=_("credits invoice"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="credit_invoices")
+    supplier = models.JSONField(_("supplier"))
+    customer = models.JSONField(_("customer"))
+    description = models.CharField(_("description"), max_length=255)
+    amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=9, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2)
+    vat_amount = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
+    vat_exemption_text = models.TextField(_("VAT exemption text"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True, storage=private_storage)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="one_invoice_per_number"),
+            models.UniqueConstraint(fields=["payment"], condition=models.Q(kind="invoice"),
+                                    name="one_invoice_per_payment"),
+            models.CheckConstraint(condition=models.Q(kind="invoice", credits__isnull=True, refund__isnull=True)
+                                   | models.Q(kind="credit", credits__isnull=False, refund__isnull=False),
+                                   name="credit_invoices_refer_to_their_invoice"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -1,6 +1,6 @@
 """Emails about money, sent as tasks after the transaction commits, in the recipient's language."""
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
@@ -25,3 +25,20 @@ def send_payment_returned(*, payment_id: int) -> None:
     send_mail(subject, body, None, [person.email], fail_silently=False)
     if office:
         send_mail(f"[office] {subject} · {person.email}", body, None, [office])
+
+
+def email_invoice(*, invoice_id: int) -> None:
+    """Renders the invoice once, keeps it, and sends it to the participant."""
+    from .invoices import invoice_pdf_store
+    from .models import Invoice
+
+    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user").get(pk=invoice_id))
+    person = invoice.payment.enrolment.user
+    context = {"invoice": invoice, "person": person}
+    with translation.override(person.language):
+        subject = render_to_string("payments/email/invoice_subject.txt", context).strip()
+        body = render_to_string("payments/email/invoice.txt", context)
+    message = EmailMessage(subject, body, None, [person.email])
+    with invoice.pdf.open("rb") as pdf:
+        message.attach(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
+    message.send()

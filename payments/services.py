@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import services as enrolments
 from courses.models import Enrolment
 
+from .invoices import credit_invoice_issue, invoice_issue
 from .models import Payment, Refund, StripeEvent
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,8 @@ def _session_paid(payment: Payment, session: dict) -> str:
         return _refund_due(payment, "paid after the hold ran out and the date is full")
     except enrolments.EnrolmentError as error:
         return _refund_due(payment, f"paid but not confirmable: {error}")
-    return "paid and confirmed"
+    invoice = invoice_issue(payment=payment)
+    return f"paid and confirmed, invoice {invoice.number}"
 
 
 def _refund_due(payment: Payment, reason: str) -> str:
@@ -258,12 +260,19 @@ def refund_send(*, refund: Refund) -> Refund:
     return refund
 
 
+@transaction.atomic
 def _refund_settled(refund_id: int, stripe_refund_id: str, stripe_status: str) -> None:
+    """Applies Stripe's word on one of our refunds; a refund that succeeds gets its credit invoice."""
     status = {"succeeded": Refund.Status.SUCCEEDED, "failed": Refund.Status.FAILED,
               "canceled": Refund.Status.FAILED}.get(stripe_status, Refund.Status.PENDING)
-    Refund.objects.filter(pk=refund_id).exclude(status=Refund.Status.SUCCEEDED).update(
-        stripe_refund_id=stripe_refund_id, status=status,
-        refunded_at=timezone.now() if status == Refund.Status.SUCCEEDED else None)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == Refund.Status.SUCCEEDED:
+        return
+    refund.stripe_refund_id, refund.status = stripe_refund_id, status
+    refund.refunded_at = timezone.now() if status == Refund.Status.SUCCEEDED else None
+    refund.save(update_fields=["stripe_refund_id", "status", "refunded_at"])
+    if status == Refund.Status.SUCCEEDED:
+        credit_invoice_issue(refund=refund)
 
 
 def refunds_sync(payment: Payment) -> int:
@@ -277,10 +286,13 @@ def refunds_sync(payment: Payment) -> int:
             _refund_settled(int(ours), found["id"], found["status"])
         elif not Refund.objects.filter(stripe_refund_id=found["id"]).exists():
             succeeded = found["status"] == "succeeded"
-            Refund.objects.create(payment=payment, amount=Decimal(found["amount"]) / 100, stripe_refund_id=found["id"],
-                                  reason=f"made at Stripe: {found.get('reason') or 'no reason given'}",
-                                  status=Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING,
-                                  refunded_at=timezone.now() if succeeded else None)
+            refund = Refund.objects.create(
+                payment=payment, amount=Decimal(found["amount"]) / 100, stripe_refund_id=found["id"],
+                reason=f"made at Stripe: {found.get('reason') or 'no reason given'}",
+                status=Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING,
+                refunded_at=timezone.now() if succeeded else None)
+            if succeeded:
+                credit_invoice_issue(refund=refund)
             recorded += 1
     return recorded
 

@@ -12,5 +12,12 @@ def send_refund(*, refund_id: int) -> str:
 
 
 @task()
+def send_invoice(*, invoice_id: int) -> None:
+    from .notifications import email_invoice
+
+    email_invoice(invoice_id=invoice_id)
+
+
+@task()
 def refund_cancelled_dates() -> int:
     return services.cancelled_dates_refund()

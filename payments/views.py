@@ -3,7 +3,7 @@
 import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from courses.models import Enrolment
 
 from . import services
-from .models import Payment
+from .invoices import invoice_pdf_store
+from .models import Invoice, Payment
 
 
 def redirect_to_checkout(request, enrolment: Enrolment):
@@ -74,6 +75,15 @@ def refund_instead(request, pk: int):
     else:
         messages.error(request, _("This place has already been moved or refunded."))
     return redirect("courses:enrolment", pk=enrolment.pk)
+
+
+@login_required
+def invoice_download(request, number: str):
+    """The invoice PDF as issued, for the person it was issued to (404 for anyone else)."""
+    invoice = get_object_or_404(Invoice, number=number, payment__enrolment__user=request.user)
+    invoice = invoice_pdf_store(invoice)
+    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf",
+                        content_type="application/pdf")
 
 
 @csrf_exempt

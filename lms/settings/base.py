@@ -129,6 +129,10 @@ MEDIA_ROOT = BASE_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Invoices and other documents about people: never under MEDIA_URL, served only through views that check
+    # who asks. Several app servers need this on shared or object storage (with private access).
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))}},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

@@ -1,0 +1,106 @@
+"""Invoices for paid places and credit invoices for refunds, as Dutch rules want them: numbered per year
+without gaps, with the supplier's and customer's details, VAT or the CRKBO exemption text, kept for good."""
+
+import hashlib
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import CENT, BillingType
+from home.models import ProviderSettings
+
+from .models import Invoice, InvoiceSequence, Payment, Refund
+
+
+def _next_number(year: int) -> tuple[int, str]:
+    InvoiceSequence.objects.get_or_create(year=year)  # the year's first invoice; a race here only repeats
+    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number, f"{year}-{sequence.last_number:06d}"
+
+
+def _supplier() -> dict:
+    provider = ProviderSettings.load()
+    return {"name": provider.name, "address": provider.street_address,
+            "postcode_city": f"{provider.postcode} {provider.city}".strip(), "email": provider.email,
+            "kvk": provider.kvk_number, "vat_id": provider.vat_number}
+
+
+def _customer(payment: Payment) -> dict:
+    enrolment, person = payment.enrolment, payment.enrolment.user
+    customer = {"participant": person.get_full_name() or person.email, "email": person.email}
+    if enrolment.billing_type == BillingType.EMPLOYER:
+        customer.update(company=enrolment.company_name, address=enrolment.company_address,
+                        contact=enrolment.company_contact, reference=enrolment.company_reference,
+                        vat_id=enrolment.company_vat_id)
+    return customer
+
+
+def _split(total: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
+    """(excl. VAT, VAT) of an amount that includes VAT at `rate`."""
+    excl = (total / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return excl, total - excl
+
+
+@transaction.atomic
+def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
+    """The invoice for a paid place; the same one however often it is asked for."""
+    existing = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    if existing:
+        return existing
+    now = now or timezone.now()
+    course = payment.enrolment.course_date.course
+    rate = course.vat_rate
+    excl, vat = _split(payment.amount, rate)
+    sequence, number = _next_number(timezone.localtime(now).year)
+    invoice = Invoice.objects.create(
+        number=number, year=timezone.localtime(now).year, sequence=sequence, issued_at=now, payment=payment,
+        supplier=_supplier(), customer=_customer(payment), description=str(payment.enrolment.course_date)[:255],
+        amount_excl_vat=excl, vat_rate=rate, vat_amount=vat, total=payment.amount,
+        vat_exemption_text=ProviderSettings.load().vat_exemption_text if course.is_vat_exempt else "",
+    )
+    _after_commit_render_and_send(invoice)
+    return invoice
+
+
+@transaction.atomic
+def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invoice | None:
+    """The credit invoice for a refund of an invoiced payment, referring to that invoice."""
+    original = refund.payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    if original is None or Invoice.objects.filter(refund=refund).exists():
+        return None
+    now = now or timezone.now()
+    excl, vat = _split(refund.amount, original.vat_rate)
+    sequence, number = _next_number(timezone.localtime(now).year)
+    credit = Invoice.objects.create(
+        number=number, year=timezone.localtime(now).year, sequence=sequence, kind=Invoice.Kind.CREDIT, issued_at=now,
+        payment=refund.payment, refund=refund, credits=original, supplier=original.supplier,
+        customer=original.customer, description=original.description, amount_excl_vat=-excl,
+        vat_rate=original.vat_rate, vat_amount=-vat, total=-refund.amount,
+        vat_exemption_text=original.vat_exemption_text,
+    )
+    _after_commit_render_and_send(credit)
+    return credit
+
+
+def _after_commit_render_and_send(invoice: Invoice) -> None:
+    from .tasks import send_invoice
+
+    transaction.on_commit(lambda: send_invoice.enqueue(invoice_id=invoice.pk))
+
+
+def invoice_pdf_store(invoice: Invoice) -> Invoice:
+    """Renders the PDF once and keeps it with its checksum; later downloads get that very document."""
+    if invoice.pdf:
+        return invoice
+    from .pdf import invoice_pdf
+
+    content = invoice_pdf(invoice)
+    invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(content), save=False)
+    invoice.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    invoice.save(update_fields=["pdf", "pdf_sha256"])
+    return invoice
