@@ -329,3 +329,31 @@ def cancelled_dates_refund(*, now: datetime | None = None) -> int:
         ended_at__lte=now - timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS),
     )
     return sum(1 for enrolment in due if refund_instead_of_another_date(enrolment=enrolment))
+
+
+def reconcile(*, since: datetime | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Repairs what missed webhooks left undone: reads recent Checkout Sessions and refunds from Stripe and
+    applies them as their events would have been, and resends refunds still waiting to reach Stripe.
+    Safe to run any time and in parallel with webhooks: every step only makes transitions the state allows."""
+    now = now or timezone.now()
+    since = since or now - timedelta(days=3)
+    client, applied = stripe_client(), {"sessions": 0, "refunds_recorded": 0, "refunds_sent": 0}
+    for session in client.v1.checkout.sessions.list(
+            params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter():
+        session = session.to_dict()
+        event_type = {"complete": "checkout.session.completed", "expired": "checkout.session.expired"}.get(
+            session["status"])
+        if event_type is None:
+            continue
+        with transaction.atomic():
+            outcome = _apply(event_type, session)
+        applied["sessions"] += outcome not in ("not ours", "already paid") and not outcome.startswith("left ")
+    intents = {refund.payment_intent for refund in client.v1.refunds.list(
+        params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter()}
+    for payment in Payment.objects.filter(payment_intent_id__in=intents):
+        with transaction.atomic():
+            applied["refunds_recorded"] += refunds_sync(payment)
+    for refund in Refund.objects.filter(status=Refund.Status.PENDING, stripe_refund_id__isnull=True,
+                                        created_at__lte=now - timedelta(minutes=1)).select_related("payment"):
+        applied["refunds_sent"] += refund_send(refund=refund).status == Refund.Status.SUCCEEDED
+    return applied

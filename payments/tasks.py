@@ -19,5 +19,10 @@ def send_invoice(*, invoice_id: int) -> None:
 
 
 @task()
+def reconcile_with_stripe() -> dict:
+    return services.reconcile()
+
+
+@task()
 def refund_cancelled_dates() -> int:
     return services.cancelled_dates_refund()

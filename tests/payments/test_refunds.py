@@ -105,3 +105,28 @@ def test_places_on_a_called_off_date_that_moved_are_not_refunded_and_the_rest_ar
         assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=8)) == 1
     assert refunded_at_stripe(stripe_double, paid) == 49500
     assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=9)) == 0
+
+
+def test_reconciliation_applies_what_lost_webhooks_left_undone(course, stripe_double, client,
+                                                               django_capture_on_commit_callbacks):
+    stripe_double.double.deliver_webhooks = False
+    course_date = make_date(course, capacity=3)
+    paid_place, expired_place = (
+        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+        for _ in range(2))
+    paid_payment, expired_payment = start(paid_place), start(expired_place)
+    stripe_double.double.pay(paid_payment.checkout_session_id, "paid")
+    stripe_double.double.session_expire(expired_payment.checkout_session_id)
+    stripe_double.double.refund_create({"payment_intent": stripe_double.double.sessions[
+        paid_payment.checkout_session_id]["payment_intent"], "amount": "1000"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.reconcile()
+    again = services.reconcile()
+
+    paid_place.refresh_from_db()
+    expired_place.refresh_from_db()
+    assert paid_place.status == Enrolment.Status.CONFIRMED and expired_place.status == Enrolment.Status.EXPIRED
+    assert [refund.amount for refund in Payment.objects.get(pk=paid_payment.pk).refunds.all()] == [Decimal("10.00")]
+    assert first == {"sessions": 2, "refunds_recorded": 1, "refunds_sent": 0}
+    assert again == {"sessions": 0, "refunds_recorded": 0, "refunds_sent": 0}

@@ -3,9 +3,10 @@ import time
 from django.core.management.base import BaseCommand
 
 from courses.tasks import announce_new_dates, process_waitlists, send_reminders
-from payments.tasks import refund_cancelled_dates
+from payments.tasks import reconcile_with_stripe, refund_cancelled_dates
 
 PERIODIC_TASKS = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates]
+EVERY_TENTH_TICK = [reconcile_with_stripe]  # every five minutes at the default interval
 
 
 class Command(BaseCommand):
@@ -17,9 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Enqueue once and stop.")
 
     def handle(self, *args, interval, once, **options):
+        tick = 0
         while True:
-            for periodic in PERIODIC_TASKS:
+            for periodic in PERIODIC_TASKS + (EVERY_TENTH_TICK if tick % 10 == 0 else []):
                 periodic.enqueue()
+            tick += 1
             if once:
                 return
             time.sleep(interval)
