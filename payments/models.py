@@ -99,6 +99,10 @@ class Refund(models.Model):
     def __str__(self):
         return f"€ {self.amount} · {self.get_status_display()}"
 
+    @property
+    def requested_by_email(self) -> str:
+        return self.requested_by.email if self.requested_by else ""
+
 
 class InvoiceSequence(models.Model):
     """The last invoice number given out in a year. Taken under a row lock in the transaction that issues
@@ -157,3 +161,7 @@ class Invoice(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def credited_invoice_number(self) -> str:
+        return self.credits.number if self.credits else ""

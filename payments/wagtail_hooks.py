@@ -1,0 +1,139 @@
+"""Payments, refunds and invoices in the Wagtail admin, for the office: read, filter, export for the
+bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through payments.services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from . import services
+from .models import Invoice, Payment, Refund, StripeEvent
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Payments, invoices and Stripe events are written by the payment flow and kept as they are."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("add", "change", "delete") and super().user_has_permission(user, action)
+
+
+class RefundPolicy(ModelPermissionPolicy):
+    """The office asks for refunds (add); a refund is never edited or deleted afterwards."""
+
+    def user_has_permission(self, user, action):
+        return action not in ("change", "delete") and super().user_has_permission(user, action)
+
+
+for model in (Payment, Invoice, StripeEvent):
+    register_permission_policy(model, ReadOnlyPolicy(model))
+register_permission_policy(Refund, RefundPolicy(Refund))
+
+
+class RefundForm(WagtailAdminModelForm):
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    class Meta:
+        model = Refund
+        fields = ["payment", "amount", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payment"].queryset = Payment.objects.filter(status=Payment.Status.PAID).select_related(
+            "enrolment__user", "enrolment__course_date__course")
+        self.fields["amount"].help_text = _("At most what was paid minus what was already refunded.")
+
+    def clean(self):
+        cleaned = super().clean()
+        payment, amount = cleaned.get("payment"), cleaned.get("amount")
+        if payment and amount is not None and not 0 < amount <= services.refundable(payment):
+            self.add_error("amount", ValidationError(
+                _("At most € %(left)s can still be refunded.") % {"left": services.refundable(payment)}))
+        return cleaned
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        self.instance = services.refund_request(payment=data["payment"], amount=data["amount"],
+                                                reason=data["reason"], actor=self.for_user)
+        return self.instance
+
+
+PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "enrolment.user.full_name",
+                  "enrolment.user.email", "enrolment.course_date", "enrolment.company_name",
+                  "checkout_session_id", "payment_intent_id", "note"]
+
+
+class PaymentViewSet(ModelViewSet):
+    model = Payment
+    icon = "doc-full"
+    menu_label = _("Payments")
+    list_display = ["enrolment", "amount", "status", "created_at", "paid_at"]
+    list_filter = ["status", "created_at", "paid_at"]
+    search_fields = ["enrolment__user__email", "enrolment__user__full_name", "checkout_session_id",
+                     "payment_intent_id"]
+    list_export = PAYMENT_EXPORT
+    export_filename = "payments"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = []
+
+
+class RefundViewSet(ModelViewSet):
+    model = Refund
+    icon = "undo"
+    menu_label = _("Refunds")
+    list_display = ["payment", "amount", "status", "reason", "requested_by", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["payment__enrolment__user__email", "reason", "stripe_refund_id"]
+    list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.enrolment.user.email",
+                   "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
+    export_filename = "refunds"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["payment", "amount", "reason"]
+
+    def get_form_class(self, for_update=False):
+        return RefundForm
+
+
+class InvoiceViewSet(ModelViewSet):
+    model = Invoice
+    icon = "doc-full-inverse"
+    menu_label = _("Invoices")
+    list_display = ["number", "kind", "issued_at", "description", "total"]
+    list_filter = ["kind", "year", "issued_at"]
+    search_fields = ["number", "description"]
+    list_export = ["number", "kind", "issued_at", "description", "customer", "amount_excl_vat", "vat_rate",
+                   "vat_amount", "total", "credited_invoice_number", "pdf_sha256"]
+    export_filename = "invoices"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = []
+
+
+class StripeEventViewSet(ModelViewSet):
+    model = StripeEvent
+    icon = "code"
+    menu_label = _("Stripe events")
+    list_display = ["type", "event_id", "received_at", "outcome"]
+    list_filter = ["type", "received_at"]
+    search_fields = ["event_id", "outcome"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = []
+
+
+class PaymentsGroup(ViewSetGroup):
+    menu_label = _("Payments")
+    menu_icon = "doc-full"
+    menu_order = 160
+    items = [PaymentViewSet, RefundViewSet, InvoiceViewSet, StripeEventViewSet]
+
+
+@hooks.register("register_admin_viewset")
+def register_payments_admin():
+    return PaymentsGroup()

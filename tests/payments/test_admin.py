@@ -1,0 +1,65 @@
+"""The office in the Wagtail admin: payments, refunds and invoices listed, filtered and exported for the
+bookkeeper; a refund with a reason, never more than was paid. Trainers see none of it."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from payments.models import Refund
+from tests.factories import UserFactory, make_trainer
+from tests.payments.test_invoices import pay
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(course, stripe_double, client, django_capture_on_commit_callbacks):
+    from tests.factories import make_date
+
+    return pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def office(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    return client
+
+
+def test_the_office_exports_payments_and_invoices_as_csv_and_xlsx(paid, office):
+    listing = office.get("/admin/payment/?status=paid").content.decode()
+    assert paid.enrolment.user.email in listing or str(paid.enrolment) in listing
+
+    export = office.get("/admin/payment/?export=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert len(rows) == 2 and paid.checkout_session_id in rows[1] and "495.00" in rows[1]
+
+    xlsx = office.get("/admin/invoice/?export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    [header, invoice_row] = list(book.active.iter_rows(values_only=True))
+    assert paid.invoices.get().number in invoice_row
+
+
+def test_the_office_refunds_with_a_reason_and_never_more_than_was_paid(paid, office, stripe_double,
+                                                                      django_capture_on_commit_callbacks):
+    too_much = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "500.00",
+                                                            "reason": "oops"})
+    assert too_much.status_code == 200 and "495" in too_much.content.decode()
+    assert not Refund.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "95.00",
+                                                           "reason": "Kwam een uur later"})
+    assert done.status_code == 302
+    [refund] = Refund.objects.all()
+    assert (refund.amount, refund.reason, refund.status) == (Decimal("95.00"), "Kwam een uur later",
+                                                             Refund.Status.SUCCEEDED)
+    assert refund.credit_invoice.total == Decimal("-95.00")
+
+
+def test_trainers_do_not_see_money(paid, client):
+    client.force_login(make_trainer())
+    for path in ["/admin/payment/", "/admin/invoice/", "/admin/refund/new/"]:
+        assert client.get(path).status_code in (302, 403)
