@@ -1,0 +1,88 @@
+"""What the HTTP benchmarks share: a gunicorn server on a free loopback port, and a light asyncio client that
+keeps a fixed number of requests in flight (it must cost far less CPU than the server it measures)."""
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(name: str, settings: str = "lms.settings.test") -> None:
+    """Django for a benchmark: a fresh SQLite file unless DATABASE_URL points elsewhere (PostgreSQL)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/{name}.sqlite3")
+    os.environ.setdefault("CONN_MAX_AGE", "60")
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(*, workers: int, env: dict | None = None):
+    """Yields the port of a running gunicorn serving the project with the current environment."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "lms.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, **(env or {})},
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def _post(port: int, path: str, headers: dict, body: bytes, gate: asyncio.Semaphore):
+    head = "".join(f"{name}: {value}\r\n" for name, value in {
+        "Host": f"127.0.0.1:{port}", "Content-Length": str(len(body)), "Connection": "close", **headers}.items())
+    async with gate:
+        start = time.perf_counter()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body)
+            await writer.drain()
+            status = int((await asyncio.wait_for(reader.readline(), 60)).split()[1])
+            await reader.read()
+            writer.close()
+        except (OSError, IndexError, ValueError):  # TimeoutError is an OSError
+            status = 599
+        return status, (time.perf_counter() - start) * 1000
+
+
+def post_all(port: int, requests: list[tuple[str, dict, bytes]], concurrency: int):
+    """POSTs every (path, headers, body) with `concurrency` in flight. Returns ([(status, ms)], seconds)."""
+    async def run():
+        gate = asyncio.Semaphore(concurrency)
+        return await asyncio.gather(*(_post(port, path, headers, body, gate) for path, headers, body in requests))
+
+    started = time.perf_counter()
+    results = asyncio.run(run())
+    return results, time.perf_counter() - started
+
+
+def latency_figures(results) -> str:
+    latencies = [ms for _, ms in results]
+    return (f"p50_ms={statistics.median(latencies):.0f} "
+            f"p95_ms={statistics.quantiles(latencies, n=20)[18]:.0f}")
