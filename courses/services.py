@@ -70,6 +70,14 @@ def takes_seat(status: str, hold_expires_at: datetime | None, now: datetime) -> 
     return status == Status.CONFIRMED or (status in Enrolment.TIMED and hold_expires_at > now)
 
 
+def _lock_place(enrolment: Enrolment) -> tuple[CourseDate, Enrolment]:
+    """Locks the enrolment's date, then reads the enrolment afresh, carrying the locked date and its course."""
+    course_date = _lock(CourseDate(pk=enrolment.course_date_id))
+    fresh = Enrolment.objects.select_related("user").get(pk=enrolment.pk)
+    fresh.course_date = course_date
+    return course_date, fresh
+
+
 class Seating:
     """A date's active places, read in one query under the date's lock. Decisions are made on it in Python;
     the transitions of this transaction change its entries in place, so it stays true until the commit."""
@@ -226,8 +234,7 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
     Idempotent. A hold that ran out still gets a seat if one is free; otherwise SeatGone.
     """
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    course_date, enrolment = _lock_place(enrolment)
     if enrolment.status == Status.CONFIRMED:
         return enrolment
     if enrolment.status in Enrolment.TIMED and enrolment.hold_expires_at > now:
@@ -250,8 +257,7 @@ def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None =
     """Keeps a held seat until `until`, the expiry of the payment page the person is sent to, so the seat
     and the chance to pay end together (Stripe keeps a payment page open for at least 30 minutes)."""
     now = now or timezone.now()
-    _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.select_related("course_date__course", "user").get(pk=enrolment.pk)
+    _course_date, enrolment = _lock_place(enrolment)
     if enrolment.status != Status.HELD or enrolment.hold_expires_at <= now:
         raise EnrolmentError(_("Your seat is no longer held. Please enrol again."))
     if until > enrolment.hold_expires_at:
@@ -266,8 +272,7 @@ def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None =
 def hold_release(*, enrolment: Enrolment, note: str, now: datetime | None = None) -> Enrolment:
     """Ends a hold before its time (its payment page expired unpaid); the seat goes to the next in line."""
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    course_date, enrolment = _lock_place(enrolment)
     if enrolment.status == Status.HELD:
         _transition(enrolment, Status.EXPIRED, at=now, actor=None, note=note)
         _settled(course_date, now)
@@ -276,7 +281,7 @@ def hold_release(*, enrolment: Enrolment, note: str, now: datetime | None = None
 
 def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fields) -> Enrolment:
     _transition(enrolment, Status.CONFIRMED, at=at, actor=actor, confirmed_at=at, **fields)
-    InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user=enrolment.user).delete()
+    InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user_id=enrolment.user_id).delete()
     from .notifications import send_enrolment_confirmation
 
     transaction.on_commit(lambda: send_enrolment_confirmation.enqueue(enrolment_id=enrolment.pk))
@@ -312,8 +317,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime 
     """Ends a place or waitlist entry, with the refund the policy gives (paid out by the payments app);
     a freed seat is offered to the next person in line."""
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.select_related("course_date__course").get(pk=enrolment.pk)
+    course_date, enrolment = _lock_place(enrolment)
     if enrolment.status not in Enrolment.ACTIVE:
         raise EnrolmentError(_("This enrolment has already ended."))
     refund = cancellation_refund(enrolment=enrolment, now=now)
@@ -343,8 +347,7 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
 def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None = None) -> Enrolment:
     """The person takes the offered seat: it stays held for them until the offer's deadline while they pay."""
     now = now or timezone.now()
-    _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    _course_date, enrolment = _lock_place(enrolment)
     if enrolment.status != Status.OFFERED or enrolment.hold_expires_at <= now:
         raise EnrolmentError(_("This offer is no longer valid."))
     return _transition(enrolment, Status.HELD, at=now, actor=enrolment.user, terms_accepted_at=now,
@@ -355,8 +358,7 @@ def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None
 @transaction.atomic
 def offer_decline(*, enrolment: Enrolment, now: datetime | None = None) -> Enrolment:
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    course_date, enrolment = _lock_place(enrolment)
     if enrolment.status != Status.OFFERED:
         raise EnrolmentError(_("This offer is no longer valid."))
     _transition(enrolment, Status.DECLINED, at=now, actor=enrolment.user)
@@ -468,8 +470,7 @@ def date_cancelled_refund_claim(*, enrolment: Enrolment, actor: User | None, now
     """The person whose date was called off takes their money back instead of another date. Under the date's
     lock, so a place is either moved or refunded, never both. False when it was moved or refunded already."""
     now = now or timezone.now()
-    course_date = _lock(enrolment.course_date)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    course_date, enrolment = _lock_place(enrolment)
     if not transferable_after_date_cancelled(enrolment, course_date):
         return False
     enrolment.refunded_at = now

@@ -16,15 +16,16 @@ from .models import Invoice, InvoiceSequence, Payment, Refund
 
 
 def _next_number(year: int) -> tuple[int, str]:
-    InvoiceSequence.objects.get_or_create(year=year)  # the year's first invoice; a race here only repeats
-    sequence = InvoiceSequence.objects.select_for_update().get(year=year)
+    sequence = InvoiceSequence.objects.select_for_update().filter(year=year).first()
+    if sequence is None:  # the year's first invoice; two at once both create, one of them quietly
+        InvoiceSequence.objects.get_or_create(year=year)
+        sequence = InvoiceSequence.objects.select_for_update().get(year=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number, f"{year}-{sequence.last_number:06d}"
 
 
-def _supplier() -> dict:
-    provider = ProviderSettings.load()
+def _supplier(provider: ProviderSettings) -> dict:
     return {"name": provider.name, "address": provider.street_address,
             "postcode_city": f"{provider.postcode} {provider.city}".strip(), "email": provider.email,
             "kvk": provider.kvk_number, "vat_id": provider.vat_number}
@@ -53,15 +54,15 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
     if existing:
         return existing
     now = now or timezone.now()
-    course = payment.enrolment.course_date.course
+    course, provider = payment.enrolment.course_date.course, ProviderSettings.load()
     rate = course.vat_rate
     excl, vat = _split(payment.amount, rate)
     sequence, number = _next_number(timezone.localtime(now).year)
     invoice = Invoice.objects.create(
         number=number, year=timezone.localtime(now).year, sequence=sequence, issued_at=now, payment=payment,
-        supplier=_supplier(), customer=_customer(payment), description=str(payment.enrolment.course_date)[:255],
+        supplier=_supplier(provider), customer=_customer(payment), description=str(payment.enrolment.course_date)[:255],
         amount_excl_vat=excl, vat_rate=rate, vat_amount=vat, total=payment.amount,
-        vat_exemption_text=ProviderSettings.load().vat_exemption_text if course.is_vat_exempt else "",
+        vat_exemption_text=provider.vat_exemption_text if course.is_vat_exempt else "",
     )
     _after_commit_render_and_send(invoice)
     return invoice

@@ -12,6 +12,15 @@ def send_refund(*, refund_id: int) -> str:
 
 
 @task()
+def issue_invoice(*, payment_id: int) -> str:
+    from .invoices import invoice_issue
+    from .models import Payment
+
+    payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user").get(pk=payment_id)
+    return invoice_issue(payment=payment).number
+
+
+@task()
 def send_invoice(*, invoice_id: int) -> None:
     from .notifications import email_invoice
 

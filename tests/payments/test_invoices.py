@@ -117,3 +117,13 @@ def test_invoice_numbers_have_no_gaps_or_duplicates_under_concurrency(course):
         thread.join()
 
     assert sorted(Invoice.objects.values_list("sequence", flat=True)) == list(range(1, 11))
+
+
+def test_a_paid_place_whose_invoice_task_was_lost_gets_it_from_the_reconciliation(
+        course, stripe_double, client, django_capture_on_commit_callbacks):
+    payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
+    payment.invoices.all().delete()
+
+    assert services.reconcile()["invoices_issued"] == 1
+    assert services.reconcile()["invoices_issued"] == 0
+    assert payment.invoices.get().kind == Invoice.Kind.INVOICE
