@@ -105,3 +105,30 @@ def test_someone_elses_enrolment_is_a_404(page: Page, live_site, site_url):
     response = page.goto(f"{site_url}/enrolments/{theirs.pk}/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+
+
+def test_a_failed_payment_keeps_the_seat_and_paying_again_confirms_it_with_an_invoice(page: Page, live_site,
+                                                                                     site_url, stripe_double):
+    stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, capacity=2)
+    UserFactory(email="sanne@example.org")
+    log_in(page, site_url, "sanne@example.org")
+
+    page.goto(site_url + f"/dates/{course_date.pk}/enrol/")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    page.get_by_role("button", name="Payment fails").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("De betaling is niet gelukt")
+    assert Enrolment.objects.get().status == Enrolment.Status.HELD
+    page.get_by_role("button", name="Probeer opnieuw").click()
+    page.get_by_role("button", name="Pay € 495,00").click()
+
+    expect(page.get_by_text("Je plaats is bevestigd")).to_be_visible()
+    invoice_link = page.get_by_role("link", name=re.compile(r"Factuur \d{4}-\d{6} \(PDF\)"))
+    expect(invoice_link).to_be_visible()
+    with page.expect_download() as download:
+        invoice_link.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert open(download.value.path(), "rb").read(4) == b"%PDF"

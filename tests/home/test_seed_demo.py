@@ -57,6 +57,11 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
     html = client.get(basis.url).content.decode()
     assert "Je bent ingeschreven" in html and "Vol" in html and "Zet me op de wachtlijst" in html
     assert "Er is nog geen datum gepland." in client.get(programme.url).content.decode()
+    place = Enrolment.objects.get(user=coach)
+    invoice = place.payments.get().invoices.get()
+    page = client.get(f"/enrolments/{place.pk}/").content.decode()
+    assert f"Factuur {invoice.number}" in page
+    assert client.get(f"/invoices/{invoice.number}.pdf").status_code == 200
 
 
 def test_demo_pages_render_and_demo_accounts_log_in(settings):

@@ -151,8 +151,18 @@ class Command(BaseCommand):
 
     @staticmethod
     def confirmed(course_date, person, now):
+        """A place paid as if through Stripe, with its invoice."""
+        from payments.invoices import invoice_issue
+        from payments.models import Payment
+
         held = services.enrolment_hold(course_date=course_date, user=person, billing=services.Billing(), now=now)
-        services.enrolment_confirm(enrolment=held, now=now)
+        confirmed = services.enrolment_confirm(enrolment=held, now=now)
+        if confirmed.price_incl_vat:
+            payment = Payment.objects.create(
+                enrolment=confirmed, amount=confirmed.price_incl_vat, status=Payment.Status.PAID, paid_at=now,
+                checkout_session_id=f"cs_demo_{confirmed.pk}", payment_intent_id=f"pi_demo_{confirmed.pk}",
+                expires_at=now, note="demo: paid before the demo started")
+            invoice_issue(payment=payment, now=now)
 
     def provider_settings(self) -> None:
         provider = ProviderSettings.load()
