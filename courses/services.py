@@ -58,8 +58,9 @@ def offer_duration() -> timedelta:
 MIN_OFFER_WINDOW = timedelta(hours=1)
 
 
-def _lock(course_date: CourseDate) -> CourseDate:
-    dates = CourseDate.objects.select_related("course")
+def _lock(course_date: CourseDate, *, with_course: bool = True) -> CourseDate:
+    """The date, locked for this transaction; with its course page when the caller needs the course's terms."""
+    dates = CourseDate.objects.select_related("course") if with_course else CourseDate.objects.all()
     if settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
         dates = dates.select_for_update(of=("self",))
     return dates.get(pk=course_date.pk)
@@ -70,10 +71,10 @@ def takes_seat(status: str, hold_expires_at: datetime | None, now: datetime) -> 
     return status == Status.CONFIRMED or (status in Enrolment.TIMED and hold_expires_at > now)
 
 
-def _lock_place(enrolment: Enrolment) -> tuple[CourseDate, Enrolment]:
-    """Locks the enrolment's date, then reads the enrolment afresh, carrying the locked date and its course."""
-    course_date = _lock(CourseDate(pk=enrolment.course_date_id))
-    fresh = Enrolment.objects.select_related("user").get(pk=enrolment.pk)
+def _lock_place(enrolment: Enrolment, *, with_course: bool = False) -> tuple[CourseDate, Enrolment]:
+    """Locks the enrolment's date, then reads the enrolment afresh, carrying the locked date."""
+    course_date = _lock(CourseDate(pk=enrolment.course_date_id), with_course=with_course)
+    fresh = Enrolment.objects.get(pk=enrolment.pk)
     fresh.course_date = course_date
     return course_date, fresh
 
@@ -90,8 +91,8 @@ class Seating:
     def _with(self, statuses) -> list[Enrolment]:
         return [place for place in self.places if place.status in statuses]
 
-    def place_of(self, user: User) -> Enrolment | None:
-        return next((place for place in self._with(Enrolment.ACTIVE) if place.user_id == user.pk), None)
+    def place_of(self, user_id: int) -> Enrolment | None:
+        return next((place for place in self._with(Enrolment.ACTIVE) if place.user_id == user_id), None)
 
     def get(self, enrolment: Enrolment) -> Enrolment:
         """This transaction's copy of the enrolment, when it is among the places."""
@@ -213,7 +214,7 @@ def _hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetim
     course_date = _lock(course_date)
     _check_open(course_date, now)
     seating = _settled(course_date, now)  # freed seats go to the waitlist before newcomers
-    existing = seating.place_of(user)
+    existing = seating.place_of(user.pk)
     if existing:
         if existing.status == Status.HELD:
             return existing  # the same person submitting again: keep their hold
@@ -243,7 +244,7 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
         raise EnrolmentError(_("This enrolment can no longer be confirmed."))
     seating = _seating(course_date, now)
     enrolment = seating.get(enrolment)
-    if seating.place_of(enrolment.user):
+    if seating.place_of(enrolment.user_id):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
     seat = seating.free_seat()
     if seat is None:
@@ -317,7 +318,7 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime 
     """Ends a place or waitlist entry, with the refund the policy gives (paid out by the payments app);
     a freed seat is offered to the next person in line."""
     now = now or timezone.now()
-    course_date, enrolment = _lock_place(enrolment)
+    course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's cancellation policy
     if enrolment.status not in Enrolment.ACTIVE:
         raise EnrolmentError(_("This enrolment has already ended."))
     refund = cancellation_refund(enrolment=enrolment, now=now)
@@ -334,7 +335,7 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
     course_date = _lock(course_date)
     _check_open(course_date, now)
     seating = _settled(course_date, now)
-    if seating.place_of(user):
+    if seating.place_of(user.pk):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
     if seating.free_seat() is not None:
         raise EnrolmentError(_("There are seats left on this date: you can enrol directly."))
@@ -347,7 +348,7 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
 def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None = None) -> Enrolment:
     """The person takes the offered seat: it stays held for them until the offer's deadline while they pay."""
     now = now or timezone.now()
-    _course_date, enrolment = _lock_place(enrolment)
+    _course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's current price
     if enrolment.status != Status.OFFERED or enrolment.hold_expires_at <= now:
         raise EnrolmentError(_("This offer is no longer valid."))
     return _transition(enrolment, Status.HELD, at=now, actor=enrolment.user, terms_accepted_at=now,
@@ -502,7 +503,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         raise EnrolmentError(_("A place can only move to another date of the same course."))
     _check_open(to_date, now)
     to_seating = _settled(to_date, now)
-    if to_seating.place_of(enrolment.user):
+    if to_seating.place_of(enrolment.user_id):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
     seat = to_seating.free_seat()
     if seat is None:
