@@ -315,10 +315,10 @@ def paid_payment_of(enrolment: Enrolment) -> Payment | None:
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with."""
     payment = paid_payment_of(enrolment)
-    if not refund or payment is None:
+    amount = min(refund, refundable(payment)) if payment else Decimal(0)
+    if amount <= 0:  # nothing due, or the office already gave it all back
         return None
-    return refund_request(payment=payment, amount=min(refund, refundable(payment)),
-                          reason="cancelled by the participant", actor=actor)
+    return refund_request(payment=payment, amount=amount, reason="cancelled by the participant", actor=actor)
 
 
 @transaction.atomic

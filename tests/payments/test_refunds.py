@@ -51,6 +51,16 @@ def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, djang
         [Decimal(cents) / 100] if cents else [])
 
 
+def test_cancelling_a_place_the_office_already_refunded_in_full_refunds_nothing_more(
+        paid, stripe_double, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund_request(payment=paid, reason="goodwill")
+        enrolments.enrolment_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)
+
+    assert Enrolment.objects.get(pk=paid.enrolment_id).status == Enrolment.Status.CANCELLED
+    assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
+
+
 def test_a_refund_that_cannot_reach_stripe_stays_pending_and_is_sent_once_later(paid, stripe_double):
     stripe_double.double.fail_next = 1
     refund = services.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
