@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from wagtail.models import Page
 
 from .models import CourseAccreditation, CourseDate, CoursePage, Enrolment, MeetingDay, ModulePage
@@ -41,6 +42,11 @@ def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[Cour
         .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
         .order_by("starts_at", "pk")
     )
+
+
+def own_enrolment(*, user, pk: int) -> Enrolment:
+    """The person's own enrolment with its date and course; 404 for anyone else's, telling nothing more."""
+    return get_object_or_404(Enrolment.objects.select_related("course_date__course", "user"), pk=pk, user=user)
 
 
 def seats_taken(*, course_date: CourseDate, now: datetime) -> int:

@@ -9,17 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payments.models import Invoice
+from payments.views import redirect_to_checkout
 
 from . import selectors, services
 from .forms import EnrolForm
 from .models import CourseDate, CoursePage, Enrolment
 from .templatetags.course_tags import euro
-
-
-def _own_enrolment(request, pk: int) -> Enrolment:
-    """404 for other people's enrolments: nothing tells whether the id exists."""
-    return get_object_or_404(Enrolment.objects.select_related("course_date__course", "user"), pk=pk,
-                             user=request.user)
 
 
 def _bookable_date(pk: int) -> CourseDate:
@@ -34,8 +29,6 @@ def _to_payment(request, enrolment: Enrolment):
     if enrolment.course_date.course.is_free:
         services.enrolment_confirm(enrolment=enrolment, actor=request.user)
         return redirect("courses:enrolment", pk=enrolment.pk)
-    from payments.views import redirect_to_checkout
-
     return redirect_to_checkout(request, enrolment)
 
 
@@ -72,7 +65,7 @@ def waitlist(request, pk: int):
 
 @login_required
 def enrolment_detail(request, pk: int):
-    enrolment = _own_enrolment(request, pk)
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     position = (selectors.waitlist_position(enrolment=enrolment)
                 if enrolment.status == Enrolment.Status.WAITLISTED else None)
     return render(request, "courses/enrolment.html", {
@@ -85,7 +78,7 @@ def enrolment_detail(request, pk: int):
 
 @login_required
 def offer(request, pk: int):
-    enrolment = _own_enrolment(request, pk)
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
     if request.method == "POST":
         try:
@@ -106,7 +99,7 @@ def offer(request, pk: int):
 @login_required
 @require_POST
 def cancel(request, pk: int):
-    enrolment = _own_enrolment(request, pk)
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     try:
         cancellation = services.enrolment_cancel(enrolment=enrolment, actor=request.user,
                                                  note="cancelled by the participant")
@@ -140,7 +133,7 @@ def interest(request, course_id: int):
 
 @login_required
 def transfer(request, pk: int):
-    enrolment = _own_enrolment(request, pk)
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     course = enrolment.course_date.course
     transferable = enrolment.status == Enrolment.Status.CONFIRMED or services.transferable_after_date_cancelled(
         enrolment, enrolment.course_date)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import services as enrolments
 from courses.models import Enrolment
+from courses.templatetags.course_tags import euro
 
 from .invoices import credit_invoice_issue, invoice_issue
 from .models import Payment, Refund, StripeEvent
@@ -239,8 +240,7 @@ def refund_request(*, payment: Payment, amount: Decimal | None = None, reason: s
     left = refundable(payment)
     amount = left if amount is None else amount
     if not Decimal("0.01") <= amount <= left:
-        raise PaymentError(_("Between € 0,01 and € %(left)s can be refunded.")
-                           % {"left": f"{left:.2f}".replace(".", ",")})
+        raise PaymentError(_("At most %(left)s can be refunded.") % {"left": euro(left)})
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:255], requested_by=actor)
     from .tasks import send_refund
 

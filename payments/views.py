@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from courses.models import Enrolment
+from courses.selectors import own_enrolment
 
 from . import services
 from .invoices import invoice_pdf_store
@@ -32,22 +33,17 @@ def redirect_to_checkout(request, enrolment: Enrolment):
     return redirect(payment.checkout_url)
 
 
-def _own_enrolment(request, pk: int) -> Enrolment:
-    return get_object_or_404(Enrolment.objects.select_related("course_date__course", "user"), pk=pk,
-                             user=request.user)
-
-
 @login_required
 @require_POST
 def pay(request, pk: int):
-    return redirect_to_checkout(request, _own_enrolment(request, pk))
+    return redirect_to_checkout(request, own_enrolment(user=request.user, pk=pk))
 
 
 @login_required
 def payment_return(request, pk: int):
     """Where Stripe sends the person after paying. The webhook decides; until it has, this page says the
     payment is being processed and looks again by itself."""
-    enrolment = _own_enrolment(request, pk)
+    enrolment = own_enrolment(user=request.user, pk=pk)
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return redirect("courses:enrolment", pk=enrolment.pk)
     payment = enrolment.payments.first()
@@ -60,7 +56,7 @@ def payment_return(request, pk: int):
 @login_required
 def payment_status(request, pk: int):
     """What the return page polls: changes when the webhook has confirmed the place or the payment failed."""
-    enrolment = _own_enrolment(request, pk)
+    enrolment = own_enrolment(user=request.user, pk=pk)
     payment = enrolment.payments.first()
     return JsonResponse({"state": f"{enrolment.status}/{payment.status if payment else ''}"})
 
@@ -69,7 +65,7 @@ def payment_status(request, pk: int):
 @require_POST
 def refund_instead(request, pk: int):
     """Money back instead of another date, for a place whose date the office called off."""
-    enrolment = _own_enrolment(request, pk)
+    enrolment = own_enrolment(user=request.user, pk=pk)
     if services.refund_instead_of_another_date(enrolment=enrolment, actor=request.user):
         messages.success(request, _("We are refunding the full amount; it will be back within a few working days."))
     else:

@@ -11,6 +11,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from courses.templatetags.course_tags import euro
+
 from . import services
 from .models import Invoice, Payment, Refund, StripeEvent
 
@@ -52,7 +54,7 @@ class RefundForm(WagtailAdminModelForm):
         payment, amount = cleaned.get("payment"), cleaned.get("amount")
         if payment and amount is not None and not 0 < amount <= services.refundable(payment):
             self.add_error("amount", ValidationError(
-                _("At most € %(left)s can still be refunded.") % {"left": services.refundable(payment)}))
+                _("At most %(left)s can still be refunded.") % {"left": euro(services.refundable(payment))}))
         return cleaned
 
     def save(self, commit=True):
