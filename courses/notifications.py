@@ -21,13 +21,14 @@ def _send(enrolment: Enrolment, template: str, context: dict) -> None:
     with translation.override(enrolment.user.language):
         context = {"enrolment": enrolment, "course": enrolment.course_date.course,
                    "course_date": enrolment.course_date, **context}
-        subject = render_to_string(f"courses/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"courses/email/{template}.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, None, [enrolment.user.email])
 
 
-def _email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None, **context):
-    """An email about one enrolment with a link back to it, unless its state moved on meanwhile."""
+def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None, **context):
+    """An email about one enrolment with a link back to it, unless its state moved on meanwhile.
+    `template` names the pair `<template>_subject.txt` and `<template>.txt`."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     if only_when and enrolment.status != only_when:
         return
@@ -38,7 +39,7 @@ def _email_about(enrolment_id: int, template: str, *, link: str, only_when: str 
 
 @task()
 def send_waitlist_offer(*, enrolment_id: int) -> None:
-    _email_about(enrolment_id, "waitlist_offer", link="courses:offer", only_when=Enrolment.Status.OFFERED)
+    email_about(enrolment_id, "courses/email/waitlist_offer", link="courses:offer", only_when=Enrolment.Status.OFFERED)
 
 
 @task()
@@ -74,10 +75,10 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
 
 @task()
 def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
-    _email_about(enrolment_id, "date_cancelled", link="courses:enrolment", was_paid=was_paid,
+    email_about(enrolment_id, "courses/email/date_cancelled", link="courses:enrolment", was_paid=was_paid,
                  choice_days=settings.DATE_CANCELLED_CHOICE_DAYS)
 
 
 @task()
 def send_reminder(*, enrolment_id: int) -> None:
-    _email_about(enrolment_id, "reminder", link="courses:enrolment", only_when=Enrolment.Status.CONFIRMED)
+    email_about(enrolment_id, "courses/email/reminder", link="courses:enrolment", only_when=Enrolment.Status.CONFIRMED)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
-from .signals import place_cancelled
+from .signals import attendance_recorded, place_cancelled
 
 Status = Enrolment.Status
 
@@ -124,6 +124,8 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
         enrolment.seat = None
     if to != Status.WAITLISTED:
         enrolment.waitlist_position = None
+    if to != Status.CONFIRMED:
+        enrolment.completed_at = None
     if to not in Enrolment.ACTIVE:
         enrolment.ended_at = at
     enrolment.save()
@@ -440,6 +442,7 @@ def dates_announce(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
+@transaction.atomic
 def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int], bool], actor: User,
                       now: datetime | None = None) -> int:
     """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many changed."""
@@ -455,6 +458,7 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
             defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
         )
         changed += 1
+    attendance_recorded.send(sender=Enrolment, enrolment_ids={pair[0] for pair in present}, actor=actor)
     return changed
 
 

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # A person cancelled their place; `refund` is what the course's policy gives back (Decimal, may be 0).
 # Sent with enrolment=, refund=, actor=. The payments app pays the refund out.
 place_cancelled = Signal()
+
+# A trainer saved attendance for these confirmed places (enrolment_ids=, a set of ids; actor=).
+# The learning app recomputes whether they completed the course.
+attendance_recorded = Signal()

@@ -4,26 +4,23 @@ A trainer reaches only dates they teach (404 for any other); the office, with pe
 enrolments, reaches every date.
 """
 
-import csv
-from io import BytesIO
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from accounts.registers import Register
 
 from . import selectors, services
 from .models import CourseDate
+from .spreadsheets import spreadsheet_response
 
 
-def _date_for(request, pk: int) -> CourseDate:
+def date_for(request, pk: int) -> CourseDate:
+    """One of the trainer's own dates (every date for the office); 404 for any other."""
     return get_object_or_404(selectors.dates_for_trainer(user=request.user), pk=pk)
 
 
@@ -35,7 +32,7 @@ def dates(request):
 
 
 def date_detail(request, pk: int):
-    course_date = _date_for(request, pk)
+    course_date = date_for(request, pk)
     days = list(course_date.meeting_days.order_by("starts_at"))
     people = list(selectors.participants(course_date=course_date))
     if request.method == "POST":
@@ -77,37 +74,11 @@ def _export_rows(course_date: CourseDate):
         ]
 
 
-def _safe_cell(value):
-    """Spreadsheet programs run cells that start with = + - @ as formulas; names come from users."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
-
-
 def date_export(request, pk: int, fmt: str):
-    course_date = _date_for(request, pk)
+    course_date = date_for(request, pk)
     filename = f"deelnemers-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"
-    rows = [[_safe_cell(cell) for cell in row] for row in _export_rows(course_date)]
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # so that Excel reads UTF-8
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(EXPORT_HEADER)
-        writer.writerows(rows)
-        return response
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Deelnemers"
-        sheet.append(EXPORT_HEADER)
-        for row in rows:
-            sheet.append(row)
-        buffer = BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    raise Http404
+    return spreadsheet_response(fmt, filename=filename, sheet="Deelnemers", header=EXPORT_HEADER,
+                                rows=_export_rows(course_date))
 
 
 @require_POST
@@ -115,7 +86,7 @@ def date_cancel(request, pk: int):
     """The office calls a date off (trainers cannot): everyone is told and offered another date."""
     if not request.user.has_perm("courses.change_coursedate"):
         raise PermissionDenied
-    course_date = _date_for(request, pk)
+    course_date = date_for(request, pk)
     try:
         cancellations = services.course_date_cancel(course_date=course_date, actor=request.user,
                                                     reason=request.POST.get("reason", "").strip()[:200])
@@ -129,7 +100,7 @@ def date_cancel(request, pk: int):
 
 @require_POST
 def waitlist_move(request, pk: int, enrolment_pk: int):
-    course_date = _date_for(request, pk)
+    course_date = date_for(request, pk)
     enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk)
     try:
         services.waitlist_move(enrolment=enrolment, to_position=int(request.POST.get("position", "1") or 1),

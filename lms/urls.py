@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),
     path("", include("payments.urls")),
+    path("learn/", include("learning.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -105,6 +105,8 @@ def course_form_data(**overrides) -> dict:
         "price_excl_vat": "495.00", "vat_treatment": "exempt", "duration_days": "1", "net_hours": "6.0",
         "default_capacity": "10", "certificate_validity_years": "",
         "free_cancellation_days": "14", "late_cancellation_refund_percent": "50",
+        "completion_attendance_percent": "100", "completion_requires_quizzes": "on",
+        "completion_requires_assignments": "on", "completion_requires_evaluation": "on",
         "accreditations": inline_formset([{"register": "noloc", "points": "6", "accreditation_id": "NL-118"}]),
         "seo_title": "", "search_description": "", "go_live_at": "", "expire_at": "",
     }
@@ -118,3 +120,53 @@ def make_date(course: CoursePage, *, capacity: int = 10, starts_in: timedelta = 
     course_date.meeting_days = [MeetingDay(starts_at=start, ends_at=start + timedelta(hours=7))]
     course_date.save()
     return course_date
+
+
+def confirmed_place(course_date: CourseDate, user: User):
+    from courses import services
+
+    return services.enrolment_confirm(enrolment=services.enrolment_hold(
+        course_date=course_date, user=user, billing=services.Billing()))
+
+
+QUIZ_QUESTIONS = [
+    ("single", {"question": "Wanneer start spoor 2?", "points": 1, "choices": [
+        {"text": "Als terugkeer in eigen werk niet lukt", "correct": True, "feedback": "Juist."},
+        {"text": "Altijd in week 1", "correct": False, "feedback": "Nee, pas als spoor 1 niet lukt."},
+    ]}),
+    ("multiple", {"question": "Wie zijn betrokken?", "points": 1, "choices": [
+        {"text": "Werkgever", "correct": True, "feedback": ""},
+        {"text": "Werknemer", "correct": True, "feedback": ""},
+        {"text": "De buren", "correct": False, "feedback": "Zij niet."},
+    ]}),
+    ("true_false", {"question": "Het UWV toetst het re-integratieverslag.", "points": 1, "true": True,
+                    "feedback_correct": "Klopt.", "feedback_incorrect": "Het UWV toetst wel."}),
+]
+
+
+def make_quiz(module: ModulePage, **fields):
+    from learning.models import QuizPage
+
+    defaults = {"title": "Kennistoets", "slug": "kennistoets", "questions": QUIZ_QUESTIONS,
+                "pass_mark_percent": 60, "max_attempts": 2}
+    return publish(module, QuizPage(**{**defaults, **fields}))
+
+
+def make_assignment(module: ModulePage, **fields):
+    from learning.models import AssignmentPage
+
+    defaults = {"title": "Casusverslag", "slug": "casusverslag", "intro": "<p>Beschrijf je casus.</p>",
+                "kind": "file"}
+    return publish(module, AssignmentPage(**{**defaults, **fields}))
+
+
+def pdf_bytes(text: str = "Casus") -> bytes:
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    document = canvas.Canvas(buffer)
+    document.drawString(72, 720, text)
+    document.save()
+    return buffer.getvalue()

@@ -73,6 +73,11 @@ class Enrolment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(
+        _("completed"), null=True, blank=True, editable=False,
+        help_text=_("When the participant met every completion rule of the course; cleared if that stops "
+                    "being true (e.g. attendance corrected)."),
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -102,6 +107,10 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EnrolmentStatus.WAITLISTED) | Q(waitlist_position__isnull=False),
                 name="waitlisted_places_have_a_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(status=EnrolmentStatus.CONFIRMED),
+                name="only_confirmed_places_are_completed",
             ),
         ]
         indexes = [models.Index(fields=["status", "hold_expires_at"], name="enrolment_expiry_idx")]

@@ -119,6 +119,21 @@ class CoursePage(Page):
         help_text=_("Leave empty when the certificate does not expire."),
     )
 
+    completion_attendance_percent = models.PositiveSmallIntegerField(
+        _("required attendance (%)"), default=100, validators=[MaxValueValidator(100)],
+        help_text=_("Share of the meeting days a participant must attend; 100 means every day."),
+    )
+    completion_requires_modules = models.BooleanField(
+        _("all modules marked done"), default=False,
+        help_text=_("Participants must mark every module as done."),
+    )
+    completion_requires_quizzes = models.BooleanField(_("all quizzes passed"), default=True)
+    completion_requires_assignments = models.BooleanField(_("all assignments approved"), default=True)
+    completion_requires_evaluation = models.BooleanField(
+        _("course evaluation filled in"), default=True,
+        help_text=_("Registers ask for a written evaluation of every accredited training."),
+    )
+
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
@@ -152,10 +167,23 @@ class CoursePage(Page):
         ),
         InlinePanel("accreditations", heading=_("PE points and accreditations"), label=_("Accreditation")),
     ]
+    completion_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("completion_attendance_percent"),
+                FieldPanel("completion_requires_modules"),
+                FieldPanel("completion_requires_quizzes"),
+                FieldPanel("completion_requires_assignments"),
+                FieldPanel("completion_requires_evaluation"),
+            ],
+            heading=_("A participant completes the course when"),
+        ),
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
             ObjectList(practical_panels, heading=_("Practical")),
+            ObjectList(completion_panels, heading=_("Completion")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
@@ -176,6 +204,8 @@ class CoursePage(Page):
             models.CheckConstraint(condition=models.Q(price_excl_vat__gte=0), name="course_price_not_negative"),
             models.CheckConstraint(condition=models.Q(late_cancellation_refund_percent__lte=100),
                                    name="course_refund_percent_at_most_100"),
+            models.CheckConstraint(condition=models.Q(completion_attendance_percent__lte=100),
+                                   name="course_attendance_percent_at_most_100"),
         ]
 
     @property
@@ -249,6 +279,16 @@ class ModulePage(Page):
         _("study time (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     body = StreamField(ContentBlock(), verbose_name=_("content"), blank=True)
+    open_to_all = models.BooleanField(
+        _("open to everyone"), default=False,
+        help_text=_("Off: visitors see the title and summary as a teaser, participants the whole module."),
+    )
+    opens_days_from_start = models.SmallIntegerField(
+        _("opens (days from the first day)"), null=True, blank=True,
+        validators=[MinValueValidator(-365), MaxValueValidator(365)],
+        help_text=_("For participants, relative to their date: -14 opens two weeks before the first day, "
+                    "1 the day after it. Empty: open as soon as they are enrolled."),
+    )
 
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     content_panels = [
@@ -256,9 +296,10 @@ class ModulePage(Page):
         FieldPanel("summary"),
         FieldPanel("estimated_minutes"),
         FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("open_to_all"), FieldPanel("opens_days_from_start")], heading=_("Access")),
     ]
     parent_page_types = ["courses.CoursePage"]
-    subpage_types = []
+    subpage_types = ["learning.QuizPage", "learning.AssignmentPage"]
     template = "courses/module_page.html"
 
     class Meta:
@@ -266,6 +307,8 @@ class ModulePage(Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
+        from learning import views as learning
+
         from ..selectors import course_modules_published
 
         context = super().get_context(request, *args, **kwargs)
@@ -278,4 +321,5 @@ class ModulePage(Page):
             previous_module=modules[position - 1] if position else None,
             next_module=modules[position + 1] if position is not None and position + 1 < len(modules) else None,
         )
+        context.update(learning.module_context(request, self, course))
         return context

@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "payments",
+    "learning",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -135,6 +136,7 @@ STORAGES = {
                 "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))}},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+ASSIGNMENT_MAX_UPLOAD_MB = int(os.environ.get("ASSIGNMENT_MAX_UPLOAD_MB", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -8,7 +8,7 @@ def live_site(transactional_db, live_server):
     """The catalogue on a live server (a transactional database, so the server thread sees it)."""
     site = catalogue_site()
     course = make_course(site.catalogue)
-    make_module(course, title="Voorbereiding", slug="voorbereiding",
+    make_module(course, title="Voorbereiding", slug="voorbereiding", open_to_all=True,
                 body=[("reflection", {"question": "Wat neem je mee?", "guidance": ""})])
     make_module(course, title="Na de training", slug="na-de-training")
     return site

@@ -8,6 +8,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from courses.models import CourseIndexPage, CoursePage, ModulePage
 from home.models import HomePage
+from learning.models import AssignmentPage, QuizPage
 from tests.factories import course_form_data, make_course, make_module
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +21,15 @@ class TestPageTree(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
         self.assertAllowedSubpageTypes(CoursePage, {ModulePage})
-        self.assertAllowedSubpageTypes(ModulePage, set())
+        self.assertAllowedSubpageTypes(ModulePage, {QuizPage, AssignmentPage})
+        self.assertAllowedSubpageTypes(QuizPage, set())
 
     def test_allowed_parents(self):
         self.assertAllowedParentPageTypes(CourseIndexPage, {HomePage})
         self.assertAllowedParentPageTypes(CoursePage, {CourseIndexPage})
         self.assertAllowedParentPageTypes(ModulePage, {CoursePage})
+        self.assertAllowedParentPageTypes(QuizPage, {ModulePage})
+        self.assertAllowedParentPageTypes(AssignmentPage, {ModulePage})
 
     def test_a_module_cannot_be_created_under_the_catalogue(self):
         from tests.factories import catalogue_site

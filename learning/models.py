@@ -1,0 +1,254 @@
+"""What coaches do with a course's content: modules done, quiz attempts, assignment submissions and the
+course evaluation. Everything hangs off the enrolment, so a trainer's gradebook is per date."""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from courses.models import Enrolment, ModulePage
+from courses.models.pages import RICH_TEXT_FEATURES
+
+from .blocks import QuestionsBlock
+
+
+def private_storage():
+    return storages["private"]
+
+
+class LearningPage(Page):
+    """A quiz or assignment inside a module: shown to the module's participants, locked like the module."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        from . import views
+
+        return views.learning_page(request, self)
+
+
+class QuizPage(LearningPage):
+    questions = StreamField(QuestionsBlock(), verbose_name=_("questions"), blank=True)
+    pass_mark_percent = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), default=70, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("maximum attempts"), null=True, blank=True, default=3, validators=[MinValueValidator(1)],
+        help_text=_("Empty: no limit."),
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: no time limit."),
+    )
+    shuffle = models.BooleanField(_("shuffle questions and answers"), default=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("questions"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("pass_mark_percent"), FieldPanel("max_attempts")]),
+             FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("shuffle")])],
+            heading=_("Rules"),
+        ),
+    ]
+    template = "learning/quiz_page.html"
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_mark_percent__gte=1, pass_mark_percent__lte=100),
+                                   name="quiz_pass_mark_between_1_and_100"),
+        ]
+
+
+class AssignmentPage(LearningPage):
+    class Kind(models.TextChoices):
+        FILE = "file", _("Upload a document (PDF, DOCX or ODT)")
+        TEXT = "text", _("Write the answer on the site")
+
+    kind = models.CharField(_("handed in as"), max_length=10, choices=Kind.choices, default=Kind.FILE)
+    deadline_days_after_end = models.SmallIntegerField(
+        _("deadline (days after the last day)"), null=True, blank=True,
+        validators=[MinValueValidator(-365), MaxValueValidator(365)],
+        help_text=_("Relative to the participant's date: 14 is two weeks after the last day, -3 three days "
+                    "before the first day's end. Empty: no deadline."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("kind"),
+                      FieldPanel("deadline_days_after_end")]
+    template = "learning/assignment_page.html"
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+
+class ModuleProgress(models.Model):
+    """A participant's visit to, and being done with, a module."""
+
+    wagtail_reference_index_ignore = True
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="module_progress")
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
+    last_seen_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("module progress")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="one_progress_per_module")]
+
+    def __str__(self):
+        return f"{self.enrolment_id} · {self.module_id} · {'done' if self.done_at else 'seen'}"
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_REVIEW = "review", _("Waiting for the trainer")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+    TIMED_OUT = "timed_out", _("Time ran out")
+
+
+class QuizAttempt(models.Model):
+    Status = AttemptStatus
+    wagtail_reference_index_ignore = True
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="quiz_attempts")
+    quiz = models.ForeignKey(QuizPage, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    status = models.CharField(_("status"), max_length=12, choices=AttemptStatus.choices,
+                              default=AttemptStatus.IN_PROGRESS)
+    questions = models.JSONField(editable=False)  # the quiz as it was asked: see learning.scoring
+    answers = models.JSONField(default=dict, editable=False)
+    reviewed_points = models.JSONField(default=dict, editable=False)  # open question key → points
+    started_at = models.DateTimeField(_("started"))
+    deadline_at = models.DateTimeField(_("time limit"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    points = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_points = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_percent = models.PositiveSmallIntegerField(_("score (%)"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["enrolment", "quiz", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "quiz", "number"], name="attempt_numbers_unique"),
+            models.UniqueConstraint(fields=["enrolment", "quiz"], condition=Q(status=AttemptStatus.IN_PROGRESS),
+                                    name="one_attempt_in_progress"),
+            models.CheckConstraint(condition=Q(score_percent__isnull=True) | Q(score_percent__lte=100),
+                                   name="score_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(status=AttemptStatus.IN_PROGRESS, submitted_at__isnull=True)
+                | (~Q(status=AttemptStatus.IN_PROGRESS) & Q(submitted_at__isnull=False)),
+                name="submitted_attempts_have_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.user} · {self.quiz.title} #{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+
+class SubmissionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for the trainer")
+    APPROVED = "approved", _("Approved")
+    RESUBMIT = "resubmit", _("Please hand in again")
+
+
+def submission_path(submission, filename: str) -> str:
+    return f"assignments/{submission.assignment_id}/{submission.enrolment_id}/{filename}"
+
+
+class AssignmentSubmission(models.Model):
+    Status = SubmissionStatus
+    wagtail_reference_index_ignore = True
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="submissions")
+    assignment = models.ForeignKey(AssignmentPage, on_delete=models.PROTECT, related_name="submissions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    text = models.TextField(_("answer"), blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=submission_path, blank=True,
+                            max_length=300)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_kind = models.CharField(max_length=5, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(_("handed in"))
+    status = models.CharField(_("status"), max_length=10, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.SUBMITTED)
+    feedback = models.TextField(_("feedback"), blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    graded_at = models.DateTimeField(_("graded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment submission")
+        verbose_name_plural = _("assignment submissions")
+        ordering = ["enrolment", "assignment", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "assignment", "version"], name="submission_versions_unique"),
+            # Only one version waits or counts; a new one is possible after "please hand in again".
+            models.UniqueConstraint(
+                fields=["enrolment", "assignment"],
+                condition=Q(status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED]),
+                name="one_live_submission",
+            ),
+            models.CheckConstraint(condition=~Q(text="") | ~Q(file=""), name="submission_has_content"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.user} · {self.assignment.title} v{self.version}"
+
+
+RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Evaluation(models.Model):
+    """The participant's written course evaluation; trainers see it without the name."""
+
+    wagtail_reference_index_ignore = True
+    RATINGS = ("content_rating", "trainer_rating", "organisation_rating", "usefulness_rating")
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="evaluation")
+    content_rating = models.PositiveSmallIntegerField(_("Content of the course"), validators=RATING_VALIDATORS)
+    trainer_rating = models.PositiveSmallIntegerField(_("The trainer"), validators=RATING_VALIDATORS)
+    organisation_rating = models.PositiveSmallIntegerField(_("Organisation and location"),
+                                                           validators=RATING_VALIDATORS)
+    usefulness_rating = models.PositiveSmallIntegerField(_("Usefulness for your practice"),
+                                                         validators=RATING_VALIDATORS)
+    learned = models.TextField(_("What will you use in your practice?"), max_length=3000)
+    improve = models.TextField(_("What could be better?"), max_length=3000, blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("course evaluation")
+        verbose_name_plural = _("course evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}), name=f"evaluation_{name}_1_to_5",
+            )
+            for name in ("content_rating", "trainer_rating", "organisation_rating", "usefulness_rating")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id} · {self.submitted_at:%Y-%m-%d}"

@@ -1,0 +1,274 @@
+"""Reads for learners and trainers, each a fixed number of queries whatever the number of people or pages."""
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Attendance, CourseDate, CoursePage, Enrolment, ModulePage
+
+from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
+
+PATH_STEP = 4  # treebeard: a page's parent has its path minus the last 4 characters
+
+
+def learner_enrolment(*, user, course: CoursePage) -> Enrolment | None:
+    """The person's confirmed place on the course (their latest date when they came back for more)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(user=user, course_date__course=course, status=Enrolment.Status.CONFIRMED)
+        .exclude(course_date__status=CourseDate.Status.CANCELLED)
+        .select_related("course_date__course")
+        .order_by("-course_date__starts_at", "-pk")
+        .first()
+    )
+
+
+def sees_everything(request) -> bool:
+    """Editors, trainers and the office (who reach the admin), and previews in the CMS."""
+    return getattr(request, "is_preview", False) or request.user.has_perm("wagtailadmin.access_admin")
+
+
+def opens_at(module: ModulePage, course_date: CourseDate) -> datetime | None:
+    if module.opens_days_from_start is None or course_date.starts_at is None:
+        return None
+    first_day = timezone.localtime(course_date.starts_at).replace(hour=0, minute=0, second=0, microsecond=0)
+    return first_day + timedelta(days=module.opens_days_from_start)
+
+
+@dataclass
+class Access:
+    """What one person may do with a module (and the quizzes and assignments inside it)."""
+
+    enrolment: Enrolment | None
+    content: bool  # sees the module's content
+    opens_at: datetime | None = None  # set while the module is still closed for this participant
+
+    @property
+    def takes_part(self) -> bool:
+        """May mark done, take quizzes and hand in assignments."""
+        return self.enrolment is not None and self.content
+
+
+def module_access(request, module: ModulePage, course: CoursePage, now: datetime | None = None) -> Access:
+    enrolment = learner_enrolment(user=request.user, course=course)
+    if enrolment is not None:
+        opening = opens_at(module, enrolment.course_date)
+        if opening and (now or timezone.now()) < opening:
+            return Access(enrolment=enrolment, content=sees_everything(request) or module.open_to_all,
+                          opens_at=opening)
+        return Access(enrolment=enrolment, content=True)
+    return Access(enrolment=None, content=module.open_to_all or sees_everything(request))
+
+
+@dataclass
+class CourseItems:
+    modules: list[ModulePage] = field(default_factory=list)
+    quizzes: list[QuizPage] = field(default_factory=list)
+    assignments: list[AssignmentPage] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.modules) + len(self.quizzes) + len(self.assignments)
+
+
+def course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
+    """The published modules, quizzes and assignments of each course, by course id, in three queries."""
+    items = {course.pk: CourseItems() for course in courses}
+    if not courses:
+        return items
+    under_courses = Q()
+    for course in courses:
+        under_courses |= Q(path__startswith=course.path, depth=course.depth + 1)
+    modules = list(ModulePage.objects.live().public().filter(under_courses).order_by("path"))
+    course_of_path = {course.path: course.pk for course in courses}
+    module_course = {}
+    for module in modules:
+        course_id = course_of_path[module.path[:-PATH_STEP]]
+        module_course[module.path] = course_id
+        items[course_id].modules.append(module)
+    if not modules:
+        return items
+    under_modules = Q()
+    for course in courses:
+        under_modules |= Q(path__startswith=course.path, depth=course.depth + 2)
+    for model, attribute in ((QuizPage, "quizzes"), (AssignmentPage, "assignments")):
+        for page in model.objects.live().public().filter(under_modules).order_by("path"):
+            course_id = module_course.get(page.path[:-PATH_STEP])  # None when its module is not published
+            if course_id is not None:
+                getattr(items[course_id], attribute).append(page)
+    return items
+
+
+@dataclass
+class Progress:
+    done: int
+    total: int
+    resume: ModulePage | None  # the module to continue with
+    done_modules: frozenset[int] = frozenset()
+
+    @property
+    def percent(self) -> int:
+        return self.done * 100 // self.total if self.total else 0
+
+
+def progress_of(enrolments: list[Enrolment]) -> dict[int, Progress]:
+    """Each enrolment's share of modules done, quizzes passed and assignments approved, by enrolment id."""
+    courses = {enrolment.course_date.course.pk: enrolment.course_date.course for enrolment in enrolments}
+    items = course_items(list(courses.values()))
+    ids = [enrolment.pk for enrolment in enrolments]
+    visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
+    passed = set(QuizAttempt.objects.filter(enrolment_id__in=ids, status=QuizAttempt.Status.PASSED)
+                 .values_list("enrolment_id", "quiz_id"))
+    approved = set(AssignmentSubmission.objects.filter(enrolment_id__in=ids,
+                                                       status=AssignmentSubmission.Status.APPROVED)
+                   .values_list("enrolment_id", "assignment_id"))
+    result = {}
+    for enrolment in enrolments:
+        course_items_ = items[enrolment.course_date.course.pk]
+        modules = {module.pk: module for module in course_items_.modules}
+        own = [visit for visit in visits if visit.enrolment_id == enrolment.pk and visit.module_id in modules]
+        done = {visit.module_id for visit in own if visit.done_at}
+        last_seen = own[-1].module_id if own else None
+        resume = modules.get(last_seen) or next(iter(modules.values()), None)
+        if last_seen in done:  # finished the last one seen: go on with the first not done after it
+            resume = next((m for m in course_items_.modules if m.pk not in done), resume)
+        result[enrolment.pk] = Progress(
+            done=len(done)
+            + sum((enrolment.pk, quiz.pk) in passed for quiz in course_items_.quizzes)
+            + sum((enrolment.pk, assignment.pk) in approved for assignment in course_items_.assignments),
+            total=course_items_.total,
+            resume=resume,
+            done_modules=frozenset(done),
+        )
+    return result
+
+
+@dataclass
+class Requirement:
+    label: str
+    done: int
+    needed: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.needed
+
+
+def requirements(enrolment: Enrolment) -> list[Requirement]:
+    """What the course asks before this participant has completed it, and how far they are."""
+    course = enrolment.course_date.course
+    items = course_items([course])[course.pk]
+    rules = []
+    days = enrolment.course_date.meeting_days.count()
+    if course.completion_attendance_percent and days:
+        present = Attendance.objects.filter(enrolment=enrolment, present=True).count()
+        rules.append(Requirement(_("Meeting days attended"), present,
+                                 math.ceil(days * course.completion_attendance_percent / 100)))
+    if course.completion_requires_modules and items.modules:
+        done = ModuleProgress.objects.filter(enrolment=enrolment, done_at__isnull=False,
+                                             module__in=items.modules).count()
+        rules.append(Requirement(_("Modules done"), done, len(items.modules)))
+    if course.completion_requires_quizzes and items.quizzes:
+        passed = (QuizAttempt.objects.filter(enrolment=enrolment, status=QuizAttempt.Status.PASSED,
+                                             quiz__in=items.quizzes).values("quiz").distinct().count())
+        rules.append(Requirement(_("Quizzes passed"), passed, len(items.quizzes)))
+    if course.completion_requires_assignments and items.assignments:
+        approved = AssignmentSubmission.objects.filter(
+            enrolment=enrolment, status=AssignmentSubmission.Status.APPROVED, assignment__in=items.assignments,
+        ).count()
+        rules.append(Requirement(_("Assignments approved"), approved, len(items.assignments)))
+    if course.completion_requires_evaluation:
+        rules.append(Requirement(_("Course evaluation"),
+                                 int(Evaluation.objects.filter(enrolment=enrolment).exists()), 1))
+    return rules
+
+
+def evaluation_open(enrolment: Enrolment, now: datetime | None = None) -> bool:
+    """Participants evaluate from their first day on, once."""
+    starts_at = enrolment.course_date.starts_at
+    return (enrolment.status == Enrolment.Status.CONFIRMED and starts_at is not None
+            and (now or timezone.now()) >= starts_at and not Evaluation.objects.filter(enrolment=enrolment).exists())
+
+
+@dataclass
+class GradebookRow:
+    enrolment: Enrolment
+    present: int
+    quizzes: list[QuizAttempt | None]  # the best attempt per quiz (passed first, then the latest)
+    assignments: list[AssignmentSubmission | None]  # the latest version per assignment
+    evaluated: bool
+
+
+@dataclass
+class Gradebook:
+    days: int
+    items: CourseItems
+    rows: list[GradebookRow]
+    to_grade: list[AssignmentSubmission]
+    to_review: list[QuizAttempt]
+
+
+def gradebook(course_date: CourseDate) -> Gradebook:
+    """Every confirmed participant of the date with attendance, quiz results, assignments and evaluation."""
+    course = course_date.course
+    items = course_items([course])[course.pk]
+    people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("user")
+                  .order_by("user__full_name", "user__email"))
+    present = Counter(Attendance.objects.filter(enrolment__in=people, present=True)
+                      .values_list("enrolment_id", flat=True))
+    attempts = list(QuizAttempt.objects.filter(enrolment__in=people, quiz__in=items.quizzes)
+                    .exclude(status=QuizAttempt.Status.IN_PROGRESS).order_by("number"))
+    submissions = list(AssignmentSubmission.objects.filter(enrolment__in=people, assignment__in=items.assignments)
+                       .order_by("version"))
+    evaluated = set(Evaluation.objects.filter(enrolment__in=people).values_list("enrolment_id", flat=True))
+    best, latest = {}, {}
+    for attempt in attempts:  # later attempts replace earlier ones, unless those passed
+        key = (attempt.enrolment_id, attempt.quiz_id)
+        if key not in best or best[key].status != QuizAttempt.Status.PASSED:
+            best[key] = attempt
+    for submission in submissions:
+        latest[(submission.enrolment_id, submission.assignment_id)] = submission
+    rows = [
+        GradebookRow(
+            enrolment=person, present=present[person.pk],
+            quizzes=[best.get((person.pk, quiz.pk)) for quiz in items.quizzes],
+            assignments=[latest.get((person.pk, assignment.pk)) for assignment in items.assignments],
+            evaluated=person.pk in evaluated,
+        )
+        for person in people
+    ]
+    by_person = {person.pk: person for person in people}
+    to_grade = [s for s in latest.values() if s.status == AssignmentSubmission.Status.SUBMITTED]
+    to_review = [a for a in attempts if a.status == QuizAttempt.Status.AWAITING_REVIEW]
+    for pending in (*to_grade, *to_review):
+        pending.enrolment = by_person[pending.enrolment_id]
+    return Gradebook(days=course_date.meeting_days.count(), items=items, rows=rows,
+                     to_grade=sorted(to_grade, key=lambda s: s.submitted_at),
+                     to_review=sorted(to_review, key=lambda a: a.submitted_at))
+
+
+@dataclass
+class EvaluationSummary:
+    count: int
+    averages: list[tuple[str, float | None]]
+    learned: list[str]
+    improve: list[str]
+
+
+def evaluation_summary(course_date: CourseDate) -> EvaluationSummary:
+    """The date's evaluations together, without names, in the order they came in."""
+    evaluations = list(Evaluation.objects.filter(enrolment__course_date=course_date).order_by("submitted_at"))
+    averages = []
+    for name in Evaluation.RATINGS:
+        values = [getattr(evaluation, name) for evaluation in evaluations]
+        averages.append((Evaluation._meta.get_field(name).verbose_name,
+                         round(sum(values) / len(values), 1) if values else None))
+    return EvaluationSummary(count=len(evaluations), averages=averages,
+                             learned=[e.learned for e in evaluations if e.learned],
+                             improve=[e.improve for e in evaluations if e.improve])

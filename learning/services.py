@@ -1,0 +1,265 @@
+"""Writes for learning: progress, quiz attempts, assignments, evaluations, and completion of a course.
+
+Every write that can change whether a participant completed the course ends in `completion_recompute`,
+inside the same transaction, so completion never silently diverges from its inputs.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from courses.models import Enrolment, EnrolmentLog, ModulePage
+
+from . import scoring, selectors, signals
+from .models import (
+    AssignmentPage,
+    AssignmentSubmission,
+    Evaluation,
+    ModuleProgress,
+    QuizAttempt,
+    QuizPage,
+)
+from .uploads import CONTENT_TYPES, UploadError, file_kind
+
+# Network and clock drift: a submission this late after the time limit still counts.
+TIME_LIMIT_GRACE = timedelta(seconds=30)
+
+
+class LearningError(Exception):
+    """A refused action, with a message for the person who tried it."""
+
+
+def _locked(enrolment: Enrolment) -> Enrolment:
+    """The enrolment row locked for this transaction: one writer per participant at a time."""
+    return Enrolment.objects.select_for_update().select_related("course_date__course").get(pk=enrolment.pk)
+
+
+def module_visit(*, enrolment: Enrolment, module: ModulePage, now: datetime | None = None) -> None:
+    ModuleProgress.objects.update_or_create(enrolment=enrolment, module=module,
+                                            defaults={"last_seen_at": now or timezone.now()})
+
+
+@transaction.atomic
+def module_done(*, enrolment: Enrolment, module: ModulePage, done: bool = True,
+                now: datetime | None = None) -> ModuleProgress:
+    now = now or timezone.now()
+    enrolment = _locked(enrolment)
+    progress, _created = ModuleProgress.objects.get_or_create(enrolment=enrolment, module=module,
+                                                              defaults={"last_seen_at": now})
+    progress.done_at = (progress.done_at or now) if done else None
+    progress.save(update_fields=["done_at"])
+    completion_recompute(enrolment=enrolment, now=now)
+    return progress
+
+
+# Quizzes
+
+def attempts_left(quiz: QuizPage, attempts: list[QuizAttempt]) -> int | None:
+    """None: no limit."""
+    return None if quiz.max_attempts is None else max(quiz.max_attempts - len(attempts), 0)
+
+
+def attempt_close_if_timed_out(attempt: QuizAttempt, now: datetime) -> QuizAttempt:
+    if attempt.is_open and attempt.deadline_at and now > attempt.deadline_at + TIME_LIMIT_GRACE:
+        attempt.status = QuizAttempt.Status.TIMED_OUT
+        attempt.submitted_at = now
+        attempt.points, attempt.score_percent = 0, 0
+        attempt.save(update_fields=["status", "submitted_at", "points", "score_percent"])
+    return attempt
+
+
+@transaction.atomic
+def attempt_start(*, enrolment: Enrolment, quiz: QuizPage, now: datetime | None = None) -> QuizAttempt:
+    """A new attempt, or the one still under way (a second tab gets the same attempt, never a second one)."""
+    now = now or timezone.now()
+    enrolment = _locked(enrolment)
+    attempts = list(QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz).order_by("number"))
+    for attempt in attempts:
+        if attempt_close_if_timed_out(attempt, now).is_open:
+            return attempt
+    if any(attempt.status == QuizAttempt.Status.PASSED for attempt in attempts):
+        raise LearningError(_("You have passed this quiz already."))
+    if attempts_left(quiz, attempts) == 0:
+        raise LearningError(_("You have used all your attempts for this quiz."))
+    if not quiz.questions:
+        raise LearningError(_("This quiz has no questions yet."))
+    return QuizAttempt.objects.create(
+        enrolment=enrolment, quiz=quiz, number=len(attempts) + 1, started_at=now,
+        questions=scoring.snapshot(quiz.questions, shuffle=quiz.shuffle),
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+    )
+
+
+def _apply_score(attempt: QuizAttempt) -> None:
+    result = scoring.score(attempt.questions, attempt.answers, attempt.reviewed_points)
+    attempt.points, attempt.max_points, attempt.score_percent = result.points, result.max_points, result.percent
+    passed = result.passed(attempt.quiz.pass_mark_percent)
+    attempt.status = (QuizAttempt.Status.AWAITING_REVIEW if passed is None
+                      else QuizAttempt.Status.PASSED if passed else QuizAttempt.Status.FAILED)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: QuizAttempt, data, now: datetime | None = None) -> QuizAttempt:
+    """Scores the answers. A malformed or forged submission raises AnswerError and stores nothing; a second
+    submission (another tab) is refused; one after the time limit closes the attempt as timed out."""
+    now = now or timezone.now()
+    answers = scoring.parse_answers(attempt.questions, data)
+    attempt = QuizAttempt.objects.select_for_update().select_related("quiz", "enrolment").get(pk=attempt.pk)
+    if not attempt.is_open:
+        raise LearningError(_("This attempt was handed in already; it cannot be changed."))
+    if attempt_close_if_timed_out(attempt, now).status == QuizAttempt.Status.TIMED_OUT:
+        return attempt
+    attempt.answers = answers
+    attempt.submitted_at = now
+    _apply_score(attempt)
+    attempt.save()
+    completion_recompute(enrolment=attempt.enrolment, now=now)
+    return attempt
+
+
+@transaction.atomic
+def attempt_review(*, attempt: QuizAttempt, points: dict[str, int], actor: User,
+                   now: datetime | None = None) -> QuizAttempt:
+    """The trainer's points for the open answers; may be given again (regrading)."""
+    now = now or timezone.now()
+    attempt = QuizAttempt.objects.select_for_update().select_related("quiz", "enrolment").get(pk=attempt.pk)
+    open_questions = {q["key"]: q for q in attempt.questions
+                      if q["kind"] == "open" and q["key"] in attempt.answers}
+    if attempt.is_open or attempt.status == QuizAttempt.Status.TIMED_OUT or not open_questions:
+        raise LearningError(_("This attempt has no answers to grade."))
+    if set(points) != set(open_questions):
+        raise LearningError(_("Give points for every open answer."))
+    for key, value in points.items():
+        if not 0 <= value <= open_questions[key]["points"]:
+            raise LearningError(_("Points must be between 0 and the question's maximum."))
+    attempt.reviewed_points = points
+    attempt.reviewed_by, attempt.reviewed_at = actor, now
+    _apply_score(attempt)
+    attempt.save()
+    completion_recompute(enrolment=attempt.enrolment, actor=actor, now=now)
+    return attempt
+
+
+# Assignments
+
+def assignment_deadline(assignment: AssignmentPage, enrolment: Enrolment) -> datetime | None:
+    if assignment.deadline_days_after_end is None or enrolment.course_date.ends_at is None:
+        return None
+    last_day = timezone.localtime(enrolment.course_date.ends_at).replace(hour=23, minute=59, second=59,
+                                                                         microsecond=0)
+    return last_day + timedelta(days=assignment.deadline_days_after_end)
+
+
+@transaction.atomic
+def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text: str = "", upload=None,
+                      now: datetime | None = None) -> AssignmentSubmission:
+    now = now or timezone.now()
+    enrolment = _locked(enrolment)
+    previous = list(AssignmentSubmission.objects.filter(enrolment=enrolment, assignment=assignment)
+                    .order_by("version"))
+    if previous and previous[-1].status != AssignmentSubmission.Status.RESUBMIT:
+        raise LearningError(_("You have handed in this assignment already."))
+    deadline = assignment_deadline(assignment, enrolment)
+    if not previous and deadline and now > deadline:  # a resubmission the trainer asked for is always welcome
+        raise LearningError(_("The deadline for this assignment has passed."))
+    submission = AssignmentSubmission(enrolment=enrolment, assignment=assignment, version=len(previous) + 1,
+                                      submitted_at=now)
+    if assignment.kind == AssignmentPage.Kind.TEXT:
+        submission.text = text.strip()
+        if not submission.text:
+            raise LearningError(_("Write your answer before handing it in."))
+    else:
+        if upload is None:
+            raise LearningError(_("Choose a file to hand in."))
+        try:
+            kind = file_kind(upload)
+        except UploadError as error:
+            raise LearningError(str(error)) from error
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        submission.file_kind, submission.file_size, submission.sha256 = kind, upload.size, digest.hexdigest()
+        submission.file_name = (upload.name or "document").rsplit("/", 1)[-1][:150]
+        stem = submission.file_name.rsplit(".", 1)[0] or "document"
+        submission.file.save(f"v{submission.version}-{stem[:80]}.{kind}", upload, save=False)
+    try:
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        if submission.file:
+            submission.file.delete(save=False)
+        raise LearningError(_("You have handed in this assignment already.")) from None
+    return submission
+
+
+def submission_content_type(submission: AssignmentSubmission) -> str:
+    return CONTENT_TYPES.get(submission.file_kind, "application/octet-stream")
+
+
+@transaction.atomic
+def submission_grade(*, submission: AssignmentSubmission, approved: bool, feedback: str, actor: User,
+                     now: datetime | None = None) -> AssignmentSubmission:
+    """Approve, or ask to hand in again (with feedback). Regrading an approved submission is allowed."""
+    from .notifications import send_submission_graded
+
+    now = now or timezone.now()
+    submission = (AssignmentSubmission.objects.select_for_update().select_related("enrolment")
+                  .get(pk=submission.pk))
+    if submission.status == AssignmentSubmission.Status.RESUBMIT:
+        raise LearningError(_("A newer version replaces this one; grade that instead."))
+    feedback = feedback.strip()
+    if not approved and not feedback:
+        raise LearningError(_("Tell the participant what to improve."))
+    submission.status = AssignmentSubmission.Status.APPROVED if approved else AssignmentSubmission.Status.RESUBMIT
+    submission.feedback, submission.graded_by, submission.graded_at = feedback, actor, now
+    submission.save(update_fields=["status", "feedback", "graded_by", "graded_at"])
+    completion_recompute(enrolment=submission.enrolment, actor=actor, now=now)
+    transaction.on_commit(lambda: send_submission_graded.enqueue(submission_id=submission.pk))
+    return submission
+
+
+# The evaluation
+
+@transaction.atomic
+def evaluation_submit(*, enrolment: Enrolment, answers: dict, now: datetime | None = None) -> Evaluation:
+    now = now or timezone.now()
+    enrolment = _locked(enrolment)
+    if not selectors.evaluation_open(enrolment, now):
+        raise LearningError(_("The evaluation is open once, from the first day of your course on."))
+    evaluation = Evaluation.objects.create(enrolment=enrolment, submitted_at=now, **answers)
+    completion_recompute(enrolment=enrolment, now=now)
+    return evaluation
+
+
+# Completion
+
+def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now: datetime | None = None) -> bool:
+    """Marks the enrolment completed when every rule of its course is met, and takes that back when a
+    corrected input (attendance, a regrade) means it no longer is. Returns whether it is completed.
+    Call inside the transaction that changed the input; sends `signals.enrolment_completed` or
+    `signals.completion_withdrawn` in it."""
+    from .notifications import send_completed
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        met = (enrolment.status == Enrolment.Status.CONFIRMED
+               and all(rule.met for rule in selectors.requirements(enrolment)))
+        if met == (enrolment.completed_at is not None):
+            return met
+        enrolment.completed_at = now if met else None
+        enrolment.save(update_fields=["completed_at"])
+        EnrolmentLog.objects.create(
+            enrolment=enrolment, from_status=enrolment.status, to_status=enrolment.status, actor=actor, at=now,
+            note="completed the course" if met else "completion withdrawn: a requirement is no longer met",
+        )
+        if met:
+            signals.enrolment_completed.send(sender=Enrolment, enrolment=enrolment, actor=actor)
+            transaction.on_commit(lambda: send_completed.enqueue(enrolment_id=enrolment.pk))
+        else:
+            signals.completion_withdrawn.send(sender=Enrolment, enrolment=enrolment, actor=actor)
+        return met

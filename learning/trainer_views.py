@@ -1,0 +1,95 @@
+"""The trainer's gradebook in the Wagtail admin: per date, grading of assignments and open answers,
+the evaluations together, and an export. Trainers reach only their own dates (404 otherwise)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from courses.spreadsheets import spreadsheet_response
+from courses.trainer_views import date_for
+
+from . import selectors, services
+from .models import AssignmentSubmission, QuizAttempt
+
+
+def _page(request, template: str, title: str, **context):
+    return TemplateResponse(request, f"learning/trainer/{template}.html",
+                            {"page_title": title, "header_icon": "doc-full", **context})
+
+
+def gradebook(request, pk: int):
+    course_date = date_for(request, pk)
+    return _page(request, "gradebook", _("Gradebook: %(date)s") % {"date": course_date},
+                 course_date=course_date, book=selectors.gradebook(course_date))
+
+
+def submission_grade(request, pk: int, submission_pk: int):
+    course_date = date_for(request, pk)
+    submission = get_object_or_404(
+        AssignmentSubmission.objects.select_related("assignment", "enrolment__user"),
+        pk=submission_pk, enrolment__course_date=course_date)
+    if request.method == "POST":
+        try:
+            services.submission_grade(submission=submission, approved=request.POST.get("decision") == "approve",
+                                      feedback=request.POST.get("feedback", ""), actor=request.user)
+        except services.LearningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The grade has been saved and the participant informed."))
+            return redirect("learning_trainer:gradebook", pk=course_date.pk)
+    return _page(request, "submission", submission.assignment.title, course_date=course_date,
+                 submission=submission, feedback=request.POST.get("feedback", submission.feedback))
+
+
+def attempt_review(request, pk: int, attempt_pk: int):
+    course_date = date_for(request, pk)
+    attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz", "enrolment__user"),
+                                pk=attempt_pk, enrolment__course_date=course_date)
+    open_answers = [q for q in attempt.questions if q["kind"] == "open" and q["key"] in attempt.answers]
+    if request.method == "POST":
+        try:
+            points = {q["key"]: int(request.POST.get(f"points-{q['key']}", "")) for q in open_answers}
+            services.attempt_review(attempt=attempt, points=points, actor=request.user)
+        except ValueError:
+            messages.error(request, _("Give points for every open answer."))
+        except services.LearningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The points have been saved."))
+            return redirect("learning_trainer:gradebook", pk=course_date.pk)
+    answers = [{**q, "answer": attempt.answers[q["key"]], "given": attempt.reviewed_points.get(q["key"])}
+               for q in open_answers]
+    return _page(request, "attempt", attempt.quiz.title, course_date=course_date, attempt=attempt,
+                 answers=answers)
+
+
+def evaluations(request, pk: int):
+    course_date = date_for(request, pk)
+    return _page(request, "evaluations", _("Evaluations: %(date)s") % {"date": course_date},
+                 course_date=course_date, summary=selectors.evaluation_summary(course_date))
+
+
+def _attempt_cell(attempt: QuizAttempt | None) -> str:
+    if attempt is None:
+        return ""
+    score = f"{attempt.score_percent}% " if attempt.score_percent is not None else ""
+    return f"{score}{attempt.get_status_display()}"
+
+
+def gradebook_export(request, pk: int, fmt: str):
+    course_date = date_for(request, pk)
+    book = selectors.gradebook(course_date)
+    header = ["name", "email", "attendance", *[quiz.title for quiz in book.items.quizzes],
+              *[assignment.title for assignment in book.items.assignments], "evaluation", "completed"]
+    rows = [
+        [row.enrolment.user.get_full_name(), row.enrolment.user.email, f"{row.present}/{book.days}",
+         *[_attempt_cell(attempt) for attempt in row.quizzes],
+         *[submission.get_status_display() if submission else "" for submission in row.assignments],
+         "yes" if row.evaluated else "no",
+         row.enrolment.completed_at.date().isoformat() if row.enrolment.completed_at else ""]
+        for row in book.rows
+    ]
+    filename = f"cijferlijst-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"
+    return spreadsheet_response(fmt, filename=filename, sheet="Cijferlijst", header=header, rows=rows)

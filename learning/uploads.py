@@ -1,0 +1,73 @@
+"""Assignment files: PDF, DOCX or ODT, recognised by what is inside them, not by their name."""
+
+import zipfile
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+class UploadError(ValueError):
+    pass
+
+
+def max_upload_bytes() -> int:
+    return settings.ASSIGNMENT_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def file_kind(upload) -> str:
+    """'pdf', 'docx' or 'odt' when the content is one of those; UploadError otherwise."""
+    if upload.size > max_upload_bytes():
+        raise UploadError(_("The file is larger than %(max)s MB.") % {"max": settings.ASSIGNMENT_MAX_UPLOAD_MB})
+    if upload.size == 0:
+        raise UploadError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    kind = None
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"PK\x03\x04"):
+        kind = _office_kind(upload)
+    upload.seek(0)
+    if kind is None:
+        raise UploadError(_("This file is not a PDF, Word (DOCX) or OpenDocument (ODT) document."))
+    return kind
+
+
+def _office_kind(upload) -> str | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names and "word/document.xml" in names:
+                return "docx"
+            if "mimetype" in names and archive.read("mimetype").strip() == CONTENT_TYPES["odt"].encode():
+                return "odt"
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return None
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """Stops reading an upload as soon as it passes the limit, so a huge file is never stored anywhere;
+    the view sees `request.upload_too_large` and shows a message."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > max_upload_bytes():
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

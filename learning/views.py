@@ -1,0 +1,226 @@
+"""The participant's side of learning: modules, quizzes, assignments and the evaluation. Every view
+works on the person's own enrolment; anything else is a 404 that tells nothing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from courses.models import ModulePage
+from courses.selectors import own_enrolment
+
+from . import selectors, services
+from .forms import EvaluationForm, FileSubmissionForm, TextSubmissionForm
+from .models import AssignmentPage, AssignmentSubmission, Evaluation, QuizAttempt, QuizPage
+from .scoring import AnswerError, question_correct
+from .uploads import SizeLimitedUploadHandler, max_upload_bytes
+
+
+def _module_and_course(page):
+    module = page.get_parent().specific
+    return module, module.get_parent().specific
+
+
+def learning_page(request, page, *, form=None, status=200):
+    """A quiz or an assignment page: what it asks, and what this participant did with it."""
+    module, course = _module_and_course(page)
+    access = selectors.module_access(request, module, course)
+    context = {"page": page, "self": page, "module": module, "course": course, "access": access}
+    if access.takes_part and isinstance(page, QuizPage):
+        attempts = list(QuizAttempt.objects.filter(enrolment=access.enrolment, quiz=page).order_by("number"))
+        context.update(
+            attempts=attempts,
+            attempts_left=services.attempts_left(page, attempts),
+            open_attempt=next((a for a in attempts if a.is_open), None),
+            passed=any(a.status == QuizAttempt.Status.PASSED for a in attempts),
+        )
+    elif access.takes_part and isinstance(page, AssignmentPage):
+        submissions = list(AssignmentSubmission.objects.filter(enrolment=access.enrolment, assignment=page)
+                           .order_by("-version"))
+        may_submit = not submissions or submissions[0].status == AssignmentSubmission.Status.RESUBMIT
+        deadline = services.assignment_deadline(page, access.enrolment)
+        past_deadline = bool(deadline and timezone.now() > deadline and not submissions)
+        context.update(
+            submissions=submissions, deadline=deadline, past_deadline=past_deadline,
+            form=form or (_submission_form(page)() if may_submit and not past_deadline else None),
+            max_upload_mb=max_upload_bytes() // (1024 * 1024),
+        )
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def _submission_form(assignment: AssignmentPage):
+    return TextSubmissionForm if assignment.kind == AssignmentPage.Kind.TEXT else FileSubmissionForm
+
+
+def _live_page(model, page_id: int):
+    return get_object_or_404(model.objects.live().public(), pk=page_id)
+
+
+def _participant_access(request, page):
+    module, course = _module_and_course(page)
+    access = selectors.module_access(request, module, course)
+    if not access.takes_part:
+        raise Http404
+    return access
+
+
+@login_required
+@require_POST
+def module_done(request, page_id: int):
+    module = _live_page(ModulePage, page_id)
+    access = selectors.module_access(request, module, module.get_parent().specific)
+    if not access.takes_part:
+        raise Http404
+    done = request.POST.get("done") != "0"
+    services.module_done(enrolment=access.enrolment, module=module, done=done)
+    if done:
+        messages.success(request, _("Marked as done."))
+    return redirect(module.url)
+
+
+@login_required
+@require_POST
+def attempt_start(request, page_id: int):
+    quiz = _live_page(QuizPage, page_id)
+    access = _participant_access(request, quiz)
+    try:
+        attempt = services.attempt_start(enrolment=access.enrolment, quiz=quiz)
+    except services.LearningError as error:
+        messages.error(request, str(error))
+        return redirect(quiz.url)
+    return redirect("learning:attempt", pk=attempt.pk)
+
+
+def _own_attempt(request, pk: int) -> QuizAttempt:
+    return get_object_or_404(QuizAttempt.objects.select_related("quiz", "enrolment__course_date__course"),
+                             pk=pk, enrolment__user=request.user)
+
+
+@login_required
+def attempt(request, pk: int):
+    attempt = _own_attempt(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            attempt = services.attempt_submit(attempt=attempt, data=request.POST)
+        except AnswerError as problem:
+            error = str(problem)
+        except services.LearningError as problem:
+            messages.error(request, str(problem))
+            return redirect("learning:attempt", pk=attempt.pk)
+        else:
+            if attempt.status == QuizAttempt.Status.TIMED_OUT:
+                messages.error(request, _("Time ran out before you handed in; this attempt counts as not passed."))
+            return redirect("learning:attempt", pk=attempt.pk)
+    elif attempt.is_open:
+        services.attempt_close_if_timed_out(attempt, timezone.now())
+    questions = attempt.questions
+    if not attempt.is_open:
+        questions = [_with_outcome(question, attempt) for question in questions]
+    return render(request, "learning/attempt.html", {
+        "attempt": attempt, "quiz": attempt.quiz, "questions": questions, "error": error,
+        "answers": attempt.answers,
+    }, status=400 if error else 200)
+
+
+def _with_outcome(question: dict, attempt: QuizAttempt) -> dict:
+    """The question with the coach's answer, whether it was right and the feedback: only after handing in."""
+    answer = attempt.answers.get(question["key"])
+    shown = {**question, "answer": answer}
+    if question["kind"] == "open":
+        shown["reviewed_points"] = attempt.reviewed_points.get(question["key"])
+        if shown["reviewed_points"] is None:
+            shown.pop("model_answer")
+        return shown
+    shown["correct"] = answer is not None and question_correct(question, answer)
+    shown["choices"] = [{**choice, "chosen": index in (answer or [])}
+                        for index, choice in enumerate(question["choices"])]
+    return shown
+
+
+@login_required
+@csrf_exempt
+def submission_create(request, page_id: int):
+    """Upload handlers must be set before anything reads the body, hence CSRF is checked inside."""
+    request.upload_handlers.insert(0, SizeLimitedUploadHandler(request))
+    return _submission_create(request, page_id)
+
+
+@csrf_protect
+@require_POST
+def _submission_create(request, page_id: int):
+    assignment = _live_page(AssignmentPage, page_id)
+    access = _participant_access(request, assignment)
+    form = _submission_form(assignment)(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.add_error(None, _("The file is larger than %(max)s MB.") % {"max": max_upload_bytes() // 2**20})
+    elif form.is_valid():
+        try:
+            services.submission_create(enrolment=access.enrolment, assignment=assignment,
+                                       text=form.cleaned_data.get("text", ""), upload=form.cleaned_data.get("file"))
+        except services.LearningError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Handed in. Your trainer will look at it."))
+            return redirect(assignment.url)
+    return learning_page(request, assignment, form=form, status=400)
+
+
+def may_see_submission(user, submission: AssignmentSubmission) -> bool:
+    """The participant, the date's trainers, and the office."""
+    return (submission.enrolment.user_id == user.pk or user.has_perm("courses.view_enrolment")
+            or submission.enrolment.course_date.trainers.filter(pk=user.pk).exists())
+
+
+@login_required
+def submission_file(request, pk: int):
+    submission = get_object_or_404(AssignmentSubmission.objects.select_related("enrolment__course_date"), pk=pk)
+    if not submission.file or not may_see_submission(request.user, submission):
+        raise Http404
+    return FileResponse(submission.file.open("rb"), as_attachment=True, filename=submission.file_name,
+                        content_type=services.submission_content_type(submission))
+
+
+@login_required
+def evaluation(request, pk: int):
+    enrolment = own_enrolment(user=request.user, pk=pk)
+    if not selectors.evaluation_open(enrolment):
+        if hasattr(enrolment, "evaluation"):
+            messages.info(request, _("You have filled in the evaluation. Thank you!"))
+            return redirect("courses:enrolment", pk=enrolment.pk)
+        raise PermissionDenied
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_submit(enrolment=enrolment, answers=form.cleaned_data)
+        except services.LearningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you for your evaluation."))
+        return redirect("courses:enrolment", pk=enrolment.pk)
+    return render(request, "learning/evaluation.html", {"form": form, "enrolment": enrolment,
+                                                         "course": enrolment.course_date.course,
+                                                         "rating_fields": Evaluation.RATINGS},
+                  status=400 if form.errors else 200)
+
+
+def module_context(request, module: ModulePage, course) -> dict:
+    """What a module page shows about learning: access, done or not, its quizzes and assignments; a
+    participant's visit is remembered so they can resume there."""
+    access = selectors.module_access(request, module, course)
+    context = {"access": access, "done": False, "activities": []}
+    if access.content:
+        context["activities"] = list(module.get_children().live().public().specific())
+    if access.takes_part:
+        if request.method == "GET" and not getattr(request, "is_preview", False):
+            services.module_visit(enrolment=access.enrolment, module=module)
+        progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
+        context.update(progress=progress, done=module.pk in progress.done_modules)
+    return context

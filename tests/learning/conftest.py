@@ -1,0 +1,29 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from courses.models import ModulePage
+from tests.factories import UserFactory, confirmed_place, make_assignment, make_date, make_quiz, make_trainer
+
+
+@pytest.fixture
+def classroom(course):
+    """A course date that ran yesterday, with a quiz and an assignment, a trainer and one participant."""
+    first, second = ModulePage.objects.child_of(course).order_by("path")
+    quiz = make_quiz(first)
+    assignment = make_assignment(second)
+    course_date = make_date(course, starts_in=timedelta(days=3))
+    trainer = make_trainer(email="trainer@example.org", full_name="Tineke Trainer")
+    course_date.trainers.add(trainer)
+    coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
+    place = confirmed_place(course_date, coach)
+    # The date took place: move it to yesterday (enrolment would have refused a date in the past).
+    day = course_date.meeting_days.get()
+    day.starts_at, day.ends_at = timezone.now() - timedelta(days=1, hours=8), timezone.now() - timedelta(days=1)
+    day.save()
+    course_date.save()
+    place.refresh_from_db()
+    return type("Classroom", (), {"course": course, "modules": (first, second), "quiz": quiz,
+                                  "assignment": assignment, "date": course_date, "trainer": trainer,
+                                  "coach": coach, "place": place, "day": day})

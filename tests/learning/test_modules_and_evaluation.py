@@ -1,0 +1,155 @@
+"""Module access (teaser, unlocking relative to the date), progress and resume, the evaluation, and the
+trainer's gradebook and evaluation summary."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.models import Enrolment, ModulePage
+from learning import services
+from learning.models import Evaluation, ModuleProgress
+from tests.factories import UserFactory, confirmed_place, make_date, make_module, make_trainer
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Inhoud van de module."  # the factory's module body
+
+
+def test_visitors_see_a_teaser_and_participants_the_content(client, classroom):
+    module = classroom.modules[0]
+    html = client.get(module.url).content.decode()
+    assert "Deze module is voor deelnemers aan de opleiding." in html and SECRET not in html
+    client.force_login(UserFactory())
+    assert SECRET not in client.get(module.url).content.decode()
+    client.force_login(classroom.coach)
+    html = client.get(module.url).content.decode()
+    assert SECRET in html and "Kennistoets" in html and "Markeer als klaar" in html
+
+
+def test_a_module_open_to_everyone_is_public(client, classroom):
+    ModulePage.objects.filter(pk=classroom.modules[0].pk).update(open_to_all=True)
+    assert SECRET in client.get(classroom.modules[0].url).content.decode()
+
+
+def test_a_module_opens_relative_to_the_participants_date(client, course):
+    module = make_module(course, slug="na-afloop", title="Na afloop", opens_days_from_start=7)
+    coach = UserFactory()
+    course_date = make_date(course, starts_in=timedelta(days=3))
+    confirmed_place(course_date, coach)
+    client.force_login(coach)
+    html = client.get(module.url).content.decode()
+    assert SECRET not in html and "Deze module gaat voor jou open op" in html
+    day = course_date.meeting_days.get()
+    day.starts_at, day.ends_at = timezone.now() - timedelta(days=8), timezone.now() - timedelta(days=8, hours=-7)
+    day.save()
+    course_date.save()
+    assert SECRET in client.get(module.url).content.decode()
+
+
+def test_trainers_see_every_module(client, classroom):
+    client.force_login(classroom.trainer)
+    assert SECRET in client.get(classroom.modules[1].url).content.decode()
+
+
+def test_marking_done_shows_progress_and_the_dashboard_resumes_where_the_coach_was(client, classroom):
+    first, second = classroom.modules
+    client.force_login(classroom.coach)
+    client.post(f"/learn/modules/{first.pk}/done/")
+    client.get(second.url)
+    progress = ModuleProgress.objects.get(module=first)
+    assert progress.done_at is not None
+    dashboard = client.get("/my/courses/").content.decode()
+    assert "Voortgang: 25% (1 van 4)" in dashboard  # 2 modules + 1 quiz + 1 assignment
+    assert f'href="{second.url}"' in dashboard
+    client.post(f"/learn/modules/{first.pk}/done/", {"done": "0"})
+    assert "Voortgang: 0% (0 van 4)" in client.get("/my/courses/").content.decode()
+
+
+def test_marking_done_needs_a_place_on_the_course(client, classroom):
+    client.force_login(UserFactory())
+    assert client.post(f"/learn/modules/{classroom.modules[0].pk}/done/").status_code == 404
+    assert not ModuleProgress.objects.exists()
+
+
+def test_dashboard_queries_do_not_grow_with_courses(client, classroom):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/my/courses/").status_code == 200
+        return len(captured)
+
+    client.force_login(classroom.coach)
+    queries()
+    one = queries()
+    for n in range(3):
+        other = make_date(classroom.course, starts_in=timedelta(days=40 + n))
+        confirmed_place(other, classroom.coach)
+    assert queries() == one
+
+
+EVALUATION = {"content_rating": "5", "trainer_rating": "4", "organisation_rating": "3", "usefulness_rating": "5",
+              "learned": "Het gesprek met de werkgever.", "improve": "Meer oefenen."}
+
+
+def test_the_coach_evaluates_once_and_the_trainer_sees_it_without_the_name(client, classroom):
+    client.force_login(classroom.coach)
+    url = f"/learn/enrolments/{classroom.place.pk}/evaluation/"
+    response = client.post(url, {**EVALUATION, "trainer_rating": "9"})
+    assert response.status_code == 400 and not Evaluation.objects.exists()
+    assert client.post(url, EVALUATION).status_code == 302
+    assert Evaluation.objects.get().trainer_rating == 4
+    assert client.post(url, EVALUATION).status_code == 302 and Evaluation.objects.count() == 1
+
+    client.force_login(classroom.trainer)
+    html = client.get(f"/admin/trainer/dates/{classroom.date.pk}/evaluations/").content.decode()
+    assert "1 evaluatie" in html and "Het gesprek met de werkgever." in html and "Meer oefenen." in html
+    assert "Eva de Vries" not in html and "eva@example.org" not in html
+
+
+def test_the_evaluation_opens_on_the_first_day(client, course):
+    coach = UserFactory()
+    place = confirmed_place(make_date(course, starts_in=timedelta(days=3)), coach)
+    client.force_login(coach)
+    assert client.get(f"/learn/enrolments/{place.pk}/evaluation/").status_code == 403
+    with pytest.raises(services.LearningError):
+        services.evaluation_submit(enrolment=place, answers={})
+
+
+def test_someone_elses_evaluation_is_a_404(client, classroom):
+    client.force_login(UserFactory())
+    assert client.get(f"/learn/enrolments/{classroom.place.pk}/evaluation/").status_code == 404
+
+
+def test_gradebook_export_and_access(client, classroom):
+    services.evaluation_submit(enrolment=classroom.place, answers={
+        "content_rating": 4, "trainer_rating": 4, "organisation_rating": 4, "usefulness_rating": 4,
+        "learned": "x", "improve": ""})
+    client.force_login(classroom.trainer)
+    response = client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["name", "email", "attendance", "Kennistoets", "Casusverslag", "evaluation", "completed"]
+    assert rows[1] == ["Eva de Vries", "eva@example.org", "0/1", "", "", "yes", ""]
+    assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook.xlsx").status_code == 200
+    client.force_login(make_trainer(email="someone-else@example.org"))
+    assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook/").status_code == 404
+    assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/evaluations/").status_code == 404
+
+
+def test_gradebook_queries_do_not_grow_with_participants(client, classroom):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook/").status_code == 200
+        return len(captured)
+
+    client.force_login(classroom.trainer)
+    queries()
+    one = queries()
+    for seat in range(2, 5):  # more participants (the date is past, so placed directly), each with an attempt
+        place = Enrolment.objects.create(course_date=classroom.date, user=UserFactory(), seat=seat,
+                                         status=Enrolment.Status.CONFIRMED, confirmed_at=timezone.now())
+        services.attempt_start(enrolment=place, quiz=classroom.quiz)
+    assert queries() == one
