@@ -102,6 +102,48 @@ COURSES = [
                 "slug": "voorbereiding",
                 "summary": "Lees je in op de Wet verbetering poortwachter voordat je naar de trainingsdag komt.",
                 "estimated_minutes": 45,
+                "open_to_all": True,
+                "quizzes": [{
+                    "title": "Kennischeck: het kader van spoor 2",
+                    "slug": "kennischeck",
+                    "intro": "<p>Vijf minuten: weet je hoe spoor 2 in de Wet verbetering poortwachter past?</p>",
+                    "pass_mark_percent": 75,
+                    "max_attempts": 3,
+                    "questions": [
+                        ("single", {"question": "Wanneer moet de werkgever spoor 2 inzetten?", "points": 1, "choices": [
+                            {"text": "Zodra duidelijk is dat terugkeer in het eigen werk niet lukt", "correct": True,
+                             "feedback": "Juist: uiterlijk bij de eerstejaarsevaluatie."},
+                            {"text": "Altijd in de eerste ziekteweek", "correct": False,
+                             "feedback": "Nee, eerst wordt naar het eigen werk gekeken."},
+                            {"text": "Pas na twee jaar ziekte", "correct": False,
+                             "feedback": "Dan is het te laat: het UWV kan een loonsanctie opleggen."},
+                        ]}),
+                        ("multiple", {"question": "Wie zijn betrokken bij een spoor 2-traject?", "points": 1,
+                                      "choices": [
+                            {"text": "De werkgever", "correct": True, "feedback": ""},
+                            {"text": "De werknemer", "correct": True, "feedback": ""},
+                            {"text": "De arbeidsdeskundige of bedrijfsarts", "correct": True, "feedback": ""},
+                            {"text": "De gemeente", "correct": False,
+                             "feedback": "De gemeente speelt bij spoor 2 geen rol; dat doet de werkgever."},
+                        ]}),
+                        ("true_false", {"question": "Het UWV toetst de re-integratie-inspanningen bij de "
+                                                    "WIA-aanvraag.", "points": 1, "true": True,
+                                        "feedback_correct": "Klopt: met het re-integratieverslag.",
+                                        "feedback_incorrect": "Het UWV toetst wel, bij de WIA-aanvraag."}),
+                        ("true_false", {"question": "Spoor 2 betekent dat spoor 1 stopt.", "points": 1,
+                                        "true": False,
+                                        "feedback_correct": "Juist: beide sporen kunnen naast elkaar lopen.",
+                                        "feedback_incorrect": "Beide sporen kunnen naast elkaar lopen."}),
+                    ],
+                }],
+                "assignments": [{
+                    "title": "Casusbeschrijving",
+                    "slug": "casusbeschrijving",
+                    "intro": "<p>Beschrijf in een halve pagina een (geanonimiseerde) casus uit je praktijk: "
+                             "de situatie, wat er al gedaan is en je vraag.</p>",
+                    "kind": "text",
+                    "deadline_days_after_end": -1,
+                }],
                 "body": [
                     ("heading", {"text": "Twee sporen", "level": "h2"}),
                     ("paragraph", (
@@ -126,6 +168,7 @@ COURSES = [
                 "slug": "na-de-training",
                 "summary": "Opdrachten om het geleerde in de weken na de training te verankeren.",
                 "estimated_minutes": 60,
+                "opens_days_from_start": 1,
                 "body": [
                     ("paragraph", (
                         "<p>Kies twee lopende trajecten en pas in beide het gespreksmodel van de "

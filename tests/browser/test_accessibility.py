@@ -75,3 +75,29 @@ def test_enrolment_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
     assert_accessible(page, "payment being processed")
     page.goto(site_url + "/my/courses/")
     assert_accessible(page, "my courses")
+
+
+def test_learning_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+    from tests.browser.conftest import log_in
+    from tests.browser.test_learning import learner as learner_fixture
+
+    learner = learner_fixture.__wrapped__(live_site)
+    log_in(page, site_url, "eva@example.org")
+    page.goto(site_url + learner.preparation.url)
+    assert_accessible(page, "module (participant)")
+    page.goto(site_url + learner.quiz.url)
+    assert_accessible(page, "quiz")
+    page.get_by_role("button", name="Start de toets").click()
+    assert_accessible(page, "quiz attempt")
+    page.get_by_role("button", name="Lever mijn antwoorden in").click()
+    assert_accessible(page, "quiz result")
+    page.goto(site_url + learner.assignment.url)
+    page.get_by_role("button", name="Inleveren").click()
+    page.get_by_role("alert").wait_for()
+    assert_accessible(page, "assignment with an error")
+    page.goto(site_url + f"/learn/enrolments/{learner.place.pk}/evaluation/")
+    page.get_by_role("button", name="Verstuur mijn evaluatie").click()
+    page.get_by_role("alert").wait_for()
+    assert_accessible(page, "evaluation with errors")
+    page.goto(site_url + f"/enrolments/{learner.place.pk}/")
+    assert_accessible(page, "enrolment with learning progress")

@@ -64,6 +64,28 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
     assert client.get(f"/invoices/{invoice.number}.pdf").status_code == 200
 
 
+def test_seed_shows_a_learner_under_way_and_work_for_the_trainer(settings):
+    from learning.models import AssignmentSubmission, QuizAttempt
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    coach = User.objects.get(email="coach@example.com")
+    attempt = QuizAttempt.objects.get(enrolment__user=coach)
+    assert attempt.status == QuizAttempt.Status.FAILED
+    client = Client()
+    client.force_login(coach)
+    dashboard = client.get("/my/courses/").content.decode()
+    assert "Voortgang: 25% (1 van 4)" in dashboard  # preparation done; the quiz, assignment and module after
+    quiz = client.get(attempt.quiz.url).content.decode()
+    assert "Niet gehaald" in quiz and "Probeer opnieuw" in quiz
+
+    waiting = AssignmentSubmission.objects.get()
+    assert waiting.status == AssignmentSubmission.Status.SUBMITTED
+    client.force_login(User.objects.get(email="trainer@example.com"))
+    gradebook = client.get(f"/admin/trainer/dates/{waiting.enrolment.course_date_id}/gradebook/").content.decode()
+    assert 'Beoordeel "Casusbeschrijving" van Deelnemer 1' in gradebook
+
+
 def test_demo_pages_render_and_demo_accounts_log_in(settings):
     settings.DEBUG = True
     call_command("seed_demo")

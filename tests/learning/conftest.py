@@ -1,10 +1,17 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from courses.models import ModulePage
-from tests.factories import UserFactory, confirmed_place, make_assignment, make_date, make_quiz, make_trainer
+from tests.factories import (
+    UserFactory,
+    confirmed_place,
+    make_assignment,
+    make_date,
+    make_quiz,
+    make_trainer,
+    move_to_yesterday,
+)
 
 
 @pytest.fixture
@@ -18,11 +25,7 @@ def classroom(course):
     course_date.trainers.add(trainer)
     coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
     place = confirmed_place(course_date, coach)
-    # The date took place: move it to yesterday (enrolment would have refused a date in the past).
-    day = course_date.meeting_days.get()
-    day.starts_at, day.ends_at = timezone.now() - timedelta(days=1, hours=8), timezone.now() - timedelta(days=1)
-    day.save()
-    course_date.save()
+    day = move_to_yesterday(course_date)
     place.refresh_from_db()
     return type("Classroom", (), {"course": course, "modules": (first, second), "quiz": quiz,
                                   "assignment": assignment, "date": course_date, "trainer": trainer,

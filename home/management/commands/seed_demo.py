@@ -26,6 +26,7 @@ from courses.models import (
 from home import demo_content
 from home.models import HomePage, ProviderSettings
 from home.services import trainer_roles_ensure
+from learning.models import AssignmentPage, QuizPage
 
 
 def published(parent: Page, page: Page) -> Page:
@@ -99,8 +100,14 @@ class Command(BaseCommand):
             ],
         )
         published(catalogue, course)
-        for module in data["modules"]:
-            published(course, ModulePage(**module))
+        for module_data in data["modules"]:
+            quizzes, assignments = module_data.get("quizzes", []), module_data.get("assignments", [])
+            fields = {name: value for name, value in module_data.items() if name not in ("quizzes", "assignments")}
+            module = published(course, ModulePage(**fields))
+            for quiz in quizzes:
+                published(module, QuizPage(**quiz))
+            for assignment in assignments:
+                published(module, AssignmentPage(**assignment))
         created.append(data["slug"])
 
     def dates_and_people(self, created: list[str]) -> None:
@@ -131,10 +138,37 @@ class Command(BaseCommand):
         for person in participants[:2]:
             services.waitlist_join(course_date=full, user=person, now=now)
 
+        self.learning(with_seats, coach, participants[0], now)
+
         programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
         created.append("3 dates, 17 places, 2 on a waitlist, 4 on an interest list")
+
+    @staticmethod
+    def learning(course_date, coach, participant, now):
+        """The coach has started: the preparation done and one (failed) quiz attempt. Another participant
+        handed in the assignment, so the trainer has something to grade."""
+        from django.http import QueryDict
+
+        from learning import services as learning
+
+        module = ModulePage.objects.child_of(course_date.course).get(slug="voorbereiding")
+        coach_place = course_date.enrolments.get(user=coach)
+        learning.module_visit(enrolment=coach_place, module=module, now=now)
+        learning.module_done(enrolment=coach_place, module=module, now=now)
+        attempt = learning.attempt_start(enrolment=coach_place, quiz=QuizPage.objects.child_of(module).get(), now=now)
+        first_choices = QueryDict(mutable=True)
+        for question in attempt.questions:
+            first_choices[f"answer-{question['key']}"] = "0"
+        learning.attempt_submit(attempt=attempt, data=first_choices, now=now)
+        learning.submission_create(
+            enrolment=course_date.enrolments.get(user=participant),
+            assignment=AssignmentPage.objects.child_of(module).get(), now=now,
+            text="Een magazijnmedewerker (52) kan door rugklachten niet terug in zijn eigen werk. Spoor 1 is "
+                 "afgerond zonder resultaat. Hij twijfelt tussen omscholing en een functie als planner. "
+                 "Mijn vraag: hoe help ik hem kiezen zonder voor hem te kiezen?",
+        )
 
     @staticmethod
     def demo_date(course, trainer, *, days, hour, location, days_count=1):
