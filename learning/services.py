@@ -64,11 +64,12 @@ def attempts_left(quiz: QuizPage, attempts: list[QuizAttempt]) -> int | None:
 
 
 def attempt_close_if_timed_out(attempt: QuizAttempt, now: datetime) -> QuizAttempt:
+    """Closes an attempt whose time ran out (scored 0). Conditional on it still being open, so a page view
+    can never overwrite an attempt that was handed in meanwhile."""
     if attempt.is_open and attempt.deadline_at and now > attempt.deadline_at + TIME_LIMIT_GRACE:
-        attempt.status = QuizAttempt.Status.TIMED_OUT
-        attempt.submitted_at = now
-        attempt.points, attempt.score_percent = 0, 0
-        attempt.save(update_fields=["status", "submitted_at", "points", "score_percent"])
+        closed = {"status": QuizAttempt.Status.TIMED_OUT, "submitted_at": now, "points": 0, "score_percent": 0}
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(**closed)
+        attempt.refresh_from_db()
     return attempt
 
 

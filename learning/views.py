@@ -119,7 +119,7 @@ def attempt(request, pk: int):
                 messages.error(request, _("Time ran out before you handed in; this attempt counts as not passed."))
             return redirect("learning:attempt", pk=attempt.pk)
     elif attempt.is_open:
-        services.attempt_close_if_timed_out(attempt, timezone.now())
+        attempt = services.attempt_close_if_timed_out(attempt, timezone.now())
     questions = attempt.questions
     if not attempt.is_open:
         questions = [_with_outcome(question, attempt) for question in questions]

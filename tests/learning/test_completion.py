@@ -13,11 +13,6 @@ from tests.factories import pdf_bytes
 pytestmark = pytest.mark.django_db
 
 
-class Form(dict):
-    def getlist(self, key):
-        return self[key]
-
-
 EVALUATION = {"content_rating": 5, "trainer_rating": 4, "organisation_rating": 4, "usefulness_rating": 5,
               "learned": "De driehoek werkgever, werknemer, coach.", "improve": ""}
 
@@ -26,7 +21,7 @@ def pass_quiz(classroom):
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
     right = {f"answer-{q['key']}": [str(i) for i, c in enumerate(q["choices"]) if c["correct"]]
              for q in attempt.questions}
-    return services.attempt_submit(attempt=attempt, data=Form(right))
+    return services.attempt_submit(attempt=attempt, data=right)
 
 
 def approved_assignment(classroom):
@@ -119,7 +114,7 @@ def test_a_failed_quiz_does_not_count(classroom):
         completion_requires_assignments=False, completion_requires_evaluation=False,
         completion_attendance_percent=0)
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
-    attempt = services.attempt_submit(attempt=attempt, data=Form({}))
+    attempt = services.attempt_submit(attempt=attempt, data={})
     assert attempt.status == QuizAttempt.Status.FAILED and not completed(classroom)
     pass_quiz(classroom)
     assert completed(classroom)

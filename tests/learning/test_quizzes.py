@@ -25,11 +25,6 @@ def answers_for(attempt, *, right: bool) -> dict:
     return data
 
 
-class Form(dict):
-    def getlist(self, key):
-        return self[key]
-
-
 def test_a_coach_fails_retakes_and_passes(client, classroom):
     client.force_login(classroom.coach)
     quiz_url = classroom.quiz.url
@@ -60,7 +55,7 @@ def test_a_coach_fails_retakes_and_passes(client, classroom):
 def test_attempts_beyond_the_limit_are_refused(classroom):
     for _ in range(2):
         attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
-        services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=False)))
+        services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=False))
     with pytest.raises(services.LearningError, match="al je pogingen"):
         services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
     assert QuizAttempt.objects.count() == 2
@@ -68,7 +63,7 @@ def test_attempts_beyond_the_limit_are_refused(classroom):
 
 def test_no_attempt_after_passing(classroom):
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
-    services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=True)))
+    services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=True))
     with pytest.raises(services.LearningError):
         services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
 
@@ -109,11 +104,11 @@ def test_answers_after_the_time_limit_are_refused(classroom):
     start = timezone.now()
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz, now=start)
     assert attempt.deadline_at == start + timedelta(minutes=10)
-    late = services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=True)),
+    late = services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=True),
                                    now=start + timedelta(minutes=11))
     assert (late.status, late.score_percent, late.answers) == (QuizAttempt.Status.TIMED_OUT, 0, {})
     with pytest.raises(services.LearningError):
-        services.attempt_submit(attempt=late, data=Form(answers_for(attempt, right=True)))
+        services.attempt_submit(attempt=late, data=answers_for(attempt, right=True))
 
 
 def test_within_the_time_limit_counts(classroom):
@@ -121,7 +116,7 @@ def test_within_the_time_limit_counts(classroom):
     classroom.quiz.save()
     start = timezone.now()
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz, now=start)
-    done = services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=True)),
+    done = services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=True),
                                    now=start + timedelta(minutes=10, seconds=10))
     assert done.status == QuizAttempt.Status.PASSED
 
@@ -132,14 +127,14 @@ def test_shuffling_changes_order_but_not_the_score(classroom):
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
     assert sorted(q["text"] for q in attempt.questions) == sorted(
         block.value["question"] for block in classroom.quiz.questions)
-    assert services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=True))).score_percent == 100
+    assert services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=True)).score_percent == 100
 
 
 def test_an_edited_quiz_leaves_a_started_attempt_as_it_was(classroom):
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
     classroom.quiz.questions = [(block.block_type, block.value) for block in classroom.quiz.questions][:1]
     classroom.quiz.save_revision().publish()
-    done = services.attempt_submit(attempt=attempt, data=Form(answers_for(attempt, right=True)))
+    done = services.attempt_submit(attempt=attempt, data=answers_for(attempt, right=True))
     assert done.max_points == 3 and done.score_percent == 100
 
 
@@ -158,7 +153,7 @@ def test_open_answers_wait_for_the_trainer_who_grades_them(client, classroom):
     classroom.quiz.pass_mark_percent = 50
     classroom.quiz.save_revision().publish()
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
-    attempt = services.attempt_submit(attempt=attempt, data=Form({"answer-q1": ["Ik begeleid."]}))
+    attempt = services.attempt_submit(attempt=attempt, data={"answer-q1": ["Ik begeleid."]})
     assert attempt.status == QuizAttempt.Status.AWAITING_REVIEW and attempt.score_percent == 0
 
     client.force_login(classroom.trainer)
@@ -176,4 +171,16 @@ def test_open_answers_wait_for_the_trainer_who_grades_them(client, classroom):
 def test_an_answer_error_never_escapes_as_a_500(classroom):
     attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz)
     with pytest.raises(AnswerError):
-        services.attempt_submit(attempt=attempt, data=Form({"answer-q1": ["x"]}))
+        services.attempt_submit(attempt=attempt, data={"answer-q1": ["x"]})
+
+
+def test_an_attempt_left_open_past_its_time_shows_as_timed_out(client, classroom):
+    classroom.quiz.time_limit_minutes = 5
+    classroom.quiz.save()
+    attempt = services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz,
+                                     now=timezone.now() - timedelta(minutes=10))
+    client.force_login(classroom.coach)
+    html = client.get(f"/learn/attempts/{attempt.pk}/").content.decode()
+    assert "De tijd was om voordat je inleverde" in html and "Lever mijn antwoorden in" not in html
+    attempt.refresh_from_db()
+    assert attempt.status == QuizAttempt.Status.TIMED_OUT
