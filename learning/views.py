@@ -224,3 +224,11 @@ def module_context(request, module: ModulePage, course) -> dict:
         progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
         context.update(progress=progress, done=module.pk in progress.done_modules)
     return context
+
+
+def course_context(request, course) -> dict:
+    """A participant's progress through the course, for its page."""
+    enrolment = selectors.learner_enrolment(user=request.user, course=course)
+    if enrolment is None:
+        return {}
+    return {"progress": selectors.progress_of([enrolment])[enrolment.pk], "learner_enrolment": enrolment}

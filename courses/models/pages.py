@@ -229,6 +229,8 @@ class CoursePage(Page):
         return self.price_excl_vat == 0
 
     def get_context(self, request, *args, **kwargs):
+        from learning import views as learning
+
         from ..selectors import course_dates_upcoming, course_modules_published, places_of
 
         context = super().get_context(request, *args, **kwargs)
@@ -244,6 +246,7 @@ class CoursePage(Page):
                                        and self.interest_entries.filter(user=request.user).exists())
         # Through the cluster, so a preview shows accreditations that are not saved yet.
         context["accreditations"] = self.accreditations.all()
+        context.update(learning.course_context(request, self))
         return context
 
 

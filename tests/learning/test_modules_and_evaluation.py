@@ -153,3 +153,14 @@ def test_gradebook_queries_do_not_grow_with_participants(client, classroom):
                                          status=Enrolment.Status.CONFIRMED, confirmed_at=timezone.now())
         services.attempt_start(enrolment=place, quiz=classroom.quiz)
     assert queries() == one
+
+
+def test_the_course_page_shows_a_participant_their_progress(client, classroom):
+    first, second = classroom.modules
+    services.module_done(enrolment=classroom.place, module=first)
+    client.force_login(classroom.coach)
+    html = client.get(classroom.course.url).content.decode()
+    assert "Voortgang: 25% (1 van 4)" in html and "Ga verder waar je gebleven was" in html
+    assert f'href="{second.url}"' in html
+    client.force_login(UserFactory())
+    assert "Voortgang" not in client.get(classroom.course.url).content.decode()
