@@ -23,11 +23,14 @@ run: install
 	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
 	PORT=$(PORT) scripts/run-demo
 
-## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL for the second run.
+## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL for the second run,
+## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -7,11 +7,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certification import views as certification_views
 from home.views import healthz
 from payments.views import stripe_webhook
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    # Printed on certificates as a QR code: the same address in every language, for good.
+    path("verify/<str:code>/", certification_views.verify, name="verify"),
+    path("verify/<str:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -29,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("courses.urls")),
     path("", include("payments.urls")),
     path("learn/", include("learning.urls")),
+    path("", include("certification.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -11,18 +11,14 @@ from django.utils import timezone
 
 from courses.models import CENT, BillingType
 from home.models import ProviderSettings
+from home.sequences import next_number
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
 
 
 def _next_number(year: int) -> tuple[int, str]:
-    sequence = InvoiceSequence.objects.select_for_update().filter(year=year).first()
-    if sequence is None:  # the year's first invoice; two at once both create, one of them quietly
-        InvoiceSequence.objects.get_or_create(year=year)
-        sequence = InvoiceSequence.objects.select_for_update().get(year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return sequence.last_number, f"{year}-{sequence.last_number:06d}"
+    number = next_number(InvoiceSequence, year)
+    return number, f"{year}-{number:06d}"
 
 
 def _supplier(provider: ProviderSettings) -> dict:

@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -31,8 +32,12 @@ def _day_format(with_time: bool) -> str:
 
 @register.filter
 def day(value) -> str:
-    """A date as people read it on a course page: "di 3 feb 2026" / "Tue 3 Feb 2026"."""
-    return date_format(timezone.localtime(value), _day_format(with_time=False)) if value else ""
+    """A date as people read it on a course page: "di 3 feb 2026" / "Tue 3 Feb 2026". Takes a moment in time
+    (shown in Amsterdam's time) or a calendar date."""
+    if not value:
+        return ""
+    return date_format(timezone.localtime(value) if isinstance(value, datetime) else value,
+                       _day_format(with_time=False))
 
 
 @register.filter

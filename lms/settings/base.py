@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "courses",
     "payments",
     "learning",
+    "certification",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CertificationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certification"
+    verbose_name = "Certification"
+
+    def ready(self):
+        from . import receivers  # noqa: F401

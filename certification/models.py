@@ -1,0 +1,123 @@
+"""Certificates as issued: every detail copied in at issue time, the PDF rendered once and kept with its
+checksum, so what an alumna downloads years later is what was issued. Certificates are never deleted; a
+revoked or replaced one stays, with its history, and shows as such on the verification page."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from courses.models import CoursePage, Enrolment
+from learning.models import private_storage
+
+
+@register_setting(icon="doc-full")
+class CertificateDesign(BaseGenericSetting):
+    """How certificates look: the provider designs them here (administrators), with a preview."""
+
+    logo = models.ForeignKey("wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#0b5563",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #0b5563."))],
+    )
+    heading = models.CharField(_("heading"), max_length=80, default="Certificaat")
+    statement = models.CharField(
+        _("statement"), max_length=200, default="heeft met goed gevolg deelgenomen aan",
+        help_text=_("Printed between the participant's name and the course."),
+    )
+    footer = models.TextField(_("footer text"), blank=True, max_length=400)
+    signatory_name = models.CharField(_("signatory"), max_length=120, default="")
+    signatory_title = models.CharField(_("signatory's role"), max_length=120, blank=True)
+    signature = models.ForeignKey("wagtailimages.Image", verbose_name=_("signature image"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+
+    panels = [
+        MultiFieldPanel([FieldPanel("logo"), FieldPanel("accent_colour")], heading=_("Look")),
+        MultiFieldPanel([FieldPanel("heading"), FieldPanel("statement"), FieldPanel("footer")], heading=_("Text")),
+        MultiFieldPanel([FieldPanel("signatory_name"), FieldPanel("signatory_title"), FieldPanel("signature")],
+                        heading=_("Signature")),
+    ]
+
+    class Meta:
+        verbose_name = _("certificate design")
+
+
+class CertificateSequence(models.Model):
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+    REPLACED = "replaced", _("Replaced by a newer certificate")
+
+
+def certificate_path(certificate, filename: str) -> str:
+    return f"certificates/{certificate.year}/{filename}"
+
+
+class Certificate(models.Model):
+    Status = CertificateStatus
+    wagtail_reference_index_ignore = True
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    code = models.CharField(_("verification code"), max_length=40, unique=True, editable=False)
+    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
+                                  related_name="certificates")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("holder"), on_delete=models.PROTECT,
+                             related_name="certificates")
+    course = models.ForeignKey(CoursePage, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    # As printed, copied in at issue time.
+    holder_name = models.CharField(_("name on the certificate"), max_length=150)
+    course_title = models.CharField(_("course"), max_length=255)
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    net_hours = models.DecimalField(_("net hours"), max_digits=5, decimal_places=1)
+    accreditations = models.JSONField(default=list, editable=False)  # register, points, id, member number
+    provider = models.JSONField(default=dict, editable=False)  # name, CRKBO, place
+    signatory = models.JSONField(default=dict, editable=False)  # name, role
+    issued_at = models.DateTimeField(_("issued"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("issued by hand by"))
+    issue_reason = models.CharField(_("reason for issuing by hand"), max_length=250, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices,
+                              default=CertificateStatus.VALID)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    status_reason = models.CharField(_("reason"), max_length=250, blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by", verbose_name=_("replaces"))
+
+    pdf = models.FileField(storage=private_storage, upload_to=certificate_path, max_length=200, editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="certificate_number_once_per_year"),
+            # However often completion is recomputed: one valid certificate per completed place.
+            models.UniqueConstraint(fields=["enrolment"], condition=Q(status=CertificateStatus.VALID),
+                                    name="one_valid_certificate_per_enrolment"),
+            models.CheckConstraint(condition=Q(last_day__gte=models.F("first_day")),
+                                   name="certificate_days_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} · {self.holder_name} · {self.course_title}"

@@ -1,0 +1,122 @@
+"""The certificate PDF: A4 landscape, the provider's design, a QR code of the verification URL.
+Rendered once at issue time from the certificate's own copied-in details."""
+
+from io import BytesIO
+
+from django.utils.formats import date_format
+from django.utils.translation import override
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from .models import Certificate, CertificateDesign
+
+
+def _day(value) -> str:
+    with override("nl"):
+        return date_format(value, "j F Y")
+
+
+def _image(image):
+    if image is None:
+        return None
+    try:
+        with image.file.open("rb") as handle:
+            return ImageReader(BytesIO(handle.read()))
+    except (OSError, ValueError):
+        return None  # a missing image file must not stop a certificate
+
+
+def qr_drawing(url: str, size: float) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def certificate_pdf(certificate: Certificate, *, verify_url: str, design: CertificateDesign) -> bytes:
+    buffer = BytesIO()
+    width, height = landscape(A4)
+    page = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
+    page.setTitle(f"Certificaat {certificate.number}")
+    page.setAuthor(certificate.provider.get("name", ""))
+    page.setSubject(certificate.course_title)
+    accent = HexColor(design.accent_colour)
+    centre = width / 2
+
+    page.setStrokeColor(accent)
+    page.setLineWidth(3)
+    page.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    logo = _image(design.logo)
+    if logo:
+        page.drawImage(logo, 22 * mm, height - 42 * mm, width=40 * mm, height=20 * mm, preserveAspectRatio=True,
+                       mask="auto", anchor="nw")
+
+    page.setFillColor(accent)
+    page.setFont("Helvetica-Bold", 34)
+    page.drawCentredString(centre, height - 55 * mm, design.heading)
+    page.setFillColor(HexColor("#1d2327"))
+    page.setFont("Helvetica-Bold", 24)
+    page.drawCentredString(centre, height - 78 * mm, certificate.holder_name)
+    page.setFont("Helvetica", 13)
+    page.drawCentredString(centre, height - 90 * mm, design.statement)
+    page.setFont("Helvetica-Bold", 18)
+    page.drawCentredString(centre, height - 102 * mm, certificate.course_title)
+    page.setFont("Helvetica", 12)
+    days = (_day(certificate.first_day) if certificate.first_day == certificate.last_day
+            else f"{_day(certificate.first_day)} – {_day(certificate.last_day)}")
+    hours = f"{certificate.net_hours:.1f}".replace(".", ",").removesuffix(",0")
+    page.drawCentredString(centre, height - 112 * mm, f"{days} · {hours} netto contacturen")
+
+    y = height - 124 * mm
+    page.setFont("Helvetica", 10.5)
+    for accreditation in certificate.accreditations:
+        points = f"{float(accreditation['points']):g}".replace(".", ",")
+        line = f"{accreditation['register']}: {points} PE-punten"
+        if accreditation.get("accreditation_id"):
+            line += f" (accreditatie {accreditation['accreditation_id']})"
+        if accreditation.get("member_number"):
+            line += f" · registernummer {accreditation['member_number']}"
+        page.drawCentredString(centre, y, line)
+        y -= 5.5 * mm
+
+    left, bottom = 24 * mm, 24 * mm
+    signature = _image(design.signature)
+    if signature:
+        page.drawImage(signature, left, bottom + 14 * mm, width=50 * mm, height=18 * mm, preserveAspectRatio=True,
+                       mask="auto")
+    page.setStrokeColor(HexColor("#1d2327"))
+    page.setLineWidth(0.6)
+    page.line(left, bottom + 13 * mm, left + 70 * mm, bottom + 13 * mm)
+    page.setFont("Helvetica-Bold", 10.5)
+    page.drawString(left, bottom + 8 * mm, certificate.signatory.get("name", ""))
+    page.setFont("Helvetica", 9.5)
+    page.drawString(left, bottom + 3.5 * mm, certificate.signatory.get("role", ""))
+
+    provider = certificate.provider
+    page.setFont("Helvetica", 9.5)
+    page.drawCentredString(centre, bottom + 8 * mm, provider.get("name", ""))
+    if provider.get("crkbo"):
+        page.drawCentredString(centre, bottom + 3.5 * mm, "CRKBO-geregistreerde opleidingsinstelling")
+    if design.footer:
+        page.setFont("Helvetica", 8)
+        page.drawCentredString(centre, bottom - 5 * mm, design.footer[:160])
+
+    qr_size = 34 * mm
+    qr_x = width - 24 * mm - qr_size
+    renderPDF.draw(qr_drawing(verify_url, qr_size), page, qr_x, bottom + 8 * mm)
+    page.setFont("Helvetica", 8.5)
+    page.drawRightString(width - 24 * mm, bottom + 4 * mm, f"Certificaatnummer {certificate.number}")
+    page.drawRightString(width - 24 * mm, bottom, f"Controleer: {verify_url}")
+    valid = (f"Geldig tot {_day(certificate.valid_until)}" if certificate.valid_until else "")
+    issued = f"Uitgereikt op {_day(certificate.issued_at.date())}"
+    page.drawRightString(width - 24 * mm, bottom + 8 * mm + qr_size + 3 * mm, " · ".join(filter(None, [issued, valid])))
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

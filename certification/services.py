@@ -1,0 +1,144 @@
+"""Issuing, revoking and reissuing certificates.
+
+A certificate is issued automatically when a place is completed (learning.signals.enrolment_completed), or
+by the office or a trainer with a reason. Issuing is idempotent: one completed place has at most one valid
+certificate (a database constraint), however often completion is recomputed."""
+
+import hashlib
+import secrets
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.registers import Register
+from courses.models import Enrolment
+from home.models import ProviderSettings
+from home.sequences import next_number
+
+from .models import Certificate, CertificateDesign, CertificateSequence
+from .pdf import certificate_pdf
+
+
+class CertificateError(Exception):
+    """A refused action, with a message for the person who tried it."""
+
+
+def verify_url(certificate: Certificate) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("verify", args=[certificate.code])
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _details(enrolment: Enrolment, holder: User, now: datetime) -> dict:
+    course_date, course = enrolment.course_date, enrolment.course_date.course
+    numbers = {membership.register: membership.number for membership in holder.register_memberships.all()}
+    provider = ProviderSettings.load()
+    design = CertificateDesign.load()
+    issued_on = timezone.localdate(now)
+    return {
+        "holder_name": holder.get_full_name() or holder.email,
+        "course": course,
+        "course_title": course.title,
+        "first_day": timezone.localdate(course_date.starts_at),
+        "last_day": timezone.localdate(course_date.ends_at),
+        "net_hours": course.net_hours,
+        "accreditations": [
+            {"register": Register(a.register).label, "register_code": a.register, "points": str(a.points),
+             "accreditation_id": a.accreditation_id, "member_number": numbers.get(a.register, "")}
+            for a in course.accreditations.order_by("sort_order")
+        ],
+        "provider": {"name": provider.name, "crkbo": provider.crkbo_registered, "email": provider.email},
+        "signatory": {"name": design.signatory_name, "role": design.signatory_title},
+        "valid_until": (_years_later(issued_on, course.certificate_validity_years)
+                        if course.certificate_validity_years else None),
+    }
+
+
+def _issue(enrolment: Enrolment, *, now: datetime, actor: User | None, reason: str,
+           replaces: Certificate | None = None) -> Certificate:
+    year = timezone.localdate(now).year
+    sequence = next_number(CertificateSequence, year)
+    certificate = Certificate(
+        number=f"S2A-{year}-{sequence:06d}", year=year, sequence=sequence, code=secrets.token_urlsafe(18),
+        enrolment=enrolment, user=enrolment.user, issued_at=now, issued_by=actor, issue_reason=reason,
+        replaces=replaces, **_details(enrolment, enrolment.user, now),
+    )
+    content = certificate_pdf(certificate, verify_url=verify_url(certificate), design=CertificateDesign.load())
+    certificate.sha256 = hashlib.sha256(content).hexdigest()
+    certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:
+        certificate.pdf.delete(save=False)
+        raise
+    return certificate
+
+
+def certificate_issue(*, enrolment: Enrolment, actor: User | None = None, reason: str = "",
+                      now: datetime | None = None) -> Certificate | None:
+    """The place's valid certificate, issuing it when there is none. Automatically (no actor) only for a
+    completed place; by hand (an actor with a reason) for any confirmed place. None when not due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().select_related("course_date__course", "user").get(
+            pk=enrolment.pk)
+        existing = enrolment.certificates.filter(status=Certificate.Status.VALID).first()
+        if existing:
+            return existing
+        if actor is None and enrolment.completed_at is None:
+            return None
+        if actor is not None and not reason.strip():
+            raise CertificateError(_("Give a reason for issuing a certificate by hand."))
+        if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
+            raise CertificateError(_("Only a confirmed participant of a date can get a certificate."))
+        return _issue(enrolment, now=now, actor=actor, reason=reason.strip())
+
+
+def _close(certificate: Certificate, status: str, *, actor: User, reason: str, now: datetime) -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != Certificate.Status.VALID:
+        raise CertificateError(_("This certificate is no longer valid."))
+    if not reason.strip():
+        raise CertificateError(_("Give a reason."))
+    certificate.status, certificate.status_reason = status, reason.strip()
+    certificate.status_changed_at, certificate.status_changed_by = now, actor
+    certificate.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor: User, reason: str,
+                       now: datetime | None = None) -> Certificate:
+    """Revoked for good: the verification page says so, with the date; the history stays."""
+    return _close(certificate, Certificate.Status.REVOKED, actor=actor, reason=reason, now=now or timezone.now())
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate, actor: User, reason: str,
+                        now: datetime | None = None) -> Certificate:
+    """A new certificate with today's details (e.g. a corrected name) that replaces the old one; the old one
+    stays traceable and points to the new."""
+    now = now or timezone.now()
+    old = _close(certificate, Certificate.Status.REPLACED, actor=actor, reason=reason, now=now)
+    enrolment = Enrolment.objects.select_related("course_date__course", "user").get(pk=old.enrolment_id)
+    return _issue(enrolment, now=now, actor=actor, reason=reason.strip(), replaces=old)
+
+
+def public_status(certificate: Certificate, today: date | None = None) -> str:
+    """What the verification page says: valid, expired, revoked or replaced."""
+    if certificate.status != Certificate.Status.VALID:
+        return certificate.status
+    today = today or timezone.localdate()
+    return "expired" if certificate.valid_until and certificate.valid_until < today else "valid"

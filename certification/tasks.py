@@ -1,0 +1,12 @@
+from django_tasks import task
+
+from courses.models import Enrolment
+
+
+@task()
+def issue_certificate(*, enrolment_id: int) -> str | None:
+    """Idempotent: a place that has its certificate keeps it; one that is no longer completed gets none."""
+    from .services import certificate_issue
+
+    certificate = certificate_issue(enrolment=Enrolment.objects.get(pk=enrolment_id))
+    return certificate.number if certificate else None

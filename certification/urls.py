@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certification"
+urlpatterns = [
+    path("my/certificates/", views.my_certificates, name="mine"),
+    path("certificates/<str:number>.pdf", views.certificate_download, name="download"),
+]

@@ -1,0 +1,67 @@
+"""Public verification of a certificate, and the holder's own certificates."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from .models import Certificate
+from .services import public_status
+
+VERIFY_LIMIT_PER_MINUTE = 30
+
+
+def _too_many(request) -> bool:
+    """Guessing codes is hopeless (144 random bits), and this makes it slow too: per address per minute."""
+    key = f"verify:{request.META.get('REMOTE_ADDR', '')}:{timezone.now():%Y%m%d%H%M}"
+    cache.add(key, 0, timeout=70)
+    try:
+        return cache.incr(key) > VERIFY_LIMIT_PER_MINUTE
+    except ValueError:  # evicted between add and incr
+        return False
+
+
+def _public_facts(certificate: Certificate) -> dict:
+    """What anyone may see: no email, no register numbers, nothing else about the person."""
+    return {
+        "number": certificate.number,
+        "holder": certificate.holder_name,
+        "course": certificate.course_title,
+        "issued_on": certificate.issued_at.date().isoformat(),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
+        "status": public_status(certificate),
+        "provider": certificate.provider.get("name", ""),
+    }
+
+
+@never_cache
+def verify(request, code: str, fmt: str = "html"):
+    if _too_many(request):
+        response = JsonResponse({"error": "too many requests"}, status=429) if fmt == "json" else render(
+            request, "certification/too_many.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    certificate = Certificate.objects.filter(code=code).select_related("replaced_by").first()
+    if certificate is None:
+        raise Http404
+    facts = _public_facts(certificate)
+    if fmt == "json":
+        return JsonResponse(facts)
+    return render(request, "certification/verify.html", {"certificate": certificate, "facts": facts})
+
+
+@login_required
+def my_certificates(request):
+    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+    return render(request, "certification/my_certificates.html", {
+        "certificates": [(certificate, public_status(certificate)) for certificate in certificates],
+    })
+
+
+@login_required
+def certificate_download(request, number: str):
+    certificate = get_object_or_404(Certificate, number=number, user=request.user)
+    return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
+                        content_type="application/pdf")

@@ -1,0 +1,174 @@
+"""Certificates: issued once on completion, read back from the PDF and its QR code, verified publicly."""
+
+import io
+import shutil
+import subprocess
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import IntegrityError, connection, connections, transaction  # noqa: F401 - connection: skipif
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accounts.models import RegisterMembership
+from certification import services
+from certification.models import Certificate
+from courses import services as course_services
+from courses.models import CoursePage
+from learning import services as learning
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def completed(classroom, django_capture_on_commit_callbacks):
+    """The classroom's participant completes the course (attendance is the only rule here)."""
+    CoursePage.objects.filter(pk=classroom.course.pk).update(
+        completion_requires_quizzes=False, completion_requires_assignments=False,
+        completion_requires_evaluation=False, certificate_validity_years=4)
+    RegisterMembership.objects.create(user=classroom.coach, register="noloc", number="NL-20931")
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.attendance_record(course_date=classroom.date, present={
+            (classroom.place.pk, classroom.day.pk): True}, actor=classroom.trainer)
+    return classroom
+
+
+def pdf_text(certificate: Certificate) -> str:
+    with certificate.pdf.open("rb") as handle:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def test_completing_issues_one_certificate_with_everything_on_it(completed):
+    certificate = Certificate.objects.get()
+    assert certificate.user == completed.coach and certificate.status == Certificate.Status.VALID
+    assert certificate.number == f"S2A-{timezone.localdate().year}-000001"
+    assert certificate.valid_until == certificate.issued_at.date().replace(year=certificate.issued_at.year + 4)
+    text = pdf_text(certificate)
+    for expected in ("Eva de Vries", "Basistraining 2e spoorcoaching", certificate.number,
+                     certificate.code, "Noloc: 6 PE-punten (accreditatie NL-118)", "registernummer NL-20931",
+                     "6 netto contacturen"):
+        assert expected in text, expected
+    with certificate.pdf.open("rb") as handle:
+        import hashlib
+
+        assert hashlib.sha256(handle.read()).hexdigest() == certificate.sha256
+
+
+def test_recomputing_completion_never_issues_a_second(completed, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            learning.completion_recompute(enrolment=completed.place)
+            services.certificate_issue(enrolment=completed.place)
+    assert Certificate.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        old = Certificate.objects.get()
+        old.pk, old.number, old.sequence, old.code = None, "S2A-0000-000009", 9, "other"
+        old.save()
+
+
+def test_the_qr_code_on_the_rendered_page_is_the_verification_url(completed, tmp_path):
+    certificate = Certificate.objects.get()
+    source = tmp_path / "certificaat.pdf"
+    with certificate.pdf.open("rb") as handle:
+        source.write_bytes(handle.read())
+    # poppler renders the page, zbar reads the code: both independent of how we drew it (make system-deps).
+    subprocess.run([shutil.which("pdftoppm"), "-r", "150", "-png", "-singlefile", str(source),
+                    str(tmp_path / "page")], check=True)
+    decoded = subprocess.run([shutil.which("zbarimg"), "--quiet", "--raw", str(tmp_path / "page.png")],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert decoded == services.verify_url(certificate)
+    assert decoded.endswith(f"/verify/{certificate.code}/")
+
+
+def test_the_verification_page_for_each_status(client, completed):
+    certificate = Certificate.objects.get()
+    url = f"/verify/{certificate.code}/"
+    html = client.get(url).content.decode()
+    assert "Dit certificaat is echt en geldig." in html and "Eva de Vries" in html
+    assert "eva@example.org" not in html and "NL-20931" not in html
+    assert client.get(f"/verify/{certificate.code}.json").json() == {
+        "number": certificate.number, "holder": "Eva de Vries", "course": "Basistraining 2e spoorcoaching",
+        "issued_on": certificate.issued_at.date().isoformat(), "valid_until": certificate.valid_until.isoformat(),
+        "status": "valid", "provider": certificate.provider["name"],
+    }
+
+    Certificate.objects.filter(pk=certificate.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    assert "maar is verlopen op" in client.get(url).content.decode()
+    assert client.get(f"/verify/{certificate.code}.json").json()["status"] == "expired"
+
+    certificate.refresh_from_db()
+    services.certificate_revoke(certificate=certificate, actor=completed.trainer, reason="Fraude")
+    assert "Dit certificaat is ingetrokken op" in client.get(url).content.decode()
+    assert client.get(f"/verify/{certificate.code}.json").json()["status"] == "revoked"
+
+
+def test_unknown_codes_are_a_404_that_tells_nothing_and_guessing_is_rate_limited(client, completed):
+    cache.clear()
+    response = client.get("/verify/bestaat-niet/")
+    assert response.status_code == 404 and "Pagina niet gevonden" in response.content.decode()  # the site's own
+    assert "certifica" not in response.content.decode().lower()
+    assert client.get("/verify/bestaat-niet.json").status_code == 404
+    statuses = [client.get(f"/verify/gok-{n}/").status_code for n in range(40)]
+    assert statuses.count(429) >= 9 and set(statuses) == {404, 429}
+
+
+def test_reissue_replaces_the_old_and_both_stay_traceable(client, completed):
+    old = Certificate.objects.get()
+    completed.coach.full_name = "Eva van Dijk-de Vries"
+    completed.coach.save()
+    new = services.certificate_reissue(certificate=old, actor=completed.trainer, reason="Naamswijziging")
+    old.refresh_from_db()
+    assert old.status == Certificate.Status.REPLACED and new.replaces == old and old.replaced_by == new
+    assert new.number != old.number and "Eva van Dijk-de Vries" in pdf_text(new)
+    assert "vervangen door een nieuwer certificaat" in client.get(f"/verify/{old.code}/").content.decode()
+    with pytest.raises(services.CertificateError):
+        services.certificate_revoke(certificate=old, actor=completed.trainer, reason="x")
+
+
+def test_issuing_by_hand_needs_a_reason_and_a_confirmed_place(classroom):
+    with pytest.raises(services.CertificateError):
+        services.certificate_issue(enrolment=classroom.place, actor=classroom.trainer, reason=" ")
+    assert services.certificate_issue(enrolment=classroom.place) is None  # not completed: nothing automatic
+    certificate = services.certificate_issue(enrolment=classroom.place, actor=classroom.trainer,
+                                             reason="Aanwezigheid elders ingehaald")
+    assert certificate.issued_by == classroom.trainer and certificate.issue_reason == "Aanwezigheid elders ingehaald"
+
+
+def test_holders_download_only_their_own(client, completed):
+    certificate = Certificate.objects.get()
+    client.force_login(completed.coach)
+    mine = client.get("/my/certificates/").content.decode()
+    assert certificate.number in mine and f"/verify/{certificate.code}/" in mine
+    response = client.get(f"/certificates/{certificate.number}.pdf")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(UserFactory())
+    assert client.get(f"/certificates/{certificate.number}.pdf").status_code == 404
+    assert certificate.number not in client.get("/my/certificates/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="real parallel writers need PostgreSQL")
+def test_numbers_have_no_gaps_or_duplicates_under_concurrency(course):
+    from tests.factories import confirmed_place, make_date, make_trainer
+
+    trainer = make_trainer()
+    course_date = make_date(course)
+    places = [confirmed_place(course_date, UserFactory()) for _ in range(10)]
+    barrier = threading.Barrier(len(places))
+
+    def issue(place):
+        try:
+            barrier.wait()
+            services.certificate_issue(enrolment=place, actor=trainer, reason="test")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=(place,)) for place in places]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(Certificate.objects.values_list("sequence", flat=True)) == list(range(1, 11))
