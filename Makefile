@@ -48,6 +48,7 @@ lint: install
 	  DATABASE_URL=sqlite:///tmp/deploy-check.sqlite3 ALLOWED_HOSTS=example.org \
 	  EMAIL_URL=smtp://localhost:25 DEFAULT_FROM_EMAIL=noreply@example.org \
 	  STRIPE_SECRET_KEY=sk_check_only STRIPE_WEBHOOK_SECRET=whsec_check_only \
+	  CERTIFICATE_SIGNING_KEY=$$(head -c 32 /dev/urandom | base64) \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install system-deps

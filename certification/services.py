@@ -7,6 +7,7 @@ certificate (a database constraint), however often completion is recomputed."""
 import hashlib
 import secrets
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -142,3 +143,16 @@ def public_status(certificate: Certificate, today: date | None = None) -> str:
         return certificate.status
     today = today or timezone.localdate()
     return "expired" if certificate.valid_until and certificate.valid_until < today else "valid"
+
+
+def linkedin_url(certificate: Certificate) -> str:
+    """LinkedIn's "add to profile" link, with the certificate filled in."""
+    params = {
+        "startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
+        "organizationName": certificate.provider.get("name", ""),
+        "issueYear": certificate.issued_at.year, "issueMonth": certificate.issued_at.month,
+        "certUrl": verify_url(certificate), "certId": certificate.number,
+    }
+    if certificate.valid_until:
+        params.update(expirationYear=certificate.valid_until.year, expirationMonth=certificate.valid_until.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)

@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from . import badges
 from .models import Certificate
-from .services import public_status
+from .services import linkedin_url, public_status
 
 VERIFY_LIMIT_PER_MINUTE = 30
 
@@ -56,7 +57,8 @@ def verify(request, code: str, fmt: str = "html"):
 def my_certificates(request):
     certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
     return render(request, "certification/my_certificates.html", {
-        "certificates": [(certificate, public_status(certificate)) for certificate in certificates],
+        "certificates": [(certificate, public_status(certificate), linkedin_url(certificate))
+                         for certificate in certificates],
     })
 
 
@@ -65,3 +67,24 @@ def certificate_download(request, number: str):
     certificate = get_object_or_404(Certificate, number=number, user=request.user)
     return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
                         content_type="application/pdf")
+
+
+@login_required
+def badge_download(request, number: str):
+    """The certificate as a signed Open Badges 3.0 credential, for a wallet or a backpack."""
+    certificate = get_object_or_404(Certificate, number=number, user=request.user)
+    response = HttpResponse(badges.signed_credential(certificate), content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.jwt"'
+    return response
+
+
+def badge_issuer(request):
+    from home.models import ProviderSettings
+
+    provider = ProviderSettings.load()
+    return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}))
+
+
+def jwks(request):
+    """The public half of the key that signs credentials."""
+    return JsonResponse({"keys": [badges.public_jwk()]})

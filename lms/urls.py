@@ -16,6 +16,8 @@ urlpatterns = [
     # Printed on certificates as a QR code: the same address in every language, for good.
     path("verify/<str:code>/", certification_views.verify, name="verify"),
     path("verify/<str:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
+    path("badges/issuer.json", certification_views.badge_issuer, name="badge_issuer"),
+    path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

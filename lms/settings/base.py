@@ -138,6 +138,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 ASSIGNMENT_MAX_UPLOAD_MB = int(os.environ.get("ASSIGNMENT_MAX_UPLOAD_MB", "10"))
+# The provider's Ed25519 key for Open Badges credentials: 32 random bytes, base64 (see docs/deployment.md).
+# Empty outside production: a key is derived from SECRET_KEY, fine for a demo, never for real credentials.
+CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

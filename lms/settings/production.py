@@ -39,6 +39,7 @@ STRIPE_SECRET_KEY = required_env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = required_env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
+CERTIFICATE_SIGNING_KEY = required_env("CERTIFICATE_SIGNING_KEY")
 
 # Shared state lives outside the process so app servers can scale out.
 if os.environ.get("CACHE_URL"):

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DEFAULT_FROM_EMAIL": "noreply@example.org",
     "STRIPE_SECRET_KEY": "sk_live_placeholder",
     "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
+    "CERTIFICATE_SIGNING_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 }
 
 
