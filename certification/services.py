@@ -6,7 +6,7 @@ certificate (a database constraint), however often completion is recomputed."""
 
 import hashlib
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -156,3 +156,25 @@ def linkedin_url(certificate: Certificate) -> str:
     if certificate.valid_until:
         params.update(expirationYear=certificate.valid_until.year, expirationMonth=certificate.valid_until.month)
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+EXPIRY_REMINDER_DAYS = 92  # about three months
+
+
+def expiry_reminders_send(now: datetime | None = None) -> int:
+    """Tells holders three months before a certificate expires. Each certificate is claimed by a
+    conditional update first, so two schedulers never send the same reminder twice."""
+    from .notifications import send_expiry_reminder
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Certificate.objects.filter(
+        status=Certificate.Status.VALID, expiry_reminded_at__isnull=True,
+        valid_until__gte=today, valid_until__lte=today + timedelta(days=EXPIRY_REMINDER_DAYS),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        if Certificate.objects.filter(pk=pk, expiry_reminded_at__isnull=True).update(expiry_reminded_at=now):
+            send_expiry_reminder.enqueue(certificate_id=pk)
+            sent += 1
+    return sent

@@ -10,3 +10,10 @@ def issue_certificate(*, enrolment_id: int) -> str | None:
 
     certificate = certificate_issue(enrolment=Enrolment.objects.get(pk=enrolment_id))
     return certificate.number if certificate else None
+
+
+@task()
+def remind_before_expiry() -> int:
+    from .services import expiry_reminders_send
+
+    return expiry_reminders_send()

@@ -172,3 +172,20 @@ def test_numbers_have_no_gaps_or_duplicates_under_concurrency(course):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(Certificate.objects.values_list("sequence", flat=True)) == list(range(1, 11))
+
+
+def test_holders_are_reminded_once_three_months_before_expiry(completed, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    certificate = Certificate.objects.get()
+    today = timezone.localdate()
+    Certificate.objects.filter(pk=certificate.pk).update(valid_until=today + timedelta(days=100))
+    assert services.expiry_reminders_send() == 0
+    Certificate.objects.filter(pk=certificate.pk).update(valid_until=today + timedelta(days=90))
+    mail.outbox.clear()
+    assert services.expiry_reminders_send() == 1
+    assert services.expiry_reminders_send() == 0
+    [reminder] = mail.outbox
+    assert reminder.to == ["eva@example.org"]
+    assert reminder.subject == "Je certificaat voor Basistraining 2e spoorcoaching verloopt binnenkort"
+    assert completed.course.url in reminder.body and certificate.number in reminder.body

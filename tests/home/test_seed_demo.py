@@ -79,7 +79,7 @@ def test_seed_shows_a_learner_under_way_and_work_for_the_trainer(settings):
     quiz = client.get(attempt.quiz.url).content.decode()
     assert "Niet gehaald" in quiz and "Probeer opnieuw" in quiz
 
-    waiting = AssignmentSubmission.objects.get()
+    waiting = AssignmentSubmission.objects.get(status=AssignmentSubmission.Status.SUBMITTED)
     assert waiting.status == AssignmentSubmission.Status.SUBMITTED
     client.force_login(User.objects.get(email="trainer@example.com"))
     gradebook = client.get(f"/admin/trainer/dates/{waiting.enrolment.course_date_id}/gradebook/").content.decode()
@@ -108,3 +108,18 @@ def test_without_debug_no_demo_accounts_are_created(settings):
     assert not User.objects.exists()
     assert CoursePage.objects.count() == 3
     assert not Enrolment.objects.exists()
+
+
+def test_seed_gives_the_alumna_a_certificate_she_can_download_and_verify(settings):
+    from certification.models import Certificate
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    certificate = Certificate.objects.get(user__email="alumni@example.com")
+    assert certificate.status == Certificate.Status.VALID and certificate.valid_until
+    assert certificate.enrolment.completed_at is not None
+    client = Client()
+    client.force_login(certificate.user)
+    assert certificate.number in client.get("/my/certificates/").content.decode()
+    assert client.get(f"/certificates/{certificate.number}.pdf").status_code == 200
+    assert "Dit certificaat is echt en geldig." in Client().get(f"/verify/{certificate.code}/").content.decode()

@@ -2,11 +2,12 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from certification.tasks import remind_before_expiry
 from courses.tasks import announce_new_dates, process_waitlists, send_reminders
 from payments.tasks import reconcile_with_stripe, refund_cancelled_dates
 
 PERIODIC_TASKS = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates]
-EVERY_TENTH_TICK = [reconcile_with_stripe]  # every five minutes at the default interval
+EVERY_TENTH_TICK = [reconcile_with_stripe, remind_before_expiry]  # every five minutes at the default interval
 
 
 class Command(BaseCommand):

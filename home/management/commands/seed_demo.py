@@ -139,11 +139,12 @@ class Command(BaseCommand):
             services.waitlist_join(course_date=full, user=person, now=now)
 
         self.learning(with_seats, coach, participants[0], now)
+        self.alumna_with_certificate(basis, trainer, User.objects.get(email="alumni@example.com"))
 
         programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
-        created.append("3 dates, 17 places, 2 on a waitlist, 4 on an interest list")
+        created.append("4 dates, 18 places, 2 on a waitlist, 4 on an interest list, 1 certificate")
 
     @staticmethod
     def learning(course_date, coach, participant, now):
@@ -169,6 +170,36 @@ class Command(BaseCommand):
                  "afgerond zonder resultaat. Hij twijfelt tussen omscholing en een functie als planner. "
                  "Mijn vraag: hoe help ik hem kiezen zonder voor hem te kiezen?",
         )
+
+    def alumna_with_certificate(self, course, trainer, alumna):
+        """A date thirteen months ago that the alumna completed: attendance, quiz, assignment, evaluation,
+        and the certificate that followed (valid for the course's four years)."""
+        from certification.services import certificate_issue
+        from courses.models import Enrolment
+        from learning import services as learning
+        from learning.models import AssignmentPage, QuizPage
+
+        past = self.demo_date(course, trainer, days=-395, hour=9, location="Utrecht, Oudegracht 123")
+        ended = past.ends_at
+        place = Enrolment.objects.create(course_date=past, user=alumna, status=Enrolment.Status.CONFIRMED, seat=1,
+                                         confirmed_at=ended - timedelta(days=30), terms_accepted_at=ended)
+        module = ModulePage.objects.child_of(course).get(slug="voorbereiding")
+        quiz = QuizPage.objects.child_of(module).get()
+        attempt = learning.attempt_start(enrolment=place, quiz=quiz, now=ended)
+        right = {f"answer-{q['key']}": [str(i) for i, c in enumerate(q["choices"]) if c["correct"]]
+                 for q in attempt.questions}
+        learning.attempt_submit(attempt=attempt, data=right, now=ended)
+        submission = learning.submission_create(enrolment=place, assignment=AssignmentPage.objects.child_of(
+            module).get(), text="Mijn casus: een chauffeur die na een hernia niet terug kan.",
+            now=ended - timedelta(days=7))  # pre-work, before the deadline
+        learning.submission_grade(submission=submission, approved=True, feedback="Goed uitgewerkt.", actor=trainer,
+                                  now=ended)
+        learning.evaluation_submit(enrolment=place, now=ended, answers={
+            "content_rating": 5, "trainer_rating": 5, "organisation_rating": 4, "usefulness_rating": 5,
+            "learned": "De driehoek werkgever, werknemer en coach.", "improve": ""})
+        services.attendance_record(course_date=past, present={(place.pk, past.meeting_days.get().pk): True},
+                                   actor=trainer, now=ended)
+        certificate_issue(enrolment=place, now=ended + timedelta(days=1))
 
     @staticmethod
     def demo_date(course, trainer, *, days, hour, location, days_count=1):

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from .models import Certificate
+
+
+@task()
+def send_expiry_reminder(*, certificate_id: int) -> None:
+    """Three months before expiry: the date, and where to recertify (the course's dates or interest list)."""
+    certificate = Certificate.objects.select_related("user", "course").get(pk=certificate_id)
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    with translation.override(certificate.user.language):
+        context = {"certificate": certificate, "course_url": base + certificate.course.url if certificate.course
+                   else base + "/", "certificates_url": base + "/my/certificates/"}
+        subject = render_to_string("certification/email/expiry_subject.txt", context).strip()
+        body = render_to_string("certification/email/expiry.txt", context)
+    send_mail(subject, body, None, [certificate.user.email])
