@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from courses.models import CoursePage, Enrolment
@@ -36,6 +37,9 @@ class CertificateDesign(BaseGenericSetting):
                                   on_delete=models.SET_NULL, related_name="+")
 
     panels = [
+        HelpPanel(content=format_lazy('<a href="{url}" target="_blank" class="button button-small '
+                                      'button-secondary">{label}</a> {help}', url="/admin/certificate-design/preview/",
+                                      label=_("Preview (PDF)"), help=_("Save first to preview your changes."))),
         MultiFieldPanel([FieldPanel("logo"), FieldPanel("accent_colour")], heading=_("Look")),
         MultiFieldPanel([FieldPanel("heading"), FieldPanel("statement"), FieldPanel("footer")], heading=_("Text")),
         MultiFieldPanel([FieldPanel("signatory_name"), FieldPanel("signatory_title"), FieldPanel("signature")],
@@ -121,3 +125,21 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.number} · {self.holder_name} · {self.course_title}"
+
+
+class CertificateHold(models.Model):
+    """The office or a trainer holds a participant's certificate back: completion does not issue it."""
+
+    wagtail_reference_index_ignore = True
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="certificate_hold")
+    reason = models.CharField(_("reason"), max_length=250)
+    held_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    held_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("certificate held back")
+        verbose_name_plural = _("certificates held back")
+
+    def __str__(self):
+        return f"{self.enrolment} · {self.reason}"

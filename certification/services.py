@@ -22,7 +22,7 @@ from courses.models import Enrolment
 from home.models import ProviderSettings
 from home.sequences import next_number
 
-from .models import Certificate, CertificateDesign, CertificateSequence
+from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence
 from .pdf import certificate_pdf
 
 
@@ -98,13 +98,31 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None, reason
         existing = enrolment.certificates.filter(status=Certificate.Status.VALID).first()
         if existing:
             return existing
-        if actor is None and enrolment.completed_at is None:
+        if actor is None and (enrolment.completed_at is None
+                              or CertificateHold.objects.filter(enrolment=enrolment).exists()):
             return None
         if actor is not None and not reason.strip():
             raise CertificateError(_("Give a reason for issuing a certificate by hand."))
         if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
             raise CertificateError(_("Only a confirmed participant of a date can get a certificate."))
         return _issue(enrolment, now=now, actor=actor, reason=reason.strip())
+
+
+@transaction.atomic
+def certificate_hold(*, enrolment: Enrolment, actor: User, reason: str, now: datetime | None = None) -> None:
+    """Completion will not issue this participant's certificate until the hold is lifted."""
+    if not reason.strip():
+        raise CertificateError(_("Give a reason."))
+    if enrolment.certificates.filter(status=Certificate.Status.VALID).exists():
+        raise CertificateError(_("This participant has a certificate already; revoke it instead."))
+    CertificateHold.objects.update_or_create(enrolment=enrolment, defaults={
+        "reason": reason.strip(), "held_by": actor, "held_at": now or timezone.now()})
+
+
+def certificate_release(*, enrolment: Enrolment) -> Certificate | None:
+    """Lifts the hold; a completed place gets its certificate now."""
+    CertificateHold.objects.filter(enrolment=enrolment).delete()
+    return certificate_issue(enrolment=enrolment)
 
 
 def _close(certificate: Certificate, status: str, *, actor: User, reason: str, now: datetime) -> Certificate:

@@ -12,16 +12,10 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from courses.templatetags.course_tags import euro
+from home.permissions import ReadOnlyPolicy
 
 from . import services
 from .models import Invoice, Payment, Refund, StripeEvent
-
-
-class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Payments, invoices and Stripe events are written by the payment flow and kept as they are."""
-
-    def user_has_permission(self, user, action):
-        return action not in ("add", "change", "delete") and super().user_has_permission(user, action)
 
 
 class RefundPolicy(ModelPermissionPolicy):

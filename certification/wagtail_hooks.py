@@ -1,0 +1,79 @@
+"""Certificates in the Wagtail admin: the office's list (search, filter, export), each date's certificates
+for its trainers, and a preview of the certificate design."""
+
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.urls import include, path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from home.models import ProviderSettings
+from home.permissions import ReadOnlyPolicy
+
+from . import trainer_views
+from .models import Certificate, CertificateDesign
+from .pdf import certificate_pdf
+
+register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
+
+
+class CertificateViewSet(ModelViewSet):
+    model = Certificate
+    icon = "doc-full"
+    menu_label = _("Certificates")
+    menu_order = 160
+    add_to_admin_menu = True
+    list_display = ["number", "holder_name", "course_title", "issued_at", "valid_until", "status"]
+    list_filter = ["status", "issued_at", "valid_until"]
+    search_fields = ["number", "holder_name", "user__email", "course_title"]
+    list_export = ["number", "holder_name", "user.email", "course_title", "first_day", "last_day", "net_hours",
+                   "issued_at", "valid_until", "status", "status_reason", "issue_reason"]
+    export_filename = "certificaten"
+    form_fields = []  # written by certification.services only
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_certificates():
+    return CertificateViewSet("certificates")
+
+
+def design_preview(request):
+    """The certificate as the current design prints it, for a made-up participant."""
+    design = CertificateDesign.load(request_or_site=request)
+    provider = ProviderSettings.load(request_or_site=request)
+    today = timezone.localdate()
+    sample = Certificate(
+        number=f"S2A-{today.year}-000000", code="voorbeeld", holder_name="Voornaam Achternaam",
+        course_title="1-daagse basistraining 2e spoorcoaching", first_day=today - timedelta(days=1),
+        last_day=today - timedelta(days=1), net_hours=6, issued_at=timezone.now(),
+        valid_until=today.replace(year=today.year + 4) if not (today.month == 2 and today.day == 29) else None,
+        accreditations=[{"register": "Noloc", "points": "6", "accreditation_id": "VOORBEELD-1",
+                         "member_number": "NL-00000"}],
+        provider={"name": provider.name, "crkbo": provider.crkbo_registered},
+        signatory={"name": design.signatory_name, "role": design.signatory_title},
+    )
+    content = certificate_pdf(sample, verify_url=request.build_absolute_uri("/verify/voorbeeld/"), design=design)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="certificaat-voorbeeld.pdf"'
+    return response
+
+
+trainer_urls = [
+    path("dates/<int:pk>/certificates/", trainer_views.date_certificates, name="date"),
+    path("dates/<int:pk>/certificates/<int:enrolment_pk>/<str:action>/", trainer_views.certificate_action,
+         name="action"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_certificate_urls():
+    return [
+        path("trainer/", include((trainer_urls, "certification_trainer"), namespace="certification_trainer")),
+        path("certificate-design/preview/", design_preview, name="certificate_design_preview"),
+    ]
