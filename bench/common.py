@@ -54,14 +54,14 @@ def gunicorn(*, workers: int, env: dict | None = None):
         server.wait(timeout=30)
 
 
-async def _post(port: int, path: str, headers: dict, body: bytes, gate: asyncio.Semaphore):
+async def _request(port: int, method: str, path: str, headers: dict, body: bytes, gate: asyncio.Semaphore):
     head = "".join(f"{name}: {value}\r\n" for name, value in {
         "Host": f"127.0.0.1:{port}", "Content-Length": str(len(body)), "Connection": "close", **headers}.items())
     async with gate:
         start = time.perf_counter()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(f"POST {path} HTTP/1.1\r\n{head}\r\n".encode() + body)
+            writer.write(f"{method} {path} HTTP/1.1\r\n{head}\r\n".encode() + body)
             await writer.drain()
             status = int((await asyncio.wait_for(reader.readline(), 60)).split()[1])
             await reader.read()
@@ -71,15 +71,25 @@ async def _post(port: int, path: str, headers: dict, body: bytes, gate: asyncio.
         return status, (time.perf_counter() - start) * 1000
 
 
-def post_all(port: int, requests: list[tuple[str, dict, bytes]], concurrency: int):
-    """POSTs every (path, headers, body) with `concurrency` in flight. Returns ([(status, ms)], seconds)."""
+def _all(port: int, method: str, requests: list[tuple[str, dict, bytes]], concurrency: int):
     async def run():
         gate = asyncio.Semaphore(concurrency)
-        return await asyncio.gather(*(_post(port, path, headers, body, gate) for path, headers, body in requests))
+        return await asyncio.gather(*(_request(port, method, path, headers, body, gate)
+                                      for path, headers, body in requests))
 
     started = time.perf_counter()
     results = asyncio.run(run())
     return results, time.perf_counter() - started
+
+
+def post_all(port: int, requests: list[tuple[str, dict, bytes]], concurrency: int):
+    """POSTs every (path, headers, body) with `concurrency` in flight. Returns ([(status, ms)], seconds)."""
+    return _all(port, "POST", requests, concurrency)
+
+
+def get_all(port: int, paths: list[str], concurrency: int):
+    """GETs every path with `concurrency` in flight. Returns ([(status, ms)], seconds)."""
+    return _all(port, "GET", [(path, {}, b"") for path in paths], concurrency)
 
 
 def latency_figures(results) -> str:

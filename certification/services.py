@@ -41,11 +41,10 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _details(enrolment: Enrolment, holder: User, now: datetime) -> dict:
+def _details(enrolment: Enrolment, holder: User, now: datetime, design: CertificateDesign) -> dict:
     course_date, course = enrolment.course_date, enrolment.course_date.course
     numbers = {membership.register: membership.number for membership in holder.register_memberships.all()}
     provider = ProviderSettings.load()
-    design = CertificateDesign.load()
     issued_on = timezone.localdate(now)
     return {
         "holder_name": holder.get_full_name() or holder.email,
@@ -70,12 +69,13 @@ def _issue(enrolment: Enrolment, *, now: datetime, actor: User | None, reason: s
            replaces: Certificate | None = None) -> Certificate:
     year = timezone.localdate(now).year
     sequence = next_number(CertificateSequence, year)
+    design = CertificateDesign.load()
     certificate = Certificate(
         number=f"S2A-{year}-{sequence:06d}", year=year, sequence=sequence, code=secrets.token_urlsafe(18),
         enrolment=enrolment, user=enrolment.user, issued_at=now, issued_by=actor, issue_reason=reason,
-        replaces=replaces, **_details(enrolment, enrolment.user, now),
+        replaces=replaces, **_details(enrolment, enrolment.user, now, design),
     )
-    content = certificate_pdf(certificate, verify_url=verify_url(certificate), design=CertificateDesign.load())
+    content = certificate_pdf(certificate, verify_url=verify_url(certificate), design=design)
     certificate.sha256 = hashlib.sha256(content).hexdigest()
     certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(content), save=False)
     try:
@@ -93,8 +93,8 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None, reason
     completed place; by hand (an actor with a reason) for any confirmed place. None when not due."""
     now = now or timezone.now()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().select_related("course_date__course", "user").get(
-            pk=enrolment.pk)
+        enrolment = (Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course", "user")
+                     .get(pk=enrolment.pk))
         existing = enrolment.certificates.filter(status=Certificate.Status.VALID).first()
         if existing:
             return existing

@@ -1,5 +1,6 @@
 """Public verification of a certificate, and the holder's own certificates."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -11,15 +12,22 @@ from . import badges
 from .models import Certificate
 from .services import linkedin_url, public_status
 
-VERIFY_LIMIT_PER_MINUTE = 30
+
+def client_address(request) -> str:
+    """The visitor's address; behind TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _too_many(request) -> bool:
     """Guessing codes is hopeless (144 random bits), and this makes it slow too: per address per minute."""
-    key = f"verify:{request.META.get('REMOTE_ADDR', '')}:{timezone.now():%Y%m%d%H%M}"
+    key = f"verify:{client_address(request)}:{timezone.now():%Y%m%d%H%M}"
     cache.add(key, 0, timeout=70)
     try:
-        return cache.incr(key) > VERIFY_LIMIT_PER_MINUTE
+        return cache.incr(key) > settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE
     except ValueError:  # evicted between add and incr
         return False
 

@@ -35,7 +35,9 @@ class LearningError(Exception):
 
 def _locked(enrolment: Enrolment) -> Enrolment:
     """The enrolment row locked for this transaction: one writer per participant at a time."""
-    return Enrolment.objects.select_for_update().select_related("course_date__course").get(pk=enrolment.pk)
+    # of=self: on PostgreSQL, lock only the enrolment row, not its date's or course page's rows.
+    return (Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course")
+            .get(pk=enrolment.pk))
 
 
 def module_visit(*, enrolment: Enrolment, module: ModulePage, now: datetime | None = None) -> None:
@@ -109,7 +111,8 @@ def attempt_submit(*, attempt: QuizAttempt, data, now: datetime | None = None) -
     submission (another tab) is refused; one after the time limit closes the attempt as timed out."""
     now = now or timezone.now()
     answers = scoring.parse_answers(attempt.questions, data)
-    attempt = QuizAttempt.objects.select_for_update().select_related("quiz", "enrolment").get(pk=attempt.pk)
+    attempt = (QuizAttempt.objects.select_for_update(of=("self",)).select_related("quiz", "enrolment")
+               .get(pk=attempt.pk))
     if not attempt.is_open:
         raise LearningError(_("This attempt was handed in already; it cannot be changed."))
     if attempt_close_if_timed_out(attempt, now).status == QuizAttempt.Status.TIMED_OUT:
@@ -127,7 +130,8 @@ def attempt_review(*, attempt: QuizAttempt, points: dict[str, int], actor: User,
                    now: datetime | None = None) -> QuizAttempt:
     """The trainer's points for the open answers; may be given again (regrading)."""
     now = now or timezone.now()
-    attempt = QuizAttempt.objects.select_for_update().select_related("quiz", "enrolment").get(pk=attempt.pk)
+    attempt = (QuizAttempt.objects.select_for_update(of=("self",)).select_related("quiz", "enrolment")
+               .get(pk=attempt.pk))
     open_questions = {q["key"]: q for q in attempt.questions
                       if q["kind"] == "open" and q["key"] in attempt.answers}
     if attempt.is_open or attempt.status == QuizAttempt.Status.TIMED_OUT or not open_questions:
@@ -208,7 +212,7 @@ def submission_grade(*, submission: AssignmentSubmission, approved: bool, feedba
     from .notifications import send_submission_graded
 
     now = now or timezone.now()
-    submission = (AssignmentSubmission.objects.select_for_update().select_related("enrolment")
+    submission = (AssignmentSubmission.objects.select_for_update(of=("self",)).select_related("enrolment")
                   .get(pk=submission.pk))
     if submission.status == AssignmentSubmission.Status.RESUBMIT:
         raise LearningError(_("A newer version replaces this one; grade that instead."))

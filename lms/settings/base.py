@@ -141,6 +141,10 @@ ASSIGNMENT_MAX_UPLOAD_MB = int(os.environ.get("ASSIGNMENT_MAX_UPLOAD_MB", "10"))
 # The provider's Ed25519 key for Open Badges credentials: 32 random bytes, base64 (see docs/deployment.md).
 # Empty outside production: a key is derived from SECRET_KEY, fine for a demo, never for real credentials.
 CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+CERTIFICATE_VERIFY_LIMIT_PER_MINUTE = 30  # verification page requests per client address
+# Proxies (load balancers) in front of the app that append to X-Forwarded-For; 0 trusts none of it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's login rate limits count the same addresses
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

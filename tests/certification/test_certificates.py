@@ -189,3 +189,13 @@ def test_holders_are_reminded_once_three_months_before_expiry(completed, django_
     assert reminder.to == ["eva@example.org"]
     assert reminder.subject == "Je certificaat voor Basistraining 2e spoorcoaching verloopt binnenkort"
     assert completed.course.url in reminder.body and certificate.number in reminder.body
+
+
+def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE = 3
+    cache.clear()
+    for visitor in ("203.0.113.7", "198.51.100.9"):
+        statuses = [client.get("/verify/onbekend/", HTTP_X_FORWARDED_FOR=f"10.0.0.1, {visitor}").status_code
+                    for _ in range(4)]
+        assert statuses == [404, 404, 404, 429]
