@@ -1,12 +1,13 @@
-"""Open Badges 3.0 credentials for certificates, signed by the provider (VC-JWT, EdDSA over Ed25519).
+"""Open Badges 3.0 credentials for certificates: JSON, signed by the provider with a Data Integrity proof
+(eddsa-jcs-2022: Ed25519 over the canonical JSON).
 
-The public key is published as a JSON Web Key Set at /.well-known/jwks.json, so anyone can check a
-credential without asking us; a changed byte makes the signature fail."""
+The public key is published in the issuer profile (/badges/issuer.json, as a Multikey) and as a JSON Web Key
+Set (/.well-known/jwks.json), so anyone can check a credential without asking us; a changed byte fails."""
 
 import base64
 import hashlib
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -46,23 +47,28 @@ def _absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def issuer_profile(provider: dict) -> dict:
-    return {"id": _absolute(reverse("badge_issuer")), "type": ["Profile"], "name": provider.get("name", ""),
-            "url": _absolute("/"), **({"email": provider["email"]} if provider.get("email") else {})}
+def issuer_profile(provider: dict, *, with_key: bool = False) -> dict:
+    profile = {"id": _absolute(reverse("badge_issuer")), "type": ["Profile"], "name": provider.get("name", ""),
+               "url": _absolute("/"), **({"email": provider["email"]} if provider.get("email") else {})}
+    if with_key:
+        profile["verificationMethod"] = [{"id": verification_method_id(), "type": "Multikey",
+                                          "controller": profile["id"],
+                                          "publicKeyMultibase": public_key_multibase()}]
+    return profile
 
 
 def credential(certificate: Certificate) -> dict:
-    """The OpenBadgeCredential (Open Badges 3.0 on the VC data model 1.1) the JWT carries."""
+    """The OpenBadgeCredential (Open Badges 3.0, on the Verifiable Credentials data model 2.0)."""
     verify = _absolute(reverse("verify", args=[certificate.code]))
     hours = f"{certificate.net_hours:g}"
     points = "; ".join(f"{a['register']}: {a['points']} PE" for a in certificate.accreditations)
     document = {
-        "@context": ["https://www.w3.org/2018/credentials/v1",
+        "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": verify,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer_profile(certificate.provider),
-        "issuanceDate": certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "validFrom": certificate.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "name": certificate.course_title,
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -79,28 +85,76 @@ def credential(certificate: Certificate) -> dict:
         },
     }
     if certificate.valid_until:
-        document["expirationDate"] = f"{certificate.valid_until.isoformat()}T23:59:59Z"
+        document["validUntil"] = f"{certificate.valid_until.isoformat()}T23:59:59Z"
     return document
 
 
-def signed_credential(certificate: Certificate) -> str:
-    """A compact JWS: header.payload.signature."""
+# Data Integrity proof, cryptosuite eddsa-jcs-2022: JSON canonicalisation (RFC 8785), SHA-256, Ed25519.
+
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+ED25519_MULTICODEC = b"\xed\x01"
+
+
+def _base58(data: bytes) -> str:
+    number, text = int.from_bytes(data, "big"), ""
+    while number:
+        number, digit = divmod(number, 58)
+        text = BASE58[digit] + text
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + text
+
+
+def _unbase58(text: str) -> bytes:
+    number = 0
+    for char in text:
+        number = number * 58 + BASE58.index(char)
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+def _canonical(value) -> bytes:
+    """RFC 8785 for the values a credential holds here (strings, integers, lists, objects)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def public_key_multibase(key: Ed25519PublicKey | None = None) -> str:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = key or signing_key().public_key()
+    return "z" + _base58(ED25519_MULTICODEC + key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+
+def verification_method_id() -> str:
+    return _absolute(reverse("badge_issuer")) + f"#{KEY_ID}"
+
+
+def _hash_data(document: dict, proof: dict) -> bytes:
+    unsecured = {name: value for name, value in document.items() if name != "proof"}
+    config = {name: value for name, value in proof.items() if name != "proofValue"}
+    config["@context"] = unsecured["@context"]
+    return hashlib.sha256(_canonical(config)).digest() + hashlib.sha256(_canonical(unsecured)).digest()
+
+
+def signed_credential(certificate: Certificate) -> dict:
+    """The credential with its proof: what a wallet or backpack imports."""
     document = credential(certificate)
-    claims = {"iss": document["issuer"]["id"], "jti": document["id"], "sub": certificate.number,
-              "nbf": int(certificate.issued_at.timestamp()), "vc": document}
-    if certificate.valid_until:
-        claims["exp"] = int(datetime.combine(certificate.valid_until, time(23, 59, 59), tzinfo=UTC).timestamp())
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": KEY_ID}
-    signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
-    return f"{signing_input}.{_b64url(signing_key().sign(signing_input.encode()))}"
+    proof = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
+             "created": document["validFrom"], "verificationMethod": verification_method_id(),
+             "proofPurpose": "assertionMethod"}
+    proof["proofValue"] = "z" + _base58(signing_key().sign(_hash_data(document, proof)))
+    return {**document, "proof": proof}
 
 
-def verify_credential(token: str, jwk: dict) -> dict:
-    """The claims, when the signature holds for this public key; ValueError otherwise."""
+def verify_credential(document: dict, public_key_multibase_value: str) -> dict:
+    """The document, when its proof holds for this public key (multibase Ed25519); ValueError otherwise."""
     try:
-        header, payload, signature = token.split(".")
-        key = Ed25519PublicKey.from_public_bytes(_unb64url(jwk["x"]))
-        key.verify(_unb64url(signature), f"{header}.{payload}".encode())
-        return json.loads(_unb64url(payload))
-    except (InvalidSignature, ValueError, KeyError) as error:
-        raise ValueError("The credential's signature does not verify.") from error
+        proof = document["proof"]
+        if proof.get("cryptosuite") != "eddsa-jcs-2022" or not proof["proofValue"].startswith("z"):
+            raise ValueError("unsupported proof")
+        raw_key = _unbase58(public_key_multibase_value.removeprefix("z"))
+        if not raw_key.startswith(ED25519_MULTICODEC):
+            raise ValueError("not an Ed25519 key")
+        key = Ed25519PublicKey.from_public_bytes(raw_key[len(ED25519_MULTICODEC):])
+        key.verify(_unbase58(proof["proofValue"][1:]), _hash_data(document, proof))
+        return document
+    except (InvalidSignature, ValueError, KeyError, TypeError) as error:
+        raise ValueError("The credential's proof does not verify.") from error

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,8 +80,7 @@ def _issue(enrolment: Enrolment, *, now: datetime, actor: User | None, reason: s
     certificate.sha256 = hashlib.sha256(content).hexdigest()
     certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(content), save=False)
     try:
-        with transaction.atomic():
-            certificate.save()
+        certificate.save()  # in the caller's transaction: a failure rolls all of it back, number included
     except IntegrityError:
         certificate.pdf.delete(save=False)
         raise
@@ -93,13 +93,16 @@ def certificate_issue(*, enrolment: Enrolment, actor: User | None = None, reason
     completed place; by hand (an actor with a reason) for any confirmed place. None when not due."""
     now = now or timezone.now()
     with transaction.atomic():
-        enrolment = (Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course", "user")
-                     .get(pk=enrolment.pk))
-        existing = enrolment.certificates.filter(status=Certificate.Status.VALID).first()
-        if existing:
-            return existing
-        if actor is None and (enrolment.completed_at is None
-                              or CertificateHold.objects.filter(enrolment=enrolment).exists()):
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course", "user")
+            .annotate(has_certificate=Exists(Certificate.objects.filter(enrolment=OuterRef("pk"),
+                                                                        status=Certificate.Status.VALID)),
+                      held_back=Exists(CertificateHold.objects.filter(enrolment=OuterRef("pk"))))
+            .get(pk=enrolment.pk)
+        )
+        if enrolment.has_certificate:
+            return enrolment.certificates.get(status=Certificate.Status.VALID)
+        if actor is None and (enrolment.completed_at is None or enrolment.held_back):
             return None
         if actor is not None and not reason.strip():
             raise CertificateError(_("Give a reason for issuing a certificate by hand."))

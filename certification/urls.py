@@ -6,5 +6,5 @@ app_name = "certification"
 urlpatterns = [
     path("my/certificates/", views.my_certificates, name="mine"),
     path("certificates/<str:number>.pdf", views.certificate_download, name="download"),
-    path("certificates/<str:number>.jwt", views.badge_download, name="badge"),
+    path("certificates/<str:number>.json", views.badge_download, name="badge"),
 ]

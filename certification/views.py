@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -81,8 +81,9 @@ def certificate_download(request, number: str):
 def badge_download(request, number: str):
     """The certificate as a signed Open Badges 3.0 credential, for a wallet or a backpack."""
     certificate = get_object_or_404(Certificate, number=number, user=request.user)
-    response = HttpResponse(badges.signed_credential(certificate), content_type="application/vc+jwt")
-    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.jwt"'
+    response = JsonResponse(badges.signed_credential(certificate), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/vc+ld+json"
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.json"'
     return response
 
 
@@ -90,7 +91,7 @@ def badge_issuer(request):
     from home.models import ProviderSettings
 
     provider = ProviderSettings.load()
-    return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}))
+    return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}, with_key=True))
 
 
 def jwks(request):

@@ -1,6 +1,7 @@
-"""Open Badges 3.0: a credential signed with the provider's key verifies with the published key, and not
-after tampering. LinkedIn's add-to-profile link carries the certificate."""
+"""Open Badges 3.0: a JSON credential signed with the provider's key (eddsa-jcs-2022) verifies with the key
+the site publishes, and not after tampering. LinkedIn's add-to-profile link carries the certificate."""
 
+import copy
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,39 +20,51 @@ def certificate(classroom):
 
 def test_the_holder_downloads_a_signed_badge_that_verifies_with_the_published_key(client, certificate):
     client.force_login(certificate.user)
-    response = client.get(f"/certificates/{certificate.number}.jwt")
-    assert response.status_code == 200 and response["Content-Type"] == "application/vc+jwt"
-    token = response.content.decode()
-    published = client.get("/.well-known/jwks.json").json()["keys"]
-    [key] = [k for k in published if k["kid"] == json.loads(badges._unb64url(token.split(".")[0]))["kid"]]
+    response = client.get(f"/certificates/{certificate.number}.json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/vc+ld+json"
+    document = json.loads(response.content)
+    assert "OpenBadgeCredential" in document["type"]
+    assert document["credentialSubject"]["name"] == "Eva de Vries"
+    assert document["credentialSubject"]["achievement"]["name"] == "Basistraining 2e spoorcoaching"
+    assert document["id"].endswith(f"/verify/{certificate.code}/")
 
-    claims = badges.verify_credential(token, key)
-    credential = claims["vc"]
-    assert "OpenBadgeCredential" in credential["type"]
-    assert credential["credentialSubject"]["name"] == "Eva de Vries"
-    assert credential["credentialSubject"]["achievement"]["name"] == "Basistraining 2e spoorcoaching"
-    assert credential["id"].endswith(f"/verify/{certificate.code}/")
-    issuer = client.get("/badges/issuer.json").json()
-    assert credential["issuer"]["id"] == issuer["id"] and claims["iss"] == issuer["id"]
+    issuer = client.get("/badges/issuer.json").json()  # what anyone can fetch: the issuer and its key
+    assert document["issuer"]["id"] == issuer["id"]
+    [method] = [m for m in issuer["verificationMethod"] if m["id"] == document["proof"]["verificationMethod"]]
+    assert badges.verify_credential(document, method["publicKeyMultibase"]) == document
+    jwks = client.get("/.well-known/jwks.json").json()["keys"]
+    assert jwks[0]["kty"] == "OKP" and jwks[0]["crv"] == "Ed25519"
 
 
-def test_a_tampered_badge_does_not_verify(certificate):
-    token = badges.signed_credential(certificate)
-    header, payload, signature = token.split(".")
-    claims = json.loads(badges._unb64url(payload))
-    claims["vc"]["credentialSubject"]["name"] = "Iemand Anders"
-    forged = f"{header}.{badges._b64url(json.dumps(claims).encode())}.{signature}"
+@pytest.mark.parametrize("tamper", [
+    lambda d: d["credentialSubject"].__setitem__("name", "Iemand Anders"),
+    lambda d: d.__setitem__("validUntil", "2099-12-31T23:59:59Z"),
+    lambda d: d["proof"].__setitem__("created", "2020-01-01T00:00:00Z"),
+])
+def test_a_tampered_badge_does_not_verify(certificate, tamper):
+    document = badges.signed_credential(certificate)
+    key = badges.public_key_multibase()
+    assert badges.verify_credential(copy.deepcopy(document), key)
+    forged = copy.deepcopy(document)
+    tamper(forged)
     with pytest.raises(ValueError):
-        badges.verify_credential(forged, badges.public_jwk())
-    other_key = badges.public_jwk(badges.Ed25519PrivateKey.generate().public_key())
+        badges.verify_credential(forged, key)
+
+
+def test_another_key_does_not_verify(certificate):
+    other = badges.public_key_multibase(badges.Ed25519PrivateKey.generate().public_key())
     with pytest.raises(ValueError):
-        badges.verify_credential(token, other_key)
-    assert badges.verify_credential(token, badges.public_jwk())["sub"] == certificate.number
+        badges.verify_credential(badges.signed_credential(certificate), other)
+
+
+def test_base58_round_trips():
+    for data in (b"", b"\0\0abc", bytes(range(256))):
+        assert badges._unbase58(badges._base58(data)) == data
 
 
 def test_only_the_holder_gets_the_badge(client, certificate):
     client.force_login(UserFactory())
-    assert client.get(f"/certificates/{certificate.number}.jwt").status_code == 404
+    assert client.get(f"/certificates/{certificate.number}.json").status_code == 404
 
 
 def test_linkedin_link_fills_in_the_certificate(client, certificate):
