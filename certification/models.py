@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from courses.models import CoursePage, Enrolment
+from home.sequences import YearSequence
 from learning.models import private_storage
 
 
@@ -50,12 +51,8 @@ class CertificateDesign(BaseGenericSetting):
         verbose_name = _("certificate design")
 
 
-class CertificateSequence(models.Model):
-    year = models.PositiveSmallIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
+class CertificateSequence(YearSequence):
+    """The last certificate number given out in a year (see home.sequences)."""
 
 
 class CertificateStatus(models.TextChoices):

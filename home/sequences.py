@@ -4,8 +4,21 @@ a lock in the transaction that uses the number, so a rolled-back transaction giv
 from django.db import models
 
 
-def next_number(model: type[models.Model], year: int) -> int:
-    """Call inside a transaction. `model` has a unique `year` and a `last_number`."""
+class YearSequence(models.Model):
+    """The last number given out in a year."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+def next_number(model: type[YearSequence], year: int) -> int:
+    """Call inside a transaction."""
     counter = model.objects.select_for_update().filter(year=year).first()
     if counter is None:  # the year's first number; two at once both create, one of them quietly
         model.objects.get_or_create(year=year)

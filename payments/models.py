@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrolment
+from home.sequences import YearSequence
 
 
 def private_storage():
@@ -104,15 +105,8 @@ class Refund(models.Model):
         return self.requested_by.email if self.requested_by else ""
 
 
-class InvoiceSequence(models.Model):
-    """The last invoice number given out in a year. Taken under a row lock in the transaction that issues
-    the invoice, so numbers have no gaps and no duplicates: a rolled-back invoice gives its number back."""
-
-    year = models.PositiveSmallIntegerField(unique=True)
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
+class InvoiceSequence(YearSequence):
+    """The last invoice number given out in a year (see home.sequences)."""
 
 
 class Invoice(models.Model):
