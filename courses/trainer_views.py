@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.registers import Register
+from payments.selectors import payment_states
 
 from . import selectors, services
 from .models import CourseDate
@@ -45,7 +47,9 @@ def date_detail(request, pk: int):
         else:
             messages.success(request, _("Attendance saved."))
         return redirect("courses_trainer:date", pk=course_date.pk)
+    payments = payment_states(people, now=timezone.now())
     for person in people:
+        person.payment = payments[person.pk]
         marked = {record.meeting_day_id: record.present for record in person.attendance.all()}
         person.days = [(day, marked.get(day.pk)) for day in days]
         person.registers = {Register(m.register).label: m.number for m in person.user.register_memberships.all()}
@@ -58,17 +62,20 @@ def date_detail(request, pk: int):
 
 
 EXPORT_HEADER = [
-    "name", "email", "organisation", "phone", "status", "waitlist position",
+    "name", "email", "organisation", "phone", "status", "waitlist position", "payment", "paid", "refunded",
     *[f"{register.label} number" for register in Register], "company", "reference", "VAT id",
 ]
 
 
 def _export_rows(course_date: CourseDate):
-    for person in selectors.participants(course_date=course_date):
+    people = list(selectors.participants(course_date=course_date))
+    payments = payment_states(people, now=timezone.now())
+    for person in people:
+        payment = payments[person.pk]
         numbers = {m.register: m.number for m in person.user.register_memberships.all()}
         yield [
             person.user.get_full_name(), person.user.email, person.user.organisation, person.user.phone,
-            person.get_status_display(), person.waitlist_position or "",
+            person.get_status_display(), person.waitlist_position or "", payment.label, payment.paid, payment.refunded,
             *[numbers.get(register.value, "") for register in Register],
             person.company_name, person.company_reference, person.company_vat_id,
         ]

@@ -1,10 +1,15 @@
 """Refunds through the Stripe test double: after a cancellation by the policy, instead of another date when the
 office calls a date off, made at Stripe by hand, and retried safely after a network failure."""
 
+import csv
+import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +17,7 @@ from courses import services as enrolments
 from courses.models import Enrolment
 from payments import services
 from payments.models import Payment, Refund
-from tests.factories import UserFactory, make_date
+from tests.factories import UserFactory, make_date, make_trainer
 from tests.payments.test_checkout_and_webhooks import deliver, events, start
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +145,46 @@ def test_reconciliation_applies_what_lost_webhooks_left_undone(course, stripe_do
     assert [refund.amount for refund in Payment.objects.get(pk=paid_payment.pk).refunds.all()] == [Decimal("10.00")]
     assert first == {"sessions": 2, "refunds_recorded": 1, "refunds_sent": 0, "invoices_issued": 0}
     assert again == {"sessions": 0, "refunds_recorded": 0, "refunds_sent": 0, "invoices_issued": 0}
+
+
+def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, django_assert_num_queries):
+    course_date = paid.enrolment.course_date
+    trainer = make_trainer()
+    course_date.trainers.add(trainer)
+    waiting = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Wil Wachter"),
+                                        billing=enrolments.Billing())
+    start(waiting)
+    by_hand = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Olga Office"),
+                                        billing=enrolments.Billing())
+    enrolments.enrolment_confirm(enrolment=by_hand)  # the office confirms a place paid some other way
+    client.force_login(trainer)
+    page = f"/admin/trainer/dates/{course_date.pk}/"
+
+    def payment_column() -> dict[str, str]:
+        """The participant list's "Betaling" column, by participant name."""
+        html = client.get(page).content.decode().split('<table class="listing">')[1]
+        cells = [[re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+                  for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+                 for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+        column = cells[0].index("Betaling")
+        return {" ".join(row[0].split()[:2]): row[column] for row in cells[1:]}  # name (then the email)
+
+    assert set(payment_column().values()) == {"Betaald € 495,00", "Wacht op betaling", "Niet online betaald"}
+    assert payment_column()["Olga Office"] == "Niet online betaald"
+    assert payment_column()["Wil Wachter"] == "Wacht op betaling"
+
+    services.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
+    assert "Betaald € 495,00, € 100,00 terugbetaald" in payment_column().values()
+    services.refund_request(payment=paid, reason="the rest")
+    assert "Terugbetaald € 495,00" in payment_column().values()
+
+    rows = list(csv.reader(io.StringIO(client.get(page + "export.csv").content.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    paid_row = next(row for row in rows if row[header.index("payment")] == "Terugbetaald €\u00a0495,00")
+    assert (paid_row[header.index("paid")], paid_row[header.index("refunded")]) == ("495.00", "495.00")
+
+    with CaptureQueriesContext(connection) as three_places:
+        client.get(page)
+    enrolments.waitlist_join(course_date=course_date, user=UserFactory())  # the date is full now
+    with django_assert_num_queries(len(three_places.captured_queries)):  # whatever the number of places
+        client.get(page)
