@@ -9,12 +9,14 @@ from .models import Certificate
 
 @task()
 def send_expiry_reminder(*, certificate_id: int) -> None:
-    """Three months before expiry: the date, and where to recertify (the course's dates or interest list)."""
-    certificate = Certificate.objects.select_related("user", "course").get(pk=certificate_id)
+    """Three months before expiry: the date, and where to recertify (the recertification course's or the
+    course's own dates, or its interest list)."""
+    certificate = Certificate.objects.select_related("user", "course__recertification_course").get(pk=certificate_id)
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    renewal = certificate.course.recertification_page if certificate.course else None
+    context = {"certificate": certificate, "renewal": renewal, "course_url": base + (renewal.url if renewal else "/"),
+               "certificates_url": base + "/my/certificates/"}
     with translation.override(certificate.user.language):
-        context = {"certificate": certificate, "course_url": base + certificate.course.url if certificate.course
-                   else base + "/", "certificates_url": base + "/my/certificates/"}
         subject = render_to_string("certification/email/expiry_subject.txt", context).strip()
         body = render_to_string("certification/email/expiry.txt", context)
     send_mail(subject, body, None, [certificate.user.email])

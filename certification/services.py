@@ -182,6 +182,14 @@ def linkedin_url(certificate: Certificate) -> str:
 EXPIRY_REMINDER_DAYS = 92  # about three months
 
 
+def renewal_page(certificate: Certificate, today: date):
+    """The course page where the holder renews a certificate that has expired or expires within three months
+    (see CoursePage.recertification_page); None while renewing is not due yet or not possible."""
+    due = (certificate.status == Certificate.Status.VALID and certificate.valid_until
+           and certificate.valid_until <= today + timedelta(days=EXPIRY_REMINDER_DAYS))
+    return certificate.course.recertification_page if due and certificate.course else None
+
+
 def expiry_reminders_send(now: datetime | None = None) -> int:
     """Tells holders three months before a certificate expires. Each certificate is claimed by a
     conditional update first, so two schedulers never send the same reminder twice."""

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from . import badges
 from .models import Certificate
-from .services import linkedin_url, public_status
+from .services import linkedin_url, public_status, renewal_page
 
 
 def client_address(request) -> str:
@@ -63,10 +63,12 @@ def verify(request, code: str, fmt: str = "html"):
 
 @login_required
 def my_certificates(request):
-    certificates = Certificate.objects.filter(user=request.user).order_by("-issued_at")
+    certificates = (Certificate.objects.filter(user=request.user).order_by("-issued_at")
+                    .select_related("course__recertification_course"))
+    today = timezone.localdate()
     return render(request, "certification/my_certificates.html", {
-        "certificates": [(certificate, public_status(certificate), linkedin_url(certificate))
-                         for certificate in certificates],
+        "certificates": [(certificate, public_status(certificate, today), linkedin_url(certificate),
+                          renewal_page(certificate, today)) for certificate in certificates],
     })
 
 

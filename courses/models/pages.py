@@ -118,6 +118,12 @@ class CoursePage(Page):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("Leave empty when the certificate does not expire."),
     )
+    recertification_course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("recertification course"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Where holders renew their certificate before it expires. Leave empty to send them to this "
+                    "course."),
+    )
 
     completion_attendance_percent = models.PositiveSmallIntegerField(
         _("required attendance (%)"), default=100, validators=[MaxValueValidator(100)],
@@ -157,7 +163,7 @@ class CoursePage(Page):
             [
                 FieldRowPanel([FieldPanel("price_excl_vat"), FieldPanel("vat_treatment")]),
                 FieldRowPanel([FieldPanel("duration_days"), FieldPanel("net_hours")]),
-                FieldRowPanel([FieldPanel("default_capacity"), FieldPanel("certificate_validity_years")]),
+                FieldPanel("default_capacity"),
             ],
             heading=_("Price, duration and capacity"),
         ),
@@ -177,6 +183,10 @@ class CoursePage(Page):
                 FieldPanel("completion_requires_evaluation"),
             ],
             heading=_("A participant completes the course when"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("certificate_validity_years"), FieldPanel("recertification_course")],
+            heading=_("Certificate"),
         ),
     ]
     edit_handler = TabbedInterface(
@@ -227,6 +237,13 @@ class CoursePage(Page):
     @property
     def is_free(self) -> bool:
         return self.price_excl_vat == 0
+
+    @property
+    def recertification_page(self) -> "CoursePage":
+        """Where a holder of this course's certificate renews it: the recertification course while it is
+        live, otherwise this course (its dates, or its interest list)."""
+        renewal = self.recertification_course
+        return renewal if renewal is not None and renewal.live else self
 
     def get_context(self, request, *args, **kwargs):
         from learning import views as learning

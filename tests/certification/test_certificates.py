@@ -199,3 +199,28 @@ def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, setting
         statuses = [client.get("/verify/onbekend/", HTTP_X_FORWARDED_FOR=f"10.0.0.1, {visitor}").status_code
                     for _ in range(4)]
         assert statuses == [404, 404, 404, 429]
+
+
+def test_the_reminder_and_the_alumni_page_point_to_the_recertification_course_while_it_is_live(
+        completed, client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tests.factories import make_course
+
+    renewal = make_course(completed.course.get_parent().specific, title="Hercertificering 2e spoorcoaching",
+                          slug="hercertificering")
+    CoursePage.objects.filter(pk=completed.course.pk).update(recertification_course=renewal)
+    certificate = Certificate.objects.get()
+    Certificate.objects.filter(pk=certificate.pk).update(valid_until=timezone.localdate() + timedelta(days=60))
+    mail.outbox.clear()
+
+    services.expiry_reminders_send()
+    [reminder] = mail.outbox
+    assert "Hercertificering 2e spoorcoaching" in reminder.body and renewal.url in reminder.body
+    client.force_login(certificate.user)
+    html = client.get("/my/certificates/").content.decode()
+    assert f'href="{renewal.url}"' in html and "Hercertificeren" in html
+
+    renewal.unpublish()  # no longer offered: back to the course itself
+    html = client.get("/my/certificates/").content.decode()
+    assert f'href="{completed.course.url}"' in html and renewal.url not in html
