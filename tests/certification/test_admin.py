@@ -96,3 +96,32 @@ def test_completion_after_recompute_is_learning_signal_driven(classroom):
     """The certification app acts on learning's signal; without completion nothing is issued."""
     learning.completion_recompute(enrolment=classroom.place)
     assert not Certificate.objects.exists()
+
+
+def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_office(
+        client, classroom, django_capture_on_commit_callbacks, mailoutbox):
+    from courses import services as course_services
+    from home.models import ProviderSettings
+
+    ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
+    CoursePage.objects.filter(pk=classroom.course.pk).update(
+        completion_requires_quizzes=False, completion_requires_assignments=False,
+        completion_requires_evaluation=False)
+    day = (classroom.place.pk, classroom.day.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.attendance_record(course_date=classroom.date, present={day: True}, actor=classroom.trainer)
+    certificate = Certificate.objects.get()
+    client.force_login(classroom.trainer)
+    page = f"/admin/trainer/dates/{classroom.date.pk}/certificates/"
+    assert "Afronding ingetrokken" not in client.get(page).content.decode()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):  # marked present by mistake
+        course_services.attendance_record(course_date=classroom.date, present={day: False}, actor=classroom.trainer)
+
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID
+    [office] = mailoutbox
+    assert office.to == ["office@example.org"] and certificate.number in office.subject
+    assert "Eva de Vries" in office.body and page in office.body
+    assert "Afronding ingetrokken na uitgifte" in client.get(page).content.decode()
