@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
-from .signals import attendance_recorded, place_cancelled
+from .signals import attendance_recorded, place_cancelled, place_transferred
 
 Status = Enrolment.Status
 
@@ -523,6 +523,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         _settled(from_date, now)
     else:
         enrolment.save(update_fields=["transferred_to"])
+    place_transferred.send(sender=Enrolment, old=enrolment, new=moved, actor=actor)
     return moved
 
 

@@ -9,3 +9,8 @@ place_cancelled = Signal()
 # A trainer saved attendance for these confirmed places (enrolment_ids=, a set of ids; actor=).
 # The learning app recomputes whether they completed the course.
 attendance_recorded = Signal()
+
+# A confirmed place moved to another date: `old` ended, `new` is the place on the other date (old=, new=,
+# actor=). What belongs to the person rather than to the day follows: the payments app moves the payments
+# (so a later cancellation refunds them), the learning app the coursework done so far.
+place_transferred = Signal()

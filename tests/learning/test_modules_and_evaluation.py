@@ -164,3 +164,23 @@ def test_the_course_page_shows_a_participant_their_progress(client, classroom):
     assert f'href="{second.url}"' in html
     client.force_login(UserFactory())
     assert "Voortgang" not in client.get(classroom.course.url).content.decode()
+
+
+def test_coursework_moves_with_a_transferred_place(course):
+    from courses import services as enrolments
+    from learning.models import QuizAttempt
+    from tests.factories import make_quiz
+
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    quiz = make_quiz(module)
+    coach, now = UserFactory(), timezone.now()
+    first, later = make_date(course, starts_in=timedelta(days=3)), make_date(course, starts_in=timedelta(days=40))
+    place = confirmed_place(first, coach)
+    services.module_done(enrolment=place, module=module, now=now)
+    attempt = services.attempt_start(enrolment=place, quiz=quiz, now=now)
+
+    moved = enrolments.enrolment_transfer(enrolment=place, to_date=later, actor=coach)
+
+    assert ModuleProgress.objects.get(module=module).enrolment == moved
+    assert QuizAttempt.objects.get(pk=attempt.pk).enrolment == moved
+    assert services.attempt_start(enrolment=moved, quiz=quiz, now=now).pk == attempt.pk  # carries on, not anew

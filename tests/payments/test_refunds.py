@@ -188,3 +188,21 @@ def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, dj
     enrolments.waitlist_join(course_date=course_date, user=UserFactory())  # the date is full now
     with django_assert_num_queries(len(three_places.captured_queries)):  # whatever the number of places
         client.get(page)
+
+
+def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_by_the_policy(
+        paid, course, client, stripe_double, django_capture_on_commit_callbacks):
+    [invoice] = paid.invoices.all()
+    later = make_date(course, starts_in=timedelta(days=60))
+    moved = enrolments.enrolment_transfer(enrolment=paid.enrolment, to_date=later, actor=None)
+
+    client.force_login(moved.user)
+    page = client.get(reverse("courses:enrolment", args=[moved.pk])).content.decode()
+    assert invoice.number in page
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolments.enrolment_cancel(enrolment=moved, actor=moved.user)  # 60 days ahead: free cancellation
+
+    assert refunded_at_stripe(stripe_double, paid) == 49500
+    assert paid.refunds.get().credit_invoice.credits == invoice
+    with django_capture_on_commit_callbacks(execute=True):  # the old place cannot be refunded a second time
+        assert services.refund_instead_of_another_date(enrolment=paid.enrolment) is None
