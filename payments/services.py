@@ -315,6 +315,11 @@ def paid_payment_of(enrolment: Enrolment) -> Payment | None:
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with."""
     payment = paid_payment_of(enrolment)
+    if payment is None and refund > 0:  # paid some other way (a bank transfer on an invoice): by hand
+        from .notifications import send_manual_refund_due
+
+        transaction.on_commit(lambda: send_manual_refund_due.enqueue(enrolment_id=enrolment.pk, amount=str(refund)))
+        return None
     amount = min(refund, refundable(payment)) if payment else Decimal(0)
     if amount <= 0:  # nothing due, or the office already gave it all back
         return None

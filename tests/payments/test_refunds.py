@@ -206,3 +206,23 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
     assert paid.refunds.get().credit_invoice.credits == invoice
     with django_capture_on_commit_callbacks(execute=True):  # the old place cannot be refunded a second time
         assert services.refund_instead_of_another_date(enrolment=paid.enrolment) is None
+
+
+def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund_by_hand(
+        course, django_capture_on_commit_callbacks, mailoutbox):
+    from home.models import ProviderSettings
+
+    ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
+    course_date = make_date(course)  # 30 days ahead: free cancellation, all of € 495 back
+    place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Bo Bank"),
+                                      billing=enrolments.Billing())
+    enrolments.enrolment_confirm(enrolment=place)  # paid by bank transfer; the office confirmed it
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolments.enrolment_cancel(enrolment=place, actor=place.user)
+
+    [mail] = mailoutbox
+    assert mail.to == ["office@example.org"] and mail.subject == "Terugbetalen met de hand: €\u00a0495,00 aan Bo Bank"
+    assert f"/admin/trainer/dates/{course_date.pk}/" in mail.body
+    assert not Refund.objects.exists()
