@@ -34,6 +34,7 @@ def test_trainer_sees_the_participants_of_their_own_date(client, taught_date):
 
     assert "Anna Aalbers" in html and "Bas Bakker" in html and "Cor Cornelis" in html
     assert "Noloc NL-1" in html and "Op de wachtlijst (1)" in html
+    assert f"<title>{course_date} - Wagtail</title>" in html  # the browser tab says which date
     assert "Mijn data" in client.get("/admin/").content.decode()
 
 
