@@ -64,3 +64,16 @@ class ProviderSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("provider details")
+
+
+class TaskRetry(models.Model):
+    """A failed task run that was enqueued again (see home.retries): one row per failed run, so a run is
+    retried once, whoever looks; `attempt` counts the retries of the original task."""
+
+    failed_result_id = models.UUIDField(unique=True)
+    retry_result_id = models.UUIDField(null=True, unique=True)  # None: given up after the last attempt
+    attempt = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.failed_result_id} → {self.retry_result_id or 'given up'} ({self.attempt})"

@@ -1,0 +1,55 @@
+"""Failed tasks are tried again. The task framework runs a task once: an email that met a mail server hiccup,
+or a certificate whose storage was briefly away, would otherwise be lost. The scheduler enqueues failed one-off
+tasks again after a growing pause, at most len(RETRY_AFTER) times, then gives up and logs it.
+
+Every one-off task here is safe to run twice: emails check the state they announce, issuing a certificate,
+an invoice or a refund is idempotent. Periodic tasks are left alone: the next tick runs them anyway."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from .models import TaskRetry
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+               timedelta(hours=12)]
+BATCH = 100
+
+
+def failed_tasks_retry(*, periodic: set[str], now: datetime | None = None) -> int:
+    """Enqueues again each failed run whose pause is over; returns how many. `periodic` holds the module paths
+    of the scheduler's own tasks, which are not retried. Each failed run is claimed by a unique row, so two
+    schedulers never enqueue the same retry twice."""
+    now = now or timezone.now()
+    failed = list(
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__lte=now - RETRY_AFTER[0])
+        .exclude(task_path__in=periodic)
+        .exclude(id__in=TaskRetry.objects.values("failed_result_id"))
+        .order_by("finished_at")[:BATCH]
+    )
+    retries_so_far = dict(TaskRetry.objects.filter(retry_result_id__in=[run.id for run in failed])
+                          .values_list("retry_result_id", "attempt"))
+    enqueued = 0
+    for run in failed:
+        attempt = retries_so_far.get(run.id, 0) + 1
+        if attempt <= len(RETRY_AFTER) and run.finished_at > now - RETRY_AFTER[attempt - 1]:
+            continue  # not yet
+        try:
+            with transaction.atomic():
+                claim = TaskRetry.objects.create(failed_result_id=run.id, attempt=attempt)
+                if attempt > len(RETRY_AFTER):
+                    log.error("Task %s (%s) failed %s times; not retried again", run.task_path, run.id, attempt)
+                    continue
+                retry = run.task.enqueue(*run.args_kwargs["args"], **run.args_kwargs["kwargs"])
+                claim.retry_result_id = retry.id
+                claim.save(update_fields=["retry_result_id"])
+        except IntegrityError:  # another scheduler claimed it first
+            continue
+        enqueued += 1
+    return enqueued
