@@ -312,27 +312,39 @@ def paid_payment_of(enrolment: Enrolment) -> Payment | None:
     return enrolment.payments.filter(status=Status.PAID).order_by("-paid_at").first()
 
 
+def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
+    """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
+    from .notifications import send_manual_refund_due
+
+    transaction.on_commit(lambda: send_manual_refund_due.enqueue(enrolment_id=enrolment.pk, amount=str(amount)))
+
+
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with."""
     payment = paid_payment_of(enrolment)
-    if payment is None and refund > 0:  # paid some other way (a bank transfer on an invoice): by hand
-        from .notifications import send_manual_refund_due
-
-        transaction.on_commit(lambda: send_manual_refund_due.enqueue(enrolment_id=enrolment.pk, amount=str(refund)))
+    if payment is None:
+        if refund > 0:
+            _refund_by_hand(enrolment, refund)
         return None
-    amount = min(refund, refundable(payment)) if payment else Decimal(0)
+    amount = min(refund, refundable(payment))
     if amount <= 0:  # nothing due, or the office already gave it all back
         return None
     return refund_request(payment=payment, amount=amount, reason="cancelled by the participant", actor=actor)
 
 
 @transaction.atomic
-def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> Refund | None:
-    """The date was called off and the person wants their money back rather than another date."""
+def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
+    """The date was called off and the person wants their money back rather than another date. False when the
+    place was moved or refunded already."""
+    if not enrolments.date_cancelled_refund_claim(enrolment=enrolment, actor=actor):
+        return False
     payment = paid_payment_of(enrolment)
-    if payment is None or not enrolments.date_cancelled_refund_claim(enrolment=enrolment, actor=actor):
-        return None
-    return refund_request(payment=payment, reason="date cancelled", actor=actor)
+    if payment is not None:
+        if refundable(payment) > 0:  # the office may have given it all back already
+            refund_request(payment=payment, reason="date cancelled", actor=actor)
+    elif enrolment.price_incl_vat:
+        _refund_by_hand(enrolment, enrolment.price_incl_vat)
+    return True
 
 
 def cancelled_dates_refund(*, now: datetime | None = None) -> int:

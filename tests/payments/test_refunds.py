@@ -205,7 +205,7 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
     assert refunded_at_stripe(stripe_double, paid) == 49500
     assert paid.refunds.get().credit_invoice.credits == invoice
     with django_capture_on_commit_callbacks(execute=True):  # the old place cannot be refunded a second time
-        assert services.refund_instead_of_another_date(enrolment=paid.enrolment) is None
+        assert services.refund_instead_of_another_date(enrolment=paid.enrolment) is False
 
 
 def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund_by_hand(
@@ -226,3 +226,29 @@ def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund
     assert mail.to == ["office@example.org"] and mail.subject == "Terugbetalen met de hand: €\u00a0495,00 aan Bo Bank"
     assert f"/admin/trainer/dates/{course_date.pk}/" in mail.body
     assert not Refund.objects.exists()
+
+
+def test_a_called_off_date_refunds_a_place_paid_outside_stripe_by_hand_and_one_refunded_already_not_again(
+        paid, course, client, django_capture_on_commit_callbacks, mailoutbox):
+    from home.models import ProviderSettings
+
+    ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
+    course_date = paid.enrolment.course_date
+    by_bank = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Bo Bank"),
+                                        billing=enrolments.Billing())
+    enrolments.enrolment_confirm(enrolment=by_bank)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund_request(payment=paid, reason="goodwill, before the date was called off")
+        enrolments.course_date_cancel(course_date=course_date, actor=None)
+    mailoutbox.clear()
+
+    for place in (by_bank, paid.enrolment):
+        client.force_login(place.user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("payments:refund_instead", args=[place.pk]), follow=True)
+        assert "We betalen het volledige bedrag terug" in response.content.decode()
+
+    [office] = mailoutbox
+    assert office.to == ["office@example.org"] and "Bo Bank" in office.subject
+    assert paid.refunds.count() == 1  # the goodwill refund; nothing is left to give back
+    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=30)) == 0
