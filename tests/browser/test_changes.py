@@ -1,0 +1,134 @@
+"""After enrolling: a coach cancels a paid place and gets the policy's refund; the office calls a date off and
+the coach moves to another date or takes the money back; an interest list hears of a new date and enrols in
+one click; the office revokes a certificate and the verification page says so."""
+
+import re
+import time
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from courses import services
+from courses.models import CoursePage, Enrolment
+from payments.models import Payment
+from payments.services import checkout_start
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory, make_date, make_trainer
+
+pytestmark = pytest.mark.browser
+
+
+def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
+    """A place paid on the double's page; its webhook reaches the live site as Stripe's would."""
+    stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
+    held = services.enrolment_hold(course_date=course_date, user=UserFactory(email=email, full_name="Eva de Vries"),
+                                   billing=services.Billing())
+    payment = checkout_start(enrolment=held, success_url=site_url + "/", cancel_url=site_url + "/")
+    stripe_double.double.pay(payment.checkout_session_id, "paid")
+    for _ in range(100):
+        if Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID:
+            return Enrolment.objects.get(pk=held.pk)
+        time.sleep(0.05)
+    raise AssertionError("the webhook did not confirm the payment")
+
+
+def refunded_cents(stripe_double) -> int:
+    return sum(payment["refunded"] for payment in stripe_double.double.payments.values())
+
+
+def test_coach_cancels_a_paid_place_and_gets_what_the_policy_gives_back(page: Page, live_site, site_url,
+                                                                         stripe_double):
+    course = CoursePage.objects.get(slug="basistraining")
+    place = paid_place(stripe_double, site_url, make_date(course), "eva@example.org")  # 30 days ahead: all back
+    log_in(page, site_url, "eva@example.org")
+    page.goto(f"{site_url}/enrolments/{place.pk}/")
+
+    expect(page.get_by_text("Als je nu annuleert, krijg je € 495,00 terug.")).to_be_visible()
+    page.get_by_role("button", name="Mijn inschrijving annuleren").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Je inschrijving is geannuleerd.")
+    place.refresh_from_db()
+    assert place.status == Enrolment.Status.CANCELLED
+    for _ in range(100):  # the refund goes to Stripe in a task after the commit
+        if refunded_cents(stripe_double) == 49500:
+            break
+        time.sleep(0.05)
+    assert refunded_cents(stripe_double) == 49500
+
+
+def test_the_office_calls_a_date_off_and_the_coach_moves_to_another_date(page: Page, live_site, site_url,
+                                                                          stripe_double, browser):
+    course = CoursePage.objects.get(slug="basistraining")
+    called_off = make_date(course, location_name="Zeist")
+    make_date(course, location_name="Amersfoort")
+    place = paid_place(stripe_double, site_url, called_off, "eva@example.org")
+    UserFactory(email="office@example.org", is_superuser=True)
+    mail.outbox.clear()
+
+    office = browser.new_context(locale="nl-NL").new_page()
+    log_in(office, site_url, "office@example.org")
+    office.goto(f"{site_url}/admin/trainer/dates/{called_off.pk}/")
+    office.get_by_label("Reden (zichtbaar in de geschiedenis)").fill("De trainer is ziek")
+    office.get_by_role("button", name="Annuleer de datum en bericht iedereen").click()
+    expect(office.get_by_text("1 mensen zijn op de hoogte gebracht")).to_be_visible()
+
+    [notice] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
+    link = re.search(r"https?://\S+(/enrolments/\d+/)", notice.body).group(1)
+    log_in(page, site_url, "eva@example.org")
+    page.goto(site_url + link)
+    expect(page.get_by_role("button", name="Ik wil mijn geld terug")).to_be_visible()
+    page.get_by_role("link", name="Naar een andere datum").first.click()
+    page.get_by_label(re.compile("Amersfoort")).check()
+    page.get_by_role("button", name="Verzet mijn plaats").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Je plaats is verzet.")
+    expect(page.get_by_text("Amersfoort")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"Factuur \d{4}-\d{6} \(PDF\)"))).to_be_visible()  # paid
+    moved = Enrolment.objects.get(user=place.user, status=Enrolment.Status.CONFIRMED)
+    assert moved.course_date.location_name == "Amersfoort" and refunded_cents(stripe_double) == 0
+
+
+def test_the_interest_list_hears_of_a_new_date_and_enrols_in_one_click(page: Page, live_site, site_url):
+    course = CoursePage.objects.get(slug="basistraining")
+    UserFactory(email="eva@example.org")
+    log_in(page, site_url, "eva@example.org")
+    page.goto(site_url + course.url)
+    page.get_by_role("button", name="Meld me aan voor de interesselijst").click()
+    expect(page.get_by_text("Je staat op de interesselijst").first).to_be_visible()
+
+    course_date = make_date(course, location_name="Utrecht")
+    services.dates_announce()  # the scheduler's periodic task
+    [announcement] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
+    link = re.search(r"https?://\S+(/dates/\d+/enrol/\S*)", announcement.body).group(1)
+    page.goto(site_url + link)
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+
+    expect(page.get_by_text("Test payments: no real money moves.")).to_be_visible()  # on to Stripe's page
+    assert Enrolment.objects.get(user__email="eva@example.org").course_date == course_date
+    page.goto(site_url + course.url)
+    expect(page.get_by_role("button", name="Meld me aan voor de interesselijst")).to_have_count(0)
+
+
+def test_the_office_revokes_a_certificate_and_the_verification_page_says_so(page: Page, live_site, site_url):
+    from certification.services import certificate_issue
+
+    course_date = make_date(CoursePage.objects.get(slug="basistraining"))
+    place = services.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Eva de Vries"),
+                                    billing=services.Billing())
+    services.enrolment_confirm(enrolment=place)
+    trainer = make_trainer(email="trainer@example.org")
+    certificate = certificate_issue(enrolment=place, actor=trainer, reason="Inhaalmoment gevolgd")
+    UserFactory(email="office@example.org", is_superuser=True)
+
+    log_in(page, site_url, "office@example.org")
+    page.goto(f"{site_url}/admin/trainer/dates/{course_date.pk}/certificates/")
+    expect(page).to_have_title(re.compile("Certificaten"))
+    page.get_by_label("Reden").nth(1).fill("Fraude met de aanwezigheid")  # the second form: revoke
+    page.get_by_role("button", name="Intrekken").click()
+    expect(page.get_by_text(f"Certificaat {certificate.number} is ingetrokken.")).to_be_visible()
+
+    page.goto(f"{site_url}/verify/{certificate.code}/")
+    expect(page.get_by_role("status")).to_contain_text("Dit certificaat is ingetrokken op")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Eva de Vries")
