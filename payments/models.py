@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrolment
+from courses.templatetags.course_tags import euro
 from home.sequences import YearSequence
 
 
@@ -98,7 +99,7 @@ class Refund(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
 
     def __str__(self):
-        return f"€ {self.amount} · {self.get_status_display()}"
+        return f"{euro(self.amount)} · {self.get_status_display()}"
 
     @property
     def requested_by_email(self) -> str:

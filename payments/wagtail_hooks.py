@@ -3,11 +3,15 @@ bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through pa
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -41,6 +45,9 @@ class RefundForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         self.fields["payment"].queryset = Payment.objects.filter(status=Payment.Status.PAID).select_related(
             "enrolment__user", "enrolment__course_date__course")
+        self.fields["payment"].label_from_instance = lambda payment: " · ".join([
+            payment.enrolment.user.get_full_name() or payment.enrolment.user.email, str(payment.enrolment.course_date),
+            euro(payment.amount)])
         self.fields["amount"].help_text = _("At most what was paid minus what was already refunded.")
 
     def clean(self):
@@ -56,6 +63,23 @@ class RefundForm(WagtailAdminModelForm):
         self.instance = services.refund_request(payment=data["payment"], amount=data["amount"],
                                                 reason=data["reason"], actor=self.for_user)
         return self.instance
+
+
+class RefundCreateView(generic.CreateView):
+    def get_initial(self):
+        """`?payment=<id>` (the payment's "Refund" button) chooses the payment."""
+        return {**super().get_initial(), "payment": self.request.GET.get("payment")}
+
+
+class PaymentInspectView(generic.InspectView):
+    @cached_property
+    def header_buttons(self):
+        """A "Refund" button on a paid payment with money left to give back, for who may refund."""
+        payment = self.object
+        if (payment.status != Payment.Status.PAID or services.refundable(payment) <= 0
+                or not self.request.user.has_perm("payments.add_refund")):
+            return []
+        return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="undo")]
 
 
 PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "enrolment.user.full_name",
@@ -74,6 +98,7 @@ class PaymentViewSet(ModelViewSet):
     list_export = PAYMENT_EXPORT
     export_filename = "payments"
     inspect_view_enabled = True
+    inspect_view_class = PaymentInspectView
     copy_view_enabled = False
     form_fields = []
 
@@ -91,6 +116,7 @@ class RefundViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["payment", "amount", "reason"]
+    add_view_class = RefundCreateView
 
     def get_form_class(self, for_update=False):
         return RefundForm

@@ -132,3 +132,32 @@ def test_the_office_revokes_a_certificate_and_the_verification_page_says_so(page
     page.goto(f"{site_url}/verify/{certificate.code}/")
     expect(page.get_by_role("status")).to_contain_text("Dit certificaat is ingetrokken op")
     expect(page.get_by_role("heading", level=1)).to_have_text("Eva de Vries")
+
+
+def test_the_office_refunds_part_of_a_payment_from_the_admin(page: Page, live_site, site_url, stripe_double):
+    place = paid_place(stripe_double, site_url, make_date(CoursePage.objects.get(slug="basistraining")),
+                       "eva@example.org")
+    payment = place.payments.get()
+    UserFactory(email="office@example.org", is_superuser=True)
+    log_in(page, site_url, "office@example.org")
+
+    page.goto(f"{site_url}/admin/payment/inspect/{payment.pk}/")
+    page.get_by_role("link", name="Terugbetalen").click()
+    expect(page.get_by_role("combobox", name="Betaling")).to_have_value(str(payment.pk))  # chosen already
+    expect(page.get_by_role("combobox", name="Betaling").locator("option:checked")).to_contain_text("Eva de Vries")
+    page.get_by_role("spinbutton", name="Bedrag").fill("600")
+    page.get_by_role("textbox", name="Reden").fill("Kwam een uur later")
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_text("Er kan nog hoogstens € 495,00 worden terugbetaald.")).to_be_visible()
+
+    page.get_by_role("spinbutton", name="Bedrag").fill("95")
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.get_by_text("Terugbetaling '€ 95,00 · Wordt terugbetaald' aangemaakt.")).to_be_visible()
+    for _ in range(100):
+        if refunded_cents(stripe_double) == 9500:
+            break
+        time.sleep(0.05)
+    assert refunded_cents(stripe_double) == 9500
+    page.goto(f"{site_url}/admin/payment/inspect/{payment.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Terugbetalen")).to_be_visible()  # € 400 is left to give back
