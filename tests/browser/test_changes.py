@@ -19,6 +19,14 @@ from tests.factories import UserFactory, make_date, make_trainer
 pytestmark = pytest.mark.browser
 
 
+def eventually(condition, seconds: float = 5) -> bool:
+    """Webhooks and refund tasks run beside the page; waits until `condition()` holds (or gives up)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
 def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
     """A place paid on the double's page; its webhook reaches the live site as Stripe's would."""
     stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
@@ -26,11 +34,8 @@ def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
                                    billing=services.Billing())
     payment = checkout_start(enrolment=held, success_url=site_url + "/", cancel_url=site_url + "/")
     stripe_double.double.pay(payment.checkout_session_id, "paid")
-    for _ in range(100):
-        if Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID:
-            return Enrolment.objects.get(pk=held.pk)
-        time.sleep(0.05)
-    raise AssertionError("the webhook did not confirm the payment")
+    assert eventually(lambda: Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID)  # the webhook
+    return Enrolment.objects.get(pk=held.pk)
 
 
 def refunded_cents(stripe_double) -> int:
@@ -50,11 +55,7 @@ def test_coach_cancels_a_paid_place_and_gets_what_the_policy_gives_back(page: Pa
     expect(page.get_by_role("status")).to_contain_text("Je inschrijving is geannuleerd.")
     place.refresh_from_db()
     assert place.status == Enrolment.Status.CANCELLED
-    for _ in range(100):  # the refund goes to Stripe in a task after the commit
-        if refunded_cents(stripe_double) == 49500:
-            break
-        time.sleep(0.05)
-    assert refunded_cents(stripe_double) == 49500
+    assert eventually(lambda: refunded_cents(stripe_double) == 49500)  # a task asks Stripe after the commit
 
 
 def test_the_office_calls_a_date_off_and_the_coach_moves_to_another_date(page: Page, live_site, site_url,
@@ -153,11 +154,7 @@ def test_the_office_refunds_part_of_a_payment_from_the_admin(page: Page, live_si
     page.get_by_role("spinbutton", name="Bedrag").fill("95")
     page.get_by_role("button", name="Toevoegen").click()
     expect(page.get_by_text("Terugbetaling '€ 95,00 · Wordt terugbetaald' aangemaakt.")).to_be_visible()
-    for _ in range(100):
-        if refunded_cents(stripe_double) == 9500:
-            break
-        time.sleep(0.05)
-    assert refunded_cents(stripe_double) == 9500
+    assert eventually(lambda: refunded_cents(stripe_double) == 9500)
     page.goto(f"{site_url}/admin/payment/inspect/{payment.pk}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Terugbetalen")).to_be_visible()  # € 400 is left to give back
