@@ -10,15 +10,12 @@ Last line: certificates issued=… pdf_per_s=… verify_rps=… verify_p95_ms=�
 """
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("PRIVATE_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-certificates-"))
 from bench.common import django_setup, get_all, gunicorn, latency_figures  # noqa: E402
 
 django_setup("certificates", settings="bench.settings")

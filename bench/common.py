@@ -17,11 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def django_setup(name: str, settings: str = "lms.settings.test") -> None:
-    """Django for a benchmark: a fresh SQLite file unless DATABASE_URL points elsewhere (PostgreSQL)."""
+    """Django for a benchmark: a fresh SQLite file unless DATABASE_URL points elsewhere (PostgreSQL), and a
+    fresh directory for the private files it writes (invoices, certificates), outside the checkout."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/{name}.sqlite3")
+    workdir = tempfile.mkdtemp(prefix=f"bench-{name}-")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/{name}.sqlite3")
+    os.environ.setdefault("PRIVATE_MEDIA_ROOT", f"{workdir}/private")
     os.environ.setdefault("CONN_MAX_AGE", "60")
     django.setup()
 

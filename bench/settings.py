@@ -7,7 +7,8 @@ from lms.settings.test import *  # noqa: F403
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Files a benchmark writes (certificates) go where it says, and every worker process agrees on the place.
+# Files a benchmark writes (invoices, certificates) go to the directory bench.common.django_setup chose, which
+# every worker process inherits.
 STORAGES["private"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",  # noqa: F405
-                       "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".bench-private"))}}  # noqa: F405
+                       "OPTIONS": {"location": os.environ["PRIVATE_MEDIA_ROOT"]}}
 CERTIFICATE_VERIFY_LIMIT_PER_MINUTE = 10**9  # one client address sends every request

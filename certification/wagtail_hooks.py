@@ -11,6 +11,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from home.admin_views import listing_with
 from home.models import ProviderSettings
 from home.permissions import ReadOnlyPolicy
 
@@ -36,6 +37,7 @@ class CertificateViewSet(ModelViewSet):
     form_fields = []  # written by certification.services only
     inspect_view_enabled = True
     copy_view_enabled = False
+    index_view_class = listing_with("user")
 
 
 @hooks.register("register_admin_viewset")

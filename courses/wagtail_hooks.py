@@ -1,11 +1,13 @@
 """Dates and enrolments in the Wagtail admin. Writes that move seats go through courses.services;
 the admin may edit an enrolment's invoice details but never create or delete places by hand."""
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.urls import include, path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
@@ -13,6 +15,8 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from home.admin_views import listing_with
 
 from . import services, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry
@@ -67,6 +71,7 @@ class CourseDateViewSet(ModelViewSet):
         FieldPanel("trainers"),
         FieldPanel("enrolment_deadline"),
     ]
+    index_view_class = listing_with("course")
 
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=CourseDateForm).bind_to_model(self.model)
@@ -82,16 +87,26 @@ class NoAddNoDeletePolicy(ModelPermissionPolicy):
 register_permission_policy(Enrolment, NoAddNoDeletePolicy(Enrolment))
 
 
+class EnrolmentFilterSet(WagtailFilterSet):
+    course_date = django_filters.ModelChoiceFilter(
+        label=_("date"), queryset=CourseDate.objects.select_related("course").order_by("-starts_at"))
+
+    class Meta:
+        model = Enrolment
+        fields = ["status", "course_date"]
+
+
 class EnrolmentViewSet(ModelViewSet):
     model = Enrolment
     icon = "user"
     menu_label = _("Enrolments")
     list_display = ["user", "course_date", "status", "hold_expires_at", "waitlist_position"]
-    list_filter = ["status", "course_date"]
+    filterset_class = EnrolmentFilterSet
     search_fields = ["user__email", "user__full_name", "company_name"]
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]
+    index_view_class = listing_with("user", "course_date__course")
 
 
 class InterestEntryViewSet(ModelViewSet):
@@ -102,6 +117,7 @@ class InterestEntryViewSet(ModelViewSet):
     list_filter = ["course"]
     copy_view_enabled = False
     form_fields = ["course", "user"]
+    index_view_class = listing_with("user", "course")
 
 
 class EnrolmentGroup(ViewSetGroup):

@@ -16,6 +16,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from courses.templatetags.course_tags import euro
+from home.admin_views import listing_with
 from home.permissions import ReadOnlyPolicy
 
 from . import services
@@ -101,6 +102,7 @@ class PaymentViewSet(ModelViewSet):
     inspect_view_class = PaymentInspectView
     copy_view_enabled = False
     form_fields = []
+    index_view_class = listing_with("enrolment__user", "enrolment__course_date__course")
 
 
 class RefundViewSet(ModelViewSet):
@@ -117,6 +119,7 @@ class RefundViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["payment", "amount", "reason"]
     add_view_class = RefundCreateView
+    index_view_class = listing_with("payment__enrolment__user", "requested_by")
 
     def get_form_class(self, for_update=False):
         return RefundForm
@@ -135,6 +138,7 @@ class InvoiceViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = []
+    index_view_class = listing_with("credits")
 
 
 class StripeEventViewSet(ModelViewSet):

@@ -63,3 +63,4 @@ def test_trainers_do_not_see_money(paid, client):
     client.force_login(make_trainer())
     for path in ["/admin/payment/", "/admin/invoice/", "/admin/refund/new/"]:
         assert client.get(path).status_code in (302, 403)
+
