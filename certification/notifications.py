@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from home.models import ProviderSettings
+from home.notifications import email_office
 
 from .models import Certificate
 
@@ -29,14 +28,7 @@ def send_expiry_reminder(*, certificate_id: int) -> None:
 def send_completion_withdrawn(*, certificate_id: int) -> None:
     """To the office, in the site's language: a correction took back the completion a valid certificate was
     issued for. Whether it should be revoked is theirs to decide."""
-    office = ProviderSettings.load().email
     certificate = Certificate.objects.select_related("enrolment").get(pk=certificate_id)
-    if not office or certificate.status != Certificate.Status.VALID:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-            "certification_trainer:date", args=[certificate.enrolment.course_date_id])
-        context = {"certificate": certificate, "link": link}
-        subject = render_to_string("certification/email/completion_withdrawn_subject.txt", context).strip()
-        body = render_to_string("certification/email/completion_withdrawn.txt", context)
-    send_mail(subject, body, None, [office])
+    if certificate.status == Certificate.Status.VALID:
+        email_office("certification/email/completion_withdrawn", {"certificate": certificate},
+                     admin_link=("certification_trainer:date", certificate.enrolment.course_date_id))

@@ -2,15 +2,14 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
 from courses.models import Enrolment
 from home.models import ProviderSettings
+from home.notifications import email_office
 
 from .models import Payment
 
@@ -35,17 +34,9 @@ def send_payment_returned(*, payment_id: int) -> None:
 @task()
 def send_manual_refund_due(*, enrolment_id: int, amount: str) -> None:
     """A place paid outside Stripe was cancelled with money due back: the office pays it by hand."""
-    office = ProviderSettings.load().email
-    if not office:
-        return
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    context = {"enrolment": enrolment, "amount": Decimal(amount),
-               "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-               + reverse("courses_trainer:date", args=[enrolment.course_date_id])}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string("payments/email/manual_refund_due_subject.txt", context).strip()
-        body = render_to_string("payments/email/manual_refund_due.txt", context)
-    send_mail(subject, body, None, [office])
+    email_office("payments/email/manual_refund_due", {"enrolment": enrolment, "amount": Decimal(amount)},
+                 admin_link=("courses_trainer:date", enrolment.course_date_id))
 
 
 def email_invoice(*, invoice_id: int) -> None:
