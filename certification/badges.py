@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.urls import reverse
 
+from home.links import absolute_url
+
 from .models import Certificate
 
 KEY_ID = "certificates-1"
@@ -43,13 +45,9 @@ def public_jwk(key: Ed25519PublicKey | None = None) -> dict:
     return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "kid": KEY_ID, "use": "sig", "alg": "EdDSA"}
 
 
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def issuer_profile(provider: dict, *, with_key: bool = False) -> dict:
-    profile = {"id": _absolute(reverse("badge_issuer")), "type": ["Profile"], "name": provider.get("name", ""),
-               "url": _absolute("/"), **({"email": provider["email"]} if provider.get("email") else {})}
+    profile = {"id": absolute_url(reverse("badge_issuer")), "type": ["Profile"], "name": provider.get("name", ""),
+               "url": absolute_url("/"), **({"email": provider["email"]} if provider.get("email") else {})}
     if with_key:
         profile["verificationMethod"] = [{"id": verification_method_id(), "type": "Multikey",
                                           "controller": profile["id"],
@@ -59,7 +57,7 @@ def issuer_profile(provider: dict, *, with_key: bool = False) -> dict:
 
 def credential(certificate: Certificate) -> dict:
     """The OpenBadgeCredential (Open Badges 3.0, on the Verifiable Credentials data model 2.0)."""
-    verify = _absolute(reverse("verify", args=[certificate.code]))
+    verify = absolute_url(reverse("verify", args=[certificate.code]))
     hours = f"{certificate.net_hours:g}"
     points = "; ".join(f"{a['register']}: {a['points']} PE" for a in certificate.accreditations)
     document = {
@@ -74,7 +72,7 @@ def credential(certificate: Certificate) -> dict:
             "type": ["AchievementSubject"],
             "name": certificate.holder_name,
             "achievement": {
-                "id": _absolute(certificate.course.url) if certificate.course else verify,
+                "id": absolute_url(certificate.course.url) if certificate.course else verify,
                 "type": ["Achievement"],
                 "name": certificate.course_title,
                 "description": f"{certificate.course_title}: {hours} netto contacturen." + (
@@ -124,7 +122,7 @@ def public_key_multibase(key: Ed25519PublicKey | None = None) -> str:
 
 
 def verification_method_id() -> str:
-    return _absolute(reverse("badge_issuer")) + f"#{KEY_ID}"
+    return absolute_url(reverse("badge_issuer")) + f"#{KEY_ID}"
 
 
 def _hash_data(document: dict, proof: dict) -> bytes:

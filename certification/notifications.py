@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from home.links import absolute_url
 from home.notifications import email_office
 
 from .models import Certificate
@@ -14,10 +15,10 @@ def send_expiry_reminder(*, certificate_id: int) -> None:
     """Three months before expiry: the date, and where to recertify (the recertification course's or the
     course's own dates, or its interest list)."""
     certificate = Certificate.objects.select_related("user", "course__recertification_course").get(pk=certificate_id)
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     renewal = certificate.course.recertification_page if certificate.course else None
-    context = {"certificate": certificate, "renewal": renewal, "course_url": base + (renewal.url if renewal else "/"),
-               "certificates_url": base + "/my/certificates/"}
+    context = {"certificate": certificate, "renewal": renewal,
+               "course_url": absolute_url(renewal.url if renewal else "/"),
+               "certificates_url": absolute_url(reverse("certification:mine"))}
     with translation.override(certificate.user.language):
         subject = render_to_string("certification/email/expiry_subject.txt", context).strip()
         body = render_to_string("certification/email/expiry.txt", context)

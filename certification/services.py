@@ -9,7 +9,6 @@ import secrets
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.registers import Register
 from courses.models import Enrolment
+from home.links import absolute_url
 from home.models import ProviderSettings
 from home.sequences import next_number
 
@@ -32,7 +32,7 @@ class CertificateError(Exception):
 
 
 def verify_url(certificate: Certificate) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("verify", args=[certificate.code])
+    return absolute_url(reverse("verify", args=[certificate.code]))
 
 
 def _years_later(day: date, years: int) -> date:

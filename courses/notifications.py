@@ -8,13 +8,10 @@ from django.utils import translation
 from django_tasks import task
 
 from accounts.models import User
+from home.links import absolute_url
 
 from .ics import course_date_ics
 from .models import CourseDate, Enrolment, InterestEntry
-
-
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def _send(enrolment: Enrolment, template: str, context: dict) -> None:
@@ -33,7 +30,7 @@ def email_about(enrolment_id: int, template: str, *, link: str, only_when: str |
     if only_when and enrolment.status != only_when:
         return
     with translation.override(enrolment.user.language):
-        url = _absolute(reverse(link, args=[enrolment.pk]))
+        url = absolute_url(reverse(link, args=[enrolment.pk]))
     _send(enrolment, template, {"link": url, **context})
 
 
@@ -50,7 +47,7 @@ def send_enrolment_confirmation(*, enrolment_id: int) -> None:
     with translation.override(enrolment.user.language):
         context = {"enrolment": enrolment, "course": enrolment.course_date.course,
                    "course_date": enrolment.course_date,
-                   "my_courses_url": _absolute(reverse("courses:my_courses"))}
+                   "my_courses_url": absolute_url(reverse("courses:my_courses"))}
         subject = render_to_string("courses/email/enrolment_confirmed_subject.txt", context).strip()
         body = render_to_string("courses/email/enrolment_confirmed.txt", context)
     message = EmailMessage(subject, body, None, [enrolment.user.email])
@@ -67,7 +64,7 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
         return  # left the list, or enrolled, since the announcement was queued
     with translation.override(user.language):
         context = {"course": course_date.course, "course_date": course_date, "user": user,
-                   "enrol_url": _absolute(reverse("courses:enrol", args=[course_date.pk]))}
+                   "enrol_url": absolute_url(reverse("courses:enrol", args=[course_date.pk]))}
         subject = render_to_string("courses/email/date_announced_subject.txt", context).strip()
         body = render_to_string("courses/email/date_announced.txt", context)
     send_mail(subject, body, None, [user.email])

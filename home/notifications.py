@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from .links import absolute_url
 from .models import ProviderSettings
 
 
@@ -18,7 +19,7 @@ def email_office(template: str, context: dict, *, admin_link: tuple[str, int] | 
     with translation.override(settings.LANGUAGE_CODE):
         if admin_link:
             name, pk = admin_link
-            context = {**context, "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(name, args=[pk])}
+            context = {**context, "link": absolute_url(reverse(name, args=[pk]))}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, None, [office])
