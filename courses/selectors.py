@@ -61,6 +61,16 @@ def places_of(*, user, course_dates) -> dict[int, Enrolment]:
     return {place.course_date_id: place for place in places}
 
 
+def confirmed_place_on_course(*, user, course_id: int, now: datetime, except_date_id: int | None = None):
+    """The person's confirmed place on a date of this course that has not ended yet (a second one makes no
+    sense: people move their place instead)."""
+    if not user.is_authenticated:
+        return None
+    return (Enrolment.objects.filter(user=user, status=Enrolment.Status.CONFIRMED, course_date__course_id=course_id,
+                                     course_date__ends_at__gt=now)
+            .exclude(course_date_id=except_date_id).select_related("course_date").first())
+
+
 def waitlist_position(*, enrolment: Enrolment) -> int:
     """1 for the first in line."""
     return Enrolment.objects.filter(

@@ -21,6 +21,7 @@ from accounts.models import User
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
 from .signals import attendance_recorded, place_cancelled, place_transferred
+from .templatetags.course_tags import day
 
 Status = Enrolment.Status
 
@@ -113,6 +114,11 @@ class Seating:
         return next(seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken)
 
 
+def _note(*parts: str) -> str:
+    """A log note from the parts that say something."""
+    return " · ".join(part.strip() for part in parts if part and part.strip())[:250]
+
+
 def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "", **fields):
     from_status = enrolment.status if enrolment.pk else ""
     enrolment.status = to
@@ -186,6 +192,37 @@ def _check_open(course_date: CourseDate, now: datetime) -> None:
         raise EnrolmentError(_("Enrolment for this date has closed."))
 
 
+def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: datetime, *, by_office: bool,
+                      moving: bool = False) -> None:
+    """Once its date has started only the office cancels or moves a place; a completed place never moves, and
+    only the office can still cancel it (which withdraws the completion)."""
+    if enrolment.completed_at is not None and (moving or not by_office):
+        raise EnrolmentError(_("This place has been completed: it can no longer be cancelled or moved."))
+    if enrolment.status == Status.CONFIRMED and course_date.has_started(now) and not by_office:
+        raise EnrolmentError(_("This date has started: your place can no longer be cancelled or moved. "
+                               "Please contact us if something is wrong."))
+
+
+def participant_may_change(enrolment: Enrolment, now: datetime) -> bool:
+    """Whether the participant may still cancel or move this place themselves (_check_changeable decides)."""
+    return enrolment.completed_at is None and not (enrolment.status == Status.CONFIRMED
+                                                   and enrolment.course_date.has_started(now))
+
+
+def already_on_course(place: Enrolment) -> str:
+    return _("You already have a place on this course on %(date)s. To take part on another date, move that "
+             "place instead.") % {"date": day(place.course_date.starts_at)}
+
+
+def _check_not_confirmed_elsewhere(course_date: CourseDate, user: User, now: datetime) -> None:
+    from .selectors import confirmed_place_on_course
+
+    other = confirmed_place_on_course(user=user, course_id=course_date.course_id, now=now,
+                                      except_date_id=course_date.pk)
+    if other is not None:
+        raise EnrolmentError(already_on_course(other))
+
+
 def _full_without(course_date: CourseDate, user: User, now: datetime) -> bool:
     """One unlocked read: every seat is taken and the person has no place on the date. Refusing on it is
     safe, because seats only free up through later events: the date was full at the moment of the read."""
@@ -206,6 +243,7 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now
     the date's lock; everyone else decides under it."""
     now = now or timezone.now()
     _check_open(course_date, now)
+    _check_not_confirmed_elsewhere(course_date, user, now)
     if _full_without(course_date, user, now):
         raise DateFull(_("This date is full. You can join the waitlist."))
     return _hold(course_date=course_date, user=user, billing=billing, now=now)
@@ -316,16 +354,18 @@ class Cancellation:
 
 @transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None,
-                     note: str = "") -> Cancellation:
+                     note: str = "", by_office: bool = False) -> Cancellation:
     """Ends a place or waitlist entry, with the refund the policy gives (paid out by the payments app);
-    a freed seat is offered to the next person in line."""
+    a freed seat is offered to the next person in line. Once the date has started only the office can
+    cancel a place, and a completed place not even the office."""
     now = now or timezone.now()
     course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's cancellation policy
     if enrolment.status not in Enrolment.ACTIVE:
         raise EnrolmentError(_("This enrolment has already ended."))
+    _check_changeable(enrolment, course_date, now, by_office=by_office)
     refund = cancellation_refund(enrolment=enrolment, now=now)
     _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
-                note=" · ".join(part for part in [note, f"refund {refund}" if refund else ""] if part))
+                note=_note(note, f"refund {refund}" if refund else ""))
     _settled(course_date, now)
     place_cancelled.send(sender=Enrolment, enrolment=enrolment, refund=refund, actor=actor)
     return Cancellation(enrolment=enrolment, refund=refund)
@@ -339,6 +379,7 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
     seating = _settled(course_date, now)
     if seating.place_of(user.pk):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    _check_not_confirmed_elsewhere(course_date, user, now)
     if seating.free_seat() is not None:
         raise EnrolmentError(_("There are seats left on this date: you can enrol directly."))
     last = max((place.waitlist_position for place in seating.waiting()), default=0)
@@ -441,18 +482,25 @@ def dates_announce(*, now: datetime | None = None) -> int:
     return announced
 
 
-@transaction.atomic
+def attendance_open(day_starts_at: datetime, now: datetime) -> bool:
+    """Attendance is registered on the day itself or afterwards, never for a day still to come."""
+    return timezone.localdate(day_starts_at) <= timezone.localdate(now)
+
+
 @transaction.atomic
 def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int], bool], actor: User,
                       now: datetime | None = None) -> int:
     """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many changed."""
     now = now or timezone.now()
     enrolments = set(course_date.enrolments.filter(status=Status.CONFIRMED).values_list("pk", flat=True))
-    days = set(course_date.meeting_days.values_list("pk", flat=True))
+    days = dict(course_date.meeting_days.values_list("pk", "starts_at"))
     changed = 0
     for (enrolment_id, day_id), is_present in present.items():
         if enrolment_id not in enrolments or day_id not in days:
             raise EnrolmentError(_("Attendance can only be registered for confirmed participants of this date."))
+        if not attendance_open(days[day_id], now):
+            raise EnrolmentError(_("Attendance for %(day)s can be registered from that day on, not before.")
+                                 % {"day": day(days[day_id])})
         _record, created = Attendance.objects.update_or_create(
             enrolment_id=enrolment_id, meeting_day_id=day_id,
             defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
@@ -493,9 +541,12 @@ def _lock_both(first: CourseDate, second: CourseDate) -> tuple[CourseDate, Cours
 
 @transaction.atomic
 def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User | None,
-                       now: datetime | None = None) -> Enrolment:
+                       now: datetime | None = None, by_office: bool = False, reason: str = "") -> Enrolment:
     """Moves a confirmed place (or one ended because its date was cancelled) to another date of the same
-    course, keeping what was agreed and paid; the seat it leaves goes to the next in line."""
+    course, keeping what was agreed; the seat it leaves goes to the next in line. Once the date has started
+    only the office moves a place, with a reason; a completed place never moves.
+
+    Call payments.services.place_transfer, which checks the money and moves the payments along."""
     now = now or timezone.now()
     from_date, to_date = _lock_both(enrolment.course_date, to_date)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)
@@ -503,6 +554,10 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         raise EnrolmentError(_("Only a confirmed place can be transferred."))
     if enrolment.transferred_to_id:
         raise EnrolmentError(_("This place has already been transferred."))
+    _check_changeable(enrolment, from_date, now, by_office=by_office, moving=True)
+    started = enrolment.status == Status.CONFIRMED and from_date.has_started(now)
+    if started and not reason.strip():
+        raise EnrolmentError(_("Give a reason for moving a place whose date has started."))
     if to_date.course_id != from_date.course_id or to_date.pk == from_date.pk:
         raise EnrolmentError(_("A place can only move to another date of the same course."))
     _check_open(to_date, now)
@@ -516,10 +571,12 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
               ["billing_type", "company_name", "company_address", "company_contact", "company_reference",
                "company_vat_id", "terms_accepted_at", "price_incl_vat"]}
     moved = _transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,
-                        actor=actor, seat=seat, confirmed_at=now, note=f"transferred from date {from_date.pk}")
+                        actor=actor, seat=seat, confirmed_at=now,
+                        note=_note(f"transferred from date {from_date.pk}", reason))
     enrolment.transferred_to = moved
     if enrolment.status == Status.CONFIRMED:
-        _transition(enrolment, Status.CANCELLED, at=now, actor=actor, note=f"transferred to date {to_date.pk}")
+        _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
+                    note=_note(f"transferred to date {to_date.pk}", reason))
         _settled(from_date, now)
     else:
         enrolment.save(update_fields=["transferred_to"])
@@ -545,7 +602,7 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         paid = enrolment.status == Status.CONFIRMED
         refund = (enrolment.price_incl_vat or Decimal("0.00")) if paid else Decimal("0.00")
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
-                    note=" · ".join(part for part in ["date cancelled", reason] if part))
+                    note=_note("date cancelled", reason))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
         transaction.on_commit(lambda pk=enrolment.pk, p=paid: send_date_cancelled.enqueue(enrolment_id=pk, was_paid=p))
     return cancellations

@@ -312,6 +312,35 @@ def paid_payment_of(enrolment: Enrolment) -> Payment | None:
     return enrolment.payments.filter(status=Status.PAID).order_by("-paid_at").first()
 
 
+def money_returned(enrolment: Enrolment) -> bool:
+    """The one answer to "did this place's money go back": the person took a refund instead of another date,
+    or what was paid has been refunded in full (by the policy, by the office in the admin, or at Stripe;
+    a refund on its way counts). Such a place cannot be moved to another date."""
+    if enrolment.refunded_at is not None:
+        return True
+    payment = paid_payment_of(enrolment)
+    return payment is not None and refundable(payment) <= 0
+
+
+@transaction.atomic
+def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool = False, reason: str = "",
+                   now: datetime | None = None) -> Enrolment:
+    """Moves a place to another date with what was paid for it: every transfer goes through here. Refused when
+    the money went back. The payments are locked first (as refunds lock them), so a refund and a transfer of
+    the same place happen one after the other, never both."""
+    payments = list(Payment.objects.select_for_update().filter(enrolment=enrolment).order_by("pk"))
+    enrolment.refresh_from_db(fields=["refunded_at"])
+    if money_returned(enrolment):
+        raise enrolments.EnrolmentError(_("The money for this place has been refunded, so it cannot be moved "
+                                          "to another date."))
+    moved = enrolments.enrolment_transfer(enrolment=enrolment, to_date=to_date, actor=actor, by_office=by_office,
+                                          reason=reason, now=now)
+    for payment in payments:  # the invoices stay as issued; a later cancellation refunds these payments
+        payment.enrolment = moved
+        payment.save(update_fields=["enrolment"])
+    return moved
+
+
 def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
     """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
     from .notifications import send_manual_refund_due
@@ -336,9 +365,11 @@ def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None)
 def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
     """The date was called off and the person wants their money back rather than another date. False when the
     place was moved or refunded already."""
+    payment = paid_payment_of(enrolment)
+    if payment is not None:  # locked before the date, in the same order as place_transfer and the webhook
+        Payment.objects.select_for_update().filter(pk=payment.pk).first()
     if not enrolments.date_cancelled_refund_claim(enrolment=enrolment, actor=actor):
         return False
-    payment = paid_payment_of(enrolment)
     if payment is not None:
         if refundable(payment) > 0:  # the office may have given it all back already
             refund_request(payment=payment, reason="date cancelled", actor=actor)

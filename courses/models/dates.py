@@ -80,6 +80,11 @@ class CourseDate(ClusterableModel):
             self.ends_at = max(day.ends_at for day in days)
         super().save(*args, **kwargs)
 
+    def has_started(self, now=None) -> bool:
+        """From the first meeting day's start a place on the date is history: the participant can no longer
+        cancel or move it."""
+        return self.starts_at is not None and (now or timezone.now()) >= self.starts_at
+
     @property
     def closes_at(self):
         """When enrolment (and any waitlist offer) ends."""

@@ -118,6 +118,19 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.user} · {self.course_date} · {self.get_status_display()}"
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == EnrolmentStatus.CONFIRMED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def is_history(self) -> bool:
+        """A confirmed place whose date has started: it reads as taken part, no longer as a booking."""
+        return self.is_confirmed and self.course_date.has_started()
+
 
 class EnrolmentLog(models.Model):
     """Every change of an enrolment's state: who, when, from, to."""

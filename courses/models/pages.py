@@ -248,14 +248,18 @@ class CoursePage(Page):
     def get_context(self, request, *args, **kwargs):
         from learning import views as learning
 
-        from ..selectors import course_dates_upcoming, course_modules_published, places_of
+        from ..selectors import confirmed_place_on_course, course_dates_upcoming, course_modules_published, places_of
 
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = course_modules_published(course=self)
-        dates = list(course_dates_upcoming(course=self, now=timezone.now()).prefetch_related("trainers"))
+        now = timezone.now()
+        dates = list(course_dates_upcoming(course=self, now=now).prefetch_related("trainers"))
         places = places_of(user=request.user, course_dates=dates)
+        confirmed = confirmed_place_on_course(user=request.user, course_id=self.pk, now=now)
         for course_date in dates:
             course_date.my_place = places.get(course_date.pk)
+            if confirmed is not None and confirmed.course_date_id != course_date.pk:
+                course_date.my_other_place = confirmed  # enrolling again is refused: say so before the form
             # While people wait, a freed seat is theirs first: newcomers see the date as full.
             course_date.seats_left = 0 if course_date.waitlist_count else course_date.capacity - course_date.seats_taken
         context["dates"] = dates

@@ -4,6 +4,7 @@ one click; the office revokes a certificate and the verification page says so.""
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -50,7 +51,11 @@ def test_coach_cancels_a_paid_place_and_gets_what_the_policy_gives_back(page: Pa
     page.goto(f"{site_url}/enrolments/{place.pk}/")
 
     expect(page.get_by_text("Als je nu annuleert, krijg je € 495,00 terug.")).to_be_visible()
-    page.get_by_role("button", name="Mijn inschrijving annuleren").click()
+    page.get_by_role("link", name="Mijn inschrijving annuleren").click()
+    # A confirmation step first, with what the policy gives back today; nothing has changed yet.
+    expect(page.get_by_text(re.compile(r"Als je vandaag \(.+\) annuleert, krijg je €.495,00 terug"))).to_be_visible()
+    assert Enrolment.objects.get(pk=place.pk).status == Enrolment.Status.CONFIRMED
+    page.get_by_role("button", name="Ja, annuleer mijn inschrijving").click()
 
     expect(page.get_by_role("status")).to_contain_text("Je inschrijving is geannuleerd.")
     place.refresh_from_db()
@@ -158,3 +163,32 @@ def test_the_office_refunds_part_of_a_payment_from_the_admin(page: Page, live_si
     page.goto(f"{site_url}/admin/payment/inspect/{payment.pk}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Terugbetalen")).to_be_visible()  # € 400 is left to give back
+
+
+def test_an_alumna_sees_last_years_place_as_history_she_can_no_longer_cancel_or_move(page: Page, live_site,
+                                                                                   site_url):
+    from django.utils import timezone
+
+    from tests.factories import PASSWORD, confirmed_place, move_to_yesterday
+
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, starts_in=timedelta(days=3))
+    alumna = UserFactory(email="alumna@example.org", full_name="Anne Alumna")
+    alumna.set_password(PASSWORD)
+    alumna.save()
+    place = confirmed_place(course_date, alumna)
+    move_to_yesterday(course_date)
+    Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
+    make_date(course, starts_in=timedelta(days=40))  # a date she could have moved to
+
+    log_in(page, site_url, "alumna@example.org")
+    page.get_by_role("link", name="Mijn opleidingen").click()
+    expect(page.get_by_text(re.compile("Afgerond op"))).to_be_visible()
+    page.get_by_role("link", name="Basistraining 2e spoorcoaching").click()
+
+    expect(page.get_by_text(re.compile(r"Afgerond op \w+ \d+ \w+ \d{4}\."))).to_be_visible()
+    expect(page.get_by_text("We zien je graag")).to_have_count(0)
+    expect(page.get_by_role("link", name="Naar een andere datum")).to_have_count(0)
+    expect(page.get_by_role("link", name="Mijn inschrijving annuleren")).to_have_count(0)
+    page.goto(f"{site_url}/enrolments/{place.pk}/transfer/")
+    expect(page.get_by_role("status")).to_contain_text("kan niet meer naar een andere datum")

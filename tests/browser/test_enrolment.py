@@ -81,7 +81,9 @@ def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_acce
     log_in(other, site_url, "houder@example.org")
     other.get_by_role("link", name="Mijn opleidingen").click()
     other.get_by_role("link", name="Intervisie-avond").click()
-    other.get_by_role("button", name="Mijn inschrijving annuleren").click()
+    other.get_by_role("link", name="Mijn inschrijving annuleren").click()
+    expect(other.get_by_text("Je plaats gaat naar de volgende op de wachtlijst.")).to_be_visible()
+    other.get_by_role("button", name="Ja, annuleer mijn inschrijving").click()
     expect(other.get_by_role("status")).to_contain_text("Je inschrijving is geannuleerd.")
 
     offer = next(m for m in mail.outbox if m.to == ["wachter@example.org"])

@@ -1,5 +1,6 @@
 """A stateful property test: random sequences of enrol, hold expiry, pay, cancel, waitlist, offer,
-accept, decline, capacity change and worker ticks, on a controlled clock, against the invariants."""
+accept, decline, capacity change, transfer to another date, the date's start, completion and worker ticks,
+on a controlled clock, against the invariants."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from courses import selectors, services
 from courses.models import Enrolment, EnrolmentLog
+from payments import services as payments
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
 Status = Enrolment.Status
@@ -27,8 +29,13 @@ class EnrolmentMachine(RuleBasedStateMachine):
         EnrolmentMachine.examples += 1
         course = make_course(self.catalogue, slug=f"course-{self.examples}")
         self.date = make_date(course, capacity=3, starts_in=timedelta(days=10), now=self.now)
+        self.later = make_date(course, capacity=3, starts_in=timedelta(days=40), now=self.now)  # to move to
         self.people = [UserFactory() for _ in range(PEOPLE)]
         self.join_order = []  # enrolment ids in the order people joined the waitlist
+        self.held_at_start = None  # the confirmed places when the date started: only the office changes them
+
+    def started(self):
+        return self.date.has_started(self.now)
 
     def places(self, *statuses):
         return list(self.date.enrolments.filter(status__in=statuses))
@@ -82,7 +89,37 @@ class EnrolmentMachine(RuleBasedStateMachine):
         active = self.places(*Enrolment.ACTIVE)
         if active:
             enrolment = data.draw(st.sampled_from(active))
-            services.enrolment_cancel(enrolment=enrolment, actor=None, now=self.now)
+            try:
+                services.enrolment_cancel(enrolment=enrolment, actor=enrolment.user, now=self.now)
+            except services.EnrolmentError:
+                assert enrolment.completed_at or (enrolment.status == Status.CONFIRMED and self.started())
+
+    @rule(data=st.data())
+    def transfer(self, data):
+        confirmed = self.places(Status.CONFIRMED)
+        if confirmed:
+            enrolment = data.draw(st.sampled_from(confirmed))
+            try:
+                payments.place_transfer(enrolment=enrolment, to_date=self.later, actor=enrolment.user,
+                                        now=self.now)
+            except services.EnrolmentError:
+                pass
+            else:
+                assert not self.started() and not enrolment.completed_at
+
+    @rule()
+    def date_starts(self):
+        if not self.started():
+            self.now = self.date.starts_at + timedelta(minutes=1)
+            self.held_at_start = {e.pk for e in self.places(Status.CONFIRMED)}
+
+    @rule(data=st.data())
+    def complete(self, data):
+        """What the learning app does when every completion rule is met (the date has taken place)."""
+        confirmed = self.places(Status.CONFIRMED)
+        if confirmed and self.started():
+            enrolment = data.draw(st.sampled_from(confirmed))
+            Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=self.now)
 
     @rule(data=st.data(), accept=st.booleans())
     def answer_offer(self, data, accept):
@@ -105,6 +142,13 @@ class EnrolmentMachine(RuleBasedStateMachine):
             taken = selectors.seats_taken(course_date=self.date, now=self.now)
             assert capacity < taken
         self.date.refresh_from_db()
+
+    @invariant()
+    def a_started_date_keeps_its_places_and_completed_places_never_move(self):
+        if self.held_at_start is not None:
+            assert self.held_at_start <= {e.pk for e in self.places(Status.CONFIRMED)}
+        assert not self.date.enrolments.filter(completed_at__isnull=False).exclude(status=Status.CONFIRMED).exists()
+        assert not self.date.enrolments.filter(completed_at__isnull=False, transferred_to__isnull=False).exists()
 
     @invariant()
     def capacity_never_exceeded(self):

@@ -55,7 +55,11 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
     client = Client()
     client.force_login(coach)
     html = client.get(basis.url).content.decode()
-    assert "Je bent ingeschreven" in html and "Vol" in html and "Zet me op de wachtlijst" in html
+    assert "Je bent ingeschreven" in html and "Je hebt al een plaats op" in html  # not a second date
+    client.force_login(User.objects.get(email="alumni@example.com"))  # her place of last year is history
+    html = client.get(basis.url).content.decode()
+    assert "Vol" in html and "Zet me op de wachtlijst" in html
+    client.force_login(coach)
     assert "Er is nog geen datum gepland." in client.get(programme.url).content.decode()
     place = Enrolment.objects.get(user=coach)
     invoice = place.payments.get().invoices.get()

@@ -136,6 +136,6 @@ def test_a_cancelled_place_loses_its_completion(classroom):
         completion_requires_evaluation=False)
     attend(classroom)
     assert completed(classroom)
-    course_services.enrolment_cancel(enrolment=classroom.place, actor=classroom.trainer)
+    course_services.enrolment_cancel(enrolment=classroom.place, actor=classroom.trainer, by_office=True)
     classroom.place.refresh_from_db()
     assert classroom.place.completed_at is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from courses.models import Enrolment, ModulePage
 from learning import services
 from learning.models import Evaluation, ModuleProgress
-from tests.factories import UserFactory, confirmed_place, make_date, make_module, make_trainer
+from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_module, make_trainer
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,10 @@ def test_dashboard_queries_do_not_grow_with_courses(client, classroom):
     client.force_login(classroom.coach)
     queries()
     one = queries()
-    for n in range(3):
-        other = make_date(classroom.course, starts_in=timedelta(days=40 + n))
+    for n in range(3):  # a second place on the same course is refused, so: other courses
+        other_course = make_course(classroom.course.get_parent().specific, slug=f"andere-{n}", title=f"Andere {n}")
+        make_module(other_course, title="Hechting", slug="hechting")
+        other = make_date(other_course, starts_in=timedelta(days=40 + n))
         confirmed_place(other, classroom.coach)
     assert queries() == one
 

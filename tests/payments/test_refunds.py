@@ -49,7 +49,7 @@ def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, djang
     starts_at = paid.enrolment.course_date.starts_at
     with django_capture_on_commit_callbacks(execute=True):
         enrolments.enrolment_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
-                                    now=starts_at - timedelta(days=days_before))
+                                    now=starts_at - timedelta(days=days_before), by_office=days_before < 0)
 
     assert refunded_at_stripe(stripe_double, paid) == cents
     assert [refund.amount for refund in paid.refunds.filter(status=Refund.Status.SUCCEEDED)] == (
@@ -107,7 +107,7 @@ def test_a_called_off_date_is_refunded_on_request_or_after_the_choice_period_nev
 
     assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
     with pytest.raises(enrolments.EnrolmentError):
-        enrolments.enrolment_transfer(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
+        services.place_transfer(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
 
 
 def test_places_on_a_called_off_date_that_moved_are_not_refunded_and_the_rest_are_after_a_week(
@@ -194,7 +194,7 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
         paid, course, client, stripe_double, django_capture_on_commit_callbacks):
     [invoice] = paid.invoices.all()
     later = make_date(course, starts_in=timedelta(days=60))
-    moved = enrolments.enrolment_transfer(enrolment=paid.enrolment, to_date=later, actor=None)
+    moved = services.place_transfer(enrolment=paid.enrolment, to_date=later, actor=None)
 
     client.force_login(moved.user)
     page = client.get(reverse("courses:enrolment", args=[moved.pk])).content.decode()

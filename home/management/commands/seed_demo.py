@@ -119,7 +119,7 @@ class Command(BaseCommand):
         trainer = User.objects.get(email="trainer@example.com")
         coach = User.objects.get(email="coach@example.com")
         participants = []
-        for number in range(1, 13):
+        for number in range(1, 16):
             email = f"deelnemer{number}@example.com"
             user = User.objects.filter(email=email).first() or User.objects.create_user(
                 email=email, password=None, full_name=f"Deelnemer {number}")
@@ -133,9 +133,9 @@ class Command(BaseCommand):
 
         for person in [coach, *participants[:3]]:
             self.confirmed(with_seats, person, now)
-        for person in participants[2:12]:
+        for person in participants[3:13]:  # one place per person and course: nobody sits on both dates
             self.confirmed(full, person, now)
-        for person in participants[:2]:
+        for person in participants[13:15]:
             services.waitlist_join(course_date=full, user=person, now=now)
 
         self.learning(with_seats, coach, participants[0], now)
