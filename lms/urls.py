@@ -8,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
-from home.views import healthz
+from home.views import healthz, set_language
 from payments.views import stripe_webhook
 
 urlpatterns = [
@@ -21,7 +21,7 @@ urlpatterns = [
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap),
 ]
 
@@ -30,6 +30,8 @@ if settings.DEBUG:
 
 # Dutch pages live at /, English at /en/.
 urlpatterns += i18n_patterns(
+    # /verify/<code>/ above is the Dutch page; its English version is /en/verify/<code>/.
+    path("verify/<str:code>/", certification_views.verify, name="verify_localized"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),
