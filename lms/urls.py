@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -19,6 +20,10 @@ urlpatterns = [
     path("badges/issuer.json", certification_views.badge_issuer, name="badge_issuer"),
     path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
+    # One login for everyone: Wagtail's own login and password reset would skip allauth's rate limits and its
+    # mandatory email verification, so they are not reachable; they send people to the site's pages.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
