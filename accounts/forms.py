@@ -4,6 +4,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,16 @@ class SignupForm(AllauthSignupForm):
     full_name = full_name_field()
 
     field_order = ["full_name", "email", "password1", "password2"]
+
+    def try_save(self, request):
+        """Two signups with one address at the same moment: the second finds the address taken only when it
+        saves, and is then answered as any signup for an existing account (no second account, no 500)."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            self.account_already_exists = True
+            return super().try_save(request)
 
     def save(self, request):
         user = super().save(request)

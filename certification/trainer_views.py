@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import ValidationError, clean_text, first_message
 from courses.models import Enrolment
 from courses.trainer_views import date_for
 
@@ -31,12 +32,15 @@ def date_certificates(request, pk: int):
     })
 
 
+REASON_MAX = 250  # the reason columns of certificates and holds
+
+
 @require_POST
 def certificate_action(request, pk: int, enrolment_pk: int, action: str):
     course_date = date_for(request, pk)
     enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk, status=Enrolment.Status.CONFIRMED)
-    reason = request.POST.get("reason", "")
     try:
+        reason = clean_text(request.POST.get("reason", ""), max_length=REASON_MAX)
         if action == "issue":
             certificate = services.certificate_issue(enrolment=enrolment, actor=request.user, reason=reason)
             messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
@@ -59,6 +63,8 @@ def certificate_action(request, pk: int, enrolment_pk: int, action: str):
                                  % {"number": new.number, "old": certificate.number})
         else:
             raise PermissionDenied
+    except ValidationError as error:
+        messages.error(request, first_message(error))
     except services.CertificateError as error:
         messages.error(request, str(error))
     return redirect("certification_trainer:date", pk=course_date.pk)

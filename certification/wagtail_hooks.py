@@ -67,8 +67,8 @@ def design_preview(request):
 
 
 trainer_urls = [
-    path("dates/<int:pk>/certificates/", trainer_views.date_certificates, name="date"),
-    path("dates/<int:pk>/certificates/<int:enrolment_pk>/<str:action>/", trainer_views.certificate_action,
+    path("dates/<id:pk>/certificates/", trainer_views.date_certificates, name="date"),
+    path("dates/<id:pk>/certificates/<id:enrolment_pk>/<str:action>/", trainer_views.certificate_action,
          name="action"),
 ]
 

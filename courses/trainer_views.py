@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.registers import Register
+from core.forms import ValidationError, clean_text, first_message
+from core.spreadsheets import spreadsheet_response
 from payments.selectors import payment_states
 
 from . import selectors, services
 from .models import CourseDate
-from .spreadsheets import spreadsheet_response
 
 
 def date_for(request, pk: int) -> CourseDate:
@@ -102,8 +103,10 @@ def date_cancel(request, pk: int):
         raise PermissionDenied
     course_date = date_for(request, pk)
     try:
-        cancellations = services.course_date_cancel(course_date=course_date, actor=request.user,
-                                                    reason=request.POST.get("reason", "").strip()[:200])
+        reason = clean_text(request.POST.get("reason", ""), max_length=200)
+        cancellations = services.course_date_cancel(course_date=course_date, actor=request.user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, first_message(error))
     except services.EnrolmentError as error:
         messages.error(request, str(error))
     else:

@@ -134,10 +134,10 @@ def register_enrolment_admin():
 
 trainer_urls = [
     path("dates/", trainer_views.dates, name="dates"),
-    path("dates/<int:pk>/", trainer_views.date_detail, name="date"),
-    path("dates/<int:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
-    path("dates/<int:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
-    path("dates/<int:pk>/waitlist/<int:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
+    path("dates/<id:pk>/", trainer_views.date_detail, name="date"),
+    path("dates/<id:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
+    path("dates/<id:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
+    path("dates/<id:pk>/waitlist/<id:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
 ]
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.forms import ValidationError, clean_text, first_message
+
 MAX_OPEN_ANSWER = 5000
 
 
@@ -64,6 +66,10 @@ def parse_answers(questions: list[dict], data) -> dict:
             text = "\n".join(values).strip()
             if len(text) > MAX_OPEN_ANSWER:
                 raise AnswerError(_("An answer can be at most %(max)s characters long.") % {"max": MAX_OPEN_ANSWER})
+            try:
+                text = clean_text(text)
+            except ValidationError as error:  # a NUL character
+                raise AnswerError(first_message(error)) from None
             if text:
                 answers[key] = text
             continue

@@ -7,7 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses.spreadsheets import spreadsheet_response
+from core.forms import ValidationError, clean_text, first_message
+from core.spreadsheets import spreadsheet_response
 from courses.trainer_views import date_for
 
 from . import selectors, services
@@ -25,6 +26,9 @@ def gradebook(request, pk: int):
                  course_date=course_date, book=selectors.gradebook(course_date))
 
 
+FEEDBACK_MAX = 5000
+
+
 def submission_grade(request, pk: int, submission_pk: int):
     course_date = date_for(request, pk)
     submission = get_object_or_404(
@@ -32,8 +36,11 @@ def submission_grade(request, pk: int, submission_pk: int):
         pk=submission_pk, enrolment__course_date=course_date)
     if request.method == "POST":
         try:
+            feedback = clean_text(request.POST.get("feedback", ""), max_length=FEEDBACK_MAX)
             services.submission_grade(submission=submission, approved=request.POST.get("decision") == "approve",
-                                      feedback=request.POST.get("feedback", ""), actor=request.user)
+                                      feedback=feedback, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, first_message(error))
         except services.LearningError as error:
             messages.error(request, str(error))
         else:

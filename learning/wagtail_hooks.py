@@ -4,11 +4,11 @@ from wagtail import hooks
 from . import trainer_views
 
 trainer_urls = [
-    path("dates/<int:pk>/gradebook/", trainer_views.gradebook, name="gradebook"),
-    path("dates/<int:pk>/gradebook.<str:fmt>", trainer_views.gradebook_export, name="gradebook_export"),
-    path("dates/<int:pk>/submissions/<int:submission_pk>/", trainer_views.submission_grade, name="submission"),
-    path("dates/<int:pk>/attempts/<int:attempt_pk>/", trainer_views.attempt_review, name="attempt"),
-    path("dates/<int:pk>/evaluations/", trainer_views.evaluations, name="evaluations"),
+    path("dates/<id:pk>/gradebook/", trainer_views.gradebook, name="gradebook"),
+    path("dates/<id:pk>/gradebook.<str:fmt>", trainer_views.gradebook_export, name="gradebook_export"),
+    path("dates/<id:pk>/submissions/<id:submission_pk>/", trainer_views.submission_grade, name="submission"),
+    path("dates/<id:pk>/attempts/<id:attempt_pk>/", trainer_views.attempt_review, name="attempt"),
+    path("dates/<id:pk>/evaluations/", trainer_views.evaluations, name="evaluations"),
 ]
 
 

@@ -15,8 +15,8 @@ from payments.views import stripe_webhook
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     # Printed on certificates as a QR code: the same address in every language, for good.
-    path("verify/<str:code>/", certification_views.verify, name="verify"),
-    path("verify/<str:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
+    path("verify/<token:code>/", certification_views.verify, name="verify"),
+    path("verify/<token:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
     path("badges/issuer.json", certification_views.badge_issuer, name="badge_issuer"),
     path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
@@ -36,7 +36,7 @@ if settings.DEBUG:
 # Dutch pages live at /, English at /en/.
 urlpatterns += i18n_patterns(
     # /verify/<code>/ above is the Dutch page; its English version is /en/verify/<code>/.
-    path("verify/<str:code>/", certification_views.verify, name="verify_localized"),
+    path("verify/<token:code>/", certification_views.verify, name="verify_localized"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),

@@ -15,6 +15,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.converters import parse_id
 from courses.templatetags.course_tags import euro
 from home.admin_views import listing_with
 from home.permissions import ReadOnlyPolicy
@@ -69,7 +70,16 @@ class RefundForm(WagtailAdminModelForm):
 class RefundCreateView(generic.CreateView):
     def get_initial(self):
         """`?payment=<id>` (the payment's "Refund" button) chooses the payment."""
-        return {**super().get_initial(), "payment": self.request.GET.get("payment")}
+        return {**super().get_initial(), "payment": parse_id(self.request.GET.get("payment"))}
+
+    def form_valid(self, form):
+        """The service decides again under the payment's lock: a refund made meanwhile (a second tab, a
+        colleague) re-shows the form with the reason instead of failing."""
+        try:
+            return super().form_valid(form)
+        except services.PaymentError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
 
 
 class PaymentInspectView(generic.InspectView):

@@ -9,9 +9,30 @@ from openpyxl import Workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(value):
-    """Spreadsheet programs run cells that start with = + - @ as formulas; names come from users."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+    """Spreadsheet programs run cells that start with = + - @ (or a tab or carriage return before one) as
+    formulas; names and titles come from users, so such a cell gets a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def neutralise_wagtail_csv_exports() -> None:
+    """Every Wagtail listing's CSV export (ours and Wagtail's own) writes its cells through safe_cell. Its XLSX
+    export already stores formula-looking text as text."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    original = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(original, "neutralises_formulas", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = original(self, field, value, export_format)
+        return safe_cell(value) if export_format == self.FORMAT_CSV else value
+
+    preprocess_field_value.neutralises_formulas = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
 
 
 def spreadsheet_response(fmt: str, *, filename: str, sheet: str, header: list, rows) -> HttpResponse:
@@ -21,14 +42,14 @@ def spreadsheet_response(fmt: str, *, filename: str, sheet: str, header: list, r
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         response.write("\ufeff")  # so that Excel reads UTF-8
         writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
+        writer.writerow([safe_cell(cell) for cell in header])
         writer.writerows(rows)
         return response
     if fmt == "xlsx":
         workbook = Workbook()
         worksheet = workbook.active
         worksheet.title = sheet
-        worksheet.append(header)
+        worksheet.append([safe_cell(cell) for cell in header])
         for row in rows:
             worksheet.append(row)
         buffer = BytesIO()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from .converters import IdConverter, TokenConverter
+        from .spreadsheets import neutralise_wagtail_csv_exports
+
+        register_converter(IdConverter, "id")
+        register_converter(TokenConverter, "token")
+        neutralise_wagtail_csv_exports()
