@@ -5,6 +5,7 @@ its id (a unique constraint) in the same transaction as its effect, and only the
 state allows are applied, so repeated and out-of-order deliveries are harmless.
 """
 
+import hashlib
 import json
 import logging
 import uuid
@@ -17,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.converters import parse_id
 from courses import services as enrolments
 from courses.models import Enrolment
 from courses.templatetags.course_tags import euro
@@ -97,13 +99,19 @@ def checkout_start(*, enrolment: Enrolment, success_url: str, cancel_url: str, n
 
 def webhook_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, bool]:
     """Verifies and stores one delivery, then applies it, all in one transaction. Returns (event, is_new).
-    Raises ValueError or stripe.SignatureVerificationError for a delivery that is not from Stripe."""
+    Raises ValueError or stripe.SignatureVerificationError for a delivery that is not from Stripe: nothing is
+    stored then. A signed delivery is always stored and answered: one we cannot read (no object, a NaN, a NUL,
+    over-long ids) is kept with the reason, without effect, so that Stripe stops retrying and nothing is lost."""
     # The SDK's own check (signature and a 5-minute tolerance); the event is then read as plain JSON.
     stripe.WebhookSignature.verify_header(payload, signature, settings.STRIPE_WEBHOOK_SECRET,
                                           stripe.Webhook.DEFAULT_TOLERANCE)
-    event = json.loads(payload)
-    if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
-        raise ValueError("Not a Stripe event.")
+    try:
+        event = json.loads(payload, parse_constant=_no_constants)
+    except ValueError as error:
+        return _store_malformed(payload, None, f"not JSON: {error}")
+    problem = _malformed(event, payload)
+    if problem:
+        return _store_malformed(payload, event, problem)
     try:
         with transaction.atomic():
             stored = StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
@@ -111,6 +119,47 @@ def webhook_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, boo
             stored.save(update_fields=["outcome"])
     except IntegrityError:
         return StripeEvent.objects.get(event_id=event["id"]), False
+    except (KeyError, TypeError, ValueError, ArithmeticError) as error:  # a field of an unexpected shape
+        log.exception("Stripe event %s could not be applied", event["id"])
+        return _store_malformed(payload, event, f"unexpected content: {error!r}")
+    return stored, True
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _malformed(event, payload: bytes) -> str:
+    """Why a signed delivery cannot be an event we act on, or "" when it can."""
+    if not isinstance(event, dict):
+        return "not an object"
+    if not isinstance(event.get("id"), str) or not 0 < len(event["id"]) <= 255:
+        return "no usable id"
+    if not isinstance(event.get("type"), str) or not 0 < len(event["type"]) <= 100:
+        return "no usable type"
+    if not isinstance(event.get("data"), dict) or not isinstance(event["data"].get("object"), dict):
+        return "data.object is not an object"
+    if b"\\u0000" in payload or b"\x00" in payload:
+        return "contains a NUL character"
+    return ""
+
+
+def _store_malformed(payload: bytes, event, reason: str) -> tuple[StripeEvent, bool]:
+    """Keeps an unreadable delivery once (by its id, or the hash of its body), with why, and changes nothing."""
+    event_id = event.get("id") if isinstance(event, dict) else None
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255 or "\x00" in event_id:
+        event_id = f"malformed-{hashlib.sha256(payload).hexdigest()}"
+    event_type = event.get("type") if isinstance(event, dict) else None
+    event_type = event_type if isinstance(event_type, str) and len(event_type) <= 100 else "malformed"
+    body = payload.decode("utf-8", "replace").replace("\x00", "\ufffd").replace("\\u0000", "\\ufffd")
+    log.error("Signed Stripe delivery %s stored without effect: %s", event_id, reason)
+    try:
+        with transaction.atomic():
+            stored = StripeEvent.objects.create(
+                event_id=event_id, type=event_type.replace("\x00", ""), payload={"unreadable": body[:100_000]},
+                outcome=f"malformed: {reason}"[:255])
+    except IntegrityError:
+        return StripeEvent.objects.get(event_id=event_id), False
     return stored, True
 
 
@@ -134,18 +183,29 @@ def _apply(event_type: str, obj: dict) -> str:
 def _payment_for(session: dict) -> Payment | None:
     """The payment a session belongs to, locked. A session we never recorded (our save failed after Stripe
     created it) is recorded now from its metadata, so that its money is not lost."""
+    if not isinstance(session.get("id"), str):
+        return None
     payment = (Payment.objects.select_for_update(of=("self",)).select_related("enrolment")
                .filter(checkout_session_id=session["id"]).first())
     if payment is not None:
         return payment
-    enrolment_id = (session.get("metadata") or {}).get("enrolment")
+    metadata = session.get("metadata")
+    enrolment_id = parse_id(metadata.get("enrolment")) if isinstance(metadata, dict) else None
     enrolment = Enrolment.objects.filter(pk=enrolment_id).first() if enrolment_id else None
-    if enrolment is None:
+    if enrolment is None or not isinstance(session.get("amount_total"), int):
         return None
+    # What was really paid, whatever the place costs: _session_paid confirms only when the two agree.
     return Payment.objects.create(
         enrolment=enrolment, amount=Decimal(session["amount_total"]) / 100, checkout_session_id=session["id"],
         expires_at=_from_timestamp(session["expires_at"]), note="recorded from Stripe's event",
     )
+
+
+def _pays_for_the_place(payment: Payment, session: dict) -> bool:
+    """The session paid exactly what the place costs, in euros: anything else never confirms a place."""
+    price = payment.enrolment.price_incl_vat
+    return (session.get("currency") == "eur" and price is not None
+            and session.get("amount_total") == cents(price) == cents(payment.amount))
 
 
 def _session_completed(payment: Payment, session: dict) -> str:
@@ -166,6 +226,9 @@ def _session_paid(payment: Payment, session: dict) -> str:
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.save(update_fields=["status", "paid_at", "payment_intent_id"])
     enrolment = payment.enrolment
+    if not _pays_for_the_place(payment, session):
+        return _refund_due(payment, f"paid {session.get('amount_total')} {session.get('currency')}, not what the "
+                                    f"place costs")
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return _refund_due(payment, "paid twice: the place was already confirmed")
     try:
