@@ -79,6 +79,7 @@ class RefundCreateView(generic.CreateView):
             return super().form_valid(form)
         except services.PaymentError as error:
             form.add_error(None, str(error))
+            self.produced_error_message = str(error)
             return self.form_invalid(form)
 
 
