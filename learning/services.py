@@ -5,10 +5,12 @@ inside the same transaction, so completion never silently diverges from its inpu
 """
 
 import hashlib
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -188,9 +190,9 @@ def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text:
         for chunk in upload.chunks():
             digest.update(chunk)
         submission.file_kind, submission.file_size, submission.sha256 = kind, upload.size, digest.hexdigest()
-        submission.file_name = (upload.name or "document").rsplit("/", 1)[-1][:150]
-        stem = submission.file_name.rsplit(".", 1)[0] or "document"
-        submission.file.save(f"v{submission.version}-{stem[:80]}.{kind}", upload, save=False)
+        submission.file_name = shown_file_name(upload.name, kind)
+        stem = slugify(submission.file_name.rsplit(".", 1)[0])[:80] or "document"
+        submission.file.save(f"v{submission.version}-{stem}.{kind}", upload, save=False)
     try:
         with transaction.atomic():
             submission.save()
@@ -199,6 +201,21 @@ def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text:
             submission.file.delete(save=False)
         raise LearningError(_("You have handed in this assignment already.")) from None
     return submission
+
+
+def shown_file_name(name: str | None, kind: str) -> str:
+    """The participant's file name as pages show it: without bidi controls and other invisible characters
+    (which make "invoice\u202efdp.exe" read as "invoiceexe.pdf"), and with the extension of what the file
+    really is."""
+    visible = "".join(char for char in (name or "").rsplit("/", 1)[-1] if unicodedata.category(char) != "Cf")
+    stem = visible.rsplit(".", 1)[0].strip() or "document"
+    return f"{stem[:140]}.{kind}"
+
+
+def submission_download_name(submission: AssignmentSubmission) -> str:
+    """Downloads are named after what they are, never after what the participant called them."""
+    person = slugify(submission.enrolment.user.get_full_name())[:40]
+    return f"opdracht-{submission.pk}{f'-{person}' if person else ''}.{submission.file_kind}"
 
 
 def submission_content_type(submission: AssignmentSubmission) -> str:

@@ -181,10 +181,12 @@ def may_see_submission(user, submission: AssignmentSubmission) -> bool:
 
 @login_required
 def submission_file(request, pk: int):
-    submission = get_object_or_404(AssignmentSubmission.objects.select_related("enrolment__course_date"), pk=pk)
+    submission = get_object_or_404(AssignmentSubmission.objects.select_related("enrolment__course_date",
+                                                                                "enrolment__user"), pk=pk)
     if not submission.file or not may_see_submission(request.user, submission):
         raise Http404
-    return FileResponse(submission.file.open("rb"), as_attachment=True, filename=submission.file_name,
+    return FileResponse(submission.file.open("rb"), as_attachment=True,
+                        filename=services.submission_download_name(submission),
                         content_type=services.submission_content_type(submission))
 
 

@@ -164,3 +164,20 @@ def test_deadline_is_relative_to_the_participants_last_day(classroom):
     classroom.assignment.deadline_days_after_end = 14
     deadline = services.assignment_deadline(classroom.assignment, classroom.place)
     assert deadline.date() == (classroom.day.ends_at + timedelta(days=14)).astimezone(deadline.tzinfo).date()
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("a.html", "a.pdf"),  # named after what it is: a PDF
+    ("invoice\u202efdp.exe", "invoicefdp.pdf"),  # the bidi override that makes it read "invoiceexe.pdf" is gone
+    ("\u200b.pdf", "document.pdf"),
+])
+def test_a_download_is_named_after_what_it_is_not_what_the_participant_called_it(client, classroom, name, shown):
+    client.force_login(classroom.coach)
+    hand_in(client, classroom, name, pdf_bytes())
+    submission = AssignmentSubmission.objects.get()
+    assert submission.file_name == shown and "\u202e" not in submission.file.name
+
+    download = client.get(f"/learn/submissions/{submission.pk}/file/")
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="opdracht-{submission.pk}-eva-de-vries.pdf"')
+    assert download["Content-Type"] == "application/pdf"
