@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.tasks import enqueue_with_change
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
 from .signals import attendance_recorded, place_cancelled, place_transferred
@@ -172,7 +173,7 @@ def _offer_free_seats(seating: Seating, now: datetime) -> list[Enrolment]:
         from .notifications import send_waitlist_offer
 
         for enrolment in offered:
-            transaction.on_commit(lambda pk=enrolment.pk: send_waitlist_offer.enqueue(enrolment_id=pk))
+            enqueue_with_change(send_waitlist_offer, enrolment_id=enrolment.pk)
     return offered
 
 
@@ -325,7 +326,7 @@ def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fiel
     InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user_id=enrolment.user_id).delete()
     from .notifications import send_enrolment_confirmation
 
-    transaction.on_commit(lambda: send_enrolment_confirmation.enqueue(enrolment_id=enrolment.pk))
+    enqueue_with_change(send_enrolment_confirmation, enrolment_id=enrolment.pk)
     return enrolment
 
 
@@ -476,8 +477,7 @@ def dates_announce(*, now: datetime | None = None) -> int:
             course_date.save(update_fields=["announced_at"])
             for user_id in InterestEntry.objects.filter(course_id=course_date.course_id).values_list("user_id",
                                                                                                      flat=True):
-                transaction.on_commit(lambda u=user_id, d=course_date.pk: send_date_announcement.enqueue(
-                    course_date_id=d, user_id=u))
+                enqueue_with_change(send_date_announcement, course_date_id=course_date.pk, user_id=user_id)
                 announced += 1
     return announced
 
@@ -604,7 +604,7 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                     note=_note("date cancelled", reason))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
-        transaction.on_commit(lambda pk=enrolment.pk, p=paid: send_date_cancelled.enqueue(enrolment_id=pk, was_paid=p))
+        enqueue_with_change(send_date_cancelled, enrolment_id=enrolment.pk, was_paid=paid)
     return cancellations
 
 
@@ -623,7 +623,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             # The conditional update claims the reminder: a second worker finds nothing to claim.
             if Enrolment.objects.filter(pk=enrolment_id, reminded_at__isnull=True).update(reminded_at=now):
-                transaction.on_commit(lambda pk=enrolment_id: send_reminder.enqueue(enrolment_id=pk))
+                enqueue_with_change(send_reminder, enrolment_id=enrolment_id)
                 sent += 1
     return sent
 

@@ -2,16 +2,20 @@
 or a certificate whose storage was briefly away, would otherwise be lost. The scheduler enqueues failed one-off
 tasks again after a growing pause, at most len(RETRY_AFTER) times, then gives up and logs it.
 
+A task whose worker died while running it (SIGKILL, out of memory, a host restart) would stay RUNNING forever:
+after TASK_LEASE_MINUTES it is put back in the queue, for any worker to run again.
+
 Every one-off task here is safe to run twice: emails check the state they announce, issuing a certificate,
 an invoice or a refund is idempotent. Periodic tasks are left alone: the next tick runs them anyway."""
 
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from .models import TaskRetry
 
@@ -53,3 +57,17 @@ def failed_tasks_retry(*, periodic: set[str], now: datetime | None = None) -> in
             continue
         enqueued += 1
     return enqueued
+
+
+def stale_tasks_requeue(*, periodic: set[str], now: datetime | None = None) -> int:
+    """Puts one-off tasks that have been RUNNING longer than their lease back in the queue; returns how many.
+    One conditional UPDATE: two schedulers never requeue the same run twice, and a run that finished meanwhile
+    is left alone. The scheduler's own periodic tasks run again at the next tick anyway."""
+    now = now or timezone.now()
+    lease = timedelta(minutes=settings.TASK_LEASE_MINUTES)
+    stale = (DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - lease)
+             .exclude(task_path__in=periodic))
+    requeued = stale.update(status=TaskResultStatus.READY, run_after=get_date_max())  # at once
+    if requeued:
+        log.warning("%s tasks were running longer than their lease of %s and are queued again", requeued, lease)
+    return requeued

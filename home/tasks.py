@@ -3,9 +3,11 @@ from django_tasks import task
 
 @task()
 def retry_failed_tasks() -> int:
-    """Enqueues failed one-off tasks again (see home.retries)."""
+    """Queues again the one-off tasks whose worker died while running them, and enqueues failed ones again
+    (see home.retries)."""
     from lms.schedule import periodic_task_paths
 
-    from .retries import failed_tasks_retry
+    from .retries import failed_tasks_retry, stale_tasks_requeue
 
-    return failed_tasks_retry(periodic=periodic_task_paths())
+    periodic = periodic_task_paths()
+    return stale_tasks_requeue(periodic=periodic) + failed_tasks_retry(periodic=periodic)

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.tasks import enqueue_with_change
 from courses.models import Enrolment, EnrolmentLog, ModulePage
 
 from . import scoring, selectors, signals
@@ -240,7 +241,7 @@ def submission_grade(*, submission: AssignmentSubmission, approved: bool, feedba
     submission.feedback, submission.graded_by, submission.graded_at = feedback, actor, now
     submission.save(update_fields=["status", "feedback", "graded_by", "graded_at"])
     completion_recompute(enrolment=submission.enrolment, actor=actor, now=now)
-    transaction.on_commit(lambda: send_submission_graded.enqueue(submission_id=submission.pk))
+    enqueue_with_change(send_submission_graded, submission_id=submission.pk)
     return submission
 
 
@@ -281,7 +282,7 @@ def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now
         )
         if met:
             signals.enrolment_completed.send(sender=Enrolment, enrolment=enrolment, actor=actor)
-            transaction.on_commit(lambda: send_completed.enqueue(enrolment_id=enrolment.pk))
+            enqueue_with_change(send_completed, enrolment_id=enrolment.pk)
         else:
             signals.completion_withdrawn.send(sender=Enrolment, enrolment=enrolment, actor=actor)
         return met

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import enqueue_with_change
 from courses.models import CENT, BillingType
 from home.models import ProviderSettings
 from home.sequences import next_number
@@ -87,7 +88,7 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
 def _after_commit_render_and_send(invoice: Invoice) -> None:
     from .tasks import send_invoice
 
-    transaction.on_commit(lambda: send_invoice.enqueue(invoice_id=invoice.pk))
+    enqueue_with_change(send_invoice, invoice_id=invoice.pk)
 
 
 def invoice_pdf_store(invoice: Invoice) -> Invoice:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import parse_id
+from core.tasks import enqueue_with_change
 from courses import services as enrolments
 from courses.models import Enrolment
 from courses.templatetags.course_tags import euro
@@ -252,7 +253,7 @@ def _refund_due(payment: Payment, reason: str) -> str:
     payment.note = f"refunded: {reason}"[:255]
     payment.save(update_fields=["note"])
     refund_request(payment=payment, reason=reason)
-    transaction.on_commit(lambda: send_payment_returned.enqueue(payment_id=payment.pk))
+    enqueue_with_change(send_payment_returned, payment_id=payment.pk)
     log.warning("Payment %s is refunded in full: %s", payment.pk, reason)
     return payment.note
 
@@ -307,7 +308,7 @@ def refund_request(*, payment: Payment, amount: Decimal | None = None, reason: s
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:255], requested_by=actor)
     from .tasks import send_refund
 
-    transaction.on_commit(lambda: send_refund.enqueue(refund_id=refund.pk))
+    enqueue_with_change(send_refund, refund_id=refund.pk)
     return refund
 
 
@@ -408,7 +409,7 @@ def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
     """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
     from .notifications import send_manual_refund_due
 
-    transaction.on_commit(lambda: send_manual_refund_due.enqueue(enrolment_id=enrolment.pk, amount=str(amount)))
+    enqueue_with_change(send_manual_refund_due, enrolment_id=enrolment.pk, amount=str(amount))
 
 
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:

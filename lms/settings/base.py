@@ -216,6 +216,9 @@ STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
 
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still RUNNING after this long lost its worker (killed, out of memory): it is queued again. Every
+# one-off task here takes seconds and is safe to run twice.
+TASK_LEASE_MINUTES = int(os.environ.get("TASK_LEASE_MINUTES", "10"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

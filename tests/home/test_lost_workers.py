@@ -1,0 +1,176 @@
+"""A worker killed in the middle of a task (SIGKILL: no cleanup at all) leaves its task RUNNING; after the lease
+it is queued again and another worker runs it: the email goes out exactly once. And work that follows a change
+is queued in the change's own transaction, so a crash right after the commit cannot lose it."""
+
+import os
+import signal
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from courses import services
+from courses.notifications import send_enrolment_confirmation
+from home.retries import stale_tasks_requeue
+from lms.schedule import periodic_task_paths
+from tests.factories import UserFactory, catalogue_site, make_course, make_date
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class MailServer(socketserver.ThreadingTCPServer):
+    """Just enough SMTP on loopback to receive mail; while `stalled`, a connection gets no greeting, so the
+    worker hangs inside the task as it would on a mail server that stopped answering."""
+
+    daemon_threads = allow_reuse_address = True
+
+    def __init__(self):
+        self.stalled, self.messages, self.connections = threading.Event(), [], 0
+        super().__init__(("127.0.0.1", 0), self.Handler)
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            server = self.server
+            server.connections += 1
+            if server.stalled.is_set():
+                time.sleep(30)
+                return
+            self.wfile.write(b"220 test\r\n")
+            data = None
+            for raw in self.rfile:
+                line = raw.decode(errors="replace").rstrip("\r\n")
+                if data is not None:
+                    if line == ".":
+                        server.messages.append("\n".join(data))
+                        data = None
+                        self.wfile.write(b"250 queued\r\n")
+                    else:
+                        data.append(line)
+                elif line.upper().startswith("DATA"):
+                    data = []
+                    self.wfile.write(b"354 go on\r\n")
+                elif line.upper().startswith("QUIT"):
+                    self.wfile.write(b"221 bye\r\n")
+                    return
+                else:
+                    self.wfile.write(b"250 ok\r\n")
+
+
+@pytest.fixture
+def mail_server():
+    server = MailServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def worker(mail_server, *, batch: bool) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.worker_settings", "WORKER_DATABASE_URL": database_url(),
+           "WORKER_SMTP_PORT": str(mail_server.server_address[1])}
+    command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"]
+    return subprocess.Popen([*command, *(["--batch"] if batch else [])], env=env, cwd=django_settings.BASE_DIR,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_task_whose_worker_was_killed_is_queued_again_after_its_lease_and_sent_exactly_once(settings,
+                                                                                                mail_server):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    place = services.enrolment_hold(course_date=make_date(make_course(catalogue_site().catalogue)),
+                                    user=UserFactory(email="eva@example.org"), billing=services.Billing())
+    services.enrolment_confirm(enrolment=place)  # queues the confirmation email
+    task = DBTaskResult.objects.get(task_path=send_enrolment_confirmation.module_path)
+
+    mail_server.stalled.set()
+    first = worker(mail_server, batch=False)
+    try:
+        assert wait_for(lambda: mail_server.connections >= 1)  # the worker is inside the task, talking SMTP
+        task.refresh_from_db()
+        assert task.status == TaskResultStatus.RUNNING
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+    mail_server.stalled.clear()
+
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING  # nobody will ever finish it on their own
+    periodic = periodic_task_paths()
+    assert stale_tasks_requeue(periodic=periodic, now=timezone.now()) == 0  # still within its lease
+    later = timezone.now() + timedelta(minutes=settings.TASK_LEASE_MINUTES, seconds=1)
+    assert stale_tasks_requeue(periodic=periodic, now=later) == 1
+
+    second = worker(mail_server, batch=True)  # runs what is ready, then stops
+    assert second.wait(timeout=120) == 0
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.SUCCESSFUL
+    assert len(mail_server.messages) == 1 and "eva@example.org" in mail_server.messages[0]
+    assert stale_tasks_requeue(periodic=periodic, now=later) == 0  # done: not queued a third time
+
+
+def test_follow_up_work_is_queued_inside_the_transaction_of_the_change(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    course_date = make_date(make_course(catalogue_site().catalogue))
+
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash), transaction.atomic():
+        held = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+        services.enrolment_confirm(enrolment=held)
+        # Before the commit the task row is already written, in this transaction: it commits with the place.
+        assert DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path).count() == 1
+        raise Crash  # ...or is rolled back with it
+    assert not DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path).exists()
+
+    held = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    services.enrolment_confirm(enrolment=held)
+    assert DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path,
+                                       status=TaskResultStatus.READY).count() == 1
+
+
+def test_a_certificate_whose_worker_died_after_issuing_it_is_not_issued_twice(settings, mail_server, classroom):
+    """The worst moment: the certificate was committed, the worker died before it marked the task done."""
+    from certification.models import Certificate
+    from certification.tasks import issue_certificate
+    from courses.models import Enrolment
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    Enrolment.objects.filter(pk=classroom.place.pk).update(completed_at=timezone.now())  # every rule met
+    issue_certificate.enqueue(enrolment_id=classroom.place.pk)
+    first = worker(mail_server, batch=True)
+    assert first.wait(timeout=120) == 0
+    assert Certificate.objects.filter(enrolment=classroom.place).count() == 1
+    task = DBTaskResult.objects.get(task_path=issue_certificate.module_path)
+    DBTaskResult.objects.filter(pk=task.pk).update(status=TaskResultStatus.RUNNING,  # as if killed right then
+                                                   started_at=timezone.now() - timedelta(hours=1))
+
+    assert stale_tasks_requeue(periodic=periodic_task_paths()) == 1
+    second = worker(mail_server, batch=True)
+    assert second.wait(timeout=120) == 0
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL
+    assert Certificate.objects.filter(enrolment=classroom.place).count() == 1

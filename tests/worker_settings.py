@@ -1,0 +1,13 @@
+"""Settings for a real `manage.py db_worker` process started by a test: the test's database, the database task
+queue as in production, and mail to the test's SMTP server on loopback."""
+
+import os
+
+import dj_database_url
+
+from lms.settings.test import *  # noqa: F403
+
+DATABASES = {"default": dj_database_url.parse(os.environ["WORKER_DATABASE_URL"])}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", int(os.environ["WORKER_SMTP_PORT"]), 60
