@@ -43,13 +43,14 @@ def test_trainer_registers_attendance_and_downloads_the_list(page: Page, live_si
     from courses import services
     from courses.models import Attendance
     from tests.browser.conftest import log_in
-    from tests.factories import UserFactory, make_date
+    from tests.factories import UserFactory, make_date, move_to_yesterday
 
     trainer = make_trainer(email="trainer@example.org")
     course_date = make_date(CoursePage.objects.get(slug="basistraining"))
     course_date.trainers.add(trainer)
     services.enrolment_confirm(enrolment=services.enrolment_hold(
         course_date=course_date, user=UserFactory(full_name="Anna Aalbers"), billing=services.Billing()))
+    move_to_yesterday(course_date)  # attendance is registered from the day itself on
 
     log_in(page, site_url, "trainer@example.org")
     page.goto(site_url + "/admin/trainer/dates/")
