@@ -77,3 +77,13 @@ class TaskRetry(models.Model):
 
     def __str__(self):
         return f"{self.failed_result_id} → {self.retry_result_id or 'given up'} ({self.attempt})"
+
+
+class Heartbeat(models.Model):
+    """When the scheduler last ticked and the worker last ran its tasks: /healthz/ reports a stale one."""
+
+    name = models.CharField(max_length=20, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} · {self.beat_at:%Y-%m-%d %H:%M:%S}"

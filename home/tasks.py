@@ -7,7 +7,9 @@ def retry_failed_tasks() -> int:
     (see home.retries)."""
     from lms.schedule import periodic_task_paths
 
+    from .health import heartbeat
     from .retries import failed_tasks_retry, stale_tasks_requeue
 
+    heartbeat("worker")  # this task runs every tick: a worker is running tasks
     periodic = periodic_task_paths()
     return stale_tasks_requeue(periodic=periodic) + failed_tasks_retry(periodic=periodic)

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "core.middleware.TemporarilyUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -219,6 +220,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task still RUNNING after this long lost its worker (killed, out of memory): it is queued again. Every
 # one-off task here takes seconds and is safe to run twice.
 TASK_LEASE_MINUTES = int(os.environ.get("TASK_LEASE_MINUTES", "10"))
+# /healthz/ reports the scheduler or the worker as stale when not heard from for this long (ten ticks).
+HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

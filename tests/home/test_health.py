@@ -10,11 +10,79 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_health_is_ok_when_the_database_answers(client):
+PARTS_OK = {"database": "ok", "private_storage": "ok", "scheduler": "ok", "worker": "ok"}
+
+
+@pytest.fixture
+def beating():
+    """The scheduler has ticked and the worker has run its tasks, as they do every 30 seconds."""
+    from django.core.management import call_command
+
+    from home.tasks import retry_failed_tasks
+
+    call_command("scheduler", once=True)
+    retry_failed_tasks.call()
+
+
+def test_health_is_ok_when_every_part_answers(client, beating):
     response = client.get("/healthz/")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", **PARTS_OK}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_is_503_naming_the_part_when_the_worker_or_scheduler_went_quiet(client, beating):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from home.models import Heartbeat
+
+    Heartbeat.objects.filter(name="worker").update(beat_at=timezone.now() - timedelta(minutes=6))
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", **PARTS_OK, "worker": "stale"}
+    Heartbeat.objects.all().delete()
+    assert client.get("/healthz/").json() == {"status": "unavailable", **PARTS_OK, "scheduler": "never seen",
+                                              "worker": "never seen"}
+
+
+@pytest.fixture
+def private_storage_unwritable(settings):
+    """The private storage's folder replaced by a file for the test: every write fails as on a storage gone
+    read-only (the real storage object, no mock); reads of what is elsewhere still work."""
+    import shutil
+
+    root = Path(settings.STORAGES["private"]["OPTIONS"]["location"])
+    root.mkdir(parents=True, exist_ok=True)
+    kept = root.with_name(root.name + "-kept")
+    shutil.rmtree(kept, ignore_errors=True)
+    root.rename(kept)
+    root.write_text("not a folder")
+    try:
+        yield
+    finally:
+        root.unlink()
+        kept.rename(root)
+
+
+def test_a_private_storage_that_cannot_be_written_is_a_503_on_health_and_a_clear_page_on_upload(
+        client, beating, classroom, private_storage_unwritable):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from learning.models import AssignmentSubmission
+    from tests.factories import pdf_bytes
+
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", **PARTS_OK, "private_storage": "not writable"}
+
+    client.force_login(classroom.coach)
+    upload = SimpleUploadedFile("casus.pdf", pdf_bytes(), content_type="application/pdf")
+    handed_in = client.post(f"/learn/assignments/{classroom.assignment.pk}/hand-in/", {"file": upload})
+    assert handed_in.status_code == 503 and handed_in["Retry-After"] == "120"
+    assert "Tijdelijk niet beschikbaar" in handed_in.content.decode()
+    assert not AssignmentSubmission.objects.exists()
 
 
 def test_health_is_503_when_the_database_does_not_answer(tmp_path):
@@ -33,4 +101,5 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
                          timeout=60, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result == {"status": 503, "body": {"status": "unavailable", "database": "unreachable"}}
+    assert result["status"] == 503
+    assert result["body"]["status"] == "unavailable" and result["body"]["database"] == "unreachable"

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from home.health import heartbeat
 from lms.schedule import EVERY_TENTH_TICK, EVERY_TICK
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, interval, once, **options):
         tick = 0
         while True:
+            heartbeat("scheduler")
             for periodic in EVERY_TICK + (EVERY_TENTH_TICK if tick % 10 == 0 else []):
                 periodic.enqueue()
             tick += 1
