@@ -464,14 +464,8 @@ def reconcile(*, since: datetime | None = None, now: datetime | None = None) -> 
     applied = {"sessions": 0, "refunds_recorded": 0, "refunds_sent": 0, "invoices_issued": 0}
     for session in client.v1.checkout.sessions.list(
             params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter():
-        session = session.to_dict()
-        event_type = {"complete": "checkout.session.completed", "expired": "checkout.session.expired"}.get(
-            session["status"])
-        if event_type is None:
-            continue
-        with transaction.atomic():
-            outcome = _apply(event_type, session)
-        applied["sessions"] += outcome not in ("not ours", "already paid") and not outcome.startswith("left ")
+        outcome = _apply_session(session.to_dict())
+        applied["sessions"] += outcome not in ("open", "not ours", "already paid") and not outcome.startswith("left ")
     intents = {refund.payment_intent for refund in client.v1.refunds.list(
         params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter()}
     for payment in Payment.objects.filter(payment_intent_id__in=intents):
@@ -484,6 +478,33 @@ def reconcile(*, since: datetime | None = None, now: datetime | None = None) -> 
         invoice_issue(payment=payment)
         applied["invoices_issued"] += 1
     return applied
+
+
+def _apply_session(session: dict) -> str:
+    """A session as Stripe reports it now, applied as its event would have been (in a short transaction, after
+    the call to Stripe)."""
+    event_type = {"complete": "checkout.session.completed", "expired": "checkout.session.expired"}.get(
+        session.get("status"))
+    if event_type is None:
+        return "open"
+    with transaction.atomic():
+        return _apply(event_type, session)
+
+
+def checkout_sync(*, payment: Payment) -> Payment:
+    """Asks Stripe for the state of a payment's Checkout Session and applies it, for the page the person returns
+    to: they see "paid" at once, whether or not the webhook has come. Without an answer from Stripe nothing
+    changes (the webhook or the reconciliation will tell)."""
+    if payment.status not in (Status.OPEN, Status.PROCESSING) or not payment.checkout_session_id:
+        return payment
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(payment.checkout_session_id)
+    except stripe.StripeError as error:
+        log.warning("Could not ask Stripe about session %s: %s", payment.checkout_session_id, error)
+        return payment
+    _apply_session(session.to_dict())
+    payment.refresh_from_db()
+    return payment
 
 
 def uninvoiced_payments():

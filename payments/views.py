@@ -44,9 +44,12 @@ def payment_return(request, pk: int):
     """Where Stripe sends the person after paying. The webhook decides; until it has, this page says the
     payment is being processed and looks again by itself."""
     enrolment = own_enrolment(user=request.user, pk=pk)
+    payment = enrolment.payments.first()
+    if enrolment.status != Enrolment.Status.CONFIRMED and payment is not None:
+        services.checkout_sync(payment=payment)  # Stripe knows now, even when its webhook is late or lost
+        enrolment.refresh_from_db()
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return redirect("courses:enrolment", pk=enrolment.pk)
-    payment = enrolment.payments.first()
     return render(request, "payments/return.html", {
         "enrolment": enrolment, "course": enrolment.course_date.course, "course_date": enrolment.course_date,
         "payment": payment, "failed": payment is not None and payment.status == Payment.Status.FAILED,
@@ -58,6 +61,9 @@ def payment_status(request, pk: int):
     """What the return page polls: changes when the webhook has confirmed the place or the payment failed."""
     enrolment = own_enrolment(user=request.user, pk=pk)
     payment = enrolment.payments.first()
+    if payment is not None and enrolment.status != Enrolment.Status.CONFIRMED:
+        payment = services.checkout_sync(payment=payment)
+        enrolment.refresh_from_db()
     return JsonResponse({"state": f"{enrolment.status}/{payment.status if payment else ''}"})
 
 

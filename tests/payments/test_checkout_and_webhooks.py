@@ -240,3 +240,29 @@ def test_paid_after_the_hold_ran_out_and_the_seat_is_gone_is_refunded_and_everyo
     assert stripe_double.double.payments[payment.payment_intent_id]["refunded"] == 49500
     assert sorted(message.to[0] for message in mailoutbox) == sorted(["office@example.org", held.user.email])
     assert "terug" in mailoutbox[0].body
+
+
+def test_the_return_page_asks_stripe_itself_when_the_webhook_is_late_and_shows_the_place_paid(
+        held, stripe_double, client):
+    payment = start(held)
+    assert hosted_page(stripe_double, payment, "paid") == "http://testserver/paid/"  # no webhook delivered
+    client.force_login(held.user)
+    status = client.get(reverse("payments:status", args=[held.pk])).json()  # the page's first look
+
+    assert status == {"state": "confirmed/paid"}
+    response = client.get(reverse("payments:return", args=[held.pk]), follow=True)
+    assert "Je plaats is bevestigd" in response.content.decode()
+    [completed] = events(stripe_double, "checkout.session.completed")
+    assert deliver(client, completed).json()["duplicate"] is False  # the late webhook changes nothing more
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and payment.invoices.count() == 1
+
+
+def test_the_return_page_of_an_unpaid_session_still_says_processing_without_changing_anything(held, stripe_double,
+                                                                                                client):
+    payment = start(held)
+    client.force_login(held.user)
+    client.get(reverse("payments:return", args=[held.pk]))
+    payment.refresh_from_db()
+    held.refresh_from_db()
+    assert payment.status == Payment.Status.OPEN and held.status == Enrolment.Status.HELD
