@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.confirm import admin_confirmation, confirmed
 from core.forms import ValidationError, clean_text, first_message
 from courses.models import Enrolment
 from courses.trainer_views import date_for
@@ -54,6 +56,16 @@ def certificate_action(request, pk: int, enrolment_pk: int, action: str):
             if not request.user.has_perm("certification.change_certificate"):
                 raise PermissionDenied
             certificate = get_object_or_404(enrolment.certificates, status=Certificate.Status.VALID)
+            if action == "revoke" and reason and not confirmed(request):
+                return admin_confirmation(
+                    request, title=_("Revoke certificate %(number)s?") % {"number": certificate.number},
+                    consequences=[
+                        _("The verification page of %(number)s will say it was revoked, with your reason: "
+                          "%(reason)s") % {"number": certificate.number, "reason": reason},
+                        _("%(name)s keeps the PDF but it is no longer valid.") % {"name": certificate.holder_name},
+                    ],
+                    confirm_label=_("Yes, revoke it"),
+                    back_url=reverse("certification_trainer:date", args=[course_date.pk]))
             if action == "revoke":
                 services.certificate_revoke(certificate=certificate, actor=request.user, reason=reason)
                 messages.success(request, _("Certificate %(number)s revoked.") % {"number": certificate.number})

@@ -4,16 +4,19 @@ A trainer reaches only dates they teach (404 for any other); the office, with pe
 enrolments, reaches every date.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.registers import Register
+from core.confirm import admin_confirmation, confirmed
 from core.forms import ValidationError, clean_text, first_message
 from core.spreadsheets import spreadsheet_response
 from payments.selectors import payment_states
@@ -104,6 +107,8 @@ def date_cancel(request, pk: int):
     course_date = date_for(request, pk)
     try:
         reason = clean_text(request.POST.get("reason", ""), max_length=200)
+        if not confirmed(request) and course_date.status == CourseDate.Status.SCHEDULED:
+            return _date_cancel_confirmation(request, course_date)
         cancellations = services.course_date_cancel(course_date=course_date, actor=request.user, reason=reason)
     except ValidationError as error:
         messages.error(request, first_message(error))
@@ -113,6 +118,22 @@ def date_cancel(request, pk: int):
         messages.success(request, _("The date has been cancelled; %(count)s people have been notified.")
                          % {"count": len(cancellations)})
     return redirect("courses_trainer:date", pk=course_date.pk)
+
+
+def _date_cancel_confirmation(request, course_date: CourseDate):
+    people = list(selectors.participants(course_date=course_date))
+    confirmed_places = [person for person in people if person.status == person.Status.CONFIRMED]
+    return admin_confirmation(
+        request, title=_("Cancel %(date)s?") % {"date": course_date},
+        consequences=[
+            _("%(count)s confirmed participants and %(waiting)s others (held seats, waitlist) lose their place "
+              "and are emailed, with the course's other dates.") % {
+                "count": len(confirmed_places), "waiting": len(people) - len(confirmed_places)},
+            _("Paid places are refunded in full, unless the participant moves to another date within "
+              "%(days)s days.") % {"days": settings.DATE_CANCELLED_CHOICE_DAYS},
+            _("The date can no longer be booked."),
+        ],
+        confirm_label=_("Yes, cancel this date"), back_url=reverse("courses_trainer:date", args=[course_date.pk]))
 
 
 @require_POST

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.confirm import confirmed
 from courses.models import ModulePage
 from courses.selectors import own_enrolment
 
-from . import selectors, services
+from . import scoring, selectors, services
 from .forms import EvaluationForm, FileSubmissionForm, TextSubmissionForm
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, QuizAttempt, QuizPage
 from .scoring import AnswerError, question_correct
@@ -105,8 +106,16 @@ def _own_attempt(request, pk: int) -> QuizAttempt:
 @login_required
 def attempt(request, pk: int):
     attempt = _own_attempt(request, pk)
-    error = None
-    if request.method == "POST":
+    error, confirming = None, False
+    in_time = attempt.deadline_at is None or attempt.deadline_at > timezone.now()
+    if request.method == "POST" and not confirmed(request) and attempt.is_open and in_time:
+        # Handing in cannot be undone: first the same form again, answers kept, with what is still open.
+        try:
+            scoring.parse_answers(attempt.questions, request.POST)
+        except AnswerError as problem:
+            error = str(problem)
+        confirming = error is None
+    elif request.method == "POST":
         try:
             attempt = services.attempt_submit(attempt=attempt, data=request.POST)
         except AnswerError as problem:
@@ -123,9 +132,13 @@ def attempt(request, pk: int):
     questions = attempt.questions
     if not attempt.is_open:
         questions = [_with_outcome(question, attempt) for question in questions]
+    elif request.method == "POST":  # the answers given so far, shown again
+        questions = [{**question, "given": request.POST.getlist(f"answer-{question['key']}")}
+                     for question in questions]
+    unanswered = sum(1 for question in questions if not any(value.strip() for value in question.get("given", [])))
     return render(request, "learning/attempt.html", {
         "attempt": attempt, "quiz": attempt.quiz, "questions": questions, "error": error,
-        "answers": attempt.answers,
+        "answers": attempt.answers, "confirming": confirming, "unanswered": unanswered,
     }, status=400 if error else 200)
 
 

@@ -15,6 +15,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
 from courses.templatetags.course_tags import euro
 from home.admin_views import listing_with
@@ -73,8 +74,22 @@ class RefundCreateView(generic.CreateView):
         return {**super().get_initial(), "payment": parse_id(self.request.GET.get("payment"))}
 
     def form_valid(self, form):
-        """The service decides again under the payment's lock: a refund made meanwhile (a second tab, a
-        colleague) re-shows the form with the reason instead of failing."""
+        """A full refund asks for confirmation first. The service decides again under the payment's lock: a
+        refund made meanwhile (a second tab, a colleague) re-shows the form with the reason instead of failing."""
+        payment, amount = form.cleaned_data["payment"], form.cleaned_data["amount"]
+        if amount == services.refundable(payment) and not confirmed(self.request):
+            person = payment.enrolment.user
+            return admin_confirmation(
+                self.request, title=_("Refund everything that is left?"),
+                consequences=[
+                    _("%(amount)s goes back to %(name)s for %(date)s, to what they paid with.") % {
+                        "amount": euro(amount), "name": person.get_full_name() or person.email,
+                        "date": payment.enrolment.course_date},
+                    _("A credit invoice is issued for it."),
+                    _("Reason: %(reason)s") % {"reason": form.cleaned_data["reason"]},
+                ],
+                confirm_label=_("Yes, refund %(amount)s") % {"amount": euro(amount)},
+                back_url=self.request.get_full_path())
         try:
             return super().form_valid(form)
         except services.PaymentError as error:

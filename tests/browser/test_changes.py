@@ -77,6 +77,8 @@ def test_the_office_calls_a_date_off_and_the_coach_moves_to_another_date(page: P
     office.goto(f"{site_url}/admin/trainer/dates/{called_off.pk}/")
     office.get_by_label("Reden (zichtbaar in de geschiedenis)").fill("De trainer is ziek")
     office.get_by_role("button", name="Annuleer de datum en bericht iedereen").click()
+    expect(office.get_by_text(re.compile("1 bevestigde deelnemers en 0 anderen"))).to_be_visible()  # asks first
+    office.get_by_role("button", name="Ja, annuleer deze datum").click()
     expect(office.get_by_text("1 mensen zijn op de hoogte gebracht")).to_be_visible()
 
     [notice] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
@@ -133,6 +135,8 @@ def test_the_office_revokes_a_certificate_and_the_verification_page_says_so(page
     expect(page).to_have_title(re.compile("Certificaten"))
     page.get_by_label("Reden").nth(1).fill("Fraude met de aanwezigheid")  # the second form: revoke
     page.get_by_role("button", name="Intrekken").click()
+    expect(page.get_by_text("Fraude met de aanwezigheid")).to_be_visible()  # what will happen, before it does
+    page.get_by_role("button", name="Ja, trek het in").click()
     expect(page.get_by_text(f"Certificaat {certificate.number} is ingetrokken.")).to_be_visible()
 
     page.goto(f"{site_url}/verify/{certificate.code}/")

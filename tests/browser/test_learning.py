@@ -51,6 +51,10 @@ def answer(page: Page, *, right: bool):
         questions.nth(1).get_by_label("De buren").check()
         questions.nth(2).get_by_label("Onwaar").check()
     page.get_by_role("button", name="Lever mijn antwoorden in").click()
+    # Handing in cannot be undone: the page asks once more, with the answers still ticked.
+    expect(page.get_by_role("alert")).to_contain_text("Nu inleveren?")
+    expect(page.locator("fieldset.question input:checked")).to_have_count(4 if right else 3)
+    page.get_by_role("button", name="Ja, definitief inleveren").click()
 
 
 def test_coach_fails_a_quiz_retakes_it_and_passes(page: Page, learner, site_url):

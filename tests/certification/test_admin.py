@@ -14,9 +14,9 @@ from tests.factories import UserFactory, make_trainer
 pytestmark = pytest.mark.django_db
 
 
-def action(client, classroom, name, reason=""):
+def action(client, classroom, name, reason="", confirmed="1"):
     return client.post(f"/admin/trainer/dates/{classroom.date.pk}/certificates/{classroom.place.pk}/{name}/",
-                       {"reason": reason}, follow=True)
+                       {"reason": reason, "confirmed": confirmed}, follow=True)
 
 
 def test_trainer_issues_by_hand_with_a_reason(client, classroom):
@@ -68,6 +68,9 @@ def test_the_office_revokes_and_reissues_lists_and_exports(client, classroom):
     action(client, classroom, "reissue", "Naam gecorrigeerd")
     second = Certificate.objects.get(status=Certificate.Status.VALID)
     assert second.replaces == first
+    asked = action(client, classroom, "revoke", "Ten onrechte uitgereikt", confirmed="")
+    assert "Ja, trek het in" in asked.content.decode()
+    assert Certificate.objects.get(pk=second.pk).status == Certificate.Status.VALID  # not before confirming
     action(client, classroom, "revoke", "Ten onrechte uitgereikt")
     second.refresh_from_db()
     assert (second.status, second.status_reason, second.status_changed_by) == (

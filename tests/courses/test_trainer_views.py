@@ -97,8 +97,15 @@ def test_only_the_office_cancels_a_date(client, taught_date):
     assert course_date.status == "scheduled"
 
     client.force_login(UserFactory(is_superuser=True))
-    response = client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "te weinig deelnemers"},
-                           follow=True)
+    # First a confirmation saying what will happen; nothing has changed yet.
+    asked = client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "te weinig deelnemers"})
+    page = asked.content.decode()
+    assert "2 bevestigde deelnemers en 1 anderen" in page and "Ja, annuleer deze datum" in page
+    assert 'name="reason" value="te weinig deelnemers"' in page
+    course_date.refresh_from_db()
+    assert course_date.status == "scheduled"
+    response = client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "te weinig deelnemers",
+                                                                               "confirmed": "1"}, follow=True)
     course_date.refresh_from_db()
     assert course_date.status == "cancelled"
     assert "3 mensen zijn op de hoogte gebracht" in response.content.decode()

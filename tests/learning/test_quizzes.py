@@ -38,7 +38,11 @@ def test_a_coach_fails_retakes_and_passes(client, classroom):
     for secret in ("correct", "Juist.", "Nee, pas als", "Klopt."):  # neither which is right, nor the feedback
         assert secret not in page
 
-    client.post(response.url, answers_for(attempt, right=False))
+    asked = client.post(response.url, answers_for(attempt, right=False)).content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_open and "Nu inleveren?" in asked  # a confirmation first, with the answers kept
+    assert asked.count(" checked>") == 3 and 'name="confirmed" value="1"' in asked
+    client.post(response.url, {**answers_for(attempt, right=False), "confirmed": "1"})
     attempt.refresh_from_db()
     assert (attempt.status, attempt.score_percent) == (QuizAttempt.Status.FAILED, 0)
     result = client.get(response.url).content.decode()
@@ -46,7 +50,7 @@ def test_a_coach_fails_retakes_and_passes(client, classroom):
 
     second = client.post(f"/learn/quizzes/{classroom.quiz.pk}/start/")
     retake = QuizAttempt.objects.get(number=2)
-    client.post(second.url, answers_for(retake, right=True))
+    client.post(second.url, {**answers_for(retake, right=True), "confirmed": "1"})
     retake.refresh_from_db()
     assert (retake.status, retake.score_percent) == (QuizAttempt.Status.PASSED, 100)
     assert "Je hebt deze toets gehaald." in client.get(quiz_url).content.decode()
@@ -74,8 +78,8 @@ def test_a_second_tab_gets_the_same_attempt_and_cannot_hand_in_twice(client, cla
     second = client.post(f"/learn/quizzes/{classroom.quiz.pk}/start/").url
     assert first == second and QuizAttempt.objects.count() == 1
     attempt = QuizAttempt.objects.get()
-    client.post(first, answers_for(attempt, right=True))
-    response = client.post(second, answers_for(attempt, right=False), follow=True)
+    client.post(first, {**answers_for(attempt, right=True), "confirmed": "1"})
+    response = client.post(second, {**answers_for(attempt, right=False), "confirmed": "1"}, follow=True)
     assert "al ingeleverd" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.status == QuizAttempt.Status.PASSED

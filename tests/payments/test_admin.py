@@ -64,3 +64,16 @@ def test_trainers_do_not_see_money(paid, client):
     for path in ["/admin/payment/", "/admin/invoice/", "/admin/refund/new/"]:
         assert client.get(path).status_code in (302, 403)
 
+
+
+def test_a_full_refund_asks_for_confirmation_first(paid, office, stripe_double, django_capture_on_commit_callbacks):
+    asked = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495.00", "reason": "Datum vervalt"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Alles wat over is terugbetalen?" in page
+    assert "Ja, €\u00a0495,00 terugbetalen" in page
+    assert not Refund.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495.00", "reason": "Datum vervalt",
+                                                  "confirmed": "1"})
+    assert done.status_code == 302 and Refund.objects.get().amount == Decimal("495.00")

@@ -32,7 +32,7 @@ def test_ten_parallel_full_refunds_give_the_money_back_once_and_no_server_error(
             client.force_login(office)
             barrier.wait()
             response = client.post("/admin/refund/new/", {"payment": paid.pk, "amount": str(paid.amount),
-                                                           "reason": "Datum vervalt"})
+                                                           "reason": "Datum vervalt", "confirmed": "1"})
             with lock:
                 statuses.append(response.status_code)
         finally:
