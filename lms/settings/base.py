@@ -4,12 +4,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSTALLED_APPS = [
     "core",
+    "csp",
     "home",
     "accounts",
     "courses",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,6 +155,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views allow same-origin framing themselves.
 
+
 # Email
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spoor 2 Academy <noreply@spoor2academy.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -194,6 +198,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "pptx", "odp", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes to a third party; the admin shows its own avatar
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed through the site's own account pages
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
@@ -236,3 +241,23 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Content-Security-Policy (django-csp). The site's pages: our own scripts, or inline ones with the request's
+# nonce; forms post to us, and the payment button's redirect goes to Stripe Checkout. Video embeds from
+# YouTube and Vimeo. The Wagtail admin needs inline scripts and styles (core.middleware picks its policy).
+# With the Stripe test double (demo, tests) its payment page is on loopback, on the double's port.
+STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com"
+                                        if STRIPE_API_BASE.startswith("https://") else "http://127.0.0.1:*")
+_EMBEDS = ["https://www.youtube-nocookie.com", "https://www.youtube.com", "https://player.vimeo.com"]
+_CSP_BASE = {
+    "default-src": [SELF], "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF],
+    "frame-src": [SELF, *_EMBEDS], "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN], "frame-ancestors": [SELF],
+    "base-uri": [SELF], "object-src": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**_CSP_BASE, "script-src": [SELF, NONCE], "style-src": [SELF]}}
+CONTENT_SECURITY_POLICY_ADMIN = {"DIRECTIVES": {
+    **_CSP_BASE, "script-src": [SELF, UNSAFE_INLINE], "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+}}
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+                      "interest-cohort=()")

@@ -25,6 +25,17 @@ def _quick_failures(page):
     page.set_default_timeout(10_000)
 
 
+@pytest.fixture(autouse=True)
+def _no_csp_violations(page):
+    """The site runs under its Content-Security-Policy here as in production: anything the browser refused
+    (a script, a style, a form's redirect) fails the test, even when the flow happened to go on."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    yield
+    assert refused == []
+
+
 def log_in(page, site_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(site_url + "/accounts/login/")
     page.get_by_label("E-mail:").fill(email)
