@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from courses.models import Enrolment, ModulePage
 from courses.models.pages import RICH_TEXT_FEATURES
+from courses.permissions import CourseTeamPage
 
 from .blocks import QuestionsBlock
 
@@ -21,7 +22,7 @@ def private_storage():
     return storages["private"]
 
 
-class LearningPage(Page):
+class LearningPage(CourseTeamPage, Page):
     """A quiz or assignment inside a module: shown to the module's participants, locked like the module."""
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)

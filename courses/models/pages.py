@@ -2,12 +2,13 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -23,6 +24,7 @@ from wagtail.search import index
 from accounts.registers import Register
 
 from ..blocks import ContentBlock, ProgrammeBlock
+from ..permissions import MANAGE_COURSES, CourseTeamPage
 
 MAX_SEATS_PER_DATE = 10
 CENT = Decimal("0.01")
@@ -67,7 +69,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(Page):
+class CoursePage(CourseTeamPage, Page):
     """A course as a coach meets it: what, for whom, how long, what it costs and what it counts for."""
 
     summary = models.TextField(
@@ -161,31 +163,35 @@ class CoursePage(Page):
     practical_panels = [
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("price_excl_vat"), FieldPanel("vat_treatment")]),
+                FieldRowPanel([FieldPanel("price_excl_vat", permission=MANAGE_COURSES),
+                               FieldPanel("vat_treatment", permission=MANAGE_COURSES)]),
                 FieldRowPanel([FieldPanel("duration_days"), FieldPanel("net_hours")]),
                 FieldPanel("default_capacity"),
             ],
             heading=_("Price, duration and capacity"),
         ),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("free_cancellation_days"), FieldPanel("late_cancellation_refund_percent")])],
+            [FieldRowPanel([FieldPanel("free_cancellation_days", permission=MANAGE_COURSES),
+                            FieldPanel("late_cancellation_refund_percent", permission=MANAGE_COURSES)])],
             heading=_("Cancellation policy"),
         ),
+        FieldPanel("trainers", permission=MANAGE_COURSES),
         InlinePanel("accreditations", heading=_("PE points and accreditations"), label=_("Accreditation")),
     ]
     completion_panels = [
         MultiFieldPanel(
             [
-                FieldPanel("completion_attendance_percent"),
-                FieldPanel("completion_requires_modules"),
-                FieldPanel("completion_requires_quizzes"),
-                FieldPanel("completion_requires_assignments"),
-                FieldPanel("completion_requires_evaluation"),
+                FieldPanel("completion_attendance_percent", permission=MANAGE_COURSES),
+                FieldPanel("completion_requires_modules", permission=MANAGE_COURSES),
+                FieldPanel("completion_requires_quizzes", permission=MANAGE_COURSES),
+                FieldPanel("completion_requires_assignments", permission=MANAGE_COURSES),
+                FieldPanel("completion_requires_evaluation", permission=MANAGE_COURSES),
             ],
             heading=_("A participant completes the course when"),
         ),
         MultiFieldPanel(
-            [FieldPanel("certificate_validity_years"), FieldPanel("recertification_course")],
+            [FieldPanel("certificate_validity_years", permission=MANAGE_COURSES),
+             FieldPanel("recertification_course", permission=MANAGE_COURSES)],
             heading=_("Certificate"),
         ),
     ]
@@ -199,6 +205,13 @@ class CoursePage(Page):
         ]
     )
 
+    trainers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("course team"), blank=True, related_name="courses_as_trainer",
+        limit_choices_to={"groups__name": "Trainers"},
+        help_text=_("Trainers who may edit this course and its modules, quizzes and assignments. Price, VAT, "
+                    "cancellation policy and completion rules stay with the office."),
+    )
+
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
     template = "courses/course_page.html"
@@ -206,6 +219,8 @@ class CoursePage(Page):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        permissions = [("manage_courses", _("Can edit every course, with its price, VAT, cancellation policy and "
+                                            "completion rules"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(default_capacity__gte=1, default_capacity__lte=MAX_SEATS_PER_DATE),
@@ -295,7 +310,7 @@ class CourseAccreditation(Orderable):
         return f"{self.get_register_display()}: {self.points}"
 
 
-class ModulePage(Page):
+class ModulePage(CourseTeamPage, Page):
     """A part of a course: a day, a phase or a theme, with its learning content."""
 
     summary = models.TextField(_("summary"), max_length=300, blank=True)

@@ -10,8 +10,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site, site_url):
-    make_trainer(email="trainer@example.org")
+    trainer = make_trainer(email="trainer@example.org")
     course = CoursePage.objects.get(slug="basistraining")
+    course.trainers.add(trainer)  # on the course's team
+    course.save_revision().publish()
 
     page.goto(site_url + "/admin/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/admin/"))
@@ -35,7 +37,7 @@ def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site
 
     visitor.reload()
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Basistraining 2e spoorcoaching (voorjaar)")
-    assert CoursePage.objects.get(pk=course.pk).revisions.count() == 3
+    assert CoursePage.objects.get(pk=course.pk).revisions.count() == 4  # made, team set, draft, published
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/"))
 
 

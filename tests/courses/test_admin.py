@@ -24,7 +24,10 @@ def edit_form_data(course, **overrides):
 
 @pytest.fixture
 def trainer_client(client, course):
-    client.force_login(make_trainer())
+    trainer = make_trainer()
+    course.trainers.add(trainer)  # on the course team (test_course_team: trainers change only their own courses)
+    course.save()
+    client.force_login(trainer)
     return client
 
 

@@ -7,6 +7,14 @@ from courses.models import ModulePage
 from learning.models import AssignmentPage, QuizPage
 from tests.factories import make_trainer
 
+
+def team_trainer(course):
+    """A trainer on the course's team: only they (and the office) add to its modules."""
+    trainer = make_trainer()
+    course.trainers.add(trainer)
+    course.save()
+    return trainer
+
 pytestmark = pytest.mark.django_db
 
 
@@ -34,7 +42,7 @@ def quiz_form(*answers):
 
 
 def test_trainer_adds_a_quiz_and_a_single_choice_needs_exactly_one_right_answer(client, course):
-    client.force_login(make_trainer())
+    client.force_login(team_trainer(course))
     module = ModulePage.objects.child_of(course).first()
     url = f"/admin/pages/add/learning/quizpage/{module.pk}/"
 
@@ -51,7 +59,7 @@ def test_trainer_adds_a_quiz_and_a_single_choice_needs_exactly_one_right_answer(
 
 
 def test_trainer_adds_an_assignment_with_a_deadline(client, course):
-    client.force_login(make_trainer())
+    client.force_login(team_trainer(course))
     module = ModulePage.objects.child_of(course).first()
     response = client.post(f"/admin/pages/add/learning/assignmentpage/{module.pk}/", nested_form_data({
         "title": "Casus", "slug": "casus", "intro": rich_text("<p>Beschrijf een casus.</p>"), "kind": "file",

@@ -125,6 +125,10 @@ class Command(BaseCommand):
                 email=email, password=None, full_name=f"Deelnemer {number}")
             participants.append(user)
 
+        for course in CoursePage.objects.all():  # the demo trainer is on every course's team
+            if not course.trainers.filter(pk=trainer.pk).exists():
+                course.trainers.add(trainer)
+                course.save_revision().publish()
         basis = CoursePage.objects.get(slug="basistraining-2e-spoorcoaching")
         with_seats = self.demo_date(basis, trainer, days=21, hour=9, location="Utrecht, Oudegracht 123")
         full = self.demo_date(basis, trainer, days=49, hour=9, location="Amersfoort, Stationsplein 5")
