@@ -190,7 +190,7 @@ def test_an_alumna_sees_last_years_place_as_history_she_can_no_longer_cancel_or_
     expect(page.get_by_text(re.compile("Afgerond op"))).to_be_visible()
     page.get_by_role("link", name="Basistraining 2e spoorcoaching").click()
 
-    expect(page.get_by_text(re.compile(r"Afgerond op \w+ \d+ \w+ \d{4}\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Je hebt deze opleiding afgerond op \w+ \d+ \w+ \d{4}\."))).to_be_visible()
     expect(page.get_by_text("We zien je graag")).to_have_count(0)
     expect(page.get_by_role("link", name="Naar een andere datum")).to_have_count(0)
     expect(page.get_by_role("link", name="Mijn inschrijving annuleren")).to_have_count(0)

@@ -1,15 +1,13 @@
 """Ten full refunds pressed at once in the admin (real threads, each with its own connection): the money goes
 back once, and every other request re-shows the form with the reason, never a server error."""
 
-import threading
-
 import pytest
-from django.db import connections
 from django.test import Client
 
 from courses import services as enrolments
 from payments.models import Payment, Refund
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,26 +21,14 @@ def test_ten_parallel_full_refunds_give_the_money_back_once_and_no_server_error(
                                   expires_at=place.created_at, paid_at=place.created_at)
     stripe_double.double.payments["pi_race"] = {"amount": 49500, "refunded": 0, "currency": "eur", "charge": "ch_race"}
     office = UserFactory(email="office@example.org", is_staff=True, is_superuser=True)
-    barrier = threading.Barrier(10)
-    statuses, lock = [], threading.Lock()
 
     def refund():
-        try:
-            client = Client(raise_request_exception=False)
-            client.force_login(office)
-            barrier.wait()
-            response = client.post("/admin/refund/new/", {"payment": paid.pk, "amount": str(paid.amount),
-                                                           "reason": "Datum vervalt", "confirmed": "1"})
-            with lock:
-                statuses.append(response.status_code)
-        finally:
-            connections.close_all()
+        client = Client(raise_request_exception=False)
+        client.force_login(office)
+        return client.post("/admin/refund/new/", {"payment": paid.pk, "amount": str(paid.amount),
+                                                  "reason": "Datum vervalt", "confirmed": "1"}).status_code
 
-    threads = [threading.Thread(target=refund) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = at_once(10, refund)
 
     assert len(statuses) == 10 and all(status < 500 for status in statuses), statuses
     assert statuses.count(302) == 1  # one refund made; the rest see "at most € 0,00" on the form
