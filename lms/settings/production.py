@@ -40,8 +40,10 @@ STRIPE_WEBHOOK_SECRET = required_env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 # The payment button's redirect goes to Stripe's own Checkout page (the policies in base point at the double).
 STRIPE_CHECKOUT_ORIGIN = os.environ.get("STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com")
-for _policy in (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN):
-    _policy["DIRECTIVES"]["form-action"] = [SELF, STRIPE_CHECKOUT_ORIGIN]
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                                          "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN]}}
+CONTENT_SECURITY_POLICY_ADMIN = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"],
+                                                "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN]}}
 STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
 CERTIFICATE_SIGNING_KEY = required_env("CERTIFICATE_SIGNING_KEY")
 

@@ -14,6 +14,15 @@ from tests.factories import course_form_data, make_course, make_module
 pytestmark = pytest.mark.django_db
 
 
+def team_trainer(course):
+    from tests.factories import make_trainer
+
+    trainer = make_trainer()
+    course.trainers.add(trainer)  # on the course team: only they (and the office) preview and edit it
+    course.save()
+    return trainer
+
+
 class TestPageTree(WagtailPageTestCase):
     """The tree trainers build in: home → catalogue → course → module, nothing else."""
 
@@ -53,9 +62,7 @@ class TestPageTree(WagtailPageTestCase):
 
 
 def test_preview_shows_unsaved_changes_and_leaves_the_live_page_alone(client, course):
-    from tests.factories import make_trainer
-
-    client.force_login(make_trainer())
+    client.force_login(team_trainer(course))
     preview_url = f"/admin/pages/{course.pk}/edit/preview/"
     data = course_form_data(
         title="Nieuwe titel in voorvertoning",
@@ -74,9 +81,7 @@ def test_preview_shows_unsaved_changes_and_leaves_the_live_page_alone(client, co
 
 
 def test_preview_refuses_an_eleventh_seat(client, course):
-    from tests.factories import make_trainer
-
-    client.force_login(make_trainer())
+    client.force_login(team_trainer(course))
     response = client.post(f"/admin/pages/{course.pk}/edit/preview/", course_form_data(default_capacity="11"))
     assert response.json()["is_valid"] is False
 

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from certification import services as certificates
 from courses.models import Enrolment
+from home.health import heartbeat
 from learning import services as learning
 from tests.factories import UserFactory, confirmed_place, make_date, pdf_bytes
 
@@ -76,6 +77,8 @@ def scenario(classroom, course):
     other = UserFactory(email="anna@example.org")
     confirmed_place(upcoming, other)
     office = UserFactory(email="office@example.org", is_staff=True, is_superuser=True)
+    heartbeat("scheduler")  # so that /healthz/ answers 200, as on a running installation
+    heartbeat("worker")
     ids = sorted({classroom.date.pk, classroom.place.pk, upcoming.pk, attempt.pk, classroom.quiz.pk,
                   classroom.assignment.pk, classroom.modules[0].pk, course.pk,
                   *Enrolment.objects.values_list("pk", flat=True)})
