@@ -138,6 +138,7 @@ trainer_urls = [
     path("dates/<id:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
     path("dates/<id:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
     path("dates/<id:pk>/waitlist/<id:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
+    path("dates/<id:pk>/places/<id:enrolment_pk>/move/", trainer_views.place_move, name="place_move"),
 ]
 
 

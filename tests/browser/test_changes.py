@@ -196,3 +196,25 @@ def test_an_alumna_sees_last_years_place_as_history_she_can_no_longer_cancel_or_
     expect(page.get_by_role("link", name="Mijn inschrijving annuleren")).to_have_count(0)
     page.goto(f"{site_url}/enrolments/{place.pk}/transfer/")
     expect(page.get_by_role("status")).to_contain_text("kan niet meer naar een andere datum")
+
+
+def test_the_office_moves_a_participant_who_was_ill_on_the_day_to_a_later_date(page: Page, live_site, site_url):
+    from tests.factories import confirmed_place, move_to_yesterday
+
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, starts_in=timedelta(days=3))
+    place = confirmed_place(course_date, UserFactory(email="eva@example.org", full_name="Eva de Vries"))
+    move_to_yesterday(course_date)
+    later = make_date(course, starts_in=timedelta(days=40), location_name="Amersfoort")
+    UserFactory(email="office@example.org", is_superuser=True)
+
+    log_in(page, site_url, "office@example.org")
+    page.goto(f"{site_url}/admin/trainer/dates/{course_date.pk}/")
+    form = page.get_by_role("group", name="Eva de Vries")
+    form.get_by_label("Reden (zichtbaar in de geschiedenis)").fill("Ziek op de dag zelf")
+    form.get_by_role("button", name="Verplaatsen").click()
+    expect(page.get_by_text(re.compile("Reden, bewaard in de geschiedenis van de plaats: Ziek op de dag zelf"))
+           ).to_be_visible()
+    page.get_by_role("button", name="Ja, verplaats de plaats").click()
+    expect(page.locator(".messages")).to_contain_text("Eva de Vries is verplaatst naar")
+    assert later.enrolments.get().user == place.user

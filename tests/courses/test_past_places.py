@@ -177,3 +177,26 @@ def test_the_trainer_page_offers_no_checkbox_for_a_day_to_come_and_refuses_a_for
     assert not place.attendance.exists()
     response = client.post(url, {}, follow=True)  # saving the rest leaves the day to come alone
     assert "Aanwezigheid opgeslagen" in response.content.decode()
+
+
+def test_the_office_moves_a_started_place_from_the_dates_page_with_a_reason_after_confirming(yesterday, client):
+    place, later = yesterday
+    url = f"/admin/trainer/dates/{place.course_date_id}/places/{place.pk}/move/"
+    trainer = make_trainer(email="trainer@example.org")
+    place.course_date.trainers.add(trainer)
+    client.force_login(trainer)
+    assert client.post(url, {"to_date": later.pk, "reason": "ziek", "confirmed": "1"}).status_code in (302, 403)
+    assert not later.enrolments.exists()  # trainers do not move places
+
+    client.force_login(UserFactory(email="office@example.org", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/trainer/dates/{place.course_date_id}/").content.decode()
+    assert "Een plaats naar een andere datum verplaatsen" in page and f'value="{later.pk}"' in page
+    refused = client.post(url, {"to_date": later.pk, "reason": ""}, follow=True).content.decode()
+    assert "Geef een reden" in refused and not later.enrolments.exists()
+    asked = client.post(url, {"to_date": later.pk, "reason": "ziek op de dag zelf"}).content.decode()
+    assert "Ja, verplaats de plaats" in asked and not later.enrolments.exists()
+    done = client.post(url, {"to_date": later.pk, "reason": "ziek op de dag zelf", "confirmed": "1"}, follow=True)
+    assert "is verplaatst naar" in done.content.decode()
+    moved = later.enrolments.get()
+    assert moved.user == place.user and EnrolmentLog.objects.filter(
+        enrolment=moved, note__contains="ziek op de dag zelf").exists()
