@@ -506,7 +506,7 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
             defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
         )
         changed += 1
-    attendance_recorded.send(sender=Enrolment, enrolment_ids={pair[0] for pair in present}, actor=actor)
+    attendance_recorded.send(sender=Enrolment, enrolment_ids={pair[0] for pair in present}, actor=actor, now=now)
     return changed
 
 

@@ -6,7 +6,8 @@ from django.dispatch import Signal
 # Sent with enrolment=, refund=, actor=. The payments app pays the refund out.
 place_cancelled = Signal()
 
-# A trainer saved attendance for these confirmed places (enrolment_ids=, a set of ids; actor=).
+# A trainer saved attendance for these confirmed places (enrolment_ids=, a set of ids; actor=; now=, the moment
+# it was recorded).
 # The learning app recomputes whether they completed the course.
 attendance_recorded = Signal()
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -127,3 +129,10 @@ def test_seed_gives_the_alumna_a_certificate_she_can_download_and_verify(setting
     assert certificate.number in client.get("/my/certificates/").content.decode()
     assert client.get(f"/certificates/{certificate.number}.pdf").status_code == 200
     assert "Dit certificaat is echt en geldig." in Client().get(f"/verify/{certificate.code}/").content.decode()
+
+
+def test_the_alumnas_place_of_last_year_reads_as_completed_then_not_today(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    place = Enrolment.objects.get(user__email="alumni@example.com")
+    assert place.completed_at is not None and place.completed_at <= place.course_date.ends_at + timedelta(days=1)
