@@ -211,7 +211,7 @@ def test_the_office_moves_a_participant_who_was_ill_on_the_day_to_a_later_date(p
     log_in(page, site_url, "office@example.org")
     page.goto(f"{site_url}/admin/trainer/dates/{course_date.pk}/")
     form = page.get_by_role("group", name="Eva de Vries")
-    form.get_by_label("Reden (zichtbaar in de geschiedenis)").fill("Ziek op de dag zelf")
+    form.get_by_label("Reden voor het verplaatsen (zichtbaar in de geschiedenis)").fill("Ziek op de dag zelf")
     form.get_by_role("button", name="Verplaatsen").click()
     expect(page.get_by_text(re.compile("Reden, bewaard in de geschiedenis van de plaats: Ziek op de dag zelf"))
            ).to_be_visible()
