@@ -36,6 +36,8 @@ def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
     payment = checkout_start(enrolment=held, success_url=site_url + "/", cancel_url=site_url + "/")
     stripe_double.double.pay(payment.checkout_session_id, "paid")
     assert eventually(lambda: Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID)  # the webhook
+    # The confirmation goes out after the webhook's commit: wait for it, so a test's own mails start after it.
+    assert eventually(lambda: any(m.to == [email] for m in mail.outbox))
     return Enrolment.objects.get(pk=held.pk)
 
 
