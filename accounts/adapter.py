@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 
-from home.models import ProviderSettings
+from core.models import ProviderSettings
 
 
 class AccountAdapter(DefaultAccountAdapter):

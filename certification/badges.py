@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.urls import reverse
 
-from home.links import absolute_url
+from core.links import absolute_url
 
 from .models import Certificate
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from core.sequences import YearSequence
+from core.storage import private_storage
 from courses.models import CoursePage, Enrolment
-from home.sequences import YearSequence
-from learning.models import private_storage
 
 
 @register_setting(icon="doc-full")

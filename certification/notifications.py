@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from home.links import absolute_url
-from home.notifications import email_office
+from core.links import absolute_url
+from core.mail import email_office
 
 from .models import Certificate
 

@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.registers import Register
+from core.links import absolute_url
+from core.models import ProviderSettings
+from core.sequences import next_number
 from courses.models import Enrolment
-from home.links import absolute_url
-from home.models import ProviderSettings
-from home.sequences import next_number
 
 from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence
 from .pdf import certificate_pdf

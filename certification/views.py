@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from core.models import ProviderSettings
+
 from . import badges
 from .models import Certificate
 from .services import linkedin_url, public_status, renewal_page
@@ -90,8 +92,6 @@ def badge_download(request, number: str):
 
 
 def badge_issuer(request):
-    from home.models import ProviderSettings
-
     provider = ProviderSettings.load()
     return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}, with_key=True))
 

@@ -11,9 +11,9 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from home.admin_views import listing_with
-from home.models import ProviderSettings
-from home.permissions import ReadOnlyPolicy
+from core.admin_views import listing_with
+from core.models import ProviderSettings
+from core.permissions import ReadOnlyPolicy
 
 from . import trainer_views
 from .models import Certificate, CertificateDesign

@@ -8,7 +8,7 @@ from django.utils import translation
 from django_tasks import task
 
 from accounts.models import User
-from home.links import absolute_url
+from core.links import absolute_url
 
 from .ics import course_date_ics
 from .models import CourseDate, Enrolment, InterestEntry

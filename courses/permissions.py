@@ -45,15 +45,3 @@ for _action in ["can_add_subpage", "can_edit", "can_delete", "can_unpublish", "c
                 "can_unlock", "can_publish_subpage", "can_reorder_children", "can_move", "can_copy",
                 "can_move_to", "can_copy_to"]:
     setattr(CourseTeamPermissionTester, _action, _narrowed(_action))
-
-
-class CourseTeamPage:
-    """For page types inside a course (the course itself, its modules, quizzes and assignments)."""
-
-    def course_for_permissions(self):
-        from .models import CoursePage
-
-        return CoursePage.objects.ancestor_of(self, inclusive=True).first()
-
-    def permissions_for_user(self, user):
-        return CourseTeamPermissionTester(user, self, self.course_for_permissions())

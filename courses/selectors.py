@@ -4,23 +4,9 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from wagtail.models import Page
 
-from .models import CourseAccreditation, CourseDate, CoursePage, Enrolment, MeetingDay, ModulePage
-
-
-def courses_published(*, parent: Page | None = None) -> QuerySet[CoursePage]:
-    courses = CoursePage.objects.live().public().select_related("image")
-    if parent is not None:
-        courses = courses.child_of(parent)
-    return courses.prefetch_related(
-        Prefetch("accreditations", queryset=CourseAccreditation.objects.order_by("sort_order"))
-    ).order_by("path")
-
-
-def course_modules_published(*, course: CoursePage) -> QuerySet[ModulePage]:
-    return ModulePage.objects.child_of(course).live().public().order_by("path")
-
+from .models import CourseDate, CoursePage, Enrolment, MeetingDay
+from .models.pages import courses_published  # noqa: F401 (the catalogue, for the site's pages)
 
 
 def seat_counts(now, *, through: str = "") -> Q:
@@ -34,14 +20,51 @@ def seat_counts(now, *, through: str = "") -> Q:
 def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[CourseDate]:
     """Scheduled dates that have not started, with `seats_taken` and `waitlist_count`, in one query."""
     return (
-        CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
-        .annotate(
-            seats_taken=Count("enrolments", filter=seat_counts(now, through="enrolments__")),
-            waitlist_count=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
-        )
+        with_seat_counts(CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED,
+                                                   starts_at__gt=now), now)
         .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
         .order_by("starts_at", "pk")
     )
+
+
+def with_seat_counts(dates: QuerySet[CourseDate], now: datetime) -> QuerySet[CourseDate]:
+    """Dates with `seats_taken` and `waitlist_count`, in the same query."""
+    return dates.annotate(
+        seats_taken=Count("enrolments", filter=seat_counts(now, through="enrolments__")),
+        waitlist_count=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+    )
+
+
+def seats_open(course_date: CourseDate) -> int:
+    """How many seats someone new can take now, on a date from `with_seat_counts`: while people wait, a freed
+    seat is theirs first, so a date with a waitlist is full for everyone else. Every page that says "n seats
+    left", "full" or offers a date to move to asks this."""
+    if course_date.waitlist_count:
+        return 0
+    return max(course_date.capacity - course_date.seats_taken, 0)
+
+
+def seats_open_on(course_date: CourseDate, now: datetime) -> int:
+    return seats_open(with_seat_counts(CourseDate.objects.filter(pk=course_date.pk), now).get())
+
+
+def course_dates_for(*, course: CoursePage, user, now: datetime) -> list[CourseDate]:
+    """The course's upcoming dates as the course page lists them: with the seats open, the visitor's place on
+    each (`my_place`) and, on the other dates, the confirmed place they already have (`my_other_place`: enrolling
+    again is refused, so the page says so before the form)."""
+    dates = list(course_dates_upcoming(course=course, now=now).prefetch_related("trainers"))
+    places = places_of(user=user, course_dates=dates)
+    confirmed = confirmed_place_on_course(user=user, course_id=course.pk, now=now)
+    for course_date in dates:
+        course_date.my_place = places.get(course_date.pk)
+        if confirmed is not None and confirmed.course_date_id != course_date.pk:
+            course_date.my_other_place = confirmed
+        course_date.seats_left = seats_open(course_date)
+    return dates
+
+
+def on_interest_list(*, course: CoursePage, user) -> bool:
+    return user.is_authenticated and course.interest_entries.filter(user=user).exists()
 
 
 def own_enrolment(*, user, pk: int) -> Enrolment:

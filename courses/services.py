@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.formats import day
 from core.tasks import enqueue_with_change
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
+from .notifications import send_date_announcement, send_date_cancelled, send_enrolment_confirmation, send_reminder
+from .selectors import confirmed_place_on_course, seats_taken
 from .signals import attendance_recorded, place_cancelled, place_transferred
-from .templatetags.course_tags import day
 
 Status = Enrolment.Status
 
@@ -216,7 +218,6 @@ def already_on_course(place: Enrolment) -> str:
 
 
 def _check_not_confirmed_elsewhere(course_date: CourseDate, user: User, now: datetime) -> None:
-    from .selectors import confirmed_place_on_course
 
     other = confirmed_place_on_course(user=user, course_id=course_date.course_id, now=now,
                                       except_date_id=course_date.pk)
@@ -324,7 +325,6 @@ def hold_release(*, enrolment: Enrolment, note: str, now: datetime | None = None
 def _confirmed(enrolment: Enrolment, *, at: datetime, actor: User | None, **fields) -> Enrolment:
     _transition(enrolment, Status.CONFIRMED, at=at, actor=actor, confirmed_at=at, **fields)
     InterestEntry.objects.filter(course_id=enrolment.course_date.course_id, user_id=enrolment.user_id).delete()
-    from .notifications import send_enrolment_confirmation
 
     enqueue_with_change(send_enrolment_confirmation, enrolment_id=enrolment.pk)
     return enrolment
@@ -413,7 +413,6 @@ def offer_decline(*, enrolment: Enrolment, now: datetime | None = None) -> Enrol
 
 def capacity_check(*, course_date: CourseDate, capacity: int, now: datetime) -> None:
     """A date has 1 to MAX_SEATS_PER_DATE seats, and never fewer than the seats already taken."""
-    from .selectors import seats_taken
 
     if not 1 <= capacity <= MAX_SEATS_PER_DATE:
         raise EnrolmentError(_("A date has between 1 and %(max)s seats.") % {"max": MAX_SEATS_PER_DATE})
@@ -451,6 +450,22 @@ def waitlists_process(*, now: datetime | None = None) -> int:
     return released
 
 
+def course_dates_complete(*, now: datetime | None = None) -> int:
+    """The scheduler's tick: a date whose last meeting day has ended is completed, so lists stop calling it
+    planned and nobody can call it off any more. Returns how many dates it completed."""
+    now = now or timezone.now()
+    completed = 0
+    for course_date_id in CourseDate.objects.filter(status=CourseDate.Status.SCHEDULED, ends_at__lte=now
+                                                    ).values_list("pk", flat=True).order_by("pk"):
+        with transaction.atomic():
+            course_date = _lock(CourseDate(pk=course_date_id), with_course=False)
+            if course_date.status == CourseDate.Status.SCHEDULED:
+                course_date.status = CourseDate.Status.COMPLETED
+                course_date.save(update_fields=["status"])
+                completed += 1
+    return completed
+
+
 def interest_join(*, course: CoursePage, user: User) -> InterestEntry:
     entry, _created = InterestEntry.objects.get_or_create(course=course, user=user)
     return entry
@@ -462,7 +477,6 @@ def interest_leave(*, course: CoursePage, user: User) -> None:
 
 def dates_announce(*, now: datetime | None = None) -> int:
     """Tells everyone on a course's interest list, once, about each newly scheduled date. For the worker."""
-    from .notifications import send_date_announcement
 
     now = now or timezone.now()
     announced = 0
@@ -589,12 +603,13 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
                        now: datetime | None = None) -> list[Cancellation]:
     """The office calls a date off: every place and waitlist entry ends, paid places are due in full,
     and everyone is told, with the course's other dates to transfer to."""
-    from .notifications import send_date_cancelled
 
     now = now or timezone.now()
     course_date = _lock(course_date)
     if course_date.status == CourseDate.Status.CANCELLED:
         raise EnrolmentError(_("This date has been cancelled."))
+    if course_date.status == CourseDate.Status.COMPLETED:
+        raise EnrolmentError(_("This date has taken place; it can no longer be called off."))
     course_date.status = CourseDate.Status.CANCELLED
     course_date.save(update_fields=["status"])
     cancellations = []
@@ -610,7 +625,6 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
 
 def reminders_send(*, now: datetime | None = None) -> int:
     """Reminds every confirmed participant once, REMINDER_DAYS_BEFORE days before their date. For the worker."""
-    from .notifications import send_reminder
 
     now = now or timezone.now()
     due = Enrolment.objects.filter(

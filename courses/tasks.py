@@ -21,3 +21,9 @@ def announce_new_dates() -> int:
 def send_reminders() -> int:
     """Reminds confirmed participants a few days before their date."""
     return services.reminders_send()
+
+
+@task()
+def complete_past_dates() -> int:
+    """Marks dates whose last day has ended as completed."""
+    return services.course_dates_complete()

@@ -80,7 +80,7 @@ def _dates_to_move_to(request, course_date: CourseDate) -> list[CourseDate]:
     if not request.user.has_perm("courses.change_coursedate"):
         return []
     return [other for other in selectors.course_dates_upcoming(course=course_date.course, now=timezone.now())
-            if other.pk != course_date.pk and other.seats_taken < other.capacity and not other.waitlist_count]
+            if other.pk != course_date.pk and selectors.seats_open(other) > 0]
 
 
 @require_POST

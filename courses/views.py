@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.formats import euro
 from payments import services as payments
 from payments.models import Invoice
 from payments.views import redirect_to_checkout
@@ -15,7 +16,6 @@ from payments.views import redirect_to_checkout
 from . import selectors, services
 from .forms import EnrolForm
 from .models import CourseDate, CoursePage, Enrolment
-from .templatetags.course_tags import euro
 
 
 def _bookable_date(pk: int) -> CourseDate:
@@ -64,7 +64,7 @@ def enrol(request, pk: int):
             messages.error(request, str(error))
         else:
             return _to_payment(request, enrolment)
-    seats_left = course_date.capacity - selectors.seats_taken(course_date=course_date, now=timezone.now())
+    seats_left = selectors.seats_open_on(course_date, timezone.now())
     return render(request, "courses/enrol.html", {"course_date": course_date, "course": course_date.course,
                                                   "form": form, "seats_left": seats_left})
 
@@ -192,5 +192,5 @@ def transfer(request, pk: int):
                 messages.success(request, _("Your place has been moved."))
                 return redirect("courses:enrolment", pk=moved.pk)
     dates = [d for d in selectors.course_dates_upcoming(course=course, now=timezone.now())
-             if d.pk != enrolment.course_date_id and not d.waitlist_count and d.seats_taken < d.capacity]
+             if d.pk != enrolment.course_date_id and selectors.seats_open(d) > 0]
     return render(request, "courses/transfer.html", {"enrolment": enrolment, "course": course, "dates": dates})

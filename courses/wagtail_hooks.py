@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from home.admin_views import listing_with
+from core.admin_views import listing_with
 
 from . import services, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry

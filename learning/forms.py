@@ -16,11 +16,3 @@ class EvaluationForm(forms.ModelForm):
             "improve": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {name: _("1 = poor, 5 = excellent") for name in Evaluation.RATINGS}
-
-
-class TextSubmissionForm(forms.Form):
-    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000)
-
-
-class FileSubmissionForm(forms.Form):
-    file = forms.FileField(label=_("Your document (PDF, DOCX or ODT)"))

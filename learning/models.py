@@ -1,25 +1,25 @@
 """What coaches do with a course's content: modules done, quiz attempts, assignment submissions and the
 course evaluation. Everything hangs off the enrolment, so a trainer's gradebook is per date."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from core.storage import private_storage
 from courses.models import Enrolment, ModulePage
-from courses.models.pages import RICH_TEXT_FEATURES
-from courses.permissions import CourseTeamPage
+from courses.models.pages import RICH_TEXT_FEATURES, CourseTeamPage
 
+from .access import module_access
 from .blocks import QuestionsBlock
-
-
-def private_storage():
-    return storages["private"]
+from .uploads import FileSubmissionForm, TextSubmissionForm, max_upload_bytes
 
 
 class LearningPage(CourseTeamPage, Page):
@@ -33,10 +33,19 @@ class LearningPage(CourseTeamPage, Page):
     class Meta:
         abstract = True
 
-    def serve(self, request, *args, **kwargs):
-        from . import views
+    def get_context(self, request, *args, form=None, **kwargs):
+        """What it asks, and what this participant did with it. `form`: a handed-in form to show again."""
+        context = super().get_context(request, *args, **kwargs)
+        module = self.get_parent().specific
+        course = module.get_parent().specific
+        access = module_access(request, module, course)
+        context.update(module=module, course=course, access=access)
+        if access.takes_part:
+            context.update(self.participant_context(access.enrolment, form=form))
+        return context
 
-        return views.learning_page(request, self)
+    def participant_context(self, enrolment: Enrolment, *, form=None) -> dict:
+        raise NotImplementedError
 
 
 class QuizPage(LearningPage):
@@ -75,6 +84,20 @@ class QuizPage(LearningPage):
         ]
 
 
+    def attempts_left(self, attempts: list["QuizAttempt"]) -> int | None:
+        """None: no limit."""
+        return None if self.max_attempts is None else max(self.max_attempts - len(attempts), 0)
+
+    def participant_context(self, enrolment: Enrolment, *, form=None) -> dict:
+        attempts = list(QuizAttempt.objects.filter(enrolment=enrolment, quiz=self).order_by("number"))
+        return {
+            "attempts": attempts,
+            "attempts_left": self.attempts_left(attempts),
+            "open_attempt": next((attempt for attempt in attempts if attempt.is_open), None),
+            "passed": any(attempt.status == QuizAttempt.Status.PASSED for attempt in attempts),
+        }
+
+
 class AssignmentPage(LearningPage):
     class Kind(models.TextChoices):
         FILE = "file", _("Upload a document (PDF, DOCX or ODT)")
@@ -95,6 +118,30 @@ class AssignmentPage(LearningPage):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
+
+    @property
+    def submission_form(self) -> type[TextSubmissionForm | FileSubmissionForm]:
+        return TextSubmissionForm if self.kind == self.Kind.TEXT else FileSubmissionForm
+
+    def deadline_for(self, enrolment: Enrolment) -> datetime | None:
+        """The end of the day `deadline_days_after_end` days after the participant's last day."""
+        if self.deadline_days_after_end is None or enrolment.course_date.ends_at is None:
+            return None
+        last_day = timezone.localtime(enrolment.course_date.ends_at).replace(hour=23, minute=59, second=59,
+                                                                             microsecond=0)
+        return last_day + timedelta(days=self.deadline_days_after_end)
+
+    def participant_context(self, enrolment: Enrolment, *, form=None) -> dict:
+        submissions = list(AssignmentSubmission.objects.filter(enrolment=enrolment, assignment=self)
+                           .order_by("-version"))
+        may_submit = not submissions or submissions[0].status == AssignmentSubmission.Status.RESUBMIT
+        deadline = self.deadline_for(enrolment)
+        past_deadline = bool(deadline and timezone.now() > deadline and not submissions)
+        return {
+            "submissions": submissions, "deadline": deadline, "past_deadline": past_deadline,
+            "form": form or (self.submission_form() if may_submit and not past_deadline else None),
+            "max_upload_mb": max_upload_bytes() // (1024 * 1024),
+        }
 
 
 class ModuleProgress(models.Model):

@@ -63,11 +63,6 @@ def module_done(*, enrolment: Enrolment, module: ModulePage, done: bool = True,
 
 # Quizzes
 
-def attempts_left(quiz: QuizPage, attempts: list[QuizAttempt]) -> int | None:
-    """None: no limit."""
-    return None if quiz.max_attempts is None else max(quiz.max_attempts - len(attempts), 0)
-
-
 def attempt_close_if_timed_out(attempt: QuizAttempt, now: datetime) -> QuizAttempt:
     """Closes an attempt whose time ran out (scored 0). Conditional on it still being open, so a page view
     can never overwrite an attempt that was handed in meanwhile."""
@@ -89,7 +84,7 @@ def attempt_start(*, enrolment: Enrolment, quiz: QuizPage, now: datetime | None 
             return attempt
     if any(attempt.status == QuizAttempt.Status.PASSED for attempt in attempts):
         raise LearningError(_("You have passed this quiz already."))
-    if attempts_left(quiz, attempts) == 0:
+    if quiz.attempts_left(attempts) == 0:
         raise LearningError(_("You have used all your attempts for this quiz."))
     if not quiz.questions:
         raise LearningError(_("This quiz has no questions yet."))
@@ -154,14 +149,6 @@ def attempt_review(*, attempt: QuizAttempt, points: dict[str, int], actor: User,
 
 # Assignments
 
-def assignment_deadline(assignment: AssignmentPage, enrolment: Enrolment) -> datetime | None:
-    if assignment.deadline_days_after_end is None or enrolment.course_date.ends_at is None:
-        return None
-    last_day = timezone.localtime(enrolment.course_date.ends_at).replace(hour=23, minute=59, second=59,
-                                                                         microsecond=0)
-    return last_day + timedelta(days=assignment.deadline_days_after_end)
-
-
 @transaction.atomic
 def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text: str = "", upload=None,
                       now: datetime | None = None) -> AssignmentSubmission:
@@ -171,7 +158,7 @@ def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text:
                     .order_by("version"))
     if previous and previous[-1].status != AssignmentSubmission.Status.RESUBMIT:
         raise LearningError(_("You have handed in this assignment already."))
-    deadline = assignment_deadline(assignment, enrolment)
+    deadline = assignment.deadline_for(enrolment)
     if not previous and deadline and now > deadline:  # a resubmission the trainer asked for is always welcome
         raise LearningError(_("The deadline for this assignment has passed."))
     submission = AssignmentSubmission(enrolment=enrolment, assignment=assignment, version=len(previous) + 1,

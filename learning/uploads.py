@@ -1,10 +1,13 @@
-"""Assignment files: PDF, DOCX or ODT, recognised by what is inside them, not by their name."""
+"""What a participant hands in: a text, or a file (PDF, DOCX or ODT, recognised by what is inside it, not by
+its name), within the upload size limit."""
 
 import zipfile
 
+from django import forms
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -71,3 +74,12 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+class TextSubmissionForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Your answer"), widget=forms.Textarea(attrs={"rows": 10}),
+                           max_length=20_000)
+
+
+class FileSubmissionForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Your document (PDF, DOCX or ODT)"))

@@ -17,7 +17,8 @@ from courses.models import ModulePage
 from courses.selectors import own_enrolment
 
 from . import scoring, selectors, services
-from .forms import EvaluationForm, FileSubmissionForm, TextSubmissionForm
+from .access import module_access
+from .forms import EvaluationForm
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, QuizAttempt, QuizPage
 from .scoring import AnswerError, question_correct
 from .uploads import SizeLimitedUploadHandler, max_upload_bytes
@@ -28,44 +29,13 @@ def _module_and_course(page):
     return module, module.get_parent().specific
 
 
-def learning_page(request, page, *, form=None, status=200):
-    """A quiz or an assignment page: what it asks, and what this participant did with it."""
-    module, course = _module_and_course(page)
-    access = selectors.module_access(request, module, course)
-    context = {"page": page, "self": page, "module": module, "course": course, "access": access}
-    if access.takes_part and isinstance(page, QuizPage):
-        attempts = list(QuizAttempt.objects.filter(enrolment=access.enrolment, quiz=page).order_by("number"))
-        context.update(
-            attempts=attempts,
-            attempts_left=services.attempts_left(page, attempts),
-            open_attempt=next((a for a in attempts if a.is_open), None),
-            passed=any(a.status == QuizAttempt.Status.PASSED for a in attempts),
-        )
-    elif access.takes_part and isinstance(page, AssignmentPage):
-        submissions = list(AssignmentSubmission.objects.filter(enrolment=access.enrolment, assignment=page)
-                           .order_by("-version"))
-        may_submit = not submissions or submissions[0].status == AssignmentSubmission.Status.RESUBMIT
-        deadline = services.assignment_deadline(page, access.enrolment)
-        past_deadline = bool(deadline and timezone.now() > deadline and not submissions)
-        context.update(
-            submissions=submissions, deadline=deadline, past_deadline=past_deadline,
-            form=form or (_submission_form(page)() if may_submit and not past_deadline else None),
-            max_upload_mb=max_upload_bytes() // (1024 * 1024),
-        )
-    return TemplateResponse(request, page.get_template(request), context, status=status)
-
-
-def _submission_form(assignment: AssignmentPage):
-    return TextSubmissionForm if assignment.kind == AssignmentPage.Kind.TEXT else FileSubmissionForm
-
-
 def _live_page(model, page_id: int):
     return get_object_or_404(model.objects.live().public(), pk=page_id)
 
 
 def _participant_access(request, page):
     module, course = _module_and_course(page)
-    access = selectors.module_access(request, module, course)
+    access = module_access(request, module, course)
     if not access.takes_part:
         raise Http404
     return access
@@ -75,7 +45,7 @@ def _participant_access(request, page):
 @require_POST
 def module_done(request, page_id: int):
     module = _live_page(ModulePage, page_id)
-    access = selectors.module_access(request, module, module.get_parent().specific)
+    access = module_access(request, module, module.get_parent().specific)
     if not access.takes_part:
         raise Http404
     done = request.POST.get("done") != "0"
@@ -170,7 +140,7 @@ def submission_create(request, page_id: int):
 def _submission_create(request, page_id: int):
     assignment = _live_page(AssignmentPage, page_id)
     access = _participant_access(request, assignment)
-    form = _submission_form(assignment)(request.POST, request.FILES)
+    form = assignment.submission_form(request.POST, request.FILES)
     if getattr(request, "upload_too_large", False):
         form.is_valid()
         form.add_error(None, _("The file is larger than %(max)s MB.") % {"max": max_upload_bytes() // 2**20})
@@ -183,7 +153,8 @@ def _submission_create(request, page_id: int):
         else:
             messages.success(request, _("Handed in. Your trainer will look at it."))
             return redirect(assignment.url)
-    return learning_page(request, assignment, form=form, status=400)
+    return TemplateResponse(request, assignment.get_template(request), assignment.get_context(request, form=form),
+                            status=400)
 
 
 def may_see_submission(user, submission: AssignmentSubmission) -> bool:
@@ -224,26 +195,3 @@ def evaluation(request, pk: int):
                                                          "course": enrolment.course_date.course,
                                                          "rating_fields": Evaluation.RATINGS},
                   status=400 if form.errors else 200)
-
-
-def module_context(request, module: ModulePage, course) -> dict:
-    """What a module page shows about learning: access, done or not, its quizzes and assignments; a
-    participant's visit is remembered so they can resume there."""
-    access = selectors.module_access(request, module, course)
-    context = {"access": access, "done": False, "activities": []}
-    if access.content:
-        context["activities"] = list(module.get_children().live().public().specific())
-    if access.takes_part:
-        if request.method == "GET" and not getattr(request, "is_preview", False):
-            services.module_visit(enrolment=access.enrolment, module=module)
-        progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
-        context.update(progress=progress, done=module.pk in progress.done_modules)
-    return context
-
-
-def course_context(request, course) -> dict:
-    """A participant's progress through the course, for its page."""
-    enrolment = selectors.learner_enrolment(user=request.user, course=course)
-    if enrolment is None:
-        return {}
-    return {"progress": selectors.progress_of([enrolment])[enrolment.pk], "learner_enrolment": enrolment}

@@ -1,7 +1,10 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from . import trainer_views
+from courses.models import ModulePage
+
+from . import services, trainer_views
+from .access import module_access
 
 trainer_urls = [
     path("dates/<id:pk>/gradebook/", trainer_views.gradebook, name="gradebook"),
@@ -15,3 +18,12 @@ trainer_urls = [
 @hooks.register("register_admin_urls")
 def register_gradebook_urls():
     return [path("trainer/", include((trainer_urls, "learning_trainer"), namespace="learning_trainer"))]
+
+
+@hooks.register("before_serve_page")
+def remember_module_visit(page, request, serve_args, serve_kwargs):
+    """A participant's visit to a module is remembered, so the course page offers to resume there."""
+    if isinstance(page, ModulePage) and request.method == "GET":
+        access = module_access(request, page, page.get_parent().specific)
+        if access.takes_part:
+            services.module_visit(enrolment=access.enrolment, module=page)

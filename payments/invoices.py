@@ -9,10 +9,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.models import ProviderSettings
+from core.sequences import next_number
 from core.tasks import enqueue_with_change
 from courses.models import CENT, BillingType
-from home.models import ProviderSettings
-from home.sequences import next_number
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
 

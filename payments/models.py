@@ -1,16 +1,12 @@
 """Money received through Stripe, and every Stripe event we were sent, each stored once."""
 
-from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import euro
+from core.sequences import YearSequence
+from core.storage import private_storage
 from courses.models import Enrolment
-from courses.templatetags.course_tags import euro
-from home.sequences import YearSequence
-
-
-def private_storage():
-    return storages["private"]
 
 
 class Payment(models.Model):

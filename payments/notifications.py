@@ -7,9 +7,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from core.mail import email_office
+from core.models import ProviderSettings
 from courses.models import Enrolment
-from home.models import ProviderSettings
-from home.notifications import email_office
 
 from .models import Payment
 

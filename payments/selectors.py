@@ -9,8 +9,8 @@ from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import euro
 from courses.models import Enrolment
-from courses.templatetags.course_tags import euro
 
 from .models import Payment, Refund
 

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.converters import parse_id
+from core.formats import euro
 from core.tasks import enqueue_with_change
 from courses import services as enrolments
 from courses.models import Enrolment
-from courses.templatetags.course_tags import euro
 
 from .invoices import credit_invoice_issue, invoice_issue
 from .models import Payment, Refund, StripeEvent

@@ -15,11 +15,11 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.admin_views import listing_with
 from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
-from courses.templatetags.course_tags import euro
-from home.admin_views import listing_with
-from home.permissions import ReadOnlyPolicy
+from core.formats import euro
+from core.permissions import ReadOnlyPolicy
 
 from . import services
 from .models import Invoice, Payment, Refund, StripeEvent

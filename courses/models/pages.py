@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.db.models import Prefetch
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -24,7 +24,7 @@ from wagtail.search import index
 from accounts.registers import Register
 
 from ..blocks import ContentBlock, ProgrammeBlock
-from ..permissions import MANAGE_COURSES, CourseTeamPage
+from ..permissions import MANAGE_COURSES, CourseTeamPermissionTester
 
 MAX_SEATS_PER_DATE = 10
 CENT = Decimal("0.01")
@@ -47,6 +47,16 @@ class Delivery(models.TextChoices):
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
 
+class CourseTeamPage:
+    """For page types inside a course (the course itself, its modules, quizzes and assignments)."""
+
+    def course_for_permissions(self):
+        return CoursePage.objects.ancestor_of(self, inclusive=True).first()
+
+    def permissions_for_user(self, user):
+        return CourseTeamPermissionTester(user, self, self.course_for_permissions())
+
+
 class CourseIndexPage(Page):
     """The catalogue: every published course below it."""
 
@@ -62,8 +72,6 @@ class CourseIndexPage(Page):
         verbose_name = _("course catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import courses_published
-
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = courses_published(parent=self)
         return context
@@ -261,28 +269,12 @@ class CoursePage(CourseTeamPage, Page):
         return renewal if renewal is not None and renewal.live else self
 
     def get_context(self, request, *args, **kwargs):
-        from learning import views as learning
-
-        from ..selectors import confirmed_place_on_course, course_dates_upcoming, course_modules_published, places_of
-
+        """What every visitor sees; the dates with the visitor's places, and their progress, come from the
+        template tags of the apps that own them (`course_dates`, `course_progress`)."""
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = course_modules_published(course=self)
-        now = timezone.now()
-        dates = list(course_dates_upcoming(course=self, now=now).prefetch_related("trainers"))
-        places = places_of(user=request.user, course_dates=dates)
-        confirmed = confirmed_place_on_course(user=request.user, course_id=self.pk, now=now)
-        for course_date in dates:
-            course_date.my_place = places.get(course_date.pk)
-            if confirmed is not None and confirmed.course_date_id != course_date.pk:
-                course_date.my_other_place = confirmed  # enrolling again is refused: say so before the form
-            # While people wait, a freed seat is theirs first: newcomers see the date as full.
-            course_date.seats_left = 0 if course_date.waitlist_count else course_date.capacity - course_date.seats_taken
-        context["dates"] = dates
-        context["on_interest_list"] = (request.user.is_authenticated
-                                       and self.interest_entries.filter(user=request.user).exists())
+        context["modules"] = ModulePage.objects.child_of(self).live().public().order_by("path")
         # Through the cluster, so a preview shows accreditations that are not saved yet.
         context["accreditations"] = self.accreditations.all()
-        context.update(learning.course_context(request, self))
         return context
 
 
@@ -346,13 +338,11 @@ class ModulePage(CourseTeamPage, Page):
         verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
-        from learning import views as learning
-
-        from ..selectors import course_modules_published
-
+        """The course and its modules around this one; what the visitor may do here comes from the learning
+        app's `module_learning` template tag."""
         context = super().get_context(request, *args, **kwargs)
         course = self.get_parent().specific
-        modules = list(course_modules_published(course=course))
+        modules = list(ModulePage.objects.child_of(course).live().public().order_by("path"))
         position = next((i for i, module in enumerate(modules) if module.pk == self.pk), None)
         context.update(
             course=course,
@@ -360,5 +350,14 @@ class ModulePage(CourseTeamPage, Page):
             previous_module=modules[position - 1] if position else None,
             next_module=modules[position + 1] if position is not None and position + 1 < len(modules) else None,
         )
-        context.update(learning.module_context(request, self, course))
         return context
+
+
+def courses_published(*, parent: Page | None = None) -> models.QuerySet[CoursePage]:
+    """The catalogue: live, public courses with their image and accreditations, in the tree's order."""
+    courses = CoursePage.objects.live().public().select_related("image")
+    if parent is not None:
+        courses = courses.child_of(parent)
+    return courses.prefetch_related(
+        Prefetch("accreditations", queryset=CourseAccreditation.objects.order_by("sort_order"))
+    ).order_by("path")

@@ -1,8 +1,9 @@
 from django import template
 
-from courses.models import Enrolment
+from courses.models import CoursePage, Enrolment, ModulePage
 
 from .. import selectors
+from ..access import learner_enrolment, module_access
 
 register = template.Library()
 
@@ -27,3 +28,24 @@ def learning_summary(enrolment: Enrolment) -> dict:
         "requirements": selectors.requirements(enrolment),
         "evaluation_open": selectors.evaluation_open(enrolment),
     }
+
+
+@register.simple_tag(takes_context=True)
+def course_progress(context, course: CoursePage) -> selectors.Progress | None:
+    """The visitor's progress through the course, for its page (None unless they have a place)."""
+    enrolment = learner_enrolment(user=context["request"].user, course=course)
+    return selectors.progress_of([enrolment])[enrolment.pk] if enrolment else None
+
+
+@register.simple_tag(takes_context=True)
+def module_learning(context, module: ModulePage, course: CoursePage) -> dict:
+    """What a module page shows about learning: access, done or not, its quizzes and assignments, and the
+    participant's progress through the course."""
+    access = module_access(context["request"], module, course)
+    learning = {"access": access, "done": False, "activities": [], "progress": None}
+    if access.content:
+        learning["activities"] = list(module.get_children().live().public().specific())
+    if access.takes_part:
+        progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
+        learning.update(progress=progress, done=module.pk in progress.done_modules)
+    return learning

@@ -103,8 +103,8 @@ def test_completion_after_recompute_is_learning_signal_driven(classroom):
 
 def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_office(
         client, classroom, django_capture_on_commit_callbacks, mailoutbox):
+    from core.models import ProviderSettings
     from courses import services as course_services
-    from home.models import ProviderSettings
 
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     CoursePage.objects.filter(pk=classroom.course.pk).update(

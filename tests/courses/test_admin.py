@@ -91,7 +91,7 @@ def test_form_errors_are_shown_and_nothing_is_saved(trainer_client, course):
     assert course.revisions.count() == 1 and course.default_capacity == 10
 
 
-@pytest.mark.parametrize("url", ["/admin/settings/home/providersettings/", "/admin/users/", "/admin/groups/"])
+@pytest.mark.parametrize("url", ["/admin/settings/core/providersettings/", "/admin/users/", "/admin/groups/"])
 def test_trainer_cannot_change_site_settings_or_users(trainer_client, url):
     response = trainer_client.get(url)
     assert response.status_code in (302, 403)
@@ -101,7 +101,7 @@ def test_trainer_cannot_change_site_settings_or_users(trainer_client, url):
 
 def test_administrator_changes_provider_settings(client, site):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    response = client.get("/admin/settings/home/providersettings/", follow=True)
+    response = client.get("/admin/settings/core/providersettings/", follow=True)
     assert response.status_code == 200
     assert "CRKBO" in response.content.decode()
 

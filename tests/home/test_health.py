@@ -18,7 +18,7 @@ def beating():
     """The scheduler has ticked and the worker has run its tasks, as they do every 30 seconds."""
     from django.core.management import call_command
 
-    from home.tasks import retry_failed_tasks
+    from home.schedule import retry_failed_tasks
 
     call_command("scheduler", once=True)
     retry_failed_tasks.call()

@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 from courses import services
 from courses.notifications import send_enrolment_confirmation
 from home.retries import stale_tasks_requeue
-from lms.schedule import periodic_task_paths
+from home.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from courses.notifications import send_enrolment_confirmation
 from home.models import TaskRetry
 from home.retries import RETRY_AFTER, failed_tasks_retry
-from lms.schedule import periodic_task_paths
+from home.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, confirmed_place, make_course, make_date
 
 pytestmark = pytest.mark.django_db(transaction=True)

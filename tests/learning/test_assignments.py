@@ -162,7 +162,7 @@ def test_another_trainer_cannot_grade(client, classroom):
 
 def test_deadline_is_relative_to_the_participants_last_day(classroom):
     classroom.assignment.deadline_days_after_end = 14
-    deadline = services.assignment_deadline(classroom.assignment, classroom.place)
+    deadline = classroom.assignment.deadline_for(classroom.place)
     assert deadline.date() == (classroom.day.ends_at + timedelta(days=14)).astimezone(deadline.tzinfo).date()
 
 

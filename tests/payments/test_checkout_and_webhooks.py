@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import ProviderSettings
 from courses import services as enrolments
 from courses.models import Enrolment, EnrolmentLog
-from home.models import ProviderSettings
 from payments import services
 from payments.models import Payment, Refund, StripeEvent
 from payments.stripe_double import sign

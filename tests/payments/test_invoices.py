@@ -11,8 +11,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.models import ProviderSettings
 from courses import services as enrolments
-from home.models import ProviderSettings
 from payments import invoices, services
 from payments.models import Invoice, Payment
 from tests.factories import UserFactory, make_date

@@ -210,7 +210,7 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
 
 def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund_by_hand(
         course, django_capture_on_commit_callbacks, mailoutbox):
-    from home.models import ProviderSettings
+    from core.models import ProviderSettings
 
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     course_date = make_date(course)  # 30 days ahead: free cancellation, all of € 495 back
@@ -230,7 +230,7 @@ def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund
 
 def test_a_called_off_date_refunds_a_place_paid_outside_stripe_by_hand_and_one_refunded_already_not_again(
         paid, course, client, django_capture_on_commit_callbacks, mailoutbox):
-    from home.models import ProviderSettings
+    from core.models import ProviderSettings
 
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     course_date = paid.enrolment.course_date

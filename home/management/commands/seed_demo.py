@@ -9,24 +9,31 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import Page, Site
 
 from accounts.services import profile_update
+from certification.services import certificate_issue
+from core.models import ProviderSettings
 from courses import services
 from courses.models import (
     CourseAccreditation,
     CourseDate,
     CourseIndexPage,
     CoursePage,
+    Enrolment,
     InterestEntry,
     MeetingDay,
     ModulePage,
 )
 from home import demo_content
-from home.models import HomePage, ProviderSettings
+from home.models import HomePage
 from home.services import trainer_roles_ensure
+from learning import services as learning
 from learning.models import AssignmentPage, QuizPage
+from payments.invoices import invoice_issue
+from payments.models import Payment
 
 
 def published(parent: Page, page: Page) -> Page:
@@ -154,9 +161,7 @@ class Command(BaseCommand):
     def learning(course_date, coach, participant, now):
         """The coach has started: the preparation done and one (failed) quiz attempt. Another participant
         handed in the assignment, so the trainer has something to grade."""
-        from django.http import QueryDict
 
-        from learning import services as learning
 
         module = ModulePage.objects.child_of(course_date.course).get(slug="voorbereiding")
         coach_place = course_date.enrolments.get(user=coach)
@@ -178,10 +183,6 @@ class Command(BaseCommand):
     def alumna_with_certificate(self, course, trainer, alumna):
         """A date thirteen months ago that the alumna completed: attendance, quiz, assignment, evaluation,
         and the certificate that followed (valid for the course's four years)."""
-        from certification.services import certificate_issue
-        from courses.models import Enrolment
-        from learning import services as learning
-        from learning.models import AssignmentPage, QuizPage
 
         past = self.demo_date(course, trainer, days=-395, hour=9, location="Utrecht, Oudegracht 123")
         ended = past.ends_at
@@ -221,8 +222,6 @@ class Command(BaseCommand):
     @staticmethod
     def confirmed(course_date, person, now):
         """A place paid as if through Stripe, with its invoice."""
-        from payments.invoices import invoice_issue
-        from payments.models import Payment
 
         held = services.enrolment_hold(course_date=course_date, user=person, billing=services.Billing(), now=now)
         confirmed = services.enrolment_confirm(enrolment=held, now=now)

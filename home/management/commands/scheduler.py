@@ -3,11 +3,11 @@ import time
 from django.core.management.base import BaseCommand
 
 from home.health import heartbeat
-from lms.schedule import EVERY_TENTH_TICK, EVERY_TICK
+from home.schedule import EVERY_TENTH_TICK, EVERY_TICK
 
 
 class Command(BaseCommand):
-    help = ("Enqueues the periodic tasks of lms/schedule.py (releasing lapsed holds, waitlist offers, retrying "
+    help = ("Enqueues the periodic tasks of home/schedule.py (releasing lapsed holds, waitlist offers, retrying "
             "failed tasks) every --interval seconds; "
             "`manage.py db_worker` runs them. One scheduler per installation is enough; more do no harm.")
 

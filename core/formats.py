@@ -1,15 +1,13 @@
+"""Amounts, hours and days as Dutch and English readers expect them (templates: `{% load formats %}`)."""
+
 from datetime import datetime
 from decimal import Decimal
 
-from django import template
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 
-register = template.Library()
 
-
-@register.filter
 def euro(amount: Decimal | None) -> str:
     """An amount as Dutch or English readers expect it: "€ 1.234,50" or "€1,234.50"."""
     if amount is None:
@@ -18,7 +16,6 @@ def euro(amount: Decimal | None) -> str:
     return f"€\u00a0{formatted}" if get_language() == "nl" else f"€{formatted}"
 
 
-@register.filter
 def hours(value: Decimal) -> str:
     """Net hours without a needless ",0": 6 rather than 6,0; 7,5 stays."""
     return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
@@ -30,7 +27,6 @@ def _day_format(with_time: bool) -> str:
     return f"{base}, H:i" if with_time else base
 
 
-@register.filter
 def day(value) -> str:
     """A date as people read it on a course page: "di 3 feb 2026" / "Tue 3 Feb 2026". Takes a moment in time
     (shown in Amsterdam's time) or a calendar date."""
@@ -40,6 +36,5 @@ def day(value) -> str:
                        _day_format(with_time=False))
 
 
-@register.filter
 def day_time(value) -> str:
     return date_format(timezone.localtime(value), _day_format(with_time=True)) if value else ""

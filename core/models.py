@@ -1,0 +1,42 @@
+"""What the whole site shares: who provides the training (the provider's details, set once in the admin)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+DEFAULT_VAT_EXEMPTION_TEXT = (
+    "Vrijgesteld van btw op grond van artikel 11, lid 1, onderdeel o, Wet op de omzetbelasting 1968 "
+    "(CRKBO-geregistreerde instelling)."
+)
+
+
+@register_setting(icon="group")
+class ProviderSettings(BaseGenericSetting):
+    """Who provides the training: printed on invoices and certificates. Administrators only."""
+
+    name = models.CharField(_("name"), max_length=150, default="Spoor 2 Academy")
+    street_address = models.CharField(_("street and number"), max_length=150, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    kvk_number = models.CharField(_("Chamber of Commerce (KvK) number"), max_length=8, blank=True)
+    vat_number = models.CharField(_("VAT id"), max_length=14, blank=True)
+    crkbo_registered = models.BooleanField(_("registered with CRKBO"), default=True)
+    vat_exemption_text = models.TextField(_("VAT exemption text"), default=DEFAULT_VAT_EXEMPTION_TEXT)
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [FieldPanel("street_address"), FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")])],
+            heading=_("Address"),
+        ),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_number")]),
+        FieldPanel("crkbo_registered"),
+        FieldPanel("vat_exemption_text"),
+    ]
+
+    class Meta:
+        verbose_name = _("provider details")

@@ -1,0 +1,29 @@
+"""What `manage.py scheduler` enqueues, tick by tick (every 30 seconds by default): the periodic work of every
+app, and the task that retries what failed (it must know which tasks are periodic, so it lives here)."""
+
+from django_tasks import task
+
+from certification.tasks import remind_before_expiry
+from courses.tasks import announce_new_dates, complete_past_dates, process_waitlists, send_reminders
+from payments.tasks import reconcile_with_stripe, refund_cancelled_dates
+
+from .health import heartbeat
+from .retries import failed_tasks_retry, stale_tasks_requeue
+
+
+@task()
+def retry_failed_tasks() -> int:
+    """Queues again the one-off tasks whose worker died while running them, and enqueues failed ones again
+    (see home.retries)."""
+    heartbeat("worker")  # this task runs every tick: a worker is running tasks
+    periodic = periodic_task_paths()
+    return stale_tasks_requeue(periodic=periodic) + failed_tasks_retry(periodic=periodic)
+
+
+EVERY_TICK = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates, retry_failed_tasks]
+# Every five minutes at the default interval.
+EVERY_TENTH_TICK = [reconcile_with_stripe, remind_before_expiry, complete_past_dates]
+
+
+def periodic_task_paths() -> set[str]:
+    return {periodic.module_path for periodic in EVERY_TICK + EVERY_TENTH_TICK}
