@@ -42,6 +42,7 @@ system-deps:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY=check-only-$$(head -c 40 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \

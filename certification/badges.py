@@ -25,10 +25,6 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def signing_key() -> Ed25519PrivateKey:
     if settings.CERTIFICATE_SIGNING_KEY:
         seed = base64.b64decode(settings.CERTIFICATE_SIGNING_KEY)

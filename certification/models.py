@@ -123,6 +123,11 @@ class Certificate(models.Model):
     def __str__(self):
         return f"{self.number} · {self.holder_name} · {self.course_title}"
 
+    @property
+    def is_valid(self) -> bool:
+        """Not revoked or replaced (it may still have expired: see services.public_status)."""
+        return self.status == CertificateStatus.VALID
+
 
 class CertificateHold(models.Model):
     """The office or a trainer holds a participant's certificate back: completion does not issue it."""

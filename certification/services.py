@@ -24,6 +24,7 @@ from core.sequences import next_number
 from courses.models import Enrolment
 
 from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence
+from .notifications import send_expiry_reminder
 from .pdf import certificate_pdf
 
 
@@ -35,7 +36,8 @@ def verify_url(certificate: Certificate) -> str:
     return absolute_url(reverse("verify", args=[certificate.code]))
 
 
-def _years_later(day: date, years: int) -> date:
+def years_later(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a year that has none."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -61,7 +63,7 @@ def _details(enrolment: Enrolment, holder: User, now: datetime, design: Certific
         ],
         "provider": {"name": provider.name, "crkbo": provider.crkbo_registered, "email": provider.email},
         "signatory": {"name": design.signatory_name, "role": design.signatory_title},
-        "valid_until": (_years_later(issued_on, course.certificate_validity_years)
+        "valid_until": (years_later(issued_on, course.certificate_validity_years)
                         if course.certificate_validity_years else None),
     }
 
@@ -193,7 +195,6 @@ def renewal_page(certificate: Certificate, today: date):
 def expiry_reminders_send(now: datetime | None = None) -> int:
     """Tells holders three months before a certificate expires. Each certificate is claimed by a
     conditional update first, so two schedulers never send the same reminder twice."""
-    from .notifications import send_expiry_reminder
 
     now = now or timezone.now()
     today = timezone.localdate(now)

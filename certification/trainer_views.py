@@ -12,14 +12,14 @@ from django.views.decorators.http import require_POST
 from core.confirm import admin_confirmation, confirmed
 from core.forms import ValidationError, clean_text, first_message
 from courses.models import Enrolment
-from courses.trainer_views import date_for
+from courses.selectors import trainer_date
 
 from . import services
 from .models import Certificate, CertificateHold
 
 
 def date_certificates(request, pk: int):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("user")
                   .order_by("user__full_name", "user__email"))
     certificates = {}
@@ -39,7 +39,7 @@ REASON_MAX = 250  # the reason columns of certificates and holds
 
 @require_POST
 def certificate_action(request, pk: int, enrolment_pk: int, action: str):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk, status=Enrolment.Status.CONFIRMED)
     try:
         reason = clean_text(request.POST.get("reason", ""), max_length=REASON_MAX)

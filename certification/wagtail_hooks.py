@@ -18,6 +18,7 @@ from core.permissions import ReadOnlyPolicy
 from . import trainer_views
 from .models import Certificate, CertificateDesign
 from .pdf import certificate_pdf
+from .services import years_later
 
 register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
 
@@ -54,7 +55,7 @@ def design_preview(request):
         number=f"S2A-{today.year}-000000", code="voorbeeld", holder_name="Voornaam Achternaam",
         course_title="1-daagse basistraining 2e spoorcoaching", first_day=today - timedelta(days=1),
         last_day=today - timedelta(days=1), net_hours=6, issued_at=timezone.now(),
-        valid_until=today.replace(year=today.year + 4) if not (today.month == 2 and today.day == 29) else None,
+        valid_until=years_later(today, 4),
         accreditations=[{"register": "Noloc", "points": "6", "accreditation_id": "VOORBEELD-1",
                          "member_number": "NL-00000"}],
         provider={"name": provider.name, "crkbo": provider.crkbo_registered},

@@ -36,7 +36,7 @@ def email_about(enrolment_id: int, template: str, *, link: str, only_when: str |
 
 @task()
 def send_waitlist_offer(*, enrolment_id: int) -> None:
-    email_about(enrolment_id, "courses/email/waitlist_offer", link="courses:offer", only_when=Enrolment.Status.OFFERED)
+    email_about(enrolment_id, "courses/email/waitlist_offer", link="payments:offer", only_when=Enrolment.Status.OFFERED)
 
 
 @task()
@@ -64,7 +64,7 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
         return  # left the list, or enrolled, since the announcement was queued
     with translation.override(user.language):
         context = {"course": course_date.course, "course_date": course_date, "user": user,
-                   "enrol_url": absolute_url(reverse("courses:enrol", args=[course_date.pk]))}
+                   "enrol_url": absolute_url(reverse("payments:enrol", args=[course_date.pk]))}
         subject = render_to_string("courses/email/date_announced_subject.txt", context).strip()
         body = render_to_string("courses/email/date_announced.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -22,9 +22,15 @@ from core.formats import day
 from core.tasks import enqueue_with_change
 
 from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
-from .notifications import send_date_announcement, send_date_cancelled, send_enrolment_confirmation, send_reminder
+from .notifications import (
+    send_date_announcement,
+    send_date_cancelled,
+    send_enrolment_confirmation,
+    send_reminder,
+    send_waitlist_offer,
+)
 from .selectors import confirmed_place_on_course, seats_taken
-from .signals import attendance_recorded, place_cancelled, place_transferred
+from .signals import attendance_recorded
 
 Status = Enrolment.Status
 
@@ -172,7 +178,6 @@ def _offer_free_seats(seating: Seating, now: datetime) -> list[Enrolment]:
         offered.append(_transition(enrolment, Status.OFFERED, at=now, actor=None, seat=seat,
                                    hold_expires_at=deadline))
     if offered:
-        from .notifications import send_waitlist_offer
 
         for enrolment in offered:
             enqueue_with_change(send_waitlist_offer, enrolment_id=enrolment.pk)
@@ -356,7 +361,7 @@ class Cancellation:
 @transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None,
                      note: str = "", by_office: bool = False) -> Cancellation:
-    """Ends a place or waitlist entry, with the refund the policy gives (paid out by the payments app);
+    """Ends a place or waitlist entry, with the refund the policy gives (payments.place_cancel pays it out);
     a freed seat is offered to the next person in line. Once the date has started only the office can
     cancel a place, and a completed place not even the office."""
     now = now or timezone.now()
@@ -368,7 +373,6 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime 
     _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                 note=_note(note, f"refund {refund}" if refund else ""))
     _settled(course_date, now)
-    place_cancelled.send(sender=Enrolment, enrolment=enrolment, refund=refund, actor=actor)
     return Cancellation(enrolment=enrolment, refund=refund)
 
 
@@ -504,7 +508,8 @@ def attendance_open(day_starts_at: datetime, now: datetime) -> bool:
 @transaction.atomic
 def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int], bool], actor: User,
                       now: datetime | None = None) -> int:
-    """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many changed."""
+    """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many records changed
+    (a tick that was already there is not a change)."""
     now = now or timezone.now()
     enrolments = set(course_date.enrolments.filter(status=Status.CONFIRMED).values_list("pk", flat=True))
     days = dict(course_date.meeting_days.values_list("pk", "starts_at"))
@@ -515,7 +520,10 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
         if not attendance_open(days[day_id], now):
             raise EnrolmentError(_("Attendance for %(day)s can be registered from that day on, not before.")
                                  % {"day": day(days[day_id])})
-        _record, created = Attendance.objects.update_or_create(
+        record = Attendance.objects.filter(enrolment_id=enrolment_id, meeting_day_id=day_id).first()
+        if record is not None and record.present == is_present:
+            continue
+        Attendance.objects.update_or_create(
             enrolment_id=enrolment_id, meeting_day_id=day_id,
             defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
         )
@@ -594,7 +602,6 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         _settled(from_date, now)
     else:
         enrolment.save(update_fields=["transferred_to"])
-    place_transferred.send(sender=Enrolment, old=enrolment, new=moved, actor=actor)
     return moved
 
 

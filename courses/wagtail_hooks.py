@@ -1,6 +1,8 @@
 """Dates and enrolments in the Wagtail admin. Writes that move seats go through courses.services;
 the admin may edit an enrolment's invoice details but never create or delete places by hand."""
 
+import logging
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.urls import include, path, reverse_lazy
@@ -21,14 +23,24 @@ from core.admin_views import listing_with
 from . import services, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry
 
+logger = logging.getLogger(__name__)
+
 
 class CourseDateForm(WagtailAdminModelForm):
+    """Validates here; what changes people's places goes through the services. The status is not a field:
+    a date is called off from its page (course_date_cancel: places end, everyone is told, money is due) and
+    completed by the scheduler. A new capacity is set under the date's lock with offers to the waitlist
+    (course_date_set_capacity), and the course cannot change once people have places."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["capacity"].required = False
         self.fields["capacity"].help_text = _("Empty: the course's number of participants per date.")
         if not self.instance.pk:
             self.initial["capacity"] = None
+        elif self.instance.enrolments.exists():
+            self.fields["course"].disabled = True
+            self.fields["course"].help_text = _("People have places on this date: it stays with its course.")
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -51,6 +63,19 @@ class CourseDateForm(WagtailAdminModelForm):
             self.add_error("enrolment_deadline", _("The enrolment deadline must be before the first day."))
         return cleaned
 
+    def save(self, commit=True):
+        if not self.instance.pk or "capacity" not in self.changed_data:
+            return super().save(commit)
+        capacity = self.instance.capacity
+        self.instance.capacity = CourseDate.objects.values_list("capacity", flat=True).get(pk=self.instance.pk)
+        course_date = super().save(commit)
+        try:
+            services.course_date_set_capacity(course_date=course_date, capacity=capacity)
+        except services.EnrolmentError:  # seats were taken since the form checked: the capacity stays
+            logger.warning("Capacity of %s not changed to %s: seats were taken meanwhile", course_date.pk, capacity)
+        course_date.refresh_from_db(fields=["capacity"])
+        return course_date
+
 
 class CourseDateViewSet(ModelViewSet):
     model = CourseDate
@@ -62,7 +87,7 @@ class CourseDateViewSet(ModelViewSet):
     copy_view_enabled = False
     panels = [
         FieldPanel("course"),
-        FieldRowPanel([FieldPanel("status"), FieldPanel("capacity")]),
+        FieldRowPanel([FieldPanel("status", read_only=True), FieldPanel("capacity")]),
         InlinePanel("meeting_days", heading=_("Meeting days"), label=_("Meeting day"), min_num=1),
         MultiFieldPanel(
             [FieldPanel("location_kind"), FieldPanel("location_name"), FieldPanel("address"), FieldPanel("online_url")],
@@ -135,10 +160,8 @@ def register_enrolment_admin():
 trainer_urls = [
     path("dates/", trainer_views.dates, name="dates"),
     path("dates/<id:pk>/", trainer_views.date_detail, name="date"),
-    path("dates/<id:pk>/export.<str:fmt>", trainer_views.date_export, name="export"),
     path("dates/<id:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
     path("dates/<id:pk>/waitlist/<id:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
-    path("dates/<id:pk>/places/<id:enrolment_pk>/move/", trainer_views.place_move, name="place_move"),
 ]
 
 

@@ -216,6 +216,22 @@ class QuizAttempt(models.Model):
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
 
+    @property
+    def is_passed(self) -> bool:
+        return self.status == AttemptStatus.PASSED
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == AttemptStatus.FAILED
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.status == AttemptStatus.AWAITING_REVIEW
+
+    @property
+    def is_timed_out(self) -> bool:
+        return self.status == AttemptStatus.TIMED_OUT
+
 
 class SubmissionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for the trainer")
@@ -266,6 +282,10 @@ class AssignmentSubmission(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.user} · {self.assignment.title} v{self.version}"
+
+    @property
+    def asks_resubmission(self) -> bool:
+        return self.status == SubmissionStatus.RESUBMIT
 
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]

@@ -26,6 +26,7 @@ from .models import (
     QuizAttempt,
     QuizPage,
 )
+from .notifications import send_completed, send_submission_graded
 from .uploads import CONTENT_TYPES, UploadError, file_kind
 
 # Network and clock drift: a submission this late after the time limit still counts.
@@ -214,7 +215,6 @@ def submission_content_type(submission: AssignmentSubmission) -> str:
 def submission_grade(*, submission: AssignmentSubmission, approved: bool, feedback: str, actor: User,
                      now: datetime | None = None) -> AssignmentSubmission:
     """Approve, or ask to hand in again (with feedback). Regrading an approved submission is allowed."""
-    from .notifications import send_submission_graded
 
     now = now or timezone.now()
     submission = (AssignmentSubmission.objects.select_for_update(of=("self",)).select_related("enrolment")
@@ -247,12 +247,18 @@ def evaluation_submit(*, enrolment: Enrolment, answers: dict, now: datetime | No
 
 # Completion
 
+def coursework_move(*, old: Enrolment, new: Enrolment) -> None:
+    """A place moved to another date: modules done, quiz attempts and assignments belong to the person, not the
+    day, so they move with it. Attendance and the evaluation are about the old date and stay there."""
+    for model in (ModuleProgress, QuizAttempt, AssignmentSubmission):
+        model.objects.filter(enrolment=old).update(enrolment=new)
+
+
 def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now: datetime | None = None) -> bool:
     """Marks the enrolment completed when every rule of its course is met, and takes that back when a
     corrected input (attendance, a regrade) means it no longer is. Returns whether it is completed.
     Call inside the transaction that changed the input; sends `signals.enrolment_completed` or
     `signals.completion_withdrawn` in it."""
-    from .notifications import send_completed
 
     now = now or timezone.now()
     with transaction.atomic():

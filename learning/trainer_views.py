@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.forms import ValidationError, clean_text, first_message
 from core.spreadsheets import spreadsheet_response
-from courses.trainer_views import date_for
+from courses.selectors import trainer_date
 
 from . import selectors, services
 from .models import AssignmentSubmission, QuizAttempt
@@ -21,7 +21,7 @@ def _page(request, template: str, title: str, **context):
 
 
 def gradebook(request, pk: int):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     return _page(request, "gradebook", _("Gradebook: %(date)s") % {"date": course_date},
                  course_date=course_date, book=selectors.gradebook(course_date))
 
@@ -30,7 +30,7 @@ FEEDBACK_MAX = 5000
 
 
 def submission_grade(request, pk: int, submission_pk: int):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     submission = get_object_or_404(
         AssignmentSubmission.objects.select_related("assignment", "enrolment__user"),
         pk=submission_pk, enrolment__course_date=course_date)
@@ -51,7 +51,7 @@ def submission_grade(request, pk: int, submission_pk: int):
 
 
 def attempt_review(request, pk: int, attempt_pk: int):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     attempt = get_object_or_404(QuizAttempt.objects.select_related("quiz", "enrolment__user"),
                                 pk=attempt_pk, enrolment__course_date=course_date)
     open_answers = [q for q in attempt.questions if q["kind"] == "open" and q["key"] in attempt.answers]
@@ -73,7 +73,7 @@ def attempt_review(request, pk: int, attempt_pk: int):
 
 
 def evaluations(request, pk: int):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     return _page(request, "evaluations", _("Evaluations: %(date)s") % {"date": course_date},
                  course_date=course_date, summary=selectors.evaluation_summary(course_date))
 
@@ -86,7 +86,7 @@ def _attempt_cell(attempt: QuizAttempt | None) -> str:
 
 
 def gradebook_export(request, pk: int, fmt: str):
-    course_date = date_for(request, pk)
+    course_date = trainer_date(user=request.user, pk=pk)
     book = selectors.gradebook(course_date)
     header = ["name", "email", "attendance", *[quiz.title for quiz in book.items.quizzes],
               *[assignment.title for assignment in book.items.assignments], "evaluation", "completed"]

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
-
-    def ready(self):
-        from . import receivers  # noqa: F401

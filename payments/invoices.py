@@ -6,8 +6,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
 
 from core.models import ProviderSettings
 from core.sequences import next_number
@@ -15,6 +18,7 @@ from core.tasks import enqueue_with_change
 from courses.models import CENT, BillingType
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
+from .pdf import invoice_pdf
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -86,8 +90,6 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
 
 
 def _after_commit_render_and_send(invoice: Invoice) -> None:
-    from .tasks import send_invoice
-
     enqueue_with_change(send_invoice, invoice_id=invoice.pk)
 
 
@@ -95,10 +97,29 @@ def invoice_pdf_store(invoice: Invoice) -> Invoice:
     """Renders the PDF once and keeps it with its checksum; later downloads get that very document."""
     if invoice.pdf:
         return invoice
-    from .pdf import invoice_pdf
-
     content = invoice_pdf(invoice)
     invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(content), save=False)
     invoice.pdf_sha256 = hashlib.sha256(content).hexdigest()
     invoice.save(update_fields=["pdf", "pdf_sha256"])
     return invoice
+
+
+@task()
+def issue_invoice(*, payment_id: int) -> str:
+    payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user").get(pk=payment_id)
+    return invoice_issue(payment=payment).number
+
+
+@task()
+def send_invoice(*, invoice_id: int) -> None:
+    """Renders the invoice once, keeps it, and sends it to the participant."""
+    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user").get(pk=invoice_id))
+    person = invoice.payment.enrolment.user
+    context = {"invoice": invoice, "person": person}
+    with translation.override(person.language):
+        subject = render_to_string("payments/email/invoice_subject.txt", context).strip()
+        body = render_to_string("payments/email/invoice.txt", context)
+    message = EmailMessage(subject, body, None, [person.email])
+    with invoice.pdf.open("rb") as pdf:
+        message.attach(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
+    message.send()

@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
 from core.mail import email_office
-from core.models import ProviderSettings
 from courses.models import Enrolment
 
 from .models import Payment
@@ -25,10 +24,9 @@ def send_payment_returned(*, payment_id: int) -> None:
     with translation.override(person.language):
         subject = render_to_string("payments/email/payment_returned_subject.txt", context).strip()
         body = render_to_string("payments/email/payment_returned.txt", context)
-    office = ProviderSettings.load().email
     send_mail(subject, body, None, [person.email], fail_silently=False)
-    if office:
-        send_mail(f"[office] {subject} · {person.email}", body, None, [office])
+    # The office reads its copy in the site's language, whatever the participant's.
+    email_office("payments/email/payment_returned", {**context, "person": person})
 
 
 @task()
@@ -37,20 +35,3 @@ def send_manual_refund_due(*, enrolment_id: int, amount: str) -> None:
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     email_office("payments/email/manual_refund_due", {"enrolment": enrolment, "amount": Decimal(amount)},
                  admin_link=("courses_trainer:date", enrolment.course_date_id))
-
-
-def email_invoice(*, invoice_id: int) -> None:
-    """Renders the invoice once, keeps it, and sends it to the participant."""
-    from .invoices import invoice_pdf_store
-    from .models import Invoice
-
-    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user").get(pk=invoice_id))
-    person = invoice.payment.enrolment.user
-    context = {"invoice": invoice, "person": person}
-    with translation.override(person.language):
-        subject = render_to_string("payments/email/invoice_subject.txt", context).strip()
-        body = render_to_string("payments/email/invoice.txt", context)
-    message = EmailMessage(subject, body, None, [person.email])
-    with invoice.pdf.open("rb") as pdf:
-        message.attach(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
-    message.send()

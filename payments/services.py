@@ -17,15 +17,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from core.converters import parse_id
 from core.formats import euro
 from core.tasks import enqueue_with_change
 from courses import services as enrolments
 from courses.models import Enrolment
+from learning import services as learning
 
-from .invoices import credit_invoice_issue, invoice_issue
+from .invoices import credit_invoice_issue, invoice_issue, issue_invoice
 from .models import Payment, Refund, StripeEvent
+from .notifications import send_manual_refund_due, send_payment_returned
 
 log = logging.getLogger(__name__)
 Status = Payment.Status
@@ -240,16 +243,12 @@ def _session_paid(payment: Payment, session: dict) -> str:
         return _refund_due(payment, f"paid but not confirmable: {error}")
     # Enqueued inside this transaction (the task queue is in the same database): the invoice is certain once
     # the payment is, and its number is taken by a worker, not while Stripe waits for this answer.
-    from .tasks import issue_invoice
-
     issue_invoice.enqueue(payment_id=payment.pk)
     return "paid and confirmed"
 
 
 def _refund_due(payment: Payment, reason: str) -> str:
     """Money that cannot buy a place goes back in full, and the person and the office are told."""
-    from .notifications import send_payment_returned
-
     payment.note = f"refunded: {reason}"[:255]
     payment.save(update_fields=["note"])
     refund_request(payment=payment, reason=reason)
@@ -306,8 +305,6 @@ def refund_request(*, payment: Payment, amount: Decimal | None = None, reason: s
     if not Decimal("0.01") <= amount <= left:
         raise PaymentError(_("At most %(left)s can be refunded.") % {"left": euro(left)})
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:255], requested_by=actor)
-    from .tasks import send_refund
-
     enqueue_with_change(send_refund, refund_id=refund.pk)
     return refund
 
@@ -333,6 +330,12 @@ def refund_send(*, refund: Refund) -> Refund:
         _refund_settled(refund.pk, result.id, result.status)
     refund.refresh_from_db()
     return refund
+
+
+@task()
+def send_refund(*, refund_id: int) -> str:
+    """Asks Stripe for a decided refund, after the transaction that decided it has committed."""
+    return refund_send(refund=Refund.objects.select_related("payment").get(pk=refund_id)).status
 
 
 @transaction.atomic
@@ -386,6 +389,17 @@ def money_returned(enrolment: Enrolment) -> bool:
     return payment is not None and refundable(payment) <= 0
 
 
+def place_movable(enrolment: Enrolment, now: datetime) -> bool:
+    """Whether the place's page offers "move to another date" (a confirmed place, or one whose date was called
+    off, whose money did not go back); place_transfer decides again on submit."""
+    if enrolment.transferred_to_id or not enrolments.participant_may_change(enrolment, now):
+        return False
+    if enrolment.status == Enrolment.Status.CONFIRMED:
+        return not money_returned(enrolment)
+    return (enrolments.transferable_after_date_cancelled(enrolment, enrolment.course_date)
+            and not money_returned(enrolment))
+
+
 @transaction.atomic
 def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool = False, reason: str = "",
                    now: datetime | None = None) -> Enrolment:
@@ -399,6 +413,7 @@ def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool
                                           "to another date."))
     moved = enrolments.enrolment_transfer(enrolment=enrolment, to_date=to_date, actor=actor, by_office=by_office,
                                           reason=reason, now=now)
+    learning.coursework_move(old=enrolment, new=moved)
     for payment in payments:  # the invoices stay as issued; a later cancellation refunds these payments
         payment.enrolment = moved
         payment.save(update_fields=["enrolment"])
@@ -407,9 +422,18 @@ def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool
 
 def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
     """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
-    from .notifications import send_manual_refund_due
-
     enqueue_with_change(send_manual_refund_due, enrolment_id=enrolment.pk, amount=str(amount))
+
+
+@transaction.atomic
+def place_cancel(*, enrolment: Enrolment, actor=None, note: str = "", by_office: bool = False,
+                 now: datetime | None = None) -> enrolments.Cancellation:
+    """A person (or the office) cancels a place: it ends as the courses app decides, and what the course's
+    policy gives back goes back to what they paid with."""
+    cancellation = enrolments.enrolment_cancel(enrolment=enrolment, actor=actor, note=note, by_office=by_office,
+                                               now=now)
+    refund_cancelled_place(enrolment=cancellation.enrolment, refund=cancellation.refund, actor=actor)
+    return cancellation
 
 
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:

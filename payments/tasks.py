@@ -1,30 +1,10 @@
-"""Payment work done after the deciding transaction has committed, by `manage.py db_worker`."""
+"""The payments app's periodic work, enqueued by `manage.py scheduler` (home/schedule.py). One-off tasks live
+beside the work they do (services.send_refund, invoices.issue_invoice and invoices.send_invoice), so the
+services that enqueue them import nothing that imports them back."""
 
 from django_tasks import task
 
 from . import services
-from .models import Refund
-
-
-@task()
-def send_refund(*, refund_id: int) -> str:
-    return services.refund_send(refund=Refund.objects.select_related("payment").get(pk=refund_id)).status
-
-
-@task()
-def issue_invoice(*, payment_id: int) -> str:
-    from .invoices import invoice_issue
-    from .models import Payment
-
-    payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user").get(pk=payment_id)
-    return invoice_issue(payment=payment).number
-
-
-@task()
-def send_invoice(*, invoice_id: int) -> None:
-    from .notifications import email_invoice
-
-    email_invoice(invoice_id=invoice_id)
 
 
 @task()

@@ -1,4 +1,5 @@
-"""Sending a person to Stripe's payment page, the page they come back to, and Stripe's webhook."""
+"""Booking and paying: enrolling, accepting an offer, cancelling and moving a place (each with what it means for
+the money), Stripe's payment page and the page people come back to, invoices, and Stripe's webhook."""
 
 import stripe
 from django.contrib import messages
@@ -6,12 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from courses.models import Enrolment
+from core.formats import euro
+from courses import selectors as course_selectors
+from courses import services as enrolments
+from courses.forms import EnrolForm
+from courses.models import CourseDate, Enrolment
 from courses.selectors import own_enrolment
+from courses.views import bookable_date
 
 from . import services
 from .invoices import invoice_pdf_store
@@ -31,6 +38,121 @@ def redirect_to_checkout(request, enrolment: Enrolment):
         messages.error(request, str(error))
         return redirect(enrolment_url)
     return redirect(payment.checkout_url)
+
+
+def _to_payment(request, enrolment: Enrolment):
+    """A held seat is paid for on Stripe's page; a free course confirms at once."""
+    if enrolment.course_date.course.is_free:
+        enrolments.enrolment_confirm(enrolment=enrolment, actor=request.user)
+        return redirect("courses:enrolment", pk=enrolment.pk)
+    return redirect_to_checkout(request, enrolment)
+
+
+def _place_already(request, course_date: CourseDate):
+    """Where to send someone who already has a place on this date or on another date of the course, with the
+    reason, before they fill in a form that would be refused."""
+    own = course_selectors.places_of(user=request.user, course_dates=[course_date]).get(course_date.pk)
+    if own is not None:
+        messages.info(request, _("You already have a place on this date or are on its waitlist."))
+        return redirect("courses:enrolment", pk=own.pk)
+    other = course_selectors.confirmed_place_on_course(user=request.user, course_id=course_date.course_id,
+                                                       now=timezone.now(), except_date_id=course_date.pk)
+    if other is not None:
+        messages.info(request, enrolments.already_on_course(other))
+        return redirect("courses:enrolment", pk=other.pk)
+    return None
+
+
+@login_required
+def enrol(request, pk: int):
+    course_date = bookable_date(pk)
+    if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
+        return elsewhere
+    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = enrolments.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing())
+        except enrolments.DateFull as error:
+            messages.error(request, str(error))
+            return redirect(course_date.course.url)
+        except enrolments.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            return _to_payment(request, enrolment)
+    seats_left = course_selectors.seats_open_on(course_date, timezone.now())
+    return render(request, "payments/enrol.html", {"course_date": course_date, "course": course_date.course,
+                                                  "form": form, "seats_left": seats_left})
+
+
+@login_required
+def offer(request, pk: int):
+    enrolment = course_selectors.own_enrolment(user=request.user, pk=pk)
+    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
+    if request.method == "POST":
+        try:
+            if "decline" in request.POST:
+                enrolments.offer_decline(enrolment=enrolment)
+                messages.success(request, _("You declined the seat. It goes to the next person in line."))
+                return redirect("courses:my_courses")
+            if form.is_valid():
+                enrolment = enrolments.offer_accept(enrolment=enrolment, billing=form.billing())
+                return _to_payment(request, enrolment)
+        except enrolments.EnrolmentError as error:
+            messages.error(request, str(error))
+            return redirect("courses:enrolment", pk=enrolment.pk)
+    return render(request, "payments/offer.html", {"enrolment": enrolment, "course_date": enrolment.course_date,
+                                                  "course": enrolment.course_date.course, "form": form})
+
+
+@login_required
+def cancel(request, pk: int):
+    """GET asks for confirmation, saying what the policy gives back today; POST cancels."""
+    enrolment = course_selectors.own_enrolment(user=request.user, pk=pk)
+    if request.method != "POST":
+        if (enrolment.status not in Enrolment.ACTIVE
+                or not enrolments.participant_may_change(enrolment, timezone.now())):
+            messages.error(request, _("This enrolment can no longer be cancelled."))
+            return redirect("courses:enrolment", pk=enrolment.pk)
+        return render(request, "payments/cancel_confirm.html", {
+            "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
+            "refund": enrolments.cancellation_refund(enrolment=enrolment, now=timezone.now()),
+            "today": timezone.now(),
+        })
+    try:
+        cancellation = services.place_cancel(enrolment=enrolment, actor=request.user,
+                                             note="cancelled by the participant")
+    except enrolments.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your enrolment has been cancelled."))
+        if cancellation.refund:
+            messages.info(request, _("You will get %(amount)s back.") % {"amount": euro(cancellation.refund)})
+    return redirect("courses:my_courses")
+
+
+@login_required
+def transfer(request, pk: int):
+    enrolment = course_selectors.own_enrolment(user=request.user, pk=pk)
+    course = enrolment.course_date.course
+    if not services.place_movable(enrolment, timezone.now()):
+        messages.error(request, _("This place can no longer be moved to another date."))
+        return redirect("courses:enrolment", pk=enrolment.pk)
+    if request.method == "POST":
+        chosen = request.POST.get("date", "")
+        to_date = CourseDate.objects.filter(pk=int(chosen), course=course).first() if chosen.isdigit() else None
+        if to_date is None:
+            messages.error(request, _("Choose one of the dates below."))
+        else:
+            try:
+                moved = services.place_transfer(enrolment=enrolment, to_date=to_date, actor=request.user)
+            except enrolments.EnrolmentError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Your place has been moved."))
+                return redirect("courses:enrolment", pk=moved.pk)
+    dates = [d for d in course_selectors.course_dates_upcoming(course=course, now=timezone.now())
+             if d.pk != enrolment.course_date_id and course_selectors.seats_open(d) > 0]
+    return render(request, "payments/transfer.html", {"enrolment": enrolment, "course": course, "dates": dates})
 
 
 @login_required

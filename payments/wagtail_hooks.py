@@ -3,7 +3,7 @@ bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through pa
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -21,7 +21,7 @@ from core.converters import parse_id
 from core.formats import euro
 from core.permissions import ReadOnlyPolicy
 
-from . import services
+from . import services, trainer_views
 from .models import Invoice, Payment, Refund, StripeEvent
 
 
@@ -189,3 +189,14 @@ class PaymentsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_payments_admin():
     return PaymentsGroup()
+
+
+trainer_urls = [
+    path("dates/<id:pk>/export.<str:fmt>", trainer_views.date_export, name="date_export"),
+    path("dates/<id:pk>/places/<id:enrolment_pk>/move/", trainer_views.place_move, name="place_move"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_trainer_urls():
+    return [path("trainer/", include((trainer_urls, "payments_trainer"), namespace="payments_trainer"))]

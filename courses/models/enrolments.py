@@ -123,6 +123,18 @@ class Enrolment(models.Model):
         return self.status == EnrolmentStatus.CONFIRMED
 
     @property
+    def is_held(self) -> bool:
+        return self.status == EnrolmentStatus.HELD
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == EnrolmentStatus.OFFERED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == EnrolmentStatus.WAITLISTED
+
+    @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
 

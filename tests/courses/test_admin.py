@@ -93,10 +93,9 @@ def test_form_errors_are_shown_and_nothing_is_saved(trainer_client, course):
 
 @pytest.mark.parametrize("url", ["/admin/settings/core/providersettings/", "/admin/users/", "/admin/groups/"])
 def test_trainer_cannot_change_site_settings_or_users(trainer_client, url):
-    response = trainer_client.get(url)
-    assert response.status_code in (302, 403)
-    if response.status_code == 302:
-        assert response["Location"].startswith("/admin/")
+    response = trainer_client.get(url, follow=True)
+    assert response.redirect_chain[-1] == ("/admin/", 302)
+    assert "Sorry, je hebt geen toegang tot dit gedeelte." in [str(m).strip() for m in response.context["messages"]]
 
 
 def test_administrator_changes_provider_settings(client, site):
@@ -113,12 +112,12 @@ def test_coach_without_admin_access_is_told_so_on_the_login_page(client, site):
 
     assert response.status_code == 200
     assert [url for url, _ in response.redirect_chain] == ["/accounts/login/?next=/admin/"]
-    assert "Je hebt geen toegang" in response.content.decode() or "geen rechten" in response.content.decode()
+    assert "Je hebt geen toegang" in response.content.decode()
 
 
 def test_trainer_cannot_touch_pages_outside_the_catalogue(trainer_client, site):
     response = trainer_client.get(f"/admin/pages/{site.home.pk}/edit/")
-    assert response.status_code in (302, 403)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert CoursePage.objects.count() == 1
 
 

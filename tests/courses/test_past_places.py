@@ -76,12 +76,12 @@ def test_the_page_of_a_past_place_reads_as_history_without_cancel_or_move(yester
     page = client.get(reverse("courses:enrolment", args=[place.pk])).content.decode()
     assert "Deelgenomen" in page and "Je hebt aan deze datum deelgenomen." in page
     assert "We zien je graag" not in page
-    assert reverse("courses:transfer", args=[place.pk]) not in page
-    assert reverse("courses:cancel", args=[place.pk]) not in page
+    assert reverse("payments:transfer", args=[place.pk]) not in page
+    assert reverse("payments:cancel", args=[place.pk]) not in page
     # The forms themselves refuse as well, saying why.
-    response = client.post(reverse("courses:transfer", args=[place.pk]), {"date": later.pk}, follow=True)
+    response = client.post(reverse("payments:transfer", args=[place.pk]), {"date": later.pk}, follow=True)
     assert "niet meer naar een andere datum" in response.content.decode()
-    client.post(reverse("courses:cancel", args=[place.pk]))
+    client.post(reverse("payments:cancel", args=[place.pk]))
     assert Enrolment.objects.get(pk=place.pk).status == Status.CONFIRMED
 
     Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
@@ -101,8 +101,8 @@ def test_a_place_refunded_in_full_by_the_office_cannot_move_to_another_date(paid
         payments.place_transfer(enrolment=enrolment, to_date=other, actor=enrolment.user)
     client.force_login(enrolment.user)
     page = client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
-    assert "Ik wil mijn geld terug" not in page and reverse("courses:transfer", args=[enrolment.pk]) not in page
-    client.post(reverse("courses:transfer", args=[enrolment.pk]), {"date": other.pk})
+    assert "Ik wil mijn geld terug" not in page and reverse("payments:transfer", args=[enrolment.pk]) not in page
+    client.post(reverse("payments:transfer", args=[enrolment.pk]), {"date": other.pk})
     assert not other.enrolments.exists() and paid.refunds.count() == 1
 
 
@@ -120,12 +120,12 @@ def test_the_enrol_form_does_not_open_for_a_date_you_hold_a_place_on_or_a_second
     client.force_login(place.user)
 
     for course_date in (first, second):
-        response = client.get(reverse("courses:enrol", args=[course_date.pk]), follow=True)
+        response = client.get(reverse("payments:enrol", args=[course_date.pk]), follow=True)
         assert response.redirect_chain[-1][0] == reverse("courses:enrolment", args=[place.pk])
         assert "Je hebt al een plaats" in response.content.decode()
     # The course page says so next to the other date, instead of an "Inschrijven" button.
     page = client.get(course.url).content.decode()
-    assert reverse("courses:enrol", args=[second.pk]) not in page
+    assert reverse("payments:enrol", args=[second.pk]) not in page
     assert "Je hebt al een plaats op" in page
 
 
@@ -185,7 +185,7 @@ def test_the_office_moves_a_started_place_from_the_dates_page_with_a_reason_afte
     trainer = make_trainer(email="trainer@example.org")
     place.course_date.trainers.add(trainer)
     client.force_login(trainer)
-    assert client.post(url, {"to_date": later.pk, "reason": "ziek", "confirmed": "1"}).status_code in (302, 403)
+    assert client.post(url, {"to_date": later.pk, "reason": "ziek", "confirmed": "1"})["Location"] == "/admin/"
     assert not later.enrolments.exists()  # trainers do not move places
 
     client.force_login(UserFactory(email="office@example.org", is_staff=True, is_superuser=True))

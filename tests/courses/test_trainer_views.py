@@ -92,7 +92,7 @@ def test_exports_as_csv_and_xlsx_without_running_formulas(client, taught_date):
 def test_only_the_office_cancels_a_date(client, taught_date):
     trainer, course_date = taught_date
     client.force_login(trainer)
-    assert client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/").status_code in (302, 403)
+    assert client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/")["Location"] == "/admin/"  # "geen toegang"
     course_date.refresh_from_db()
     assert course_date.status == "scheduled"
 
@@ -125,3 +125,4 @@ def test_trainer_moves_someone_up_the_waitlist(client, taught_date):
     client.force_login(make_trainer())
     assert client.post(f"/admin/trainer/dates/{course_date.pk}/waitlist/{second.pk}/",
                        {"position": "2"}).status_code == 404
+

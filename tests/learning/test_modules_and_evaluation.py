@@ -169,8 +169,8 @@ def test_the_course_page_shows_a_participant_their_progress(client, classroom):
 
 
 def test_coursework_moves_with_a_transferred_place(course):
-    from courses import services as enrolments
     from learning.models import QuizAttempt
+    from payments.services import place_transfer
     from tests.factories import make_quiz
 
     module = ModulePage.objects.child_of(course).order_by("path").first()
@@ -181,7 +181,7 @@ def test_coursework_moves_with_a_transferred_place(course):
     services.module_done(enrolment=place, module=module, now=now)
     attempt = services.attempt_start(enrolment=place, quiz=quiz, now=now)
 
-    moved = enrolments.enrolment_transfer(enrolment=place, to_date=later, actor=coach)
+    moved = place_transfer(enrolment=place, to_date=later, actor=coach)  # the one transfer path
 
     assert ModuleProgress.objects.get(module=module).enrolment == moved
     assert QuizAttempt.objects.get(pk=attempt.pk).enrolment == moved

@@ -95,7 +95,7 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     course_date = make_date(course, capacity=3)
     client.force_login(UserFactory())
 
-    response = client.post(reverse("courses:enrol", args=[course_date.pk]),
+    response = client.post(reverse("payments:enrol", args=[course_date.pk]),
                            {"billing_type": "self", "accept_terms": "on"})
 
     payment = Payment.objects.get()

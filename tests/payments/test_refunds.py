@@ -48,8 +48,8 @@ def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, djang
                                                       days_before, cents):
     starts_at = paid.enrolment.course_date.starts_at
     with django_capture_on_commit_callbacks(execute=True):
-        enrolments.enrolment_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
-                                    now=starts_at - timedelta(days=days_before), by_office=days_before < 0)
+        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
+                              now=starts_at - timedelta(days=days_before), by_office=days_before < 0)
 
     assert refunded_at_stripe(stripe_double, paid) == cents
     assert [refund.amount for refund in paid.refunds.filter(status=Refund.Status.SUCCEEDED)] == (
@@ -60,7 +60,7 @@ def test_cancelling_a_place_the_office_already_refunded_in_full_refunds_nothing_
         paid, stripe_double, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.refund_request(payment=paid, reason="goodwill")
-        enrolments.enrolment_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)
+        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)
 
     assert Enrolment.objects.get(pk=paid.enrolment_id).status == Enrolment.Status.CANCELLED
     assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
@@ -200,7 +200,7 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
     page = client.get(reverse("courses:enrolment", args=[moved.pk])).content.decode()
     assert invoice.number in page
     with django_capture_on_commit_callbacks(execute=True):
-        enrolments.enrolment_cancel(enrolment=moved, actor=moved.user)  # 60 days ahead: free cancellation
+        services.place_cancel(enrolment=moved, actor=moved.user)  # 60 days ahead: free cancellation
 
     assert refunded_at_stripe(stripe_double, paid) == 49500
     assert paid.refunds.get().credit_invoice.credits == invoice
@@ -220,7 +220,7 @@ def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        enrolments.enrolment_cancel(enrolment=place, actor=place.user)
+        services.place_cancel(enrolment=place, actor=place.user)
 
     [mail] = mailoutbox
     assert mail.to == ["office@example.org"] and mail.subject == "Terugbetalen met de hand: €\u00a0495,00 aan Bo Bank"
@@ -252,3 +252,20 @@ def test_a_called_off_date_refunds_a_place_paid_outside_stripe_by_hand_and_one_r
     assert office.to == ["office@example.org"] and "Bo Bank" in office.subject
     assert paid.refunds.count() == 1  # the goodwill refund; nothing is left to give back
     assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=30)) == 0
+
+
+def test_the_office_reads_its_copy_of_a_returned_payment_in_dutch_whatever_the_participants_language(
+        paid, mailoutbox):
+    from core.models import ProviderSettings
+    from payments.notifications import send_payment_returned
+
+    ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
+    paid.enrolment.user.language = "en"
+    paid.enrolment.user.save(update_fields=["language"])
+    mailoutbox.clear()
+
+    send_payment_returned.call(payment_id=paid.pk)
+
+    person, office = sorted(mailoutbox, key=lambda mail: mail.to != [paid.enrolment.user.email])
+    assert person.subject.startswith("Your payment for ")
+    assert office.to == ["office@example.org"] and office.subject.startswith("Je betaling voor ")

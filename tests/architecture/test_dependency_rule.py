@@ -1,0 +1,43 @@
+"""The dependency rule of pyproject.toml's import contract holds, and the contract would catch a breach:
+a copy of the apps with one import pointing up (courses importing payments) fails `lint-imports`."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["core", "accounts", "courses", "learning", "payments", "certification", "home", "lms"]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--config", str(tree / "pyproject.toml")], cwd=tree,
+                          env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True, check=False)
+
+
+def copy_of_the_apps(tmp_path: Path) -> Path:
+    for app in APPS:
+        shutil.copytree(ROOT / app, tmp_path / app, ignore=shutil.ignore_patterns("__pycache__", "templates",
+                                                                                  "static", "locale"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_apps_keep_the_dependency_rule(tmp_path):
+    result = lint_imports(copy_of_the_apps(tmp_path))
+    assert result.returncode == 0, result.stdout
+    assert "1 kept, 0 broken" in result.stdout
+
+
+def test_an_import_that_points_up_breaks_the_contract(tmp_path):
+    tree = copy_of_the_apps(tmp_path)
+    with (tree / "courses" / "selectors.py").open("a") as selectors:
+        selectors.write("\nfrom payments import services as payments  # noqa: E402\n")
+
+    result = lint_imports(tree)
+
+    assert result.returncode != 0
+    assert "0 kept, 1 broken" in result.stdout
+    assert "courses.selectors -> payments.services" in result.stdout
