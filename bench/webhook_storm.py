@@ -30,9 +30,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from wagtail.models import ModelLogEntry  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from courses.models import Enrolment, EnrolmentLog  # noqa: E402
+from courses.models import Enrolment  # noqa: E402
 from payments.models import Invoice, Payment, StripeEvent  # noqa: E402
 from payments.stripe_double import sign  # noqa: E402
 
@@ -95,7 +96,8 @@ def main() -> None:
     subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    confirmations = EnrolmentLog.objects.filter(to_status="confirmed").values("enrolment").annotate(n=Count("pk"))
+    confirmations = (ModelLogEntry.objects.filter(action="enrolment.confirmed").values("object_id")
+                     .annotate(n=Count("pk")))
     confirmed_twice = confirmations.filter(n__gt=1).count()
     extra_invoices = Invoice.objects.count() - Invoice.objects.values("payment").distinct().count()
     stored_twice = StripeEvent.objects.count() - StripeEvent.objects.values("event_id").distinct().count()

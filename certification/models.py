@@ -55,6 +55,27 @@ class CertificateSequence(YearSequence):
     """The last certificate number given out in a year (see home.sequences)."""
 
 
+class PublicStatus(models.TextChoices):
+    """What the verification page (and its JSON) says of a certificate: its status, and whether it expired."""
+
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    REPLACED = "replaced", _("Replaced by a newer certificate")
+
+    @property
+    def is_valid(self) -> bool:
+        return self == PublicStatus.VALID
+
+    @property
+    def is_expired(self) -> bool:
+        return self == PublicStatus.EXPIRED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self == PublicStatus.REVOKED
+
+
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     REVOKED = "revoked", _("Revoked")

@@ -1,11 +1,9 @@
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
+"""Emails about certificates, sent by tasks after the transaction commits (through core.mail)."""
+
 from django_tasks import task
 
 from core.links import absolute_url
-from core.mail import email_office
+from core.mail import email_office, email_person
 
 from .models import Certificate
 
@@ -16,13 +14,10 @@ def send_expiry_reminder(*, certificate_id: int) -> None:
     course's own dates, or its interest list)."""
     certificate = Certificate.objects.select_related("user", "course__recertification_course").get(pk=certificate_id)
     renewal = certificate.course.recertification_page if certificate.course else None
-    context = {"certificate": certificate, "renewal": renewal,
-               "course_url": absolute_url(renewal.url if renewal else "/"),
-               "certificates_url": absolute_url(reverse("certification:mine"))}
-    with translation.override(certificate.user.language):
-        subject = render_to_string("certification/email/expiry_subject.txt", context).strip()
-        body = render_to_string("certification/email/expiry.txt", context)
-    send_mail(subject, body, None, [certificate.user.email])
+    email_person(certificate.user, "certification/email/expiry",
+                 {"certificate": certificate, "renewal": renewal,
+                  "course_url": absolute_url(renewal.url if renewal else "/")},
+                 links={"certificates_url": ("certification:mine", [])})
 
 
 @task()

@@ -4,13 +4,11 @@ A certificate is issued automatically when a place is completed (learning.signal
 by the office or a trainer with a reason. Issuing is idempotent: one completed place has at most one valid
 certificate (a database constraint), however often completion is recomputed."""
 
-import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -18,12 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.registers import Register
+from core.audit import record
+from core.documents import render_once
 from core.links import absolute_url
 from core.models import ProviderSettings
 from core.sequences import next_number
 from courses.models import Enrolment
 
-from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence
+from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence, PublicStatus
 from .notifications import send_expiry_reminder
 from .pdf import certificate_pdf
 
@@ -78,39 +78,44 @@ def _issue(enrolment: Enrolment, *, now: datetime, actor: User | None, reason: s
         enrolment=enrolment, user=enrolment.user, issued_at=now, issued_by=actor, issue_reason=reason,
         replaces=replaces, **_details(enrolment, enrolment.user, now, design),
     )
-    content = certificate_pdf(certificate, verify_url=verify_url(certificate), design=design)
-    certificate.sha256 = hashlib.sha256(content).hexdigest()
-    certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(content), save=False)
-    try:
-        certificate.save()  # in the caller's transaction: a failure rolls all of it back, number included
-    except IntegrityError:
-        certificate.pdf.delete(save=False)
-        raise
+    certificate.save()  # in the caller's transaction: a failure rolls all of it back, number included
+    record(certificate, "certificate.issued", actor=actor, at=now, reason=reason)
     return certificate
+
+
+def certificate_pdf_store(certificate: Certificate) -> Certificate:
+    """The certificate with its PDF, rendered once after the number was taken (core.documents)."""
+    return render_once(certificate, lambda document: certificate_pdf(
+        document, verify_url=verify_url(document), design=CertificateDesign.load()), checksum_field="sha256")
 
 
 def certificate_issue(*, enrolment: Enrolment, actor: User | None = None, reason: str = "",
                       now: datetime | None = None) -> Certificate | None:
     """The place's valid certificate, issuing it when there is none. Automatically (no actor) only for a
     completed place; by hand (an actor with a reason) for any confirmed place. None when not due."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        enrolment = (
-            Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course", "user")
-            .annotate(has_certificate=Exists(Certificate.objects.filter(enrolment=OuterRef("pk"),
-                                                                        status=Certificate.Status.VALID)),
-                      held_back=Exists(CertificateHold.objects.filter(enrolment=OuterRef("pk"))))
-            .get(pk=enrolment.pk)
-        )
-        if enrolment.has_certificate:
-            return enrolment.certificates.get(status=Certificate.Status.VALID)
-        if actor is None and (enrolment.completed_at is None or enrolment.held_back):
-            return None
-        if actor is not None and not reason.strip():
-            raise CertificateError(_("Give a reason for issuing a certificate by hand."))
-        if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
-            raise CertificateError(_("Only a confirmed participant of a date can get a certificate."))
-        return _issue(enrolment, now=now, actor=actor, reason=reason.strip())
+    certificate = _certificate_due(enrolment, actor=actor, reason=reason, now=now or timezone.now())
+    return certificate_pdf_store(certificate) if certificate else None
+
+
+@transaction.atomic
+def _certificate_due(enrolment: Enrolment, *, actor: User | None, reason: str, now: datetime) -> Certificate | None:
+    """The place's valid certificate, or a new one with its number (no PDF yet), in one short transaction."""
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("course_date__course", "user")
+        .annotate(has_certificate=Exists(Certificate.objects.filter(enrolment=OuterRef("pk"),
+                                                                    status=Certificate.Status.VALID)),
+                  held_back=Exists(CertificateHold.objects.filter(enrolment=OuterRef("pk"))))
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.has_certificate:
+        return enrolment.certificates.get(status=Certificate.Status.VALID)
+    if actor is None and (enrolment.completed_at is None or enrolment.held_back):
+        return None
+    if actor is not None and not reason.strip():
+        raise CertificateError(_("Give a reason for issuing a certificate by hand."))
+    if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
+        raise CertificateError(_("Only a confirmed participant of a date can get a certificate."))
+    return _issue(enrolment, now=now, actor=actor, reason=reason.strip())
 
 
 @transaction.atomic
@@ -122,12 +127,17 @@ def certificate_hold(*, enrolment: Enrolment, actor: User, reason: str, now: dat
         raise CertificateError(_("This participant has a certificate already; revoke it instead."))
     CertificateHold.objects.update_or_create(enrolment=enrolment, defaults={
         "reason": reason.strip(), "held_by": actor, "held_at": now or timezone.now()})
+    record(enrolment, "certificate.held", actor=actor, at=now, reason=reason.strip())
 
 
-def certificate_release(*, enrolment: Enrolment) -> Certificate | None:
-    """Lifts the hold; a completed place gets its certificate now."""
-    CertificateHold.objects.filter(enrolment=enrolment).delete()
-    return certificate_issue(enrolment=enrolment)
+def certificate_release(*, enrolment: Enrolment, actor: User | None = None) -> Certificate | None:
+    """Lifts the hold; a completed place gets its certificate now (in the same transaction: a failure keeps
+    the hold)."""
+    with transaction.atomic():
+        if CertificateHold.objects.filter(enrolment=enrolment).delete()[0]:
+            record(enrolment, "certificate.released", actor=actor)
+        certificate = _certificate_due(enrolment, actor=None, reason="", now=timezone.now())
+    return certificate_pdf_store(certificate) if certificate else None
 
 
 def _close(certificate: Certificate, status: str, *, actor: User, reason: str, now: datetime) -> Certificate:
@@ -139,6 +149,7 @@ def _close(certificate: Certificate, status: str, *, actor: User, reason: str, n
     certificate.status, certificate.status_reason = status, reason.strip()
     certificate.status_changed_at, certificate.status_changed_by = now, actor
     certificate.save(update_fields=["status", "status_reason", "status_changed_at", "status_changed_by"])
+    record(certificate, f"certificate.{status}", actor=actor, at=now, reason=certificate.status_reason)
     return certificate
 
 
@@ -149,23 +160,25 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str,
     return _close(certificate, Certificate.Status.REVOKED, actor=actor, reason=reason, now=now or timezone.now())
 
 
-@transaction.atomic
 def certificate_reissue(*, certificate: Certificate, actor: User, reason: str,
                         now: datetime | None = None) -> Certificate:
     """A new certificate with today's details (e.g. a corrected name) that replaces the old one; the old one
     stays traceable and points to the new."""
     now = now or timezone.now()
-    old = _close(certificate, Certificate.Status.REPLACED, actor=actor, reason=reason, now=now)
-    enrolment = Enrolment.objects.select_related("course_date__course", "user").get(pk=old.enrolment_id)
-    return _issue(enrolment, now=now, actor=actor, reason=reason.strip(), replaces=old)
+    with transaction.atomic():
+        old = _close(certificate, Certificate.Status.REPLACED, actor=actor, reason=reason, now=now)
+        enrolment = Enrolment.objects.select_related("course_date__course", "user").get(pk=old.enrolment_id)
+        new = _issue(enrolment, now=now, actor=actor, reason=reason.strip(), replaces=old)
+    return certificate_pdf_store(new)
 
 
-def public_status(certificate: Certificate, today: date | None = None) -> str:
+def public_status(certificate: Certificate, today: date | None = None) -> PublicStatus:
     """What the verification page says: valid, expired, revoked or replaced."""
     if certificate.status != Certificate.Status.VALID:
-        return certificate.status
+        return PublicStatus(certificate.status)
     today = today or timezone.localdate()
-    return "expired" if certificate.valid_until and certificate.valid_until < today else "valid"
+    expired = certificate.valid_until and certificate.valid_until < today
+    return PublicStatus.EXPIRED if expired else PublicStatus.VALID
 
 
 def linkedin_url(certificate: Certificate) -> str:

@@ -50,7 +50,7 @@ def certificate_action(request, pk: int, enrolment_pk: int, action: str):
             services.certificate_hold(enrolment=enrolment, actor=request.user, reason=reason)
             messages.success(request, _("The certificate is held back."))
         elif action == "release":
-            services.certificate_release(enrolment=enrolment)
+            services.certificate_release(enrolment=enrolment, actor=request.user)
             messages.success(request, _("The certificate is no longer held back."))
         elif action in ("revoke", "reissue"):
             if not request.user.has_perm("certification.change_certificate"):

@@ -12,7 +12,7 @@ from core.models import ProviderSettings
 
 from . import badges
 from .models import Certificate
-from .services import linkedin_url, public_status, renewal_page
+from .services import certificate_pdf_store, linkedin_url, public_status, renewal_page
 
 
 def client_address(request) -> str:
@@ -76,7 +76,7 @@ def my_certificates(request):
 
 @login_required
 def certificate_download(request, number: str):
-    certificate = get_object_or_404(Certificate, number=number, user=request.user)
+    certificate = certificate_pdf_store(get_object_or_404(Certificate, number=number, user=request.user))
     return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
                         content_type="application/pdf")
 

@@ -11,7 +11,8 @@ from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from core.admin_views import listing_with
+from core import audit
+from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 from core.models import ProviderSettings
 from core.permissions import ReadOnlyPolicy
 
@@ -37,6 +38,8 @@ class CertificateViewSet(ModelViewSet):
     export_filename = "certificaten"
     form_fields = []  # written by certification.services only
     inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     index_view_class = listing_with("user")
 
@@ -80,3 +83,17 @@ def register_certificate_urls():
         path("trainer/", include((trainer_urls, "certification_trainer"), namespace="certification_trainer")),
         path("certificate-design/preview/", design_preview, name="certificate_design_preview"),
     ]
+
+
+CERTIFICATE_ACTIONS = {
+    "certificate.issued": (_("Issue a certificate"), _("Certificate issued")),
+    "certificate.revoked": (_("Revoke a certificate"), _("Certificate revoked")),
+    "certificate.replaced": (_("Replace a certificate"), _("Certificate replaced by a new one")),
+    "certificate.held": (_("Hold a certificate back"), _("Certificate held back")),
+    "certificate.released": (_("Release a certificate"), _("Certificate hold lifted")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_certificate_actions(actions):
+    audit.register_actions(actions, CERTIFICATE_ACTIONS)

@@ -1,6 +1,9 @@
 """Pieces shared by the apps' admin viewsets."""
 
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.history import HistoryView
+
+from .audit import history
 
 
 def listing_with(*related: str) -> type[IndexView]:
@@ -12,3 +15,19 @@ def listing_with(*related: str) -> type[IndexView]:
             return super().get_base_queryset().select_related(*related)
 
     return Listing
+
+
+class InspectWithHistory(InspectView):
+    """A record's fields with its history below them: the audit trail of core.audit, oldest first."""
+
+    template_name = "core/admin/inspect.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "history": history(self.object).select_related("user")}
+
+
+class HistoryForReaders(HistoryView):
+    """Wagtail's history page of a record, also for those who may only look at it (records the services
+    write are read-only in the admin)."""
+
+    any_permission_required = ["view", "add", "change", "delete"]

@@ -1,25 +1,57 @@
-"""Emails to the office: the provider's address in the site settings, in the site's language."""
+"""The one way the site sends email. Subject and body come from a pair of templates (`<name>_subject.txt`,
+`<name>.txt`), rendered in the recipient's language (the site's language for the office), links included;
+each message is plain text with an HTML alternative (the same text in the site's mail layout) and any
+attachments. Emails are sent by tasks, which the services enqueue inside the transaction that decided them
+(core.tasks.enqueue_with_change), so a rolled-back change mails nobody and a committed one is never lost."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from .links import absolute_url
 from .models import ProviderSettings
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes | str
+    mimetype: str
+
+
+def email(template: str, context: dict, *, to: str, language: str, links: dict[str, tuple[str, list]] | None = None,
+          attachments: tuple[Attachment, ...] = ()) -> None:
+    """Renders `template` in `language` and sends it to `to`. `links` names URLs to put in the context as full
+    addresses ({"link": ("courses:enrolment", [pk])}), in the recipient's language."""
+    with translation.override(language):
+        context = {**context, **{key: absolute_url(reverse(name, args=args)) for key, (name, args)
+                                 in (links or {}).items()}}
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        text = render_to_string(f"{template}.txt", context)
+        # The text templates are rendered unescaped (plain text); for HTML every character is text again.
+        html = render_to_string("core/email/message.html", {"subject": subject, "text": escape(text),
+                                                            "provider": ProviderSettings.load()})
+    message = EmailMultiAlternatives(subject, text, None, [to])
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    message.send()
+
+
+def email_person(user, template: str, context: dict, **options) -> None:
+    """To a person, in the language they chose for our emails."""
+    email(template, context, to=user.email, language=user.language, **options)
+
+
 def email_office(template: str, context: dict, *, admin_link: tuple[str, int] | None = None) -> None:
-    """Renders `<template>_subject.txt` and `<template>.txt` for the office, with `link` to the admin page
+    """To the provider's address in the site settings, in the site's language, with `link` to the admin page
     `admin_link` (URL name, id) names; sends nothing when no office address is set."""
     office = ProviderSettings.load().email
-    if not office:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        if admin_link:
-            name, pk = admin_link
-            context = {**context, "link": absolute_url(reverse(name, args=[pk]))}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, [office])
+    if office:
+        email(template, context, to=office, language=settings.LANGUAGE_CODE,
+              links={"link": (admin_link[0], [admin_link[1]])} if admin_link else None)

@@ -1,37 +1,27 @@
-"""Emails about places on a date, sent as tasks after the transaction commits, in the recipient's language."""
+"""Emails about places on a date, sent by tasks after the transaction commits, in the recipient's language
+(through core.mail)."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
 from accounts.models import User
-from core.links import absolute_url
+from core.mail import Attachment, email_person
 
 from .ics import course_date_ics
 from .models import CourseDate, Enrolment, InterestEntry
 
 
-def _send(enrolment: Enrolment, template: str, context: dict) -> None:
-    with translation.override(enrolment.user.language):
-        context = {"enrolment": enrolment, "course": enrolment.course_date.course,
-                   "course_date": enrolment.course_date, **context}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    send_mail(subject, body, None, [enrolment.user.email])
+def place_context(enrolment: Enrolment) -> dict:
+    return {"enrolment": enrolment, "course": enrolment.course_date.course, "course_date": enrolment.course_date}
 
 
 def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None, **context):
-    """An email about one enrolment with a link back to it, unless its state moved on meanwhile.
-    `template` names the pair `<template>_subject.txt` and `<template>.txt`."""
+    """An email about one place with `link` (a URL name) back to it, unless its state moved on meanwhile."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     if only_when and enrolment.status != only_when:
         return
-    with translation.override(enrolment.user.language):
-        url = absolute_url(reverse(link, args=[enrolment.pk]))
-    _send(enrolment, template, {"link": url, **context})
+    email_person(enrolment.user, template, {**place_context(enrolment), **context},
+                 links={"link": (link, [enrolment.pk])})
 
 
 @task()
@@ -44,16 +34,10 @@ def send_enrolment_confirmation(*, enrolment_id: int) -> None:
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     if enrolment.status != Enrolment.Status.CONFIRMED:
         return
-    with translation.override(enrolment.user.language):
-        context = {"enrolment": enrolment, "course": enrolment.course_date.course,
-                   "course_date": enrolment.course_date,
-                   "my_courses_url": absolute_url(reverse("courses:my_courses"))}
-        subject = render_to_string("courses/email/enrolment_confirmed_subject.txt", context).strip()
-        body = render_to_string("courses/email/enrolment_confirmed.txt", context)
-    message = EmailMessage(subject, body, None, [enrolment.user.email])
-    message.attach("opleiding.ics", course_date_ics(enrolment.course_date, include_online_link=True),
-                   "text/calendar; charset=utf-8; method=PUBLISH")
-    message.send()
+    calendar = Attachment("opleiding.ics", course_date_ics(enrolment.course_date, include_online_link=True),
+                          "text/calendar; charset=utf-8; method=PUBLISH")
+    email_person(enrolment.user, "courses/email/enrolment_confirmed", place_context(enrolment),
+                 links={"my_courses_url": ("courses:my_courses", [])}, attachments=(calendar,))
 
 
 @task()
@@ -62,18 +46,15 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     if not InterestEntry.objects.filter(course_id=course_date.course_id, user=user).exists():
         return  # left the list, or enrolled, since the announcement was queued
-    with translation.override(user.language):
-        context = {"course": course_date.course, "course_date": course_date, "user": user,
-                   "enrol_url": absolute_url(reverse("payments:enrol", args=[course_date.pk]))}
-        subject = render_to_string("courses/email/date_announced_subject.txt", context).strip()
-        body = render_to_string("courses/email/date_announced.txt", context)
-    send_mail(subject, body, None, [user.email])
+    email_person(user, "courses/email/date_announced", {"course": course_date.course, "course_date": course_date,
+                                                        "user": user},
+                 links={"enrol_url": ("payments:enrol", [course_date.pk])})
 
 
 @task()
 def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
     email_about(enrolment_id, "courses/email/date_cancelled", link="courses:enrolment", was_paid=was_paid,
-                 choice_days=settings.DATE_CANCELLED_CHOICE_DAYS)
+                choice_days=settings.DATE_CANCELLED_CHOICE_DAYS)
 
 
 @task()

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.audit import record
 from core.formats import day
 from core.tasks import enqueue_with_change
 
-from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, EnrolmentLog, InterestEntry
+from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage, Enrolment, InterestEntry
 from .notifications import (
     send_date_announcement,
     send_date_cancelled,
@@ -30,7 +31,6 @@ from .notifications import (
     send_waitlist_offer,
 )
 from .selectors import confirmed_place_on_course, seats_taken
-from .signals import attendance_recorded
 
 Status = Enrolment.Status
 
@@ -144,8 +144,7 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
     if to not in Enrolment.ACTIVE:
         enrolment.ended_at = at
     enrolment.save()
-    EnrolmentLog.objects.create(enrolment=enrolment, from_status=from_status, to_status=to, actor=actor,
-                                note=note, at=at)
+    record(enrolment, f"enrolment.{to}", actor=actor, at=at, from_status=from_status, to_status=to, note=note)
     return enrolment
 
 
@@ -311,8 +310,8 @@ def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None =
     if until > enrolment.hold_expires_at:
         enrolment.hold_expires_at = until
         enrolment.save(update_fields=["hold_expires_at"])
-        EnrolmentLog.objects.create(enrolment=enrolment, from_status=Status.HELD, to_status=Status.HELD, actor=None,
-                                    note=f"held until {until.isoformat()} for the payment page", at=now)
+        record(enrolment, "enrolment.hold_extended", at=now,
+               note=f"held until {until.isoformat()} for the payment page")
     return enrolment
 
 
@@ -428,12 +427,15 @@ def capacity_check(*, course_date: CourseDate, capacity: int, now: datetime) -> 
 
 
 @transaction.atomic
-def course_date_set_capacity(*, course_date: CourseDate, capacity: int, now: datetime | None = None) -> CourseDate:
+def course_date_set_capacity(*, course_date: CourseDate, capacity: int, actor: User | None = None,
+                             now: datetime | None = None) -> CourseDate:
     """Changes the number of seats; refuses to go below the seats already taken, offers new ones."""
     now = now or timezone.now()
     course_date = _lock(course_date)
     capacity_check(course_date=course_date, capacity=capacity, now=now)
     seating = _seating(course_date, now)
+    record(course_date, "course_date.capacity_changed", actor=actor, at=now,
+           note=f"{course_date.capacity} → {capacity}")
     course_date.capacity = capacity
     course_date.save(update_fields=["capacity"])
     _offer_free_seats(seating, now)
@@ -466,6 +468,7 @@ def course_dates_complete(*, now: datetime | None = None) -> int:
             if course_date.status == CourseDate.Status.SCHEDULED:
                 course_date.status = CourseDate.Status.COMPLETED
                 course_date.save(update_fields=["status"])
+                record(course_date, "course_date.completed", at=now)
                 completed += 1
     return completed
 
@@ -511,7 +514,8 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
     """Saves attendance for (enrolment id, meeting day id) pairs of this date; returns how many records changed
     (a tick that was already there is not a change)."""
     now = now or timezone.now()
-    enrolments = set(course_date.enrolments.filter(status=Status.CONFIRMED).values_list("pk", flat=True))
+    enrolments = {place.pk: place for place in course_date.enrolments.filter(status=Status.CONFIRMED)
+                  .select_related("user", "course_date__course")}
     days = dict(course_date.meeting_days.values_list("pk", "starts_at"))
     changed = 0
     for (enrolment_id, day_id), is_present in present.items():
@@ -520,15 +524,16 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
         if not attendance_open(days[day_id], now):
             raise EnrolmentError(_("Attendance for %(day)s can be registered from that day on, not before.")
                                  % {"day": day(days[day_id])})
-        record = Attendance.objects.filter(enrolment_id=enrolment_id, meeting_day_id=day_id).first()
-        if record is not None and record.present == is_present:
+        earlier = Attendance.objects.filter(enrolment_id=enrolment_id, meeting_day_id=day_id).first()
+        if earlier is not None and earlier.present == is_present:
             continue
         Attendance.objects.update_or_create(
             enrolment_id=enrolment_id, meeting_day_id=day_id,
             defaults={"present": is_present, "recorded_by": actor, "recorded_at": now},
         )
+        record(enrolments[enrolment_id], "attendance.recorded", actor=actor, at=now,
+               note=f"{day(days[day_id])}: {'present' if is_present else 'absent'}")
         changed += 1
-    attendance_recorded.send(sender=Enrolment, enrolment_ids={pair[0] for pair in present}, actor=actor, now=now)
     return changed
 
 
@@ -550,8 +555,7 @@ def date_cancelled_refund_claim(*, enrolment: Enrolment, actor: User | None, now
         return False
     enrolment.refunded_at = now
     enrolment.save(update_fields=["refunded_at"])
-    EnrolmentLog.objects.create(enrolment=enrolment, from_status=enrolment.status, to_status=enrolment.status,
-                                actor=actor, note="refund instead of another date", at=now)
+    record(enrolment, "enrolment.refund_claimed", actor=actor, at=now, note="refund instead of another date")
     return True
 
 
@@ -619,6 +623,7 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         raise EnrolmentError(_("This date has taken place; it can no longer be called off."))
     course_date.status = CourseDate.Status.CANCELLED
     course_date.save(update_fields=["status"])
+    record(course_date, "course_date.cancelled", actor=actor, at=now, reason=reason)
     cancellations = []
     for enrolment in course_date.enrolments.filter(status__in=Enrolment.ACTIVE).select_related("user"):
         paid = enrolment.status == Status.CONFIRMED
@@ -665,7 +670,7 @@ def waitlist_move(*, enrolment: Enrolment, to_position: int, actor: User | None,
         if entry.waitlist_position != position:
             entry.waitlist_position = position
             entry.save(update_fields=["waitlist_position"])
-    EnrolmentLog.objects.create(enrolment=moving, from_status=Status.WAITLISTED, to_status=Status.WAITLISTED,
-                                actor=actor, note=f"moved to position {moving.waitlist_position}", at=now)
+    record(moving, "enrolment.waitlist_moved", actor=actor, at=now,
+           note=f"moved to position {moving.waitlist_position}")
     _offer_free_seats(seating, now)
     return moving

@@ -32,22 +32,7 @@ def dates(request):
 def date_detail(request, pk: int):
     course_date = selectors.trainer_date(user=request.user, pk=pk)
     days = list(course_date.meeting_days.order_by("starts_at"))
-    days_by_pk = {day.pk: day for day in days}
     people = list(selectors.participants(course_date=course_date))
-    if request.method == "POST":
-        confirmed = [p for p in people if p.status == p.Status.CONFIRMED]
-        now = timezone.now()
-        # Days still to come have no checkboxes; one ticked anyway is refused by the service, with its message.
-        present = {(p.pk, day.pk): f"present-{p.pk}-{day.pk}" in request.POST for p in confirmed for day in days}
-        present = {pair: ticked for pair, ticked in present.items()
-                   if ticked or services.attendance_open(days_by_pk[pair[1]].starts_at, now)}
-        try:
-            services.attendance_record(course_date=course_date, present=present, actor=request.user)
-        except services.EnrolmentError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Attendance saved."))
-        return redirect("courses_trainer:date", pk=course_date.pk)
     for person in people:
         marked = {record.meeting_day_id: record.present for record in person.attendance.all()}
         person.days = [(day, marked.get(day.pk)) for day in days]

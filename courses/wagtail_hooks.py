@@ -18,7 +18,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.admin_views import listing_with
+from core import audit
+from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 
 from . import services, trainer_views
 from .models import CourseDate, Enrolment, InterestEntry
@@ -70,7 +71,8 @@ class CourseDateForm(WagtailAdminModelForm):
         self.instance.capacity = CourseDate.objects.values_list("capacity", flat=True).get(pk=self.instance.pk)
         course_date = super().save(commit)
         try:
-            services.course_date_set_capacity(course_date=course_date, capacity=capacity)
+            services.course_date_set_capacity(course_date=course_date, capacity=capacity,
+                                              actor=getattr(self, "for_user", None))
         except services.EnrolmentError:  # seats were taken since the form checked: the capacity stays
             logger.warning("Capacity of %s not changed to %s: seats were taken meanwhile", course_date.pk, capacity)
         course_date.refresh_from_db(fields=["capacity"])
@@ -129,6 +131,8 @@ class EnrolmentViewSet(ModelViewSet):
     filterset_class = EnrolmentFilterSet
     search_fields = ["user__email", "user__full_name", "company_name"]
     inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]
     index_view_class = listing_with("user", "course_date__course")
@@ -179,3 +183,27 @@ def register_trainer_urls():
 @hooks.register("register_admin_menu_item")
 def register_trainer_menu_item():
     return TrainerDatesMenuItem(_("My dates"), reverse_lazy("courses_trainer:dates"), icon_name="date", order=140)
+
+
+PLACE_ACTIONS = {
+    "enrolment.held": (_("Hold a seat"), _("Seat held")),
+    "enrolment.offered": (_("Offer a seat"), _("Seat offered from the waitlist")),
+    "enrolment.confirmed": (_("Confirm a place"), _("Place confirmed")),
+    "enrolment.waitlisted": (_("Join the waitlist"), _("Joined the waitlist")),
+    "enrolment.cancelled": (_("Cancel a place"), _("Place cancelled")),
+    "enrolment.expired": (_("Let a hold expire"), _("Hold or offer expired")),
+    "enrolment.declined": (_("Decline an offer"), _("Offer declined")),
+    "enrolment.hold_extended": (_("Extend a hold"), _("Hold extended")),
+    "enrolment.refund_claimed": (_("Choose a refund"), _("Refund chosen instead of another date")),
+    "enrolment.waitlist_moved": (_("Move on the waitlist"), _("Moved on the waitlist")),
+    "enrolment.noted": (_("Note"), _("Note")),
+    "attendance.recorded": (_("Record attendance"), _("Attendance recorded")),
+    "course_date.cancelled": (_("Call a date off"), _("Date called off")),
+    "course_date.completed": (_("Complete a date"), _("Date completed")),
+    "course_date.capacity_changed": (_("Change the seats"), _("Number of seats changed")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_place_actions(actions):
+    audit.register_actions(actions, PLACE_ACTIONS)

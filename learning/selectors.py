@@ -8,12 +8,13 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 from courses.models import Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
 
-PATH_STEP = 4  # treebeard: a page's parent has its path minus the last 4 characters
+PATH_STEP = Page.steplen  # treebeard: a page's parent has its path minus its last `steplen` characters
 
 
 @dataclass

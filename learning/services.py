@@ -14,8 +14,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.audit import record
 from core.tasks import enqueue_with_change
-from courses.models import Enrolment, EnrolmentLog, ModulePage
+from courses import services as enrolments
+from courses.models import Enrolment, ModulePage
 
 from . import scoring, selectors, signals
 from .models import (
@@ -144,6 +146,8 @@ def attempt_review(*, attempt: QuizAttempt, points: dict[str, int], actor: User,
     attempt.reviewed_by, attempt.reviewed_at = actor, now
     _apply_score(attempt)
     attempt.save()
+    record(attempt.enrolment, "attempt.reviewed", actor=actor, at=now,
+           note=f"{attempt.quiz.title} #{attempt.number}: {attempt.score_percent}%")
     completion_recompute(enrolment=attempt.enrolment, actor=actor, now=now)
     return attempt
 
@@ -227,6 +231,8 @@ def submission_grade(*, submission: AssignmentSubmission, approved: bool, feedba
     submission.status = AssignmentSubmission.Status.APPROVED if approved else AssignmentSubmission.Status.RESUBMIT
     submission.feedback, submission.graded_by, submission.graded_at = feedback, actor, now
     submission.save(update_fields=["status", "feedback", "graded_by", "graded_at"])
+    record(submission.enrolment, "submission.graded", actor=actor, at=now,
+           note=f"{submission.assignment.title} v{submission.version}: {submission.get_status_display()}")
     completion_recompute(enrolment=submission.enrolment, actor=actor, now=now)
     enqueue_with_change(send_submission_graded, submission_id=submission.pk)
     return submission
@@ -246,6 +252,18 @@ def evaluation_submit(*, enrolment: Enrolment, answers: dict, now: datetime | No
 
 
 # Completion
+
+@transaction.atomic
+def attendance_save(*, course_date, present: dict[tuple[int, int], bool], actor: User,
+                    now: datetime | None = None) -> int:
+    """Attendance is part of the assessment: the courses app saves it, then each participant's completion is
+    recomputed (a certificate follows from completion). Returns how many records changed."""
+    now = now or timezone.now()
+    changed = enrolments.attendance_record(course_date=course_date, present=present, actor=actor, now=now)
+    for enrolment in Enrolment.objects.filter(pk__in={pair[0] for pair in present}).order_by("pk"):
+        completion_recompute(enrolment=enrolment, actor=actor, now=now)
+    return changed
+
 
 def coursework_move(*, old: Enrolment, new: Enrolment) -> None:
     """A place moved to another date: modules done, quiz attempts and assignments belong to the person, not the
@@ -269,10 +287,8 @@ def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now
             return met
         enrolment.completed_at = now if met else None
         enrolment.save(update_fields=["completed_at"])
-        EnrolmentLog.objects.create(
-            enrolment=enrolment, from_status=enrolment.status, to_status=enrolment.status, actor=actor, at=now,
-            note="completed the course" if met else "completion withdrawn: a requirement is no longer met",
-        )
+        record(enrolment, "enrolment.completed" if met else "enrolment.completion_withdrawn", actor=actor, at=now,
+               note="completed the course" if met else "completion withdrawn: a requirement is no longer met")
         if met:
             signals.enrolment_completed.send(sender=Enrolment, enrolment=enrolment, actor=actor)
             enqueue_with_change(send_completed, enrolment_id=enrolment.pk)

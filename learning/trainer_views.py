@@ -4,11 +4,15 @@ the evaluations together, and an export. Trainers reach only their own dates (40
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.forms import ValidationError, clean_text, first_message
 from core.spreadsheets import spreadsheet_response
+from courses import services as enrolments
+from courses.models import Enrolment
 from courses.selectors import trainer_date
 
 from . import selectors, services
@@ -100,3 +104,23 @@ def gradebook_export(request, pk: int, fmt: str):
     ]
     filename = f"cijferlijst-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"
     return spreadsheet_response(fmt, filename=filename, sheet="Cijferlijst", header=header, rows=rows)
+
+
+@require_POST
+def attendance(request, pk: int):
+    """The attendance form of the date's page: ticks for days that have begun; a day still to come is refused
+    by the service, with its message. Completion (and so the certificate) follows."""
+    course_date = trainer_date(user=request.user, pk=pk)
+    days = {day.pk: day for day in course_date.meeting_days.all()}
+    confirmed = course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).values_list("pk", flat=True)
+    now = timezone.now()
+    present = {(place, day): f"present-{place}-{day}" in request.POST for place in confirmed for day in days}
+    present = {pair: ticked for pair, ticked in present.items()
+               if ticked or enrolments.attendance_open(days[pair[1]].starts_at, now)}
+    try:
+        services.attendance_save(course_date=course_date, present=present, actor=request.user, now=now)
+    except enrolments.EnrolmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Attendance saved."))
+    return redirect("courses_trainer:date", pk=course_date.pk)

@@ -1,12 +1,15 @@
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from core import audit
 from courses.models import ModulePage
 
 from . import services, trainer_views
 from .access import module_access
 
 trainer_urls = [
+    path("dates/<id:pk>/attendance/", trainer_views.attendance, name="attendance"),
     path("dates/<id:pk>/gradebook/", trainer_views.gradebook, name="gradebook"),
     path("dates/<id:pk>/gradebook.<str:fmt>", trainer_views.gradebook_export, name="gradebook_export"),
     path("dates/<id:pk>/submissions/<id:submission_pk>/", trainer_views.submission_grade, name="submission"),
@@ -27,3 +30,16 @@ def remember_module_visit(page, request, serve_args, serve_kwargs):
         access = module_access(request, page, page.get_parent().specific)
         if access.takes_part:
             services.module_visit(enrolment=access.enrolment, module=page)
+
+
+LEARNING_ACTIONS = {
+    "enrolment.completed": (_("Complete a course"), _("Course completed")),
+    "enrolment.completion_withdrawn": (_("Withdraw a completion"), _("Completion withdrawn")),
+    "attempt.reviewed": (_("Grade a quiz"), _("Open answers graded")),
+    "submission.graded": (_("Grade an assignment"), _("Assignment graded")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_learning_actions(actions):
+    audit.register_actions(actions, LEARNING_ACTIONS)

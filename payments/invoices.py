@@ -1,17 +1,16 @@
 """Invoices for paid places and credit invoices for refunds, as Dutch rules want them: numbered per year
 without gaps, with the supplier's and customer's details, VAT or the CRKBO exemption text, kept for good."""
 
-import hashlib
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
+from core.audit import record
+from core.documents import render_once
+from core.mail import Attachment, email_person
 from core.models import ProviderSettings
 from core.sequences import next_number
 from core.tasks import enqueue_with_change
@@ -65,6 +64,7 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
         amount_excl_vat=excl, vat_rate=rate, vat_amount=vat, total=payment.amount,
         vat_exemption_text=provider.vat_exemption_text if course.is_vat_exempt else "",
     )
+    record(invoice, "invoice.issued", at=now, note=invoice.number)
     _after_commit_render_and_send(invoice)
     return invoice
 
@@ -85,6 +85,7 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
         vat_rate=original.vat_rate, vat_amount=-vat, total=-refund.amount,
         vat_exemption_text=original.vat_exemption_text,
     )
+    record(credit, "invoice.issued", at=now, note=credit.number)
     _after_commit_render_and_send(credit)
     return credit
 
@@ -94,14 +95,8 @@ def _after_commit_render_and_send(invoice: Invoice) -> None:
 
 
 def invoice_pdf_store(invoice: Invoice) -> Invoice:
-    """Renders the PDF once and keeps it with its checksum; later downloads get that very document."""
-    if invoice.pdf:
-        return invoice
-    content = invoice_pdf(invoice)
-    invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(content), save=False)
-    invoice.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    invoice.save(update_fields=["pdf", "pdf_sha256"])
-    return invoice
+    """The invoice with its PDF, rendered once (core.documents); later downloads get that very document."""
+    return render_once(invoice, invoice_pdf, checksum_field="pdf_sha256")
 
 
 @task()
@@ -115,11 +110,6 @@ def send_invoice(*, invoice_id: int) -> None:
     """Renders the invoice once, keeps it, and sends it to the participant."""
     invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user").get(pk=invoice_id))
     person = invoice.payment.enrolment.user
-    context = {"invoice": invoice, "person": person}
-    with translation.override(person.language):
-        subject = render_to_string("payments/email/invoice_subject.txt", context).strip()
-        body = render_to_string("payments/email/invoice.txt", context)
-    message = EmailMessage(subject, body, None, [person.email])
     with invoice.pdf.open("rb") as pdf:
-        message.attach(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
-    message.send()
+        document = Attachment(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
+    email_person(person, "payments/email/invoice", {"invoice": invoice, "person": person}, attachments=(document,))

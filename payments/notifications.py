@@ -1,13 +1,10 @@
-"""Emails about money, sent as tasks after the transaction commits, in the recipient's language."""
+"""Emails about money, sent by tasks after the transaction commits, in the recipient's language (core.mail)."""
 
 from decimal import Decimal
 
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
 from django_tasks import task
 
-from core.mail import email_office
+from core.mail import email_office, email_person
 from courses.models import Enrolment
 
 from .models import Payment
@@ -21,10 +18,7 @@ def send_payment_returned(*, payment_id: int) -> None:
     person = payment.enrolment.user
     context = {"payment": payment, "enrolment": payment.enrolment, "course_date": payment.enrolment.course_date,
                "course": payment.enrolment.course_date.course}
-    with translation.override(person.language):
-        subject = render_to_string("payments/email/payment_returned_subject.txt", context).strip()
-        body = render_to_string("payments/email/payment_returned.txt", context)
-    send_mail(subject, body, None, [person.email], fail_silently=False)
+    email_person(person, "payments/email/payment_returned", context)
     # The office reads its copy in the site's language, whatever the participant's.
     email_office("payments/email/payment_returned", {**context, "person": person})
 

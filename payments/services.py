@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from core.audit import record
 from core.converters import parse_id
 from core.formats import euro
 from core.tasks import enqueue_with_change
@@ -229,6 +230,7 @@ def _session_paid(payment: Payment, session: dict) -> str:
     payment.status, payment.paid_at = Status.PAID, timezone.now()
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.save(update_fields=["status", "paid_at", "payment_intent_id"])
+    record(payment, "payment.paid", note=f"{euro(payment.amount)} via Stripe")
     enrolment = payment.enrolment
     if not _pays_for_the_place(payment, session):
         return _refund_due(payment, f"paid {session.get('amount_total')} {session.get('currency')}, not what the "
@@ -261,6 +263,7 @@ def _session_failed(payment: Payment, session: dict) -> str:
     if payment.status in (Status.OPEN, Status.PROCESSING):
         payment.status = Status.FAILED
         payment.save(update_fields=["status"])
+        record(payment, "payment.failed")
         return "failed"
     return f"left {payment.status}"
 
@@ -271,6 +274,7 @@ def _session_expired(payment: Payment, session: dict) -> str:
         return f"left {payment.status}"
     payment.status = Status.EXPIRED
     payment.save(update_fields=["status"])
+    record(payment, "payment.expired")
     still_paying = payment.enrolment.payments.filter(status__in=[Status.OPEN, Status.PROCESSING]).exists()
     if not still_paying:
         enrolments.hold_release(enrolment=payment.enrolment, note="payment page expired unpaid")
@@ -283,8 +287,10 @@ def _charge_payment(charge: dict) -> Payment | None:
 
 
 def _charge_refunded(payment: Payment, charge: dict) -> str:
-    """Refunds made at Stripe (ours, or by hand in Stripe's dashboard) are recorded against the payment."""
-    return f"{refunds_sync(payment)} refunds recorded"
+    """Refunds made at Stripe (ours, or by hand in Stripe's dashboard) are recorded against the payment by a
+    task after this commit: nothing here waits for Stripe while the webhook's transaction holds the payment."""
+    enqueue_with_change(sync_refunds, payment_id=payment.pk)
+    return "refunds to be recorded"
 
 
 def refundable(payment: Payment) -> Decimal:
@@ -305,6 +311,7 @@ def refund_request(*, payment: Payment, amount: Decimal | None = None, reason: s
     if not Decimal("0.01") <= amount <= left:
         raise PaymentError(_("At most %(left)s can be refunded.") % {"left": euro(left)})
     refund = Refund.objects.create(payment=payment, amount=amount, reason=reason[:255], requested_by=actor)
+    record(refund, "refund.requested", actor=actor, note=f"{euro(amount)}: {reason}")
     enqueue_with_change(send_refund, refund_id=refund.pk)
     return refund
 
@@ -349,30 +356,46 @@ def _refund_settled(refund_id: int, stripe_refund_id: str, stripe_status: str) -
     refund.stripe_refund_id, refund.status = stripe_refund_id, status
     refund.refunded_at = timezone.now() if status == Refund.Status.SUCCEEDED else None
     refund.save(update_fields=["stripe_refund_id", "status", "refunded_at"])
+    if status != Refund.Status.PENDING:
+        record(refund, f"refund.{status}", note=stripe_refund_id)
     if status == Refund.Status.SUCCEEDED:
         credit_invoice_issue(refund=refund)
 
 
 def refunds_sync(payment: Payment) -> int:
-    """Records what Stripe knows about this payment's refunds: settles ours, adds those made elsewhere."""
+    """Records what Stripe knows about this payment's refunds: settles ours, adds those made elsewhere. Asks
+    Stripe first, outside any transaction; then records the answer in one short transaction."""
+    found = [refund.to_dict() for refund in stripe_client().v1.refunds.list(
+        params={"payment_intent": payment.payment_intent_id, "limit": 100}).auto_paging_iter()]
+    return _refunds_record(payment.pk, found)
+
+
+@transaction.atomic
+def _refunds_record(payment_id: int, found: list[dict]) -> int:
+    payment = Payment.objects.select_for_update().get(pk=payment_id)  # as refund_request and transfers lock it
     recorded = 0
-    for found in stripe_client().v1.refunds.list(params={"payment_intent": payment.payment_intent_id,
-                                                          "limit": 100}).auto_paging_iter():
-        found = found.to_dict()
-        ours = (found.get("metadata") or {}).get("refund")
+    for refund_at_stripe in found:
+        ours = (refund_at_stripe.get("metadata") or {}).get("refund")
         if ours and Refund.objects.filter(pk=ours, payment=payment).exists():
-            _refund_settled(int(ours), found["id"], found["status"])
-        elif not Refund.objects.filter(stripe_refund_id=found["id"]).exists():
-            succeeded = found["status"] == "succeeded"
+            _refund_settled(int(ours), refund_at_stripe["id"], refund_at_stripe["status"])
+        elif not Refund.objects.filter(stripe_refund_id=refund_at_stripe["id"]).exists():
+            succeeded = refund_at_stripe["status"] == "succeeded"
             refund = Refund.objects.create(
-                payment=payment, amount=Decimal(found["amount"]) / 100, stripe_refund_id=found["id"],
-                reason=f"made at Stripe: {found.get('reason') or 'no reason given'}",
+                payment=payment, amount=Decimal(refund_at_stripe["amount"]) / 100,
+                stripe_refund_id=refund_at_stripe["id"],
+                reason=f"made at Stripe: {refund_at_stripe.get('reason') or 'no reason given'}",
                 status=Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING,
                 refunded_at=timezone.now() if succeeded else None)
+            record(refund, "refund.made_at_stripe", note=f"{euro(refund.amount)}: {refund.reason}")
             if succeeded:
                 credit_invoice_issue(refund=refund)
             recorded += 1
     return recorded
+
+
+@task()
+def sync_refunds(*, payment_id: int) -> int:
+    return refunds_sync(Payment.objects.get(pk=payment_id))
 
 
 def paid_payment_of(enrolment: Enrolment) -> Payment | None:
@@ -493,8 +516,7 @@ def reconcile(*, since: datetime | None = None, now: datetime | None = None) -> 
     intents = {refund.payment_intent for refund in client.v1.refunds.list(
         params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter()}
     for payment in Payment.objects.filter(payment_intent_id__in=intents):
-        with transaction.atomic():
-            applied["refunds_recorded"] += refunds_sync(payment)
+        applied["refunds_recorded"] += refunds_sync(payment)
     for refund in Refund.objects.filter(status=Refund.Status.PENDING, stripe_refund_id__isnull=True,
                                         created_at__lte=now - timedelta(minutes=1)).select_related("payment"):
         applied["refunds_sent"] += refund_send(refund=refund).status == Refund.Status.SUCCEEDED

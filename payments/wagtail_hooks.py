@@ -15,7 +15,8 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.admin_views import listing_with
+from core import audit
+from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
 from core.formats import euro
@@ -98,7 +99,7 @@ class RefundCreateView(generic.CreateView):
             return self.form_invalid(form)
 
 
-class PaymentInspectView(generic.InspectView):
+class PaymentInspectView(InspectWithHistory):
     @cached_property
     def header_buttons(self):
         """A "Refund" button on a paid payment with money left to give back, for who may refund."""
@@ -126,6 +127,7 @@ class PaymentViewSet(ModelViewSet):
     export_filename = "payments"
     inspect_view_enabled = True
     inspect_view_class = PaymentInspectView
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
     index_view_class = listing_with("enrolment__user", "enrolment__course_date__course")
@@ -142,6 +144,8 @@ class RefundViewSet(ModelViewSet):
                    "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
     export_filename = "refunds"
     inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["payment", "amount", "reason"]
     add_view_class = RefundCreateView
@@ -162,6 +166,8 @@ class InvoiceViewSet(ModelViewSet):
                    "vat_amount", "total", "credited_invoice_number", "pdf_sha256"]
     export_filename = "invoices"
     inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
     index_view_class = listing_with("credits")
@@ -175,6 +181,8 @@ class StripeEventViewSet(ModelViewSet):
     list_filter = ["type", "received_at"]
     search_fields = ["event_id", "outcome"]
     inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
 
@@ -200,3 +208,20 @@ trainer_urls = [
 @hooks.register("register_admin_urls")
 def register_trainer_urls():
     return [path("trainer/", include((trainer_urls, "payments_trainer"), namespace="payments_trainer"))]
+
+
+MONEY_ACTIONS = {
+    "payment.paid": (_("Pay"), _("Paid")),
+    "payment.failed": (_("Fail a payment"), _("Payment failed")),
+    "payment.expired": (_("Let a payment page expire"), _("Payment page expired unpaid")),
+    "refund.requested": (_("Decide a refund"), _("Refund decided")),
+    "refund.succeeded": (_("Refund"), _("Refunded by Stripe")),
+    "refund.failed": (_("Fail a refund"), _("Refund failed")),
+    "refund.made_at_stripe": (_("Refund at Stripe"), _("Refund made at Stripe recorded")),
+    "invoice.issued": (_("Issue an invoice"), _("Invoice issued")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_money_actions(actions):
+    audit.register_actions(actions, MONEY_ACTIONS)

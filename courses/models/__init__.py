@@ -1,5 +1,5 @@
 from .dates import CourseDate, MeetingDay
-from .enrolments import Attendance, BillingType, Enrolment, EnrolmentLog, InterestEntry
+from .enrolments import Attendance, BillingType, Enrolment, InterestEntry
 from .pages import (
     CENT,
     MAX_SEATS_PER_DATE,
@@ -14,6 +14,6 @@ from .pages import (
 
 __all__ = [
     "Attendance", "CENT", "MAX_SEATS_PER_DATE", "VAT_RATES", "BillingType", "CourseAccreditation", "CourseDate",
-    "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "EnrolmentLog", "InterestEntry", "MeetingDay",
+    "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "MeetingDay",
     "ModulePage", "VatTreatment",
 ]

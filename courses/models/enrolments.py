@@ -144,27 +144,6 @@ class Enrolment(models.Model):
         return self.is_confirmed and self.course_date.has_started()
 
 
-class EnrolmentLog(models.Model):
-    """Every change of an enrolment's state: who, when, from, to."""
-
-    wagtail_reference_index_ignore = True
-
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="log")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    note = models.CharField(max_length=250, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("enrolment history")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} → {self.to_status}"
-
-
 class InterestEntry(models.Model):
     """Someone who wants to hear when a course gets a (new) date."""
 

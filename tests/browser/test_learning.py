@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from courses import services as course_services
 from courses.models import CoursePage, ModulePage
+from learning import services as learning_services
 from learning.models import QuizAttempt
 from tests.browser.conftest import log_in
 from tests.factories import (
@@ -86,7 +86,7 @@ def test_coach_fails_a_quiz_retakes_it_and_passes(page: Page, learner, site_url)
 
 def test_coach_hands_in_the_trainer_grades_and_the_course_is_completed(page: Page, learner, site_url, tmp_path,
                                                                      browser):
-    course_services.attendance_record(course_date=learner.date, present={(learner.place.pk, learner.day.pk): True},
+    learning_services.attendance_save(course_date=learner.date, present={(learner.place.pk, learner.day.pk): True},
                                       actor=learner.trainer)
     from tests.learning.test_completion import EVALUATION, pass_quiz
 

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from certification.models import Certificate, CertificateDesign, CertificateHold
 from courses.models import CoursePage
 from learning import services as learning
+from learning import services as learning_services
 from tests.factories import UserFactory, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +43,9 @@ def test_a_held_back_certificate_is_not_issued_on_completion_until_released(clie
     client.force_login(classroom.trainer)
     action(client, classroom, "hold", "Betaling nog niet rond")
     assert CertificateHold.objects.get().reason == "Betaling nog niet rond"
-    from courses import services as course_services
 
     with django_capture_on_commit_callbacks(execute=True):
-        course_services.attendance_record(course_date=classroom.date, present={
+        learning_services.attendance_save(course_date=classroom.date, present={
             (classroom.place.pk, classroom.day.pk): True}, actor=classroom.trainer)
     classroom.place.refresh_from_db()
     assert classroom.place.completed_at and not Certificate.objects.exists()
@@ -104,7 +104,6 @@ def test_completion_after_recompute_is_learning_signal_driven(classroom):
 def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_office(
         client, classroom, django_capture_on_commit_callbacks, mailoutbox):
     from core.models import ProviderSettings
-    from courses import services as course_services
 
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     CoursePage.objects.filter(pk=classroom.course.pk).update(
@@ -112,7 +111,7 @@ def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_offic
         completion_requires_evaluation=False)
     day = (classroom.place.pk, classroom.day.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        course_services.attendance_record(course_date=classroom.date, present={day: True}, actor=classroom.trainer)
+        learning_services.attendance_save(course_date=classroom.date, present={day: True}, actor=classroom.trainer)
     certificate = Certificate.objects.get()
     client.force_login(classroom.trainer)
     page = f"/admin/trainer/dates/{classroom.date.pk}/certificates/"
@@ -120,7 +119,7 @@ def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_offic
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):  # marked present by mistake
-        course_services.attendance_record(course_date=classroom.date, present={day: False}, actor=classroom.trainer)
+        learning_services.attendance_save(course_date=classroom.date, present={day: False}, actor=classroom.trainer)
 
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from accounts.models import RegisterMembership
 from certification import services
 from certification.models import Certificate
-from courses import services as course_services
 from courses.models import CoursePage
 from learning import services as learning
+from learning import services as learning_services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def completed(classroom, django_capture_on_commit_callbacks):
         completion_requires_evaluation=False, certificate_validity_years=4)
     RegisterMembership.objects.create(user=classroom.coach, register="noloc", number="NL-20931")
     with django_capture_on_commit_callbacks(execute=True):
-        course_services.attendance_record(course_date=classroom.date, present={
+        learning_services.attendance_save(course_date=classroom.date, present={
             (classroom.place.pk, classroom.day.pk): True}, actor=classroom.trainer)
     return classroom
 

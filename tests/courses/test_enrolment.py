@@ -7,8 +7,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.audit import history
 from courses import selectors, services
-from courses.models import Enrolment, EnrolmentLog
+from courses.models import Enrolment
 from tests.factories import UserFactory, make_date
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,9 @@ def test_a_hold_takes_a_seat_for_thirty_minutes_and_is_recorded(small_date):
     assert enrolment.status == Status.HELD and enrolment.seat == 1
     assert enrolment.hold_expires_at == NOW + timedelta(minutes=30)
     assert enrolment.terms_accepted_at == NOW
-    [entry] = EnrolmentLog.objects.filter(enrolment=enrolment)
-    assert (entry.from_status, entry.to_status, entry.actor, entry.at) == ("", "held", coach, NOW)
+    [entry] = history(enrolment)
+    assert (entry.action, entry.data.get("from_status", ""), entry.data["to_status"], entry.user, entry.timestamp) == (
+        "enrolment.held", "", "held", coach, NOW)
 
 
 def test_holding_again_returns_the_same_hold(small_date):
@@ -330,4 +332,4 @@ def test_the_office_reorders_the_waitlist_and_the_first_in_line_gets_the_next_se
     services.waitlists_process(now=NOW + timedelta(minutes=31))
     third.refresh_from_db()
     assert third.status == Status.OFFERED
-    assert EnrolmentLog.objects.filter(enrolment=third, note="moved to position 1").exists()
+    assert history(third).filter(action="enrolment.waitlist_moved", data__note="moved to position 1").exists()

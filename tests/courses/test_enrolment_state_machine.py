@@ -9,9 +9,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from wagtail.models import ModelLogEntry
 
 from courses import selectors, services
-from courses.models import Enrolment, EnrolmentLog
+from courses.models import Enrolment
 from payments import services as payments
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
@@ -164,8 +165,9 @@ class EnrolmentMachine(RuleBasedStateMachine):
     def waitlist_order_kept(self):
         """Everyone offered a seat joined before everyone still waiting."""
         waiting = {e.pk for e in self.places(Status.WAITLISTED)}
-        offered = set(EnrolmentLog.objects.filter(enrolment__course_date=self.date, to_status=Status.OFFERED)
-                      .values_list("enrolment_id", flat=True))
+        offered = {int(pk) for pk in ModelLogEntry.objects.filter(
+            action="enrolment.offered", object_id__in=[str(e.pk) for e in self.date.enrolments.all()],
+            content_type__model="enrolment").values_list("object_id", flat=True)}
         order = {pk: i for i, pk in enumerate(self.join_order)}
         if waiting and offered:
             assert max(order[pk] for pk in offered) < min(order[pk] for pk in waiting)

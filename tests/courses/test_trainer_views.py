@@ -53,11 +53,11 @@ def test_trainer_registers_attendance_per_meeting_day(client, taught_date):
     day = move_to_yesterday(course_date)  # attendance is registered from the day itself on (test_past_places)
     anna, bas = course_date.enrolments.filter(status="confirmed").order_by("user__full_name")
 
-    client.post(f"/admin/trainer/dates/{course_date.pk}/", {f"present-{anna.pk}-{day.pk}": "on"})
+    client.post(f"/admin/trainer/dates/{course_date.pk}/attendance/", {f"present-{anna.pk}-{day.pk}": "on"})
     assert dict(Attendance.objects.values_list("enrolment__user__full_name", "present")) == {
         "Anna Aalbers": True, "Bas Bakker": False}
 
-    client.post(f"/admin/trainer/dates/{course_date.pk}/", {f"present-{bas.pk}-{day.pk}": "on"})  # corrected
+    client.post(f"/admin/trainer/dates/{course_date.pk}/attendance/", {f"present-{bas.pk}-{day.pk}": "on"})  # corrected
     assert dict(Attendance.objects.values_list("enrolment__user__full_name", "present")) == {
         "Anna Aalbers": False, "Bas Bakker": True}
     assert Attendance.objects.get(enrolment=bas).recorded_by == trainer

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.storage import private_storage_unwritable as unwritable
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,21 +51,8 @@ def test_health_is_503_naming_the_part_when_the_worker_or_scheduler_went_quiet(c
 
 @pytest.fixture
 def private_storage_unwritable(settings):
-    """The private storage's folder replaced by a file for the test: every write fails as on a storage gone
-    read-only (the real storage object, no mock); reads of what is elsewhere still work."""
-    import shutil
-
-    root = Path(settings.STORAGES["private"]["OPTIONS"]["location"])
-    root.mkdir(parents=True, exist_ok=True)
-    kept = root.with_name(root.name + "-kept")
-    shutil.rmtree(kept, ignore_errors=True)
-    root.rename(kept)
-    root.write_text("not a folder")
-    try:
+    with unwritable(settings):
         yield
-    finally:
-        root.unlink()
-        kept.rename(root)
 
 
 def test_a_private_storage_that_cannot_be_written_is_a_503_on_health_and_a_clear_page_on_upload(

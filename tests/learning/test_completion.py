@@ -4,9 +4,11 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.audit import history
 from courses import services as course_services
-from courses.models import CoursePage, EnrolmentLog
+from courses.models import CoursePage
 from learning import services, signals
+from learning import services as learning_services
 from learning.models import QuizAttempt
 from tests.factories import pdf_bytes
 
@@ -31,7 +33,7 @@ def approved_assignment(classroom):
 
 
 def attend(classroom, present=True):
-    course_services.attendance_record(course_date=classroom.date, present={
+    learning_services.attendance_save(course_date=classroom.date, present={
         (classroom.place.pk, classroom.day.pk): present}, actor=classroom.trainer)
 
 
@@ -55,7 +57,7 @@ def test_the_participant_completes_when_the_last_rule_is_met_and_is_told(classro
     finally:
         signals.enrolment_completed.disconnect(dispatch_uid="test-completed")
     assert completed(classroom) and received == [classroom.place.pk]
-    assert EnrolmentLog.objects.filter(enrolment=classroom.place, note="completed the course").count() == 1
+    assert history(classroom.place).filter(action="enrolment.completed").count() == 1
     assert "Je hebt Basistraining 2e spoorcoaching afgerond" in [message.subject for message in mail.outbox]
 
 
@@ -69,7 +71,7 @@ def test_recomputing_again_changes_nothing(classroom):
         assert services.completion_recompute(enrolment=classroom.place) is True
     classroom.place.refresh_from_db()
     assert classroom.place.completed_at == first
-    assert EnrolmentLog.objects.filter(enrolment=classroom.place, note="completed the course").count() == 1
+    assert history(classroom.place).filter(action="enrolment.completed").count() == 1
 
 
 def test_corrected_attendance_withdraws_completion_and_restoring_it_completes_again(classroom):

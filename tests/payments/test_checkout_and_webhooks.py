@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.audit import history
 from core.models import ProviderSettings
 from courses import services as enrolments
-from courses.models import Enrolment, EnrolmentLog
+from courses.models import Enrolment
 from payments import services
 from payments.models import Payment, Refund, StripeEvent
 from payments.stripe_double import sign
@@ -116,7 +117,7 @@ def test_a_paid_session_confirms_the_place_once_however_often_it_is_delivered(he
     payment.refresh_from_db()
     assert held.status == Enrolment.Status.CONFIRMED and payment.status == Payment.Status.PAID
     assert payment.payment_intent_id.startswith("pi_test_")
-    assert EnrolmentLog.objects.filter(enrolment=held, to_status="confirmed").count() == 1
+    assert history(held).filter(action="enrolment.confirmed").count() == 1
     assert StripeEvent.objects.count() == 1
 
 
@@ -175,7 +176,7 @@ def test_success_arriving_before_completed_is_applied_once(held, stripe_double, 
 
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
-    assert EnrolmentLog.objects.filter(enrolment=held, to_status="confirmed").count() == 1
+    assert history(held).filter(action="enrolment.confirmed").count() == 1
 
 
 def test_a_failed_delayed_payment_keeps_the_hold_for_another_try(held, stripe_double, client):

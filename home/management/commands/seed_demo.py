@@ -57,6 +57,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.accounts(trainers, created)
             self.dates_and_people(created)
+            services.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
         else:
             self.stdout.write("DEBUG is off: demo accounts, dates and enrolments are not created.")
         self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
@@ -202,8 +203,8 @@ class Command(BaseCommand):
         learning.evaluation_submit(enrolment=place, now=ended, answers={
             "content_rating": 5, "trainer_rating": 5, "organisation_rating": 4, "usefulness_rating": 5,
             "learned": "De driehoek werkgever, werknemer en coach.", "improve": ""})
-        services.attendance_record(course_date=past, present={(place.pk, past.meeting_days.get().pk): True},
-                                   actor=trainer, now=ended)
+        learning.attendance_save(course_date=past, present={(place.pk, past.meeting_days.get().pk): True},
+                                 actor=trainer, now=ended)
         certificate_issue(enrolment=place, now=ended + timedelta(days=1))
 
     @staticmethod

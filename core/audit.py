@@ -1,0 +1,41 @@
+"""One audit trail for every change of state that matters (places, dates, payments, refunds, invoices,
+certificates, grades, attendance): actor, dotted action id (`enrolment.cancelled`, `certificate.revoked`),
+object, time and details, kept in Wagtail's own log (ModelLogEntry) and shown on each record's History page
+in the admin. Each app names its actions in its wagtail_hooks (`register_log_actions`)."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from wagtail.log_actions import LogFormatter, log
+from wagtail.models import ModelLogEntry
+
+
+def record(instance, action: str, *, actor=None, at: datetime | None = None, **details) -> None:
+    """Writes one entry, in the caller's transaction (a rolled-back change leaves no trace). `actor` None (or
+    anonymous) is the system: the scheduler, a webhook, the worker. `details` must be JSON: strings, numbers."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    log(instance, action, user=user, timestamp=at or timezone.now(),
+        data={key: value for key, value in details.items() if value not in (None, "")})
+
+
+def history(instance) -> QuerySet[ModelLogEntry]:
+    """The record's entries, oldest first."""
+    return ModelLogEntry.objects.for_instance(instance).order_by("timestamp", "pk")
+
+
+def register_actions(actions, named: dict[str, tuple[str, str]]) -> None:
+    """Names an app's actions ({action: (label, message)}) for the admin's history pages, from its
+    `register_log_actions` hook; a `note` or `reason` in an entry's details is shown with its message."""
+    for action, (label, message) in named.items():
+        actions.register_action(action)(_formatter(label, message))
+
+
+def _formatter(label: str, message: str) -> type[LogFormatter]:
+    class Formatter(LogFormatter):
+        def format_message(self, log_entry):
+            said = log_entry.data.get("note") or log_entry.data.get("reason")
+            return f"{message}: {said}" if said else message
+
+    Formatter.label = label
+    return Formatter

@@ -1,0 +1,63 @@
+"""One audit trail (Wagtail's log, core.audit): every change of state that matters is recorded with actor,
+dotted action, object and time, and the office reads it on the record's page in the admin."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from certification import services as certificates
+from core.audit import history
+from courses import services
+from payments import services as payments
+from payments.models import Payment
+from tests.factories import UserFactory, make_date
+
+
+def test_the_office_reads_a_places_history_on_its_admin_page(client, course):
+    office = UserFactory(is_superuser=True, full_name="Olga Kantoor")
+    place = services.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=services.Billing())
+    services.enrolment_confirm(enrolment=place, actor=office)
+    payments.place_cancel(enrolment=place, actor=office, note="op verzoek van de werkgever", by_office=True)
+
+    assert list(history(place).values_list("action", flat=True)) == [
+        "enrolment.held", "enrolment.confirmed", "enrolment.cancelled"]
+    client.force_login(office)
+    html = client.get(f"/admin/enrolment/inspect/{place.pk}/").content.decode()
+
+    assert "Geschiedenis" in html and "Plaats gereserveerd" not in html  # the messages, not the labels
+    assert "Plaats bevestigd" in html and "Plaats geannuleerd: op verzoek van de werkgever" in html
+    assert "Olga Kantoor" in html
+
+
+def test_money_and_certificates_leave_a_trace_the_office_can_read(client, course, stripe_double):
+    office = UserFactory(is_superuser=True)
+    place = services.enrolment_confirm(enrolment=services.enrolment_hold(
+        course_date=make_date(course), user=UserFactory(), billing=services.Billing()))
+    payment = Payment.objects.create(enrolment=place, amount=Decimal("495.00"), status=Payment.Status.PAID,
+                                     payment_intent_id="pi_audit", checkout_session_id="cs_audit",
+                                     expires_at=timezone.now(), paid_at=timezone.now())
+    refund = payments.refund_request(payment=payment, amount=Decimal("95.00"), reason="goodwill", actor=office)
+    certificate = certificates.certificate_issue(enrolment=place, actor=office, reason="aanwezig geweest")
+    certificates.certificate_revoke(certificate=certificate, actor=office, reason="fraude")
+
+    assert [entry.action for entry in history(refund)] == ["refund.requested"]
+    assert [entry.action for entry in history(certificate)] == ["certificate.issued", "certificate.revoked"]
+    assert ModelLogEntry.objects.filter(user=office, action="certificate.revoked", data__reason="fraude").exists()
+    client.force_login(office)
+    assert "Terugbetaling besloten: € 95,00: goodwill" in client.get(
+        f"/admin/refund/inspect/{refund.pk}/").content.decode().replace("\xa0", " ")
+    assert "Certificaat ingetrokken: fraude" in client.get(
+        f"/admin/certificates/inspect/{certificate.pk}/").content.decode()
+
+
+def test_the_scheduler_completing_a_date_is_on_the_dates_history(client, course):
+    from datetime import timedelta
+
+    past = make_date(course, starts_in=timedelta(days=-3))
+    services.course_dates_complete()
+
+    [entry] = history(past)
+    assert (entry.action, entry.user) == ("course_date.completed", None)
+    client.force_login(UserFactory(is_superuser=True))
+    assert "Datum afgerond" in client.get(f"/admin/coursedate/history/{past.pk}/").content.decode()
