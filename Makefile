@@ -43,6 +43,7 @@ system-deps:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/import_cycles.py
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=lms.settings.production SECRET_KEY=check-only-$$(head -c 40 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
@@ -53,10 +54,10 @@ lint: install
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 test-postgres: install system-deps
-	scripts/with-throwaway-postgres $(PY) -m pytest -q
+	scripts/with-throwaway-postgres $(PY) -m pytest -q -n 2
 
 ## Sets up and passes every test: lint and checks, then the suite on SQLite and on PostgreSQL.
 test: lint test-sqlite test-postgres

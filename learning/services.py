@@ -287,8 +287,7 @@ def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now
             return met
         enrolment.completed_at = now if met else None
         enrolment.save(update_fields=["completed_at"])
-        record(enrolment, "enrolment.completed" if met else "enrolment.completion_withdrawn", actor=actor, at=now,
-               note="completed the course" if met else "completion withdrawn: a requirement is no longer met")
+        record(enrolment, "enrolment.completed" if met else "enrolment.completion_withdrawn", actor=actor, at=now)
         if met:
             signals.enrolment_completed.send(sender=Enrolment, enrolment=enrolment, actor=actor)
             enqueue_with_change(send_completed, enrolment_id=enrolment.pk)

@@ -1,5 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL points at one."""
 
+import os
+
 from .base import *
 
 DEBUG = False
@@ -10,9 +12,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 ACCOUNT_RATE_LIMITS = False
-MEDIA_ROOT = BASE_DIR / ".test-media"
+# One media folder per pytest-xdist worker: tests that list a folder or make it unwritable stay apart.
+MEDIA_ROOT = BASE_DIR / ".test-media" / (os.environ.get("PYTEST_XDIST_WORKER") or "main")
 STORAGES["private"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                       "OPTIONS": {"location": str(BASE_DIR / ".test-media" / "private")}}
+                       "OPTIONS": {"location": str(MEDIA_ROOT / "private")}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
@@ -20,7 +23,6 @@ WHITENOISE_USE_FINDERS = True
 # SQLite tests use a file, not memory: the live server's threads then get connections of their own, as in
 # production, and concurrency tests can open several connections to the same database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    import os
     import tempfile
 
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"spoor2-test-{os.getpid()}.sqlite3")}

@@ -47,17 +47,28 @@ def test_the_admin_login_page_sends_even_staff_to_the_one_login_keeping_where_th
     assert logged_in(client) and response["Location"] == "/admin/"
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
-def test_password_guessing_is_rate_limited_on_both_paths(settings, site, path):
+def test_password_guessing_is_rate_limited(settings, site):
     settings.ACCOUNT_RATE_LIMITS = RATES
     coach = UserFactory(email="eva@example.org")
     guesser = Client(REMOTE_ADDR="203.0.113.7")
     for attempt in range(8):
-        guesser.post(path, {"login": coach.email, "username": coach.email, "password": f"fout-{attempt}"})
+        guesser.post("/accounts/login/", {"login": coach.email, "password": f"fout-{attempt}"})
         assert not logged_in(guesser)
-    # Whatever the path, the guesser's address is now refused for this account, even with the right password.
+    # The guesser's address is now refused for this account, even with the right password.
     guesser.post("/accounts/login/", {"login": coach.email, "password": PASSWORD})
-    assert not logged_in(guesser) or path == "/admin/login/"  # the admin path never counted: it logs nobody in
+    assert not logged_in(guesser)
+
+
+def test_the_admin_login_path_checks_no_password_it_sends_people_to_the_sites_login(settings, site):
+    settings.ACCOUNT_RATE_LIMITS = RATES
+    coach = UserFactory(email="eva@example.org")
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    for attempt in range(8):
+        response = guesser.post("/admin/login/?next=/admin/", {"username": coach.email, "password": f"fout-{attempt}"})
+        assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+        assert not logged_in(guesser)
+    guesser.post("/accounts/login/", {"login": coach.email, "password": PASSWORD})  # nothing was counted there
+    assert logged_in(guesser)
 
 
 def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(settings, site):

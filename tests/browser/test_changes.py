@@ -36,8 +36,11 @@ def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
     payment = checkout_start(enrolment=held, success_url=site_url + "/", cancel_url=site_url + "/")
     stripe_double.double.pay(payment.checkout_session_id, "paid")
     assert eventually(lambda: Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID)  # the webhook
-    # The confirmation goes out after the webhook's commit: wait for it, so a test's own mails start after it.
-    assert eventually(lambda: any(m.to == [email] for m in mail.outbox))
+    # The confirmation and the invoice go out after the webhook's commit, each by its own task: wait for both,
+    # so that a test's own mails start after them.
+    assert eventually(lambda: {"Je plaats is bevestigd", "Factuur"} <= {
+        subject for m in mail.outbox if m.to == [email] for subject in ("Je plaats is bevestigd", "Factuur")
+        if m.subject.startswith(subject)})
     return Enrolment.objects.get(pk=held.pk)
 
 
@@ -83,7 +86,7 @@ def test_the_office_calls_a_date_off_and_the_coach_moves_to_another_date(page: P
     office.get_by_role("button", name="Ja, annuleer deze datum").click()
     expect(office.get_by_text("1 mensen zijn op de hoogte gebracht")).to_be_visible()
 
-    [notice] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
+    [notice] = [m for m in mail.outbox if m.to == ["eva@example.org"] and m.subject.startswith("Datum geannuleerd")]
     link = re.search(r"https?://\S+(/enrolments/\d+/)", notice.body).group(1)
     log_in(page, site_url, "eva@example.org")
     page.goto(site_url + link)

@@ -1,0 +1,107 @@
+"""Counts import cycles between the project's modules (within and across apps) and imports inside functions,
+from the source (every import, also those inside functions). `make lint` runs it: a cycle fails, and so does an
+import inside a function other than an AppConfig.ready() (where Django apps register converters and receivers).
+import-linter's contract covers the direction between apps; this covers the modules of one app as well.
+
+    .venv/bin/python scripts/import_cycles.py [-v]
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+APPS = ["core", "accounts", "courses", "learning", "payments", "certification", "home", "lms"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def resolve(name: str, known: dict) -> str:
+    while name and name not in known:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def imported(node, package: str) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+        base = ".".join([*parts, base] if base else parts)
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
+
+
+def graph(known: dict) -> tuple[dict[str, set[str]], list[tuple[Path, int]]]:
+    edges, inner = {}, []
+    for name, path in known.items():
+        tree = ast.parse(path.read_text())
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        edges[name] = {target for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+                       for imported_name in imported(node, package)
+                       if (target := resolve(imported_name, known)) and target != name}
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) and not (
+                    path.name == "apps.py" and function.name == "ready"):
+                inner += [(path, node.lineno) for node in ast.walk(function) if isinstance(node, ast.ImportFrom)
+                          and (node.level or (node.module or "").split(".")[0] in APPS)]
+    return edges, inner
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
+
+    def visit(node):
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    sys.setrecursionlimit(10_000)
+    for node in edges:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def main() -> int:
+    known = modules()
+    edges, inner = graph(known)
+    found = cycles(edges)
+    print(f"import_cycles: {len(known)} modules, {sum(map(len, edges.values()))} imports, "  # noqa: T201
+          f"{len(found)} cycles, {len(inner)} imports inside functions")
+    for component in found:
+        print("  cycle:", " ".join(component))  # noqa: T201
+    for path, line in inner:
+        print(f"  inside a function: {path.relative_to(ROOT)}:{line}")  # noqa: T201
+    return 1 if found or inner else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
