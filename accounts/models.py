@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -82,3 +83,61 @@ class RegisterMembership(models.Model):
 
     def __str__(self):
         return f"{self.get_register_display()} {self.number}"
+
+
+kvk_number_validate = RegexValidator(r"^\d{8}$", _("A KvK number has 8 digits."))
+
+
+class Organisation(models.Model):
+    """An employer or re-integration firm that books seats for its people and pays on invoice."""
+
+    name = models.CharField(_("name"), max_length=150)
+    kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True, validators=[kvk_number_validate])
+    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    invoice_address = models.TextField(_("invoice address"), help_text=_("Street and number, postcode and city."))
+    invoice_email = models.EmailField(_("invoice email"), help_text=_("Where invoices go, e.g. the accounts "
+                                                                      "department."))
+    default_reference = models.CharField(_("default reference / PO number"), max_length=60, blank=True)
+    people = models.ManyToManyField(User, through="Membership", related_name="organisations", blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's link to an organisation: a contact person books and sees the organisation's people; a member
+    is one of those people."""
+
+    class Role(models.TextChoices):
+        CONTACT = "contact", _("Contact person")
+        MEMBER = "member", _("Member")
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="memberships")
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    shares_progress_since = models.DateTimeField(
+        _("shares progress since"), null=True, blank=True,
+        help_text=_("When the person agreed that the organisation's contact persons see their attendance, "
+                    "completion and certificates; empty when they did not (or took it back)."),
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["role", "user__full_name", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_organisation")]
+
+    def __str__(self):
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+    @property
+    def is_contact(self) -> bool:
+        return self.role == self.Role.CONTACT

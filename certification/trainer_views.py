@@ -20,7 +20,8 @@ from .models import Certificate, CertificateHold
 
 def date_certificates(request, pk: int):
     course_date = trainer_date(user=request.user, pk=pk)
-    people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("user")
+    people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=False)
+                  .select_related("user")
                   .order_by("user__full_name", "user__email"))
     certificates = {}
     for certificate in Certificate.objects.filter(enrolment__in=people).order_by("issued_at"):

@@ -23,6 +23,8 @@ class ProviderSettings(BaseGenericSetting):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     kvk_number = models.CharField(_("Chamber of Commerce (KvK) number"), max_length=8, blank=True)
     vat_number = models.CharField(_("VAT id"), max_length=14, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True,
+                            help_text=_("The account invoices paid by bank transfer are paid into."))
     crkbo_registered = models.BooleanField(_("registered with CRKBO"), default=True)
     vat_exemption_text = models.TextField(_("VAT exemption text"), default=DEFAULT_VAT_EXEMPTION_TEXT)
 
@@ -34,6 +36,7 @@ class ProviderSettings(BaseGenericSetting):
         ),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
         FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_number")]),
+        FieldPanel("iban"),
         FieldPanel("crkbo_registered"),
         FieldPanel("vat_exemption_text"),
     ]

@@ -18,7 +18,7 @@ def place_context(enrolment: Enrolment) -> dict:
 def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None, **context):
     """An email about one place with `link` (a URL name) back to it, unless its state moved on meanwhile."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    if only_when and enrolment.status != only_when:
+    if (only_when and enrolment.status != only_when) or enrolment.user_id is None:
         return
     email_person(enrolment.user, template, {**place_context(enrolment), **context},
                  links={"link": (link, [enrolment.pk])})
@@ -32,8 +32,8 @@ def send_waitlist_offer(*, enrolment_id: int) -> None:
 @task()
 def send_enrolment_confirmation(*, enrolment_id: int) -> None:
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    if enrolment.status != Enrolment.Status.CONFIRMED:
-        return
+    if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.user_id is None:
+        return  # ended since, or an organisation's seat nobody has taken yet
     calendar = Attachment("opleiding.ics", course_date_ics(enrolment.course_date, include_online_link=True),
                           "text/calendar; charset=utf-8; method=PUBLISH")
     email_person(enrolment.user, "courses/email/enrolment_confirmed", place_context(enrolment),

@@ -124,9 +124,15 @@ def trainer_date(*, user, pk: int) -> CourseDate:
     return get_object_or_404(dates_for_trainer(user=user), pk=pk)
 
 
+def unnamed_seats(*, course_date: CourseDate) -> QuerySet[Enrolment]:
+    """Seats organisations booked that nobody has taken yet, with their booking's organisation."""
+    return (course_date.enrolments.filter(status__in=Enrolment.SEATED, user__isnull=True)
+            .select_related("booking__organisation").order_by("seat"))
+
+
 def participants(*, course_date: CourseDate) -> QuerySet[Enrolment]:
     return (
-        course_date.enrolments.filter(status__in=[*Enrolment.SEATED, Enrolment.Status.WAITLISTED])
+        course_date.enrolments.filter(status__in=[*Enrolment.SEATED, Enrolment.Status.WAITLISTED], user__isnull=False)
         .select_related("user")
         .prefetch_related("user__register_memberships", "attendance")
         .order_by("status", "waitlist_position", "user__full_name", "user__email")

@@ -117,10 +117,14 @@ class Seating:
         return sorted(self._with([Status.WAITLISTED]), key=lambda place: (place.waitlist_position, place.pk))
 
     def free_seat(self) -> int | None:
+        free = self.free_seats()
+        return free[0] if free else None
+
+    def free_seats(self) -> list[int]:
+        """The numbers of the seats nobody takes, as many as the date's capacity leaves."""
         taken = {place.seat for place in self._with(Enrolment.SEATED)}
-        if len(taken) >= self.course_date.capacity:
-            return None
-        return next(seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken)
+        left = max(self.course_date.capacity - len(taken), 0)
+        return [seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken][:left]
 
 
 def _note(*parts: str) -> str:
@@ -205,6 +209,9 @@ def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: dateti
     only the office can still cancel it (which withdraws the completion)."""
     if enrolment.completed_at is not None and (moving or not by_office):
         raise EnrolmentError(_("This place has been completed: it can no longer be cancelled or moved."))
+    if enrolment.booking_id and not by_office:
+        raise EnrolmentError(_("Your organisation booked this place: please ask your contact person to change "
+                               "or cancel it."))
     if enrolment.status == Status.CONFIRMED and course_date.has_started(now) and not by_office:
         raise EnrolmentError(_("This date has started: your place can no longer be cancelled or moved. "
                                "Please contact us if something is wrong."))
@@ -212,8 +219,8 @@ def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: dateti
 
 def participant_may_change(enrolment: Enrolment, now: datetime) -> bool:
     """Whether the participant may still cancel or move this place themselves (_check_changeable decides)."""
-    return enrolment.completed_at is None and not (enrolment.status == Status.CONFIRMED
-                                                   and enrolment.course_date.has_started(now))
+    started = enrolment.status == Status.CONFIRMED and enrolment.course_date.has_started(now)
+    return enrolment.completed_at is None and enrolment.booking_id is None and not started
 
 
 def already_on_course(place: Enrolment) -> str:
@@ -631,7 +638,8 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                     note=_note("date cancelled", reason))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
-        enqueue_with_change(send_date_cancelled, enrolment_id=enrolment.pk, was_paid=paid)
+        if enrolment.user_id:
+            enqueue_with_change(send_date_cancelled, enrolment_id=enrolment.pk, was_paid=paid)
     return cancellations
 
 
@@ -640,7 +648,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     due = Enrolment.objects.filter(
-        status=Status.CONFIRMED, reminded_at__isnull=True,
+        status=Status.CONFIRMED, reminded_at__isnull=True, user__isnull=False,
         course_date__status=CourseDate.Status.SCHEDULED, course_date__starts_at__gt=now,
         course_date__starts_at__lte=now + timedelta(days=settings.REMINDER_DAYS_BEFORE),
     )

@@ -11,6 +11,7 @@ PROVIDER = {
     "phone": "030 123 45 67",
     "kvk_number": "12345678",
     "vat_number": "NL001234567B01",
+    "iban": "NL91 ABNA 0417 1643 00",
     "crkbo_registered": True,
 }
 
@@ -374,4 +375,12 @@ DEMO_ACCOUNTS = [
         "email": "alumni@example.com", "full_name": "A.J. (Aisha) Alumna", "role": "alumni",
         "organisation": "Aisha Loopbaancoaching", "registers": {"nobco": "4821"},
     },
+    {"email": "werkgever@example.com", "full_name": "Wendy Werkgever", "role": "contact",
+     "organisation": "Re-integratiebureau De Brug"},
 ]
+
+ORGANISATION = {
+    "name": "Re-integratiebureau De Brug", "kvk_number": "87654321", "vat_id": "NL009876543B01",
+    "invoice_address": "Brugstraat 12\n3811 AB Amersfoort", "invoice_email": "facturen@debrug.example",
+    "default_reference": "PO-2027-014",
+}

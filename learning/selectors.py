@@ -169,7 +169,8 @@ def gradebook(course_date: CourseDate) -> Gradebook:
     """Every confirmed participant of the date with attendance, quiz results, assignments and evaluation."""
     course = course_date.course
     items = course_items([course])[course.pk]
-    people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("user")
+    people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=False)
+                  .select_related("user")
                   .order_by("user__full_name", "user__email"))
     present = Counter(Attendance.objects.filter(enrolment__in=people, present=True)
                       .values_list("enrolment_id", flat=True))

@@ -281,7 +281,7 @@ def completion_recompute(*, enrolment: Enrolment, actor: User | None = None, now
     now = now or timezone.now()
     with transaction.atomic():
         enrolment = _locked(enrolment)
-        met = (enrolment.status == Enrolment.Status.CONFIRMED
+        met = (enrolment.status == Enrolment.Status.CONFIRMED and enrolment.user_id is not None
                and all(rule.met for rule in selectors.requirements(enrolment)))
         if met == (enrolment.completed_at is not None):
             return met

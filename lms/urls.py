@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("payments.urls")),
     path("learn/", include("learning.urls")),
     path("", include("certification.urls")),
+    path("", include("organisations.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,7 +1,7 @@
 """Invoices for paid places and credit invoices for refunds, as Dutch rules want them: numbered per year
 without gaps, with the supplier's and customer's details, VAT or the CRKBO exemption text, kept for good."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -10,11 +10,11 @@ from django_tasks import task
 
 from core.audit import record
 from core.documents import render_once
-from core.mail import Attachment, email_person
+from core.mail import Attachment, email, email_person
 from core.models import ProviderSettings
 from core.sequences import next_number
 from core.tasks import enqueue_with_change
-from courses.models import CENT, BillingType
+from courses.models import CENT, BillingType, Booking
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
 from .pdf import invoice_pdf
@@ -28,7 +28,7 @@ def _next_number(year: int) -> tuple[int, str]:
 def _supplier(provider: ProviderSettings) -> dict:
     return {"name": provider.name, "address": provider.street_address,
             "postcode_city": f"{provider.postcode} {provider.city}".strip(), "email": provider.email,
-            "kvk": provider.kvk_number, "vat_id": provider.vat_number}
+            "kvk": provider.kvk_number, "vat_id": provider.vat_number, "iban": provider.iban}
 
 
 def _customer(payment: Payment) -> dict:
@@ -41,10 +41,35 @@ def _customer(payment: Payment) -> dict:
     return customer
 
 
+def _organisation_customer(booking: Booking) -> dict:
+    organisation, contact = booking.organisation, booking.booked_by
+    return {"company": organisation.name, "address": organisation.invoice_address, "email": organisation.invoice_email,
+            "contact": contact.get_full_name() or contact.email, "reference": booking.reference,
+            "vat_id": organisation.vat_id, "kvk": organisation.kvk_number}
+
+
 def _split(total: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
     """(excl. VAT, VAT) of an amount that includes VAT at `rate`."""
     excl = (total / (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
     return excl, total - excl
+
+
+def _issued(*, now: datetime, **fields) -> Invoice:
+    """Gives the invoice the next number of its year, keeps it, logs it and queues its PDF and email: the one
+    way an invoice or credit invoice comes into being."""
+    year = timezone.localtime(now).year
+    sequence, number = _next_number(year)
+    invoice = Invoice.objects.create(number=number, year=year, sequence=sequence, issued_at=now, **fields)
+    record(invoice, "invoice.issued", at=now, note=invoice.number)
+    _after_commit_render_and_send(invoice)
+    return invoice
+
+
+def _amounts(total: Decimal, course, provider: ProviderSettings) -> dict:
+    """An invoice's amounts from the total incl. VAT at the course's rate, with the exemption text when exempt."""
+    excl, vat = _split(total, course.vat_rate)
+    return {"amount_excl_vat": excl, "vat_rate": course.vat_rate, "vat_amount": vat, "total": total,
+            "vat_exemption_text": provider.vat_exemption_text if course.is_vat_exempt else ""}
 
 
 @transaction.atomic
@@ -53,20 +78,32 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
     existing = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
     if existing:
         return existing
+    course_date, provider = payment.enrolment.course_date, ProviderSettings.load()
+    return _issued(now=now or timezone.now(), payment=payment, supplier=_supplier(provider),
+                   customer=_customer(payment), description=str(course_date)[:255],
+                   **_amounts(payment.amount, course_date.course, provider))
+
+
+PAYMENT_TERM = timedelta(days=14)
+
+
+def payment_due(issued_at: datetime, starts_at: datetime) -> datetime:
+    """The payment term: 14 days, but never after the date starts."""
+    return min(issued_at + PAYMENT_TERM, starts_at)
+
+
+@transaction.atomic
+def booking_invoice_issue(*, booking: Booking, now: datetime | None = None) -> Invoice:
+    """The invoice for an organisation's booked seats, to be paid by bank transfer by its due date."""
+    existing = booking.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    if existing:
+        return existing
     now = now or timezone.now()
-    course, provider = payment.enrolment.course_date.course, ProviderSettings.load()
-    rate = course.vat_rate
-    excl, vat = _split(payment.amount, rate)
-    sequence, number = _next_number(timezone.localtime(now).year)
-    invoice = Invoice.objects.create(
-        number=number, year=timezone.localtime(now).year, sequence=sequence, issued_at=now, payment=payment,
-        supplier=_supplier(provider), customer=_customer(payment), description=str(payment.enrolment.course_date)[:255],
-        amount_excl_vat=excl, vat_rate=rate, vat_amount=vat, total=payment.amount,
-        vat_exemption_text=provider.vat_exemption_text if course.is_vat_exempt else "",
-    )
-    record(invoice, "invoice.issued", at=now, note=invoice.number)
-    _after_commit_render_and_send(invoice)
-    return invoice
+    course_date, provider = booking.course_date, ProviderSettings.load()
+    return _issued(now=now, booking=booking, due_at=payment_due(now, course_date.starts_at),
+                   supplier=_supplier(provider), customer=_organisation_customer(booking),
+                   description=str(course_date)[:255], quantity=booking.seats,
+                   **_amounts(booking.price_incl_vat * booking.seats, course_date.course, provider))
 
 
 @transaction.atomic
@@ -75,19 +112,11 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
     original = refund.payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
     if original is None or Invoice.objects.filter(refund=refund).exists():
         return None
-    now = now or timezone.now()
     excl, vat = _split(refund.amount, original.vat_rate)
-    sequence, number = _next_number(timezone.localtime(now).year)
-    credit = Invoice.objects.create(
-        number=number, year=timezone.localtime(now).year, sequence=sequence, kind=Invoice.Kind.CREDIT, issued_at=now,
-        payment=refund.payment, refund=refund, credits=original, supplier=original.supplier,
-        customer=original.customer, description=original.description, amount_excl_vat=-excl,
-        vat_rate=original.vat_rate, vat_amount=-vat, total=-refund.amount,
-        vat_exemption_text=original.vat_exemption_text,
-    )
-    record(credit, "invoice.issued", at=now, note=credit.number)
-    _after_commit_render_and_send(credit)
-    return credit
+    return _issued(now=now or timezone.now(), kind=Invoice.Kind.CREDIT, payment=refund.payment, refund=refund,
+                   credits=original, supplier=original.supplier, customer=original.customer,
+                   description=original.description, amount_excl_vat=-excl, vat_rate=original.vat_rate,
+                   vat_amount=-vat, total=-refund.amount, vat_exemption_text=original.vat_exemption_text)
 
 
 def _after_commit_render_and_send(invoice: Invoice) -> None:
@@ -107,9 +136,19 @@ def issue_invoice(*, payment_id: int) -> str:
 
 @task()
 def send_invoice(*, invoice_id: int) -> None:
-    """Renders the invoice once, keeps it, and sends it to the participant."""
-    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user").get(pk=invoice_id))
-    person = invoice.payment.enrolment.user
+    """Renders the invoice once, keeps it, and sends it: a booking's to the organisation's invoice address
+    (the contact person who booked gets a copy), a paid place's to the participant."""
+    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user", "booking__booked_by")
+                                .get(pk=invoice_id))
     with invoice.pdf.open("rb") as pdf:
         document = Attachment(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
+    if invoice.booking_id:
+        contact = invoice.booking.booked_by
+        context = {"invoice": invoice, "booking": invoice.booking}
+        email("payments/email/booking_invoice", context, to=invoice.customer["email"], language=contact.language,
+              attachments=(document,))
+        if contact.email.lower() != invoice.customer["email"].lower():
+            email_person(contact, "payments/email/booking_invoice", context, attachments=(document,))
+        return
+    person = invoice.payment.enrolment.user
     email_person(person, "payments/email/invoice", {"invoice": invoice, "person": person}, attachments=(document,))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.formats import euro
 from core.sequences import YearSequence
 from core.storage import private_storage
-from courses.models import Enrolment
+from courses.models import Booking, Enrolment
 
 
 class Payment(models.Model):
@@ -121,7 +121,12 @@ class Invoice(models.Model):
     sequence = models.PositiveIntegerField(editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INVOICE)
     issued_at = models.DateTimeField(_("issued"))
-    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="invoices")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="invoices",
+                                null=True, blank=True)
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="invoices",
+                                null=True, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True,
+                                  help_text=_("For an invoice paid by bank transfer: when payment is due."))
     refund = models.OneToOneField(Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="credit_invoice")
     credits = models.ForeignKey("self", verbose_name=_("credits invoice"), null=True, blank=True,
@@ -129,6 +134,7 @@ class Invoice(models.Model):
     supplier = models.JSONField(_("supplier"))
     customer = models.JSONField(_("customer"))
     description = models.CharField(_("description"), max_length=255)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
     amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=9, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2)
     vat_amount = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
@@ -145,6 +151,10 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["year", "sequence"], name="one_invoice_per_number"),
             models.UniqueConstraint(fields=["payment"], condition=models.Q(kind="invoice"),
                                     name="one_invoice_per_payment"),
+            models.UniqueConstraint(fields=["booking"], condition=models.Q(kind="invoice"),
+                                    name="one_invoice_per_booking"),
+            models.CheckConstraint(condition=models.Q(payment__isnull=True) ^ models.Q(booking__isnull=True),
+                                   name="invoices_are_for_a_payment_or_a_booking"),
             models.CheckConstraint(condition=models.Q(kind="invoice", credits__isnull=True, refund__isnull=True)
                                    | models.Q(kind="credit", credits__isnull=False, refund__isnull=False),
                                    name="credit_invoices_refer_to_their_invoice"),
@@ -156,3 +166,34 @@ class Invoice(models.Model):
     @property
     def credited_invoice_number(self) -> str:
         return self.credits.number if self.credits else ""
+
+    @property
+    def is_paid_by_bank(self) -> bool:
+        return self.booking_id is not None
+
+
+class BankTransfer(models.Model):
+    """Money received by bank transfer against an invoice, recorded by the office; a negative amount is money
+    the office paid back by hand."""
+
+    wagtail_reference_index_ignore = True
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT,
+                                related_name="bank_transfers")
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2,
+                                 help_text=_("Negative for money paid back."))
+    received_on = models.DateField(_("date of the transfer"))
+    note = models.CharField(_("note"), max_length=255, blank=True, help_text=_("E.g. the bank statement's "
+                                                                               "description."))
+    recorded_by = models.ForeignKey("accounts.User", verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
+        ordering = ["received_on", "pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="bank_transfer_not_zero")]
+
+    def __str__(self):
+        return f"{euro(self.amount)} · {self.received_on:%d-%m-%Y}"

@@ -42,6 +42,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     y -= 6 * mm
     line(f"{title} {invoice.number}", size=14, bold=True, step=7 * mm)
     line(f"Factuurdatum: {timezone.localtime(invoice.issued_at):%d-%m-%Y}")
+    if invoice.due_at:
+        line(f"Te betalen vóór: {timezone.localtime(invoice.due_at):%d-%m-%Y}")
     if invoice.credits_id:
         line(f"Crediteert factuur {invoice.credits.number}")
     if customer.get("reference"):
@@ -53,9 +55,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         for text in (customer.get("address") or "").splitlines():
             line(text)
         line(f"t.a.v. {customer.get('contact') or customer['participant']}")
+        if customer.get("kvk"):
+            line(f"KvK {customer['kvk']}")
         if customer.get("vat_id"):
             line(f"Btw-id {customer['vat_id']}")
-        line(f"Deelnemer: {customer['participant']}")
+        if customer.get("participant"):
+            line(f"Deelnemer: {customer['participant']}")
     else:
         line(customer["participant"])
         line(customer["email"])
@@ -69,7 +74,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     page.line(left, y, right, y)
     y -= 6 * mm
     page.setFont("Helvetica", 10)
-    page.drawString(left, y, invoice.description[:95])
+    quantity = f"{invoice.quantity} × " if invoice.quantity > 1 else ""
+    page.drawString(left, y, f"{quantity}{invoice.description}"[:95])
     page.drawRightString(right, y, euro(invoice.amount_excl_vat))
     y -= 8 * mm
     vat_label = "Btw vrijgesteld" if invoice.vat_exemption_text else f"Btw {invoice.vat_rate * 100:.0f}%"
@@ -84,7 +90,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         for text in invoice.vat_exemption_text.splitlines():
             line(text, size=9, step=4.5 * mm)
     payment = invoice.payment
-    if invoice.kind == Invoice.Kind.INVOICE and payment.paid_at:
+    if invoice.kind == Invoice.Kind.INVOICE and invoice.due_at:
+        account = f" op {supplier['iban']} t.n.v. {supplier.get('name', '')}" if supplier.get("iban") else ""
+        line(f"Graag {euro(invoice.total)} vóór {timezone.localtime(invoice.due_at):%d-%m-%Y} overmaken{account},",
+             size=9, step=4.5 * mm)
+        line(f"onder vermelding van factuurnummer {invoice.number}.", size=9)
+    elif invoice.kind == Invoice.Kind.INVOICE and payment.paid_at:
         line(f"Voldaan via online betaling op {timezone.localtime(payment.paid_at):%d-%m-%Y}.", size=9)
     elif invoice.kind == Invoice.Kind.CREDIT:
         line("Het bedrag wordt teruggestort op de rekening waarmee is betaald.", size=9)

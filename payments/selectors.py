@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.formats import euro
 from courses.models import Enrolment
 
-from .models import Payment, Refund
+from .models import Invoice, Payment, Refund
 
 ZERO = Decimal("0.00")
 
@@ -21,7 +21,7 @@ ZERO = Decimal("0.00")
 class PaymentState:
     """Where a place's money stands: what was paid and refunded, and a line that says it."""
 
-    key: str  # paid, partly_refunded, refunded, processing, open, free, not_online or none
+    key: str  # paid, partly_refunded, refunded, processing, open, free, not_online, invoice_* or none
     paid: Decimal = ZERO
     refunded: Decimal = ZERO
 
@@ -35,6 +35,10 @@ class PaymentState:
             "open": _("Waiting for payment"),
             "free": _("Free"),
             "not_online": _("Not paid online"),
+            "invoice_open": _("Invoice open"),
+            "invoice_overdue": _("Invoice overdue"),
+            "invoice_partly_paid": _("Partly paid by bank"),
+            "paid_by_bank": _("Paid by bank"),
             "none": "",
         }
         return str(labels[self.key]) % {"paid": euro(self.paid), "refunded": euro(self.refunded)}
@@ -53,7 +57,30 @@ def payment_states(enrolments: Iterable[Enrolment], *, now: datetime) -> dict[in
     by_place: dict[int, list[tuple]] = {}
     for enrolment_id, *payment in payments:
         by_place.setdefault(enrolment_id, []).append(payment)
-    return {enrolment.pk: _state(enrolment, by_place.get(enrolment.pk, []), now) for enrolment in enrolments}
+    invoices = _booking_invoices({enrolment.booking_id for enrolment in enrolments if enrolment.booking_id})
+    return {enrolment.pk: _booked_state(enrolment, invoices.get(enrolment.booking_id), now) if enrolment.booking_id
+            else _state(enrolment, by_place.get(enrolment.pk, []), now) for enrolment in enrolments}
+
+
+def _booking_invoices(booking_ids: set[int]) -> dict[int, tuple]:
+    """(total, received, due) of each booking's invoice, in one query."""
+    if not booking_ids:
+        return {}
+    rows = (Invoice.objects.filter(booking__in=booking_ids, kind=Invoice.Kind.INVOICE)
+            .annotate(received=Coalesce(Sum("bank_transfers__amount"), Value(ZERO), output_field=DecimalField()))
+            .values_list("booking_id", "total", "received", "due_at"))
+    return {booking_id: (total, received, due_at) for booking_id, total, received, due_at in rows}
+
+
+def _booked_state(enrolment: Enrolment, invoice: tuple | None, now: datetime) -> PaymentState:
+    if invoice is None:
+        return PaymentState("none")
+    total, received, due_at = invoice
+    if received >= total:
+        return PaymentState("paid_by_bank", paid=received)
+    if received > 0:
+        return PaymentState("invoice_partly_paid", paid=received)
+    return PaymentState("invoice_overdue" if due_at and now > due_at else "invoice_open")
 
 
 def _state(enrolment: Enrolment, payments: list[tuple], now: datetime) -> PaymentState:

@@ -4,6 +4,7 @@ the money), Stripe's payment page and the page people come back to, invoices, an
 import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.models import Membership
 from core.formats import euro
 from courses import selectors as course_selectors
 from courses import services as enrolments
@@ -204,7 +206,10 @@ def refund_instead(request, pk: int):
 @login_required
 def invoice_download(request, number: str):
     """The invoice PDF as issued, for the person it was issued to (404 for anyone else)."""
-    invoice = get_object_or_404(Invoice, number=number, payment__enrolment__user=request.user)
+    invoice = get_object_or_404(Invoice.objects.filter(
+        Q(payment__enrolment__user=request.user)
+        | Q(booking__organisation__memberships__user=request.user,
+            booking__organisation__memberships__role=Membership.Role.CONTACT)).distinct(), number=number)
     invoice = invoice_pdf_store(invoice)
     return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf",
                         content_type="application/pdf")

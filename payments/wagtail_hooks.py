@@ -22,8 +22,8 @@ from core.converters import parse_id
 from core.formats import euro
 from core.permissions import ReadOnlyPolicy
 
-from . import services, trainer_views
-from .models import Invoice, Payment, Refund, StripeEvent
+from . import bookings, services, trainer_views
+from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
 
 
 class RefundPolicy(ModelPermissionPolicy):
@@ -36,6 +36,55 @@ class RefundPolicy(ModelPermissionPolicy):
 for model in (Payment, Invoice, StripeEvent):
     register_permission_policy(model, ReadOnlyPolicy(model))
 register_permission_policy(Refund, RefundPolicy(Refund))
+register_permission_policy(BankTransfer, RefundPolicy(BankTransfer))  # recorded, never edited or deleted
+
+
+class ServiceCreateView(generic.CreateView):
+    """A create view whose form saves through a service: `?<chosen>=<id>` (a button on that record) picks it;
+    a rule the service enforces under its lock re-shows the form with the reason instead of failing."""
+
+    chosen: str
+    refusals: tuple[type[Exception], ...]
+
+    def get_initial(self):
+        return {**super().get_initial(), self.chosen: parse_id(self.request.GET.get(self.chosen))}
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except self.refusals as error:
+            form.add_error(None, str(error))
+            self.produced_error_message = str(error)
+            return self.form_invalid(form)
+
+
+def _invoice_label(invoice: Invoice) -> str:
+    left = bookings.balance(invoice).open
+    return " · ".join([invoice.number, invoice.customer.get("company", ""), invoice.description,
+                       _("%(amount)s open") % {"amount": euro(left)}])
+
+
+class BankTransferForm(WagtailAdminModelForm):
+    class Meta:
+        model = BankTransfer
+        fields = ["invoice", "amount", "received_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False)
+        self.fields["invoice"].label_from_instance = _invoice_label
+        self.fields["amount"].help_text = _("What arrived on the account, at most what is still open.")
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        self.instance = bookings.bank_transfer_record(invoice=data["invoice"], amount=data["amount"],
+                                                      received_on=data["received_on"], note=data["note"],
+                                                      actor=self.for_user)
+        return self.instance
+
+
+class BankTransferCreateView(ServiceCreateView):
+    chosen, refusals = "invoice", (bookings.BookingError,)
 
 
 class RefundForm(WagtailAdminModelForm):
@@ -69,10 +118,8 @@ class RefundForm(WagtailAdminModelForm):
         return self.instance
 
 
-class RefundCreateView(generic.CreateView):
-    def get_initial(self):
-        """`?payment=<id>` (the payment's "Refund" button) chooses the payment."""
-        return {**super().get_initial(), "payment": parse_id(self.request.GET.get("payment"))}
+class RefundCreateView(ServiceCreateView):
+    chosen, refusals = "payment", (services.PaymentError,)
 
     def form_valid(self, form):
         """A full refund asks for confirmation first. The service decides again under the payment's lock: a
@@ -91,12 +138,7 @@ class RefundCreateView(generic.CreateView):
                 ],
                 confirm_label=_("Yes, refund %(amount)s") % {"amount": euro(amount)},
                 back_url=self.request.get_full_path())
-        try:
-            return super().form_valid(form)
-        except services.PaymentError as error:
-            form.add_error(None, str(error))
-            self.produced_error_message = str(error)
-            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PaymentInspectView(InspectWithHistory):
@@ -155,18 +197,51 @@ class RefundViewSet(ModelViewSet):
         return RefundForm
 
 
+class InvoiceInspectView(InspectWithHistory):
+    @cached_property
+    def header_buttons(self):
+        """"Record a bank transfer" on an invoice paid that way with money still open."""
+        invoice = self.object
+        if (invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None
+                or bookings.balance(invoice).is_paid or not self.request.user.has_perm("payments.add_banktransfer")):
+            return []
+        return [HeaderButton(_("Record a bank transfer"), url=reverse("banktransfer:add") + f"?invoice={invoice.pk}",
+                             icon_name="plus")]
+
+
+class BankTransferViewSet(ModelViewSet):
+    model = BankTransfer
+    icon = "plus-inverse"
+    menu_label = _("Bank transfers")
+    list_display = ["invoice", "amount", "received_on", "note", "recorded_by"]
+    list_filter = ["received_on"]
+    search_fields = ["invoice__number", "note"]
+    list_export = ["invoice", "amount", "received_on", "note", "recorded_at"]
+    export_filename = "bank-transfers"
+    inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
+    copy_view_enabled = False
+    form_fields = ["invoice", "amount", "received_on", "note"]
+    add_view_class = BankTransferCreateView
+    index_view_class = listing_with("invoice", "recorded_by")
+
+    def get_form_class(self, for_update=False):
+        return BankTransferForm
+
+
 class InvoiceViewSet(ModelViewSet):
     model = Invoice
     icon = "doc-full-inverse"
     menu_label = _("Invoices")
-    list_display = ["number", "kind", "issued_at", "description", "total"]
+    list_display = ["number", "kind", "issued_at", "description", "total", "due_at"]
     list_filter = ["kind", "year", "issued_at"]
     search_fields = ["number", "description"]
-    list_export = ["number", "kind", "issued_at", "description", "customer", "amount_excl_vat", "vat_rate",
-                   "vat_amount", "total", "credited_invoice_number", "pdf_sha256"]
+    list_export = ["number", "kind", "issued_at", "due_at", "description", "quantity", "customer", "amount_excl_vat",
+                   "vat_rate", "vat_amount", "total", "credited_invoice_number", "pdf_sha256"]
     export_filename = "invoices"
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = InvoiceInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
@@ -191,7 +266,7 @@ class PaymentsGroup(ViewSetGroup):
     menu_label = _("Payments")
     menu_icon = "doc-full"
     menu_order = 160
-    items = [PaymentViewSet, RefundViewSet, InvoiceViewSet, StripeEventViewSet]
+    items = [PaymentViewSet, RefundViewSet, InvoiceViewSet, BankTransferViewSet, StripeEventViewSet]
 
 
 @hooks.register("register_admin_viewset")
@@ -219,6 +294,7 @@ MONEY_ACTIONS = {
     "refund.failed": (_("Fail a refund"), _("Refund failed")),
     "refund.made_at_stripe": (_("Refund at Stripe"), _("Refund made at Stripe recorded")),
     "invoice.issued": (_("Issue an invoice"), _("Invoice issued")),
+    "invoice.bank_transfer": (_("Record a bank transfer"), _("Bank transfer recorded")),
 }
 
 

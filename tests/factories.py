@@ -179,3 +179,15 @@ def move_to_yesterday(course_date: CourseDate) -> MeetingDay:
     day.save()
     course_date.save()
     return day
+
+
+def make_organisation(contact: User | None = None, **fields):
+    from accounts.models import Membership, Organisation
+
+    organisation = Organisation.objects.create(**{
+        "name": "Re-integratiebureau De Brug", "kvk_number": "12345678", "vat_id": "NL001234567B01",
+        "invoice_address": "Stationsplein 1\n3511 AA Utrecht", "invoice_email": "facturen@debrug.example",
+        "default_reference": "PO-2027-01", **fields})
+    if contact is not None:
+        Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)
+    return organisation

@@ -1,3 +1,4 @@
+from .bookings import NAME_SEATS_DAYS_BEFORE, Booking, SeatInvitation
 from .dates import CourseDate, MeetingDay
 from .enrolments import Attendance, BillingType, Enrolment, InterestEntry
 from .pages import (
@@ -8,12 +9,13 @@ from .pages import (
     CourseIndexPage,
     CoursePage,
     Delivery,
+    InvoicePayment,
     ModulePage,
     VatTreatment,
 )
 
 __all__ = [
-    "Attendance", "CENT", "MAX_SEATS_PER_DATE", "VAT_RATES", "BillingType", "CourseAccreditation", "CourseDate",
-    "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "MeetingDay",
-    "ModulePage", "VatTreatment",
+    "Attendance", "BillingType", "Booking", "CENT", "CourseAccreditation", "CourseDate", "CourseIndexPage",
+    "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment", "MAX_SEATS_PER_DATE", "MeetingDay",
+    "ModulePage", "NAME_SEATS_DAYS_BEFORE", "SeatInvitation", "VAT_RATES", "VatTreatment",
 ]

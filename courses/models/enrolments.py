@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .bookings import Booking
 from .dates import CourseDate
 from .pages import MAX_SEATS_PER_DATE, CoursePage
 
@@ -43,7 +44,11 @@ class Enrolment(models.Model):
         CourseDate, verbose_name=_("date"), on_delete=models.PROTECT, related_name="enrolments"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="enrolments"
+        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="enrolments",
+        null=True, blank=True, help_text=_("Empty for an organisation's seat that nobody has accepted yet."),
+    )
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="places", null=True, blank=True,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
@@ -112,11 +117,23 @@ class Enrolment(models.Model):
                 condition=Q(completed_at__isnull=True) | Q(status=EnrolmentStatus.CONFIRMED),
                 name="only_confirmed_places_are_completed",
             ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(booking__isnull=False),
+                name="only_booked_seats_wait_for_a_name",
+            ),
         ]
         indexes = [models.Index(fields=["status", "hold_expires_at"], name="enrolment_expiry_idx")]
 
     def __str__(self):
-        return f"{self.user} · {self.course_date} · {self.get_status_display()}"
+        return f"{self.participant_label} · {self.course_date} · {self.get_status_display()}"
+
+    @property
+    def participant_label(self) -> str:
+        return str(self.user) if self.user_id else str(_("Seat still to be named"))
+
+    @property
+    def is_unnamed(self) -> bool:
+        return self.user_id is None
 
     @property
     def is_confirmed(self) -> bool:

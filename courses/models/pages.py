@@ -30,6 +30,12 @@ MAX_SEATS_PER_DATE = 10
 CENT = Decimal("0.01")
 
 
+class InvoicePayment(models.TextChoices):
+    NOBODY = "nobody", _("Nobody: online payment only")
+    ORGANISATIONS = "organisations", _("Organisations")
+    EVERYONE = "everyone", _("Organisations and individuals")
+
+
 class VatTreatment(models.TextChoices):
     STANDARD = "standard", _("21% VAT")
     EXEMPT = "exempt", _("Exempt from VAT (CRKBO)")
@@ -123,6 +129,10 @@ class CoursePage(CourseTeamPage, Page):
         _("refund for a later cancellation (%)"), default=50, validators=[MaxValueValidator(100)],
         help_text=_("What participants get back when they cancel later, before the course starts."),
     )
+    invoice_payment = models.CharField(
+        _("pay on invoice"), max_length=15, choices=InvoicePayment.choices, default=InvoicePayment.ORGANISATIONS,
+        help_text=_("Who may book and pay by bank transfer on an invoice instead of online."),
+    )
     certificate_validity_years = models.PositiveSmallIntegerField(
         _("certificate valid for (years)"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
@@ -174,7 +184,8 @@ class CoursePage(CourseTeamPage, Page):
                 FieldRowPanel([FieldPanel("price_excl_vat", permission=MANAGE_COURSES),
                                FieldPanel("vat_treatment", permission=MANAGE_COURSES)]),
                 FieldRowPanel([FieldPanel("duration_days"), FieldPanel("net_hours")]),
-                FieldPanel("default_capacity"),
+                FieldRowPanel([FieldPanel("default_capacity"),
+                               FieldPanel("invoice_payment", permission=MANAGE_COURSES)]),
             ],
             heading=_("Price, duration and capacity"),
         ),

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "payments",
     "learning",
     "certification",
+    "organisations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -13,10 +13,11 @@ from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from accounts.models import Membership, Organisation
 from accounts.services import profile_update
 from certification.services import certificate_issue
 from core.models import ProviderSettings
-from courses import services
+from courses import bookings, services
 from courses.models import (
     CourseAccreditation,
     CourseDate,
@@ -32,6 +33,7 @@ from home.models import HomePage
 from home.services import trainer_roles_ensure
 from learning import services as learning
 from learning.models import AssignmentPage, QuizPage
+from payments.bookings import booking_on_invoice
 from payments.invoices import invoice_issue
 from payments.models import Payment
 
@@ -150,13 +152,15 @@ class Command(BaseCommand):
         for person in participants[13:15]:
             services.waitlist_join(course_date=full, user=person, now=now)
 
+        self.organisation_booking(with_seats, now)
         self.learning(with_seats, coach, participants[0], now)
         self.alumna_with_certificate(basis, trainer, User.objects.get(email="alumni@example.com"))
 
         programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
-        created.append("4 dates, 18 places, 2 on a waitlist, 4 on an interest list, 1 certificate")
+        created.append("4 dates, 21 places (3 booked by De Brug on invoice), 2 on a waitlist, 4 on an interest list, "
+                       "1 certificate")
 
     @staticmethod
     def learning(course_date, coach, participant, now):
@@ -219,6 +223,21 @@ class Command(BaseCommand):
         course_date.save()
         course_date.trainers.add(trainer)
         return course_date
+
+    @staticmethod
+    def organisation_booking(course_date, now):
+        """De Brug's contact person booked 3 seats on invoice: one accepted, one invited, one still to name."""
+        User = get_user_model()
+        contact = User.objects.get(email="werkgever@example.com")
+        organisation = Organisation.objects.create(**demo_content.ORGANISATION)
+        Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)
+        booking = booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact, seats=3,
+                                     reference=organisation.default_reference, now=now)
+        first, second, _third = booking.places.order_by("seat")
+        sanne = User.objects.create_user(email="sanne@example.com", password=None, full_name="Sanne de Vries")
+        accepted = bookings.seat_invite(place=first, email=sanne.email, name=sanne.full_name, actor=contact, now=now)
+        bookings.seat_accept(invitation=accepted, user=sanne, shares_progress=True, now=now)
+        bookings.seat_invite(place=second, email="ahmed@example.com", name="Ahmed Yilmaz", actor=contact, now=now)
 
     @staticmethod
     def confirmed(course_date, person, now):

@@ -1,0 +1,173 @@
+"""Seats an organisation books together, and the people who take them.
+
+A booking's seats come from the same Seating, under the same lock on the date, as an individual's hold: all
+of them or none. A booked seat is a confirmed place without a participant until the person it was given to
+accepts it; it then is their place like any other (their progress, their certificate). The organisation may
+give a seat to someone else until the date starts: the old place ends and a fresh one takes its seat, so
+nobody's progress passes to another person.
+"""
+
+import secrets
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import Membership, Organisation, User
+from core.audit import record
+from core.tasks import enqueue_with_change
+
+from .models import MAX_SEATS_PER_DATE, BillingType, Booking, CourseDate, Enrolment, InterestEntry, SeatInvitation
+from .notifications import send_enrolment_confirmation
+from .services import (
+    DateFull,
+    EnrolmentError,
+    Seating,
+    _check_not_confirmed_elsewhere,
+    _check_open,
+    _lock,
+    _lock_place,
+    _settled,
+    _transition,
+)
+
+Status = Enrolment.Status
+
+
+def free_seats_message(free: int) -> str:
+    if free == 0:
+        return str(_("No seat is free on this date any more. You can join its waitlist."))
+    return ngettext("Only %(free)d seat is free on this date.", "Only %(free)d seats are free on this date.",
+                    free) % {"free": free}
+
+
+def _billing(organisation: Organisation, booked_by: User, reference: str) -> dict:
+    return {"billing_type": BillingType.EMPLOYER, "company_name": organisation.name,
+            "company_address": organisation.invoice_address, "company_contact": booked_by.get_full_name(),
+            "company_reference": reference, "company_vat_id": organisation.vat_id}
+
+
+def _booked_seat(booking: Booking, seat: int, *, at: datetime, actor: User | None, note: str = "") -> Enrolment:
+    place = Enrolment(course_date=booking.course_date, booking=booking, price_incl_vat=booking.price_incl_vat,
+                      terms_accepted_at=at, **_billing(booking.organisation, booking.booked_by, booking.reference))
+    return _transition(place, Status.CONFIRMED, at=at, actor=actor, seat=seat, confirmed_at=at, note=note)
+
+
+@transaction.atomic
+def booking_create(*, course_date: CourseDate, organisation: Organisation, booked_by: User, seats: int,
+                   reference: str = "", now: datetime | None = None) -> Booking:
+    """Books `seats` seats on the date for the organisation, each a confirmed place still to be named (paid on
+    invoice). All or nothing: DateFull, saying how many are free, when fewer are."""
+    now = now or timezone.now()
+    if not 1 <= seats <= MAX_SEATS_PER_DATE:
+        raise EnrolmentError(_("Book between 1 and %(max)d seats.") % {"max": MAX_SEATS_PER_DATE})
+    course_date = _lock(course_date)
+    _check_open(course_date, now)
+    seating = _settled(course_date, now)  # freed seats go to the waitlist before a booking
+    free = seating.free_seats()
+    if len(free) < seats:
+        raise DateFull(free_seats_message(len(free)))
+    booking = Booking.objects.create(course_date=course_date, organisation=organisation, booked_by=booked_by,
+                                     seats=seats, reference=reference, price_incl_vat=course_date.course.price_incl_vat)
+    for seat in free[:seats]:
+        _booked_seat(booking, seat, at=now, actor=booked_by)
+    record(booking, "booking.created", actor=booked_by, at=now, note=f"{seats} × {course_date}")
+    return booking
+
+
+def _check_nameable(place: Enrolment, course_date: CourseDate, now: datetime) -> None:
+    if place.booking_id is None or place.status != Status.CONFIRMED:
+        raise EnrolmentError(_("This seat is no longer booked."))
+    if course_date.has_started(now):
+        raise EnrolmentError(_("This date has started: its seats can no longer be given to someone else."))
+
+
+def _invite(place: Enrolment, *, email: str, name: str, actor: User | None, now: datetime) -> SeatInvitation:
+    place.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    invitation = SeatInvitation.objects.create(enrolment=place, email=email.strip().lower(), name=name.strip(),
+                                               token=secrets.token_urlsafe(32), invited_by=actor, created_at=now)
+    record(place, "enrolment.seat_invited", actor=actor, at=now, note=invitation.email)
+    return invitation
+
+
+@transaction.atomic
+def seat_invite(*, place: Enrolment, email: str, name: str = "", actor: User | None,
+                now: datetime | None = None) -> SeatInvitation:
+    """Gives a seat nobody has taken yet to a person, who accepts it through the invitation; naming it again
+    withdraws the earlier invitation."""
+    now = now or timezone.now()
+    course_date, place = _lock_place(place)
+    _check_nameable(place, course_date, now)
+    if place.user_id:
+        raise EnrolmentError(_("This seat already has a participant. To give it to someone else, swap them."))
+    return _invite(place, email=email, name=name, actor=actor, now=now)
+
+
+@transaction.atomic
+def seat_swap(*, place: Enrolment, email: str, name: str = "", actor: User | None,
+              now: datetime | None = None) -> SeatInvitation:
+    """Gives a taken seat to someone else before the date starts: the participant's place ends (their progress
+    stays with it), a fresh place takes the seat and is offered to the new person."""
+    now = now or timezone.now()
+    course_date, place = _lock_place(place)
+    _check_nameable(place, course_date, now)
+    if place.user_id is None:
+        return _invite(place, email=email, name=name, actor=actor, now=now)
+    if place.user.email.lower() == email.strip().lower():
+        raise EnrolmentError(_("This seat is already theirs."))
+    seat = place.seat
+    _transition(place, Status.CANCELLED, at=now, actor=actor, note="seat given to someone else by the organisation")
+    place.booking.course_date = course_date
+    fresh = _booked_seat(place.booking, seat, at=now, actor=actor, note="swapped in by the organisation")
+    return _invite(fresh, email=email, name=name, actor=actor, now=now)
+
+
+@transaction.atomic
+def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool = False,
+                now: datetime | None = None) -> Enrolment:
+    """The invited person takes the seat: it becomes their place, they join the organisation as a member and
+    say whether its contact persons may see their progress. Accepting twice is harmless; another account, a
+    withdrawn invitation or a seat that is gone is refused with the reason."""
+    now = now or timezone.now()
+    course_date, place = _lock_place(invitation.enrolment, with_course=True)
+    invitation = SeatInvitation.objects.get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        if invitation.accepted_by_id == user.pk:
+            return place
+        raise EnrolmentError(_("This invitation has already been accepted."))
+    if invitation.withdrawn_at is not None or place.status != Status.CONFIRMED or place.user_id is not None:
+        raise EnrolmentError(_("This invitation is no longer valid: the seat was given to someone else or "
+                               "cancelled. Please ask the person who booked it."))
+    if user.email.lower() != invitation.email:
+        raise EnrolmentError(_("This invitation is for %(email)s. Log in with that address to accept it.")
+                             % {"email": invitation.email})
+    if course_date.has_started(now):
+        raise EnrolmentError(_("This date has already started."))
+    own = Seating(course_date).place_of(user.pk)
+    if own is not None and own.status != Status.WAITLISTED:
+        raise EnrolmentError(_("You already have a place on this date."))
+    _check_not_confirmed_elsewhere(course_date, user, now)
+    if own is not None:
+        _transition(own, Status.CANCELLED, at=now, actor=user, note="took a seat booked by the organisation")
+    place.user = user
+    place.save(update_fields=["user"])
+    invitation.accepted_at, invitation.accepted_by = now, user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    membership, _created = Membership.objects.get_or_create(organisation_id=place.booking.organisation_id, user=user)
+    if shares_progress != (membership.shares_progress_since is not None):
+        membership.shares_progress_since = now if shares_progress else None
+        membership.save(update_fields=["shares_progress_since"])
+    record(place, "enrolment.seat_accepted", actor=user, at=now, note=user.email)
+    InterestEntry.objects.filter(course_id=course_date.course_id, user=user).delete()
+    enqueue_with_change(send_enrolment_confirmation, enrolment_id=place.pk)
+    return place
+
+
+def booking_places(booking: Booking):
+    """The booking's seats as they stand: each current place (named or not) with its open invitation."""
+    open_invitations = SeatInvitation.objects.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+    return (booking.places.filter(status__in=Enrolment.SEATED).select_related("user")
+            .prefetch_related(Prefetch("invitations", open_invitations, to_attr="open_invitations")).order_by("seat"))

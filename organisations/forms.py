@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.formats import day
+from courses.models import MAX_SEATS_PER_DATE
+from courses.selectors import seats_open
+
+
+class DateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, course_date):
+        free = seats_open(course_date)
+        seats = (_("full") if free == 0 else
+                 _("%(free)d free") % {"free": free})
+        return f"{course_date.course.title} · {day(course_date.starts_at)} · {seats}"
+
+
+class BookingForm(forms.Form):
+    course_date = DateChoiceField(label=_("Date"), queryset=None, empty_label=_("Choose a date"))
+    seats = forms.IntegerField(label=_("Number of seats"), min_value=1, max_value=MAX_SEATS_PER_DATE, initial=1,
+                               help_text=_("You can name the participants now or later."))
+    reference = forms.CharField(label=_("Your reference or PO number"), max_length=60, required=False,
+                                help_text=_("Printed on the invoice."))
+    accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy, "
+                                              "and that the invoice is paid within its payment term."))
+
+    def __init__(self, *args, dates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course_date"].queryset = dates
+
+
+class SeatNameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+
+class AcceptForm(forms.Form):
+    shares_progress = forms.BooleanField(
+        label=_("My organisation's contact persons may see my attendance, completion and certificate."),
+        required=False, help_text=_("You can change this later in your profile."),
+    )

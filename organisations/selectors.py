@@ -1,0 +1,65 @@
+"""What a contact person may see: their organisations, and those organisations' bookings and people."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation, User
+from courses.models import Booking, CourseDate, Enrolment, InvoicePayment, SeatInvitation
+from courses.selectors import with_seat_counts
+from payments.models import Invoice
+
+
+def contact_organisations(user: User):
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Membership.Role.CONTACT)
+
+
+def is_contact_person(user: User) -> bool:
+    return user.is_authenticated and contact_organisations(user).exists()
+
+
+def organisation_for_contact(user: User, pk: int) -> Organisation:
+    """The organisation, for one of its contact persons; 404 for anyone else."""
+    return get_object_or_404(contact_organisations(user), pk=pk)
+
+
+def bookings_of(organisation: Organisation):
+    """The organisation's bookings, newest date first, each with its current seats, their open invitations and
+    its invoice, in a fixed number of queries."""
+    seats = (Enrolment.objects.filter(status__in=Enrolment.SEATED).select_related("user").order_by("seat")
+             .prefetch_related(Prefetch("invitations", SeatInvitation.objects.filter(accepted_at__isnull=True,
+                                                                                      withdrawn_at__isnull=True),
+                                        to_attr="open_invitations")))
+    received = Coalesce(Sum("bank_transfers__amount"), Value(Decimal("0.00")), output_field=DecimalField())
+    invoices = Invoice.objects.filter(kind=Invoice.Kind.INVOICE).annotate(received=received)
+    return (organisation.bookings.select_related("course_date__course", "booked_by")
+            .prefetch_related(Prefetch("places", seats, to_attr="seats_now"),
+                              Prefetch("invoices", invoices, to_attr="invoice_list"))
+            .order_by("-course_date__starts_at", "-pk"))
+
+
+def booking_for_contact(user: User, pk: int) -> Booking:
+    return get_object_or_404(Booking.objects.select_related("course_date__course", "organisation"),
+                             pk=pk, organisation__in=contact_organisations(user))
+
+
+def place_for_contact(user: User, pk: int) -> Enrolment:
+    return get_object_or_404(Enrolment.objects.select_related("booking__organisation", "course_date__course", "user"),
+                             pk=pk, booking__organisation__in=contact_organisations(user))
+
+
+def bookable_dates():
+    """Upcoming scheduled dates of live courses that organisations may pay on invoice, with their seat counts."""
+    now = timezone.now()
+    dates = (CourseDate.objects.filter(status=CourseDate.Status.SCHEDULED, starts_at__gt=now, course__live=True)
+             .exclude(course__invoice_payment=InvoicePayment.NOBODY)
+             .filter(Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gt=now))
+             .select_related("course").order_by("starts_at", "pk"))
+    return with_seat_counts(dates, now)
+
+
+def people_of(organisation: Organisation):
+    return organisation.memberships.select_related("user").order_by("role", "user__full_name", "user__email")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("my/organisation/", views.overview, name="overview"),
+    path("my/organisation/<id:pk>/book/", views.book, name="book"),
+    path("my/organisation/bookings/<id:pk>/", views.booking_detail, name="booking"),
+    path("my/organisation/seats/<id:pk>/name/", views.seat_name, name="seat_name"),
+    path("invitations/<token:token>/", views.invitation, name="invitation"),
+]

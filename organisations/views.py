@@ -1,0 +1,106 @@
+"""Mijn organisatie: a contact person books seats for their people, names them and sees the invoice; the
+people named accept their seat through the link in their email."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import bookings as seats
+from courses.models import SeatInvitation
+from payments import bookings as invoice_bookings
+from payments.models import Invoice
+
+from . import selectors, services
+from .forms import AcceptForm, BookingForm, SeatNameForm
+
+
+@login_required
+def overview(request):
+    organisations = list(selectors.contact_organisations(request.user))
+    if not organisations:
+        raise Http404
+    rows = [(organisation, list(selectors.bookings_of(organisation)), list(selectors.people_of(organisation)))
+            for organisation in organisations]
+    return render(request, "organisations/overview.html", {"rows": rows, "now": timezone.now()})
+
+
+@login_required
+def book(request, pk: int):
+    organisation = selectors.organisation_for_contact(request.user, pk)
+    dates = selectors.bookable_dates()
+    initial = {"reference": organisation.default_reference, "course_date": request.GET.get("date")}
+    form = BookingForm(request.POST or None, dates=dates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            booking = invoice_bookings.booking_on_invoice(
+                course_date=data["course_date"], organisation=organisation, booked_by=request.user,
+                seats=data["seats"], reference=data["reference"].strip())
+        except (seats.EnrolmentError, invoice_bookings.BookingError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(seats)d seats booked. The invoice is on its way to %(email)s.")
+                             % {"seats": booking.seats, "email": organisation.invoice_email})
+            return redirect("organisations:booking", pk=booking.pk)
+    return render(request, "organisations/book.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def booking_detail(request, pk: int):
+    booking = selectors.booking_for_contact(request.user, pk)
+    places = list(seats.booking_places(booking))
+    invoice = booking.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    return render(request, "organisations/booking.html", {
+        "booking": booking, "places": [(place, SeatNameForm(prefix=str(place.pk))) for place in places],
+        "invoice": invoice, "balance": invoice_bookings.balance(invoice) if invoice else None,
+        "started": booking.course_date.has_started(), "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def seat_name(request, pk: int):
+    place = selectors.place_for_contact(request.user, pk)
+    form = SeatNameForm(request.POST, prefix=str(place.pk))
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address for the participant."))
+    else:
+        try:
+            invitation = services.seat_name(place=place, email=form.cleaned_data["email"],
+                                            name=form.cleaned_data["name"], actor=request.user)
+        except seats.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("We sent %(email)s an invitation to accept the seat.")
+                             % {"email": invitation.email})
+    return redirect("organisations:booking", pk=place.booking_id)
+
+
+def invitation(request, token: str):
+    """The page behind the link in a seat invitation: log in or sign up, then accept."""
+    invitation = get_object_or_404(SeatInvitation.objects.select_related(
+        "enrolment__course_date__course", "enrolment__booking__organisation"), token=token)
+    place = invitation.enrolment
+    if invitation.accepted_at and request.user.is_authenticated and invitation.accepted_by_id == request.user.pk:
+        return redirect("courses:enrolment", pk=place.pk)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and request.user.is_authenticated and form.is_valid():
+        try:
+            place = seats.seat_accept(invitation=invitation, user=request.user,
+                                      shares_progress=form.cleaned_data["shares_progress"])
+        except seats.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The place is yours. See you on %(course)s!")
+                             % {"course": place.course_date.course.title})
+            return redirect("courses:enrolment", pk=place.pk)
+    return render(request, "organisations/invitation.html", {
+        "invitation": invitation, "course_date": place.course_date, "course": place.course_date.course,
+        "organisation": place.booking.organisation, "form": form, "here": reverse("organisations:invitation",
+                                                                                  args=[token]),
+    })

@@ -1,0 +1,77 @@
+"""Organisations, their people and their bookings in the Wagtail admin, for the office."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from accounts.models import Membership, Organisation
+from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.permissions import ReadOnlyPolicy
+from courses.models import Booking, SeatInvitation
+
+for model in (Booking, SeatInvitation):
+    register_permission_policy(model, ReadOnlyPolicy(model))  # they change through the services only
+
+
+class OrganisationViewSet(ModelViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisations")
+    list_display = ["name", "kvk_number", "invoice_email", "created_at"]
+    search_fields = ["name", "kvk_number", "invoice_email"]
+    list_export = ["name", "kvk_number", "vat_id", "invoice_address", "invoice_email", "default_reference"]
+    export_filename = "organisations"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_id")]),
+        FieldPanel("invoice_address"),
+        FieldRowPanel([FieldPanel("invoice_email"), FieldPanel("default_reference")]),
+    ]
+
+
+class MembershipViewSet(ModelViewSet):
+    model = Membership
+    icon = "user"
+    menu_label = _("Contact persons and members")
+    list_display = ["user", "organisation", "role", "shares_progress_since"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    list_export = ["organisation", "user", "role", "shares_progress_since", "created_at"]
+    export_filename = "memberships"
+    copy_view_enabled = False
+    panels = [FieldPanel("organisation"), FieldPanel("user"), FieldPanel("role")]
+    index_view_class = listing_with("user", "organisation")
+
+
+class BookingViewSet(ModelViewSet):
+    model = Booking
+    icon = "tasks"
+    menu_label = _("Bookings")
+    list_display = ["organisation", "course_date", "seats", "reference", "booked_by", "created_at"]
+    list_filter = ["organisation", "created_at"]
+    search_fields = ["organisation__name", "reference", "booked_by__email"]
+    list_export = ["organisation", "course_date", "seats", "reference", "price_incl_vat", "booked_by", "created_at"]
+    export_filename = "bookings"
+    inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    history_view_class = HistoryForReaders
+    copy_view_enabled = False
+    form_fields = []
+    index_view_class = listing_with("organisation", "course_date__course", "booked_by")
+
+
+class OrganisationsGroup(ViewSetGroup):
+    menu_label = _("Organisations")
+    menu_icon = "group"
+    menu_order = 150
+    items = [OrganisationViewSet, MembershipViewSet, BookingViewSet]
+
+
+@hooks.register("register_admin_viewset")
+def register_organisations_admin():
+    return OrganisationsGroup()

@@ -1,0 +1,209 @@
+"""An organisation books several seats on a date, names the people, and pays on invoice; the office records the
+bank transfer."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Membership
+from courses import bookings
+from courses import services as enrolments
+from courses.models import Enrolment, InvoicePayment
+from organisations import services
+from payments import bookings as invoice_bookings
+from payments.models import Invoice
+from payments.selectors import payment_states
+from tests.factories import UserFactory, confirmed_place, make_date, make_organisation
+
+Status = Enrolment.Status
+
+
+@pytest.fixture(autouse=True)
+def _mails_go_out(django_capture_on_commit_callbacks):
+    """The emails are tasks queued for after the commit: `committed(action)` runs them, as the worker would."""
+    global committed
+
+    def committed(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+
+@pytest.fixture
+def contact(db):
+    return UserFactory(full_name="Wendy Werkgever", email="werkgever@example.com")
+
+
+@pytest.fixture
+def organisation(contact):
+    return make_organisation(contact)
+
+
+committed = None
+
+
+def book(course_date, organisation, contact, seats=3, **options):
+    return committed(invoice_bookings.booking_on_invoice, course_date=course_date, organisation=organisation,
+                     booked_by=contact, seats=seats, **options)
+
+
+def test_booking_three_seats_confirms_three_unnamed_places_and_issues_one_invoice_to_the_accounts_department(
+        course, organisation, contact):
+    course_date = make_date(course, capacity=10)
+
+    booking = book(course_date, organisation, contact, seats=3, reference="PO-77")
+
+    places = list(booking.places.order_by("seat"))
+    assert [(place.status, place.user_id, place.seat) for place in places] == [
+        (Status.CONFIRMED, None, 1), (Status.CONFIRMED, None, 2), (Status.CONFIRMED, None, 3)]
+    invoice = Invoice.objects.get(booking=booking)
+    assert (invoice.quantity, invoice.total) == (3, course.price_incl_vat * 3)
+    assert invoice.customer["company"] == "Re-integratiebureau De Brug"
+    assert invoice.customer["reference"] == "PO-77"
+    assert invoice.due_at == invoice.issued_at + timedelta(days=14)
+    sent = {message.to[0] for message in mail.outbox if invoice.number in message.subject}
+    assert sent == {"facturen@debrug.example", "werkgever@example.com"}
+    assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {"Factuur open"}
+
+
+def test_booking_four_when_three_are_free_books_nothing_and_says_three_are_free(course, organisation, contact):
+    course_date = make_date(course, capacity=3)
+    invoices_before = Invoice.objects.count()
+
+    with pytest.raises(enrolments.DateFull, match="Er zijn nog maar 3 plaatsen vrij"):
+        book(course_date, organisation, contact, seats=4)
+
+    assert course_date.enrolments.count() == 0
+    assert Invoice.objects.count() == invoices_before
+
+
+@pytest.mark.parametrize("seats", [0, 11])
+def test_a_booking_for_0_or_11_seats_is_refused(course, organisation, contact, seats):
+    course_date = make_date(course)
+    with pytest.raises(enrolments.EnrolmentError, match="tussen 1 en 10"):
+        book(course_date, organisation, contact, seats=seats)
+    assert course_date.enrolments.count() == 0
+
+
+def test_individuals_and_bookings_share_one_count(course, organisation, contact):
+    course_date = make_date(course, capacity=4)
+    confirmed_place(course_date, UserFactory())
+    book(course_date, organisation, contact, seats=3)
+
+    with pytest.raises(enrolments.DateFull):
+        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+    assert course_date.enrolments.filter(status__in=Enrolment.SEATED).count() == 4
+
+
+def test_the_payment_term_never_ends_after_the_date_starts(course, organisation, contact):
+    course_date = make_date(course, starts_in=timedelta(days=5))
+    booking = book(course_date, organisation, contact, seats=1)
+    assert Invoice.objects.get(booking=booking).due_at == course_date.starts_at
+
+
+def test_a_course_paid_online_only_takes_no_booking_on_invoice(course, organisation, contact):
+    course.invoice_payment = InvoicePayment.NOBODY
+    course.save()
+    course_date = make_date(course)
+    with pytest.raises(invoice_bookings.BookingError, match="alleen online"):
+        book(course_date, organisation, contact, seats=2)
+    assert course_date.enrolments.count() == 0
+
+
+def test_a_named_person_accepts_and_the_seat_becomes_their_place(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=2)
+    seat = booking.places.order_by("seat").first()
+    invitation = committed(services.seat_name, place=seat, email="Piet@Example.com", name="Piet Jansen",
+                           actor=contact)
+    invite_mail = next(message for message in mail.outbox if message.to == ["piet@example.com"])
+    assert invitation.token in invite_mail.body
+    piet = UserFactory(email="piet@example.com")
+
+    place = committed(bookings.seat_accept, invitation=invitation, user=piet, shares_progress=True)
+
+    assert (place.pk, place.user, place.status) == (seat.pk, piet, Status.CONFIRMED)
+    membership = Membership.objects.get(organisation=organisation, user=piet)
+    assert (membership.role, membership.shares_progress_since is not None) == (Membership.Role.MEMBER, True)
+    confirmation = [message for message in mail.outbox if message.to == ["piet@example.com"] and message.attachments]
+    assert [attachment[0] for attachment in confirmation[0].attachments] == ["opleiding.ics"]
+    again = bookings.seat_accept(invitation=invitation, user=piet)  # the link clicked twice
+    assert again.pk == place.pk
+
+
+def test_an_invitation_cannot_be_used_by_another_account_nor_twice_by_different_people(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+
+    with pytest.raises(enrolments.EnrolmentError, match="voor piet@example.com"):
+        bookings.seat_accept(invitation=invitation, user=UserFactory(email="klaas@example.com"))
+    bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
+    with pytest.raises(enrolments.EnrolmentError, match="al geaccepteerd"):
+        bookings.seat_accept(invitation=invitation, user=UserFactory(email="klaas2@example.com"))
+
+
+def test_naming_a_seat_again_withdraws_the_first_invitation(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    seat = booking.places.get()
+    first = services.seat_name(place=seat, email="piet@example.com", actor=contact)
+    services.seat_name(place=seat, email="anna@example.com", actor=contact)
+
+    with pytest.raises(enrolments.EnrolmentError, match="niet meer geldig"):
+        bookings.seat_accept(invitation=first, user=UserFactory(email="piet@example.com"))
+
+
+def test_a_swap_ends_the_old_place_and_gives_the_seat_to_the_new_person(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+    old = bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
+
+    swap = services.seat_name(place=old, email="anna@example.com", actor=contact)
+    anna = bookings.seat_accept(invitation=swap, user=UserFactory(email="anna@example.com"))
+
+    old.refresh_from_db()
+    assert (old.status, old.seat) == (Status.CANCELLED, None)
+    assert (anna.status, anna.seat, anna.booking_id) == (Status.CONFIRMED, 1, booking.pk)
+    assert booking.places.filter(status__in=Enrolment.SEATED).count() == 1
+
+
+def test_a_seat_cannot_be_named_once_the_date_has_started(course, organisation, contact):
+    course_date = make_date(course, starts_in=timedelta(days=2))
+    booking = book(course_date, organisation, contact, seats=1)
+    later = course_date.starts_at + timedelta(minutes=1)
+    with pytest.raises(enrolments.EnrolmentError, match="begonnen"):
+        bookings.seat_invite(place=booking.places.get(), email="piet@example.com", actor=contact, now=later)
+
+
+def test_the_participant_of_a_booked_seat_cannot_cancel_it_themself(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+    piet = UserFactory(email="piet@example.com")
+    place = bookings.seat_accept(invitation=invitation, user=piet)
+
+    with pytest.raises(enrolments.EnrolmentError, match="contactpersoon"):
+        enrolments.enrolment_cancel(enrolment=place, actor=piet)
+    assert not enrolments.participant_may_change(place, timezone.now())
+
+
+def test_bank_transfers_pay_the_invoice_in_parts_and_never_more_than_is_open(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=2)
+    invoice = Invoice.objects.get(booking=booking)
+    office = UserFactory(is_staff=True)
+    half = invoice.total / 2
+
+    invoice_bookings.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
+    places = list(booking.places.all())
+    assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {
+        "Deels betaald per bank"}
+    with pytest.raises(invoice_bookings.BookingError, match="meer dan"):
+        invoice_bookings.bank_transfer_record(invoice=invoice, amount=half + Decimal("0.01"),
+                                              received_on=date.today(), actor=office)
+    with pytest.raises(invoice_bookings.BookingError, match="meer dan € 0"):
+        invoice_bookings.bank_transfer_record(invoice=invoice, amount=Decimal("-5"), received_on=date.today(),
+                                              actor=office)
+    invoice_bookings.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
+
+    assert invoice_bookings.balance(invoice).is_paid
+    assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {"Betaald per bank"}
+    assert invoice.bank_transfers.count() == 2
