@@ -1,8 +1,13 @@
 """Writes to a person's own account data."""
 
-from django.db import transaction
+from datetime import datetime
 
-from .models import RegisterMembership, User
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import record
+
+from .models import Membership, RegisterMembership, User
 from .registers import Register, register_number_normalise, register_number_validate
 
 
@@ -40,3 +45,16 @@ def profile_update(
         else:
             RegisterMembership.objects.filter(user=user, register=register).delete()
     return user
+
+
+def progress_sharing_set(*, membership: Membership, shares: bool, now: datetime | None = None) -> Membership:
+    """The person's choice whether the organisation's contact persons see their attendance, completion and
+    certificates: the moment they agreed is kept; taking it back clears it. Both are in the history."""
+    if shares == (membership.shares_progress_since is not None):
+        return membership
+    now = now or timezone.now()
+    membership.shares_progress_since = now if shares else None
+    membership.save(update_fields=["shares_progress_since"])
+    record(membership, "membership.progress_shared" if shares else "membership.progress_withheld",
+           actor=membership.user, at=now, note=membership.organisation.name)
+    return membership

@@ -5,4 +5,5 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/organisations/<id:pk>/sharing/", views.progress_sharing, name="progress_sharing"),
 ]

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm
-from .services import profile_update
+from .models import Membership
+from .services import profile_update, progress_sharing_set
 
 
 @login_required
@@ -24,4 +26,19 @@ def profile(request):
             return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(request.user))
-    return render(request, "accounts/profile.html", {"form": form})
+    memberships = Membership.objects.filter(user=request.user, role=Membership.Role.MEMBER).select_related(
+        "organisation")
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+@require_POST
+def progress_sharing(request, pk: int):
+    membership = get_object_or_404(Membership.objects.select_related("organisation"), pk=pk, user=request.user)
+    shares = request.POST.get("shares") == "yes"
+    progress_sharing_set(membership=membership, shares=shares)
+    messages.success(request, (_("%(organisation)s's contact persons now see your attendance, completion and "
+                                 "certificates.") if shares else
+                               _("%(organisation)s's contact persons no longer see your attendance, completion "
+                                 "and certificates.")) % {"organisation": membership.organisation.name})
+    return redirect("accounts:profile")

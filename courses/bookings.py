@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organisation, User
+from accounts.services import progress_sharing_set
 from core.audit import record
 from core.tasks import enqueue_with_change
 
@@ -157,9 +158,7 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
     invitation.accepted_at, invitation.accepted_by = now, user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     membership, _created = Membership.objects.get_or_create(organisation_id=place.booking.organisation_id, user=user)
-    if shares_progress != (membership.shares_progress_since is not None):
-        membership.shares_progress_since = now if shares_progress else None
-        membership.save(update_fields=["shares_progress_since"])
+    progress_sharing_set(membership=membership, shares=shares_progress, now=now)
     record(place, "enrolment.seat_accepted", actor=user, at=now, note=user.email)
     InterestEntry.objects.filter(course_id=course_date.course_id, user=user).delete()
     enqueue_with_change(send_enrolment_confirmation, enrolment_id=place.pk)

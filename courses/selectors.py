@@ -133,7 +133,7 @@ def unnamed_seats(*, course_date: CourseDate) -> QuerySet[Enrolment]:
 def participants(*, course_date: CourseDate) -> QuerySet[Enrolment]:
     return (
         course_date.enrolments.filter(status__in=[*Enrolment.SEATED, Enrolment.Status.WAITLISTED], user__isnull=False)
-        .select_related("user")
+        .select_related("user", "booking__organisation")
         .prefetch_related("user__register_memberships", "attendance")
         .order_by("status", "waitlist_position", "user__full_name", "user__email")
     )

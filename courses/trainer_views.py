@@ -42,6 +42,7 @@ def date_detail(request, pk: int):
     return TemplateResponse(request, "courses/trainer/date.html", {
         "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
         "participants": people, "registers": Register,
+        "unnamed": list(selectors.unnamed_seats(course_date=course_date)),
         "can_cancel": request.user.has_perm("courses.change_coursedate")
         and course_date.status == CourseDate.Status.SCHEDULED,
         "move_to": _dates_to_move_to(request, course_date),

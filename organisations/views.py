@@ -55,8 +55,10 @@ def booking_detail(request, pk: int):
     booking = selectors.booking_for_contact(request.user, pk)
     places = list(seats.booking_places(booking))
     invoice = booking.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    progress = selectors.shared_progress(booking, places)
     return render(request, "organisations/booking.html", {
-        "booking": booking, "places": [(place, SeatNameForm(prefix=str(place.pk))) for place in places],
+        "booking": booking,
+        "places": [(place, SeatNameForm(prefix=str(place.pk)), progress.get(place.pk)) for place in places],
         "invoice": invoice, "balance": invoice_bookings.balance(invoice) if invoice else None,
         "started": booking.course_date.has_started(), "now": timezone.now(),
     })

@@ -80,7 +80,7 @@ def _export_rows(course_date: CourseDate):
         payment = payments[person.pk]
         numbers = {m.register: m.number for m in person.user.register_memberships.all()}
         yield [
-            person.user.get_full_name(), person.user.email, person.user.organisation, person.user.phone,
+            person.user.get_full_name(), person.user.email, person.organisation_name, person.user.phone,
             person.get_status_display(), person.waitlist_position or "", payment.label, payment.paid, payment.refunded,
             *[numbers.get(register.value, "") for register in Register],
             person.company_name, person.company_reference, person.company_vat_id,

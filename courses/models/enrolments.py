@@ -132,6 +132,13 @@ class Enrolment(models.Model):
         return str(self.user) if self.user_id else str(_("Seat still to be named"))
 
     @property
+    def organisation_name(self) -> str:
+        """The organisation that booked the place, else the one the participant names in their profile."""
+        if self.booking_id:
+            return self.booking.organisation.name
+        return self.user.organisation if self.user_id else ""
+
+    @property
     def is_unnamed(self) -> bool:
         return self.user_id is None
 

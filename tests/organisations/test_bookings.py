@@ -207,3 +207,45 @@ def test_bank_transfers_pay_the_invoice_in_parts_and_never_more_than_is_open(cou
     assert invoice_bookings.balance(invoice).is_paid
     assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {"Betaald per bank"}
     assert invoice.bank_transfers.count() == 2
+
+
+def test_the_contact_person_sees_a_participants_progress_only_while_they_share_it(client, course, organisation,
+                                                                                    contact):
+    booking = book(make_date(course), organisation, contact, seats=2)
+    first, second = booking.places.order_by("seat")
+    piet, anna = UserFactory(email="piet@example.com"), UserFactory(email="anna@example.com")
+    bookings.seat_accept(invitation=services.seat_name(place=first, email=piet.email, actor=contact), user=piet,
+                         shares_progress=True)
+    bookings.seat_accept(invitation=services.seat_name(place=second, email=anna.email, actor=contact), user=anna)
+    client.force_login(contact)
+
+    page = client.get(f"/my/organisation/bookings/{booking.pk}/").content.decode()
+    assert page.count("Aanwezig 0 van 1 dagen") == 1
+    assert page.count("Deelt geen voortgang met je organisatie.") == 1
+
+    client.force_login(piet)
+    membership = Membership.objects.get(user=piet, organisation=organisation)
+    response = client.post(f"/accounts/profile/organisations/{membership.pk}/sharing/", {"shares": "no"})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.shares_progress_since is None
+
+    client.force_login(contact)
+    page = client.get(f"/my/organisation/bookings/{booking.pk}/").content.decode()
+    assert "Aanwezig" not in page
+    assert page.count("Deelt geen voortgang met je organisatie.") == 2
+
+
+def test_nobody_changes_another_persons_sharing(client, course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    piet = UserFactory(email="piet@example.com")
+    bookings.seat_accept(invitation=services.seat_name(place=booking.places.get(), email=piet.email, actor=contact),
+                         user=piet, shares_progress=True)
+    membership = Membership.objects.get(user=piet)
+    client.force_login(contact)
+
+    response = client.post(f"/accounts/profile/organisations/{membership.pk}/sharing/", {"shares": "no"})
+
+    assert response.status_code == 404
+    membership.refresh_from_db()
+    assert membership.shares_progress_since is not None
