@@ -22,8 +22,9 @@ from core.audit import record
 from core.tasks import enqueue_with_change
 
 from .models import MAX_SEATS_PER_DATE, BillingType, Booking, CourseDate, Enrolment, InterestEntry, SeatInvitation
-from .notifications import send_enrolment_confirmation
+from .notifications import send_enrolment_confirmation, send_seat_withdrawn
 from .services import (
+    Cancellation,
     DateFull,
     EnrolmentError,
     Seating,
@@ -33,6 +34,7 @@ from .services import (
     _lock_place,
     _settled,
     _transition,
+    cancellation_refund,
 )
 
 Status = Enrolment.Status
@@ -163,6 +165,40 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
     InterestEntry.objects.filter(course_id=course_date.course_id, user=user).delete()
     enqueue_with_change(send_enrolment_confirmation, enrolment_id=place.pk)
     return place
+
+
+def _withdraw(place: Enrolment, *, at: datetime, actor: User | None, note: str) -> None:
+    _transition(place, Status.CANCELLED, at=at, actor=actor, note=note)
+    place.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=at)
+    if place.user_id:
+        enqueue_with_change(send_seat_withdrawn, enrolment_id=place.pk)
+
+
+@transaction.atomic
+def seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = None) -> Cancellation:
+    """The organisation cancels one booked seat before the date starts, with what the course's cancellation
+    policy gives back on it (payments credits that on the invoice); the seat goes to the waitlist first."""
+    now = now or timezone.now()
+    course_date, place = _lock_place(place, with_course=True)
+    _check_nameable(place, course_date, now)
+    refund = cancellation_refund(enrolment=place, now=now)
+    _withdraw(place, at=now, actor=actor, note=f"cancelled by the organisation; credit {refund}" if refund
+              else "cancelled by the organisation")
+    _settled(course_date, now)
+    return Cancellation(enrolment=place, refund=refund)
+
+
+@transaction.atomic
+def booking_release(*, booking: Booking, actor: User | None, now: datetime | None = None) -> list[Enrolment]:
+    """The office frees every seat of a booking whose invoice was not paid; they go to the waitlist first."""
+    now = now or timezone.now()
+    course_date = _lock(booking.course_date)
+    released = list(booking.places.filter(status__in=Enrolment.SEATED))
+    for place in released:
+        _withdraw(place, at=now, actor=actor, note="released by the office: invoice not paid")
+    _settled(course_date, now)
+    record(booking, "booking.released", actor=actor, at=now, note=f"{len(released)} seats")
+    return released
 
 
 def booking_places(booking: Booking):

@@ -58,5 +58,12 @@ def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
 
 
 @task()
+def send_seat_withdrawn(*, enrolment_id: int) -> None:
+    """To a participant whose organisation cancelled their seat, or whose seat the office released."""
+    email_about(enrolment_id, "courses/email/seat_withdrawn", link="courses:enrolment",
+                only_when=Enrolment.Status.CANCELLED)
+
+
+@task()
 def send_reminder(*, enrolment_id: int) -> None:
     email_about(enrolment_id, "courses/email/reminder", link="courses:enrolment", only_when=Enrolment.Status.CONFIRMED)

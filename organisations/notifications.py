@@ -4,8 +4,8 @@ from django.conf import settings
 from django_tasks import task
 
 from accounts.models import User
-from core.mail import email
-from courses.models import SeatInvitation
+from core.mail import email, email_person
+from courses.models import Booking, Enrolment, SeatInvitation
 
 
 @task()
@@ -21,3 +21,13 @@ def send_seat_invitation(*, invitation_id: int) -> None:
           {"invitation": invitation, "course_date": place.course_date, "course": place.course_date.course,
            "organisation": place.booking.organisation, "has_account": known is not None},
           to=invitation.email, language=language, links={"link": ("organisations:invitation", [invitation.token])})
+
+
+@task()
+def send_naming_reminder(*, booking_id: int) -> None:
+    booking = Booking.objects.select_related("booked_by", "course_date__course", "organisation").get(pk=booking_id)
+    unnamed = booking.places.filter(status__in=Enrolment.SEATED, user__isnull=True).count()
+    if unnamed:
+        email_person(booking.booked_by, "organisations/email/naming_reminder",
+                     {"booking": booking, "course": booking.course_date.course, "unnamed": unnamed},
+                     links={"link": ("organisations:booking", [booking.pk])})

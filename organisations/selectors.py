@@ -3,10 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import DecimalField, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from certification.models import Certificate
 from courses.models import Attendance, Booking, CourseDate, Enrolment, InvoicePayment, SeatInvitation
 from courses.selectors import with_seat_counts
 from payments.models import Invoice
+from payments.selectors import with_balances
 
 
 def contact_organisations(user: User):
@@ -37,8 +36,7 @@ def bookings_of(organisation: Organisation):
              .prefetch_related(Prefetch("invitations", SeatInvitation.objects.filter(accepted_at__isnull=True,
                                                                                       withdrawn_at__isnull=True),
                                         to_attr="open_invitations")))
-    received = Coalesce(Sum("bank_transfers__amount"), Value(Decimal("0.00")), output_field=DecimalField())
-    invoices = Invoice.objects.filter(kind=Invoice.Kind.INVOICE).annotate(received=received)
+    invoices = with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE))
     return (organisation.bookings.select_related("course_date__course", "booked_by")
             .prefetch_related(Prefetch("places", seats, to_attr="seats_now"),
                               Prefetch("invoices", invoices, to_attr="invoice_list"))

@@ -1,14 +1,20 @@
 """What a contact person does for their organisation, and what it means for the people it books for: each
 step is the lower apps' service plus the email that goes with it, queued in the same transaction."""
 
+from datetime import datetime, timedelta
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
 from core.tasks import enqueue_with_change
 from courses import bookings
-from courses.models import Enrolment, SeatInvitation
+from courses.models import NAME_SEATS_DAYS_BEFORE, Booking, CourseDate, Enrolment, SeatInvitation
 
-from .notifications import send_seat_invitation
+from .notifications import send_naming_reminder, send_seat_invitation
+
+REMIND_NAMES_BEFORE = timedelta(days=NAME_SEATS_DAYS_BEFORE + 2)  # two days before the naming deadline
 
 
 @transaction.atomic
@@ -21,3 +27,27 @@ def seat_name(*, place: Enrolment, email: str, name: str = "", actor: User) -> S
         invitation = bookings.seat_invite(place=place, email=email, name=name, actor=actor)
     enqueue_with_change(send_seat_invitation, invitation_id=invitation.pk)
     return invitation
+
+
+def unnamed_seats_of(bookings_query):
+    """Bookings that still have a seat with neither a participant nor an open invitation."""
+    unnamed = Enrolment.objects.filter(booking=OuterRef("pk"), status__in=Enrolment.SEATED, user__isnull=True).exclude(
+        Exists(SeatInvitation.objects.filter(enrolment=OuterRef("pk"), accepted_at__isnull=True,
+                                             withdrawn_at__isnull=True)))
+    return bookings_query.filter(Exists(unnamed))
+
+
+def naming_reminders_send(*, now: datetime | None = None) -> int:
+    """Reminds the contact person once, two days before the naming deadline, of seats nobody was named for. The
+    conditional update claims the reminder, so a second worker sends nothing. For the scheduler."""
+    now = now or timezone.now()
+    due = unnamed_seats_of(Booking.objects.filter(
+        names_reminded_at__isnull=True, course_date__status=CourseDate.Status.SCHEDULED,
+        course_date__starts_at__gt=now, course_date__starts_at__lte=now + REMIND_NAMES_BEFORE))
+    sent = 0
+    for booking_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if Booking.objects.filter(pk=booking_id, names_reminded_at__isnull=True).update(names_reminded_at=now):
+                enqueue_with_change(send_naming_reminder, booking_id=booking_id)
+                sent += 1
+    return sent

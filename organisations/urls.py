@@ -8,5 +8,6 @@ urlpatterns = [
     path("my/organisation/<id:pk>/book/", views.book, name="book"),
     path("my/organisation/bookings/<id:pk>/", views.booking_detail, name="booking"),
     path("my/organisation/seats/<id:pk>/name/", views.seat_name, name="seat_name"),
+    path("my/organisation/seats/<id:pk>/cancel/", views.seat_cancel, name="seat_cancel"),
     path("invitations/<token:token>/", views.invitation, name="invitation"),
 ]

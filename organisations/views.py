@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.formats import euro
 from courses import bookings as seats
 from courses.models import SeatInvitation
+from courses.services import cancellation_refund
 from payments import bookings as invoice_bookings
 from payments.models import Invoice
 
@@ -81,6 +83,25 @@ def seat_name(request, pk: int):
             messages.success(request, _("We sent %(email)s an invitation to accept the seat.")
                              % {"email": invitation.email})
     return redirect("organisations:booking", pk=place.booking_id)
+
+
+@login_required
+def seat_cancel(request, pk: int):
+    """Cancelling one booked seat: first what the policy credits, then, on confirmation, the cancellation."""
+    place = selectors.place_for_contact(request.user, pk)
+    if request.method == "POST":
+        try:
+            credited = invoice_bookings.booking_seat_cancel(place=place, actor=request.user)
+        except seats.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The seat is cancelled; %(amount)s is credited on the invoice.")
+                             % {"amount": euro(credited)} if credited else _("The seat is cancelled."))
+        return redirect("organisations:booking", pk=place.booking_id)
+    return render(request, "organisations/seat_cancel.html", {
+        "place": place, "booking": place.booking, "course": place.course_date.course,
+        "credit": cancellation_refund(enrolment=place, now=timezone.now()),
+    })
 
 
 def invitation(request, token: str):

@@ -1,16 +1,21 @@
 """Organisations, their people and their bookings in the Wagtail admin, for the office."""
 
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from accounts.models import Membership, Organisation
+from core import audit
 from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 from core.permissions import ReadOnlyPolicy
 from courses.models import Booking, SeatInvitation
+
+from . import admin_views
 
 for model in (Booking, SeatInvitation):
     register_permission_policy(model, ReadOnlyPolicy(model))  # they change through the services only
@@ -75,3 +80,37 @@ class OrganisationsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_organisations_admin():
     return OrganisationsGroup()
+
+
+admin_urls = [
+    path("overdue/", admin_views.overdue, name="overdue"),
+    path("bookings/<id:pk>/release/", admin_views.release, name="release"),
+    path("bookings/<id:pk>/keep/", admin_views.keep, name="keep"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_organisations_urls():
+    return [path("organisations/", include((admin_urls, "organisations_admin"), namespace="organisations_admin"))]
+
+
+class OfficeMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_overdue_menu_item():
+    return OfficeMenuItem(_("Overdue invoices"), reverse_lazy("organisations_admin:overdue"), icon_name="warning",
+                          order=165)
+
+
+BOOKING_ACTIONS = {
+    "booking.released": (_("Free unpaid seats"), _("Seats freed: invoice not paid")),
+    "booking.kept_unpaid": (_("Keep unpaid seats"), _("Seats kept although the invoice is overdue")),
+}
+
+
+@hooks.register("register_log_actions")
+def register_booking_actions(actions):
+    audit.register_actions(actions, BOOKING_ACTIONS)

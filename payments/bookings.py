@@ -1,22 +1,23 @@
 """Organisations' bookings paid on invoice, and the bank transfers the office records against invoices."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core.audit import record
 from core.formats import euro
+from core.tasks import enqueue_with_change
 from courses import bookings
-from courses.models import Booking, CourseDate, InvoicePayment
+from courses.models import Booking, CourseDate, Enrolment, InvoicePayment
 
-from .invoices import booking_invoice_issue
-from .models import BankTransfer, Invoice
+from .invoices import booking_credit_issue, booking_invoice_issue
+from .models import BankTransfer, Invoice, InvoiceReminder
+from .notifications import send_payment_reminder
+from .selectors import balance
 
 ZERO = Decimal("0.00")
 
@@ -39,27 +40,8 @@ def booking_on_invoice(*, course_date: CourseDate, organisation: Organisation, b
     return booking
 
 
-@dataclass(frozen=True)
-class Balance:
-    total: Decimal
-    received: Decimal
-    due_at: datetime | None
-
-    @property
-    def open(self) -> Decimal:
-        return self.total - self.received
-
-    @property
-    def is_paid(self) -> bool:
-        return self.received >= self.total
-
-    def is_overdue(self, now: datetime) -> bool:
-        return not self.is_paid and self.due_at is not None and now > self.due_at
-
-
-def balance(invoice: Invoice) -> Balance:
-    received = invoice.bank_transfers.aggregate(total=Sum("amount"))["total"] or ZERO
-    return Balance(total=invoice.total, received=received, due_at=invoice.due_at)
+def booking_invoice(booking: Booking) -> Invoice:
+    return booking.invoices.get(kind=Invoice.Kind.INVOICE)
 
 
 @transaction.atomic
@@ -71,15 +53,98 @@ def bank_transfer_record(*, invoice: Invoice, amount: Decimal, received_on: date
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)  # one recorder at a time per invoice
     if invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None:
         raise BookingError(_("Only invoices paid by bank transfer take bank transfers."))
-    if amount <= 0:
-        raise BookingError(_("Enter the amount received, more than € 0."))
     if received_on > timezone.localdate(now):
         raise BookingError(_("The date of the transfer cannot be in the future."))
-    still_open = balance(invoice).open
-    if amount > still_open:
+    standing = balance(invoice)
+    if amount <= 0 and not standing.to_pay_back:
+        raise BookingError(_("Enter the amount received, more than € 0."))
+    if amount < 0 and -amount > standing.to_pay_back:
+        raise BookingError(_("Only %(amount)s was paid more than is owed; that is the most to record as paid back.")
+                           % {"amount": euro(standing.to_pay_back)})
+    if amount == 0 or (amount > 0 and standing.open <= 0):
+        raise BookingError(_("Nothing is open on this invoice. Enter money paid back as a negative amount.")
+                           if standing.to_pay_back else _("Enter the amount received, more than € 0."))
+    if amount > standing.open:
         raise BookingError(_("That is more than is still open on this invoice (%(open)s).")
-                           % {"open": euro(still_open)})
+                           % {"open": euro(standing.open)})
     transfer = BankTransfer.objects.create(invoice=invoice, amount=amount, received_on=received_on, note=note.strip(),
                                            recorded_by=actor, recorded_at=now)
     record(invoice, "invoice.bank_transfer", actor=actor, at=now, note=f"{euro(amount)} · {received_on:%d-%m-%Y}")
     return transfer
+
+
+@transaction.atomic
+def booking_seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = None) -> Decimal:
+    """The contact person cancels a booked seat; what the policy gives back is credited on the invoice. Returns
+    the credited amount."""
+    now = now or timezone.now()
+    cancellation = bookings.seat_cancel(place=place, actor=actor, now=now)
+    if cancellation.refund:
+        invoice = Invoice.objects.select_for_update().get(booking_id=place.booking_id, kind=Invoice.Kind.INVOICE)
+        booking_credit_issue(invoice=invoice, amount=cancellation.refund, now=now)
+    return cancellation.refund
+
+
+def overdue_invoices(now: datetime):
+    """Booking invoices past their due date with money open, which the office has not decided to keep; each
+    with `balance`. For the office's list."""
+    invoices = (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False, due_at__lt=now,
+                                       booking__kept_unpaid_at__isnull=True)
+                .select_related("booking__organisation", "booking__course_date__course", "booking__booked_by")
+                .order_by("due_at"))
+    overdue = []
+    for invoice in invoices:
+        invoice.balance = balance(invoice)
+        if invoice.balance.open > 0:
+            overdue.append(invoice)
+    return overdue
+
+
+@transaction.atomic
+def booking_release_unpaid(*, booking: Booking, actor: User | None, now: datetime | None = None) -> int:
+    """The office's "vrijgeven": every seat of the overdue booking is freed and what is open is credited."""
+    now = now or timezone.now()
+    invoice = Invoice.objects.select_for_update().get(booking=booking, kind=Invoice.Kind.INVOICE)
+    standing = balance(invoice)
+    if standing.open <= 0:
+        raise BookingError(_("This invoice has been paid: its seats stay booked."))
+    released = bookings.booking_release(booking=booking, actor=actor, now=now)
+    booking_credit_issue(invoice=invoice, amount=standing.open, now=now)
+    return len(released)
+
+
+@transaction.atomic
+def booking_keep_unpaid(*, booking: Booking, actor: User | None, now: datetime | None = None) -> Booking:
+    """The office's "laten staan": the seats stay although the invoice is overdue; it leaves the overdue list."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.kept_unpaid_at is None:
+        booking.kept_unpaid_at = now
+        booking.save(update_fields=["kept_unpaid_at"])
+        record(booking, "booking.kept_unpaid", actor=actor, at=now)
+    return booking
+
+
+REMIND_BEFORE = timedelta(days=3)
+
+
+def payment_reminders_send(*, now: datetime | None = None) -> int:
+    """Reminds the organisation once 3 days before an invoice is due and once after, while money is open. Each
+    reminder is claimed by a unique row, so two workers never send the same one. For the scheduler."""
+    now = now or timezone.now()
+    due = (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False, due_at__lte=now + REMIND_BEFORE,
+                                  booking__kept_unpaid_at__isnull=True)
+           .exclude(reminders__kind=InvoiceReminder.Kind.AFTER))
+    sent = 0
+    for invoice in due:
+        if balance(invoice).open <= 0:
+            continue
+        kind = InvoiceReminder.Kind.AFTER if now > invoice.due_at else InvoiceReminder.Kind.BEFORE
+        try:
+            with transaction.atomic():
+                InvoiceReminder.objects.create(invoice=invoice, kind=kind, sent_at=now)
+                enqueue_with_change(send_payment_reminder, invoice_id=invoice.pk, kind=kind)
+        except IntegrityError:
+            continue  # sent already
+        sent += 1
+    return sent

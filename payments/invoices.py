@@ -119,6 +119,17 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
                    vat_amount=-vat, total=-refund.amount, vat_exemption_text=original.vat_exemption_text)
 
 
+@transaction.atomic
+def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | None = None) -> Invoice:
+    """A credit invoice of `amount` (incl. VAT) on a booking's invoice: seats cancelled or released. It lowers
+    what the organisation owes; what it paid already beyond that, the office pays back by hand."""
+    excl, vat = _split(amount, invoice.vat_rate)
+    return _issued(now=now or timezone.now(), kind=Invoice.Kind.CREDIT, booking=invoice.booking, credits=invoice,
+                   supplier=invoice.supplier, customer=invoice.customer, description=invoice.description,
+                   amount_excl_vat=-excl, vat_rate=invoice.vat_rate, vat_amount=-vat, total=-amount,
+                   vat_exemption_text=invoice.vat_exemption_text)
+
+
 def _after_commit_render_and_send(invoice: Invoice) -> None:
     enqueue_with_change(send_invoice, invoice_id=invoice.pk)
 

@@ -156,7 +156,7 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=models.Q(payment__isnull=True) ^ models.Q(booking__isnull=True),
                                    name="invoices_are_for_a_payment_or_a_booking"),
             models.CheckConstraint(condition=models.Q(kind="invoice", credits__isnull=True, refund__isnull=True)
-                                   | models.Q(kind="credit", credits__isnull=False, refund__isnull=False),
+                                   | models.Q(kind="credit", credits__isnull=False),
                                    name="credit_invoices_refer_to_their_invoice"),
         ]
 
@@ -170,6 +170,26 @@ class Invoice(models.Model):
     @property
     def is_paid_by_bank(self) -> bool:
         return self.booking_id is not None
+
+
+class InvoiceReminder(models.Model):
+    """A payment reminder sent for an invoice paid by bank transfer: once before it is due, once after."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Before the due date")
+        AFTER = "after", _("After the due date")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+        constraints = [models.UniqueConstraint(fields=["invoice", "kind"], name="one_reminder_of_a_kind")]
+
+    def __str__(self):
+        return f"{self.invoice} · {self.get_kind_display()}"
 
 
 class BankTransfer(models.Model):

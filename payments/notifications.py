@@ -4,10 +4,11 @@ from decimal import Decimal
 
 from django_tasks import task
 
-from core.mail import email_office, email_person
+from core.mail import email, email_office, email_person
 from courses.models import Enrolment
 
-from .models import Payment
+from .models import Invoice, Payment
+from .selectors import balance
 
 
 @task()
@@ -29,3 +30,17 @@ def send_manual_refund_due(*, enrolment_id: int, amount: str) -> None:
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     email_office("payments/email/manual_refund_due", {"enrolment": enrolment, "amount": Decimal(amount)},
                  admin_link=("courses_trainer:date", enrolment.course_date_id))
+
+
+@task()
+def send_payment_reminder(*, invoice_id: int, kind: str) -> None:
+    """Reminds the organisation's accounts department (and the contact person who booked) of an open invoice."""
+    invoice = Invoice.objects.select_related("booking__booked_by", "booking__organisation").get(pk=invoice_id)
+    standing = balance(invoice)
+    if standing.open <= 0:
+        return  # paid since
+    contact = invoice.booking.booked_by
+    context = {"invoice": invoice, "booking": invoice.booking, "open": standing.open, "overdue": kind == "after"}
+    email("payments/email/payment_reminder", context, to=invoice.customer["email"], language=contact.language)
+    if contact.email.lower() != invoice.customer["email"].lower():
+        email_person(contact, "payments/email/payment_reminder", context)

@@ -97,6 +97,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         line(f"onder vermelding van factuurnummer {invoice.number}.", size=9)
     elif invoice.kind == Invoice.Kind.INVOICE and payment.paid_at:
         line(f"Voldaan via online betaling op {timezone.localtime(payment.paid_at):%d-%m-%Y}.", size=9)
+    elif invoice.kind == Invoice.Kind.CREDIT and invoice.booking_id:
+        line(f"Dit bedrag wordt verrekend met factuur {invoice.credits.number}; wat al betaald is, storten wij terug.",
+             size=9)
     elif invoice.kind == Invoice.Kind.CREDIT:
         line("Het bedrag wordt teruggestort op de rekening waarmee is betaald.", size=9)
     page.showPage()

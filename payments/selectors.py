@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import euro
 from courses.models import Enrolment
 
-from .models import Invoice, Payment, Refund
+from .models import BankTransfer, Invoice, Payment, Refund
 
 ZERO = Decimal("0.00")
 
@@ -62,25 +62,40 @@ def payment_states(enrolments: Iterable[Enrolment], *, now: datetime) -> dict[in
             else _state(enrolment, by_place.get(enrolment.pk, []), now) for enrolment in enrolments}
 
 
-def _booking_invoices(booking_ids: set[int]) -> dict[int, tuple]:
-    """(total, received, due) of each booking's invoice, in one query."""
+def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Booking invoices with `received` (bank transfers, less money paid back) and `credited` (their credit
+    invoices, negative), each from its own subquery so neither multiplies the other."""
+    transfers = BankTransfer.objects.filter(invoice=OuterRef("pk")).values("invoice").annotate(
+        total=Sum("amount")).values("total")
+    credits = Invoice.objects.filter(credits=OuterRef("pk")).values("credits").annotate(
+        total=Sum("total")).values("total")
+    return invoices.annotate(
+        received=Coalesce(Subquery(transfers, output_field=DecimalField()), Value(ZERO), output_field=DecimalField()),
+        credited=Coalesce(Subquery(credits, output_field=DecimalField()), Value(ZERO), output_field=DecimalField()),
+    )
+
+
+def balance_of(invoice: Invoice) -> "Balance":
+    """The Balance of an invoice from with_balances."""
+    return Balance(total=invoice.total + invoice.credited, received=invoice.received, due_at=invoice.due_at)
+
+
+def _booking_invoices(booking_ids: set[int]) -> dict[int, "Balance"]:
+    """The Balance of each booking's invoice, in one query."""
     if not booking_ids:
         return {}
-    rows = (Invoice.objects.filter(booking__in=booking_ids, kind=Invoice.Kind.INVOICE)
-            .annotate(received=Coalesce(Sum("bank_transfers__amount"), Value(ZERO), output_field=DecimalField()))
-            .values_list("booking_id", "total", "received", "due_at"))
-    return {booking_id: (total, received, due_at) for booking_id, total, received, due_at in rows}
+    invoices = with_balances(Invoice.objects.filter(booking__in=booking_ids, kind=Invoice.Kind.INVOICE))
+    return {invoice.booking_id: balance_of(invoice) for invoice in invoices}
 
 
-def _booked_state(enrolment: Enrolment, invoice: tuple | None, now: datetime) -> PaymentState:
-    if invoice is None:
+def _booked_state(enrolment: Enrolment, standing: "Balance | None", now: datetime) -> PaymentState:
+    if standing is None:
         return PaymentState("none")
-    total, received, due_at = invoice
-    if received >= total:
-        return PaymentState("paid_by_bank", paid=received)
-    if received > 0:
-        return PaymentState("invoice_partly_paid", paid=received)
-    return PaymentState("invoice_overdue" if due_at and now > due_at else "invoice_open")
+    if standing.is_paid:
+        return PaymentState("paid_by_bank", paid=standing.received)
+    if standing.received > 0:
+        return PaymentState("invoice_partly_paid", paid=standing.received)
+    return PaymentState("invoice_overdue" if standing.is_overdue(now) else "invoice_open")
 
 
 def _state(enrolment: Enrolment, payments: list[tuple], now: datetime) -> PaymentState:
@@ -98,3 +113,34 @@ def _state(enrolment: Enrolment, payments: list[tuple], now: datetime) -> Paymen
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return PaymentState("free" if enrolment.price_incl_vat == 0 else "not_online")
     return PaymentState("none")
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where a booking's invoice stands: its total less its credit invoices, and what arrived by bank less what
+    the office paid back."""
+
+    total: Decimal
+    received: Decimal
+    due_at: datetime | None
+
+    @property
+    def open(self) -> Decimal:
+        return self.total - self.received
+
+    @property
+    def is_paid(self) -> bool:
+        return self.received >= self.total
+
+    @property
+    def to_pay_back(self) -> Decimal:
+        return max(self.received - self.total, ZERO)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.open > 0 and self.due_at is not None and now > self.due_at
+
+
+def balance(invoice: Invoice) -> Balance:
+    received = invoice.bank_transfers.aggregate(total=Sum("amount"))["total"] or ZERO
+    credited = invoice.credit_invoices.aggregate(total=Sum("total"))["total"] or ZERO  # negative
+    return Balance(total=invoice.total + credited, received=received, due_at=invoice.due_at)

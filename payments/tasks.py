@@ -4,7 +4,7 @@ services that enqueue them import nothing that imports them back."""
 
 from django_tasks import task
 
-from . import services
+from . import bookings, services
 
 
 @task()
@@ -15,3 +15,8 @@ def reconcile_with_stripe() -> dict:
 @task()
 def refund_cancelled_dates() -> int:
     return services.cancelled_dates_refund()
+
+
+@task()
+def remind_open_invoices() -> int:
+    return bookings.payment_reminders_send()

@@ -32,6 +32,11 @@ class Booking(models.Model):
     seats = models.PositiveSmallIntegerField(_("seats booked"))
     reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     price_incl_vat = models.DecimalField(_("price per seat incl. VAT"), max_digits=8, decimal_places=2)
+    kept_unpaid_at = models.DateTimeField(
+        _("kept while unpaid"), null=True, blank=True, editable=False,
+        help_text=_("When the office decided to keep the seats although the invoice is overdue."),
+    )
+    names_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
 
     class Meta:

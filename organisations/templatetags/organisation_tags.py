@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from core.formats import day, euro
-from payments.bookings import Balance
+from payments.selectors import balance_of
 
 from ..selectors import is_contact_person
 
@@ -26,7 +26,7 @@ def booking_summary(booking, now) -> dict:
     invoice = booking.invoice_list[0] if booking.invoice_list else None
     state = ""
     if invoice:
-        balance = Balance(total=invoice.total, received=invoice.received, due_at=invoice.due_at)
+        balance = balance_of(invoice)
         open_and_due = {"amount": euro(balance.open), "due": day(invoice.due_at)}
         state = (_("paid") if balance.is_paid
                  else _("%(amount)s open, overdue since %(due)s") % open_and_due if balance.is_overdue(now)

@@ -249,3 +249,93 @@ def test_nobody_changes_another_persons_sharing(client, course, organisation, co
     assert response.status_code == 404
     membership.refresh_from_db()
     assert membership.shares_progress_since is not None
+
+
+def test_cancelling_a_seat_credits_what_the_policy_gives_back_and_frees_it_for_the_waitlist(course, organisation,
+                                                                                           contact):
+    course_date = make_date(course, capacity=2, starts_in=timedelta(days=30))
+    booking = book(course_date, organisation, contact, seats=2)
+    waiting = UserFactory()
+    enrolments.waitlist_join(course_date=course_date, user=waiting)
+    invitation = services.seat_name(place=booking.places.order_by("seat").first(), email="piet@example.com",
+                                    actor=contact)
+    piet_place = bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
+    mail.outbox.clear()
+
+    credited = committed(invoice_bookings.booking_seat_cancel, place=piet_place, actor=contact)
+
+    assert credited == course.price_incl_vat  # 30 days before: free cancellation, everything back
+    invoice = Invoice.objects.get(booking=booking, kind=Invoice.Kind.INVOICE)
+    credit = Invoice.objects.get(credits=invoice)
+    assert (credit.kind, credit.total) == (Invoice.Kind.CREDIT, -course.price_incl_vat)
+    assert invoice_bookings.balance(invoice).open == course.price_incl_vat  # one seat left to pay
+    assert course_date.enrolments.get(user=waiting).status == Status.OFFERED
+    assert any(message.to == ["piet@example.com"] and "geannuleerd" in message.subject for message in mail.outbox)
+    assert {message.to[0] for message in mail.outbox if credit.number in message.subject} == {
+        "facturen@debrug.example", "werkgever@example.com"}
+
+
+def test_late_cancellation_credits_the_policys_share_and_a_paid_invoice_leaves_money_to_pay_back(
+        course, organisation, contact):
+    course_date = make_date(course, starts_in=timedelta(days=5))  # within the 14 days: 50 % back
+    booking = book(course_date, organisation, contact, seats=1)
+    invoice = Invoice.objects.get(booking=booking)
+    invoice_bookings.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
+                                          actor=contact)
+
+    credited = invoice_bookings.booking_seat_cancel(place=booking.places.get(), actor=contact)
+
+    assert credited == course.price_incl_vat / 2
+    standing = invoice_bookings.balance(invoice)
+    assert (standing.is_paid, standing.to_pay_back) == (True, credited)
+    with pytest.raises(invoice_bookings.BookingError, match="terugbetaald"):
+        invoice_bookings.bank_transfer_record(invoice=invoice, amount=-(credited + 1), received_on=date.today(),
+                                              actor=contact)
+    invoice_bookings.bank_transfer_record(invoice=invoice, amount=-credited, received_on=date.today(), actor=contact)
+    assert invoice_bookings.balance(invoice).to_pay_back == 0
+
+
+def test_the_office_frees_an_overdue_bookings_seats_or_keeps_them(course, organisation, contact):
+    course_date = make_date(course, starts_in=timedelta(days=30))
+    freed_booking = book(course_date, organisation, contact, seats=2)
+    kept_booking = book(course_date, make_organisation(UserFactory(), name="Ander bureau"), contact, seats=1)
+    later = timezone.now() + timedelta(days=15)  # past the 14-day term
+    assert [invoice.booking for invoice in invoice_bookings.overdue_invoices(later)] == [freed_booking, kept_booking]
+
+    invoice_bookings.booking_keep_unpaid(booking=kept_booking, actor=None, now=later)
+    freed = invoice_bookings.booking_release_unpaid(booking=freed_booking, actor=None, now=later)
+
+    assert freed == 2
+    assert not freed_booking.places.filter(status__in=Enrolment.SEATED).exists()
+    assert invoice_bookings.balance(Invoice.objects.get(booking=freed_booking, kind=Invoice.Kind.INVOICE)).open == 0
+    assert kept_booking.places.filter(status__in=Enrolment.SEATED).count() == 1
+    assert invoice_bookings.overdue_invoices(later) == []
+
+
+def test_payment_reminders_go_once_before_and_once_after_the_due_date(course, organisation, contact):
+    booking = book(make_date(course, starts_in=timedelta(days=40)), organisation, contact, seats=1)
+    invoice = Invoice.objects.get(booking=booking)
+    mail.outbox.clear()
+
+    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=5)) == 0
+    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=2)) == 1
+    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=1)) == 0
+    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at + timedelta(days=1)) == 1
+    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at + timedelta(days=2)) == 0
+    subjects = [message.subject for message in mail.outbox if message.to == ["facturen@debrug.example"]]
+    assert subjects == [f"Herinnering: factuur {invoice.number}", f"Factuur {invoice.number} is te laat"]
+
+
+def test_the_contact_person_is_reminded_once_of_seats_nobody_was_named_for(course, organisation, contact):
+    from organisations.services import naming_reminders_send
+
+    course_date = make_date(course, starts_in=timedelta(days=20))
+    booking = book(course_date, organisation, contact, seats=2)
+    mail.outbox.clear()
+    soon = course_date.starts_at - timedelta(days=4)
+
+    assert committed(naming_reminders_send, now=course_date.starts_at - timedelta(days=10)) == 0
+    assert committed(naming_reminders_send, now=soon) == 1
+    assert committed(naming_reminders_send, now=soon + timedelta(hours=1)) == 0
+    reminder = next(message for message in mail.outbox if message.to == ["werkgever@example.com"])
+    assert "2 plaatsen" in reminder.body and f"/my/organisation/bookings/{booking.pk}/" in reminder.body
