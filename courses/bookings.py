@@ -32,6 +32,7 @@ from .services import (
     _check_open,
     _lock,
     _lock_place,
+    _redeem,
     _settled,
     _transition,
     cancellation_refund,
@@ -55,13 +56,14 @@ def _billing(organisation: Organisation, booked_by: User, reference: str) -> dic
 
 def _booked_seat(booking: Booking, seat: int, *, at: datetime, actor: User | None, note: str = "") -> Enrolment:
     place = Enrolment(course_date=booking.course_date, booking=booking, price_incl_vat=booking.price_incl_vat,
-                      terms_accepted_at=at, **_billing(booking.organisation, booking.booked_by, booking.reference))
+                      voucher=booking.voucher, discount_incl_vat=booking.discount_incl_vat, terms_accepted_at=at,
+                      **_billing(booking.organisation, booking.booked_by, booking.reference))
     return _transition(place, Status.CONFIRMED, at=at, actor=actor, seat=seat, confirmed_at=at, note=note)
 
 
 @transaction.atomic
 def booking_create(*, course_date: CourseDate, organisation: Organisation, booked_by: User, seats: int,
-                   reference: str = "", now: datetime | None = None) -> Booking:
+                   reference: str = "", code: str = "", now: datetime | None = None) -> Booking:
     """Books `seats` seats on the date for the organisation, each a confirmed place still to be named (paid on
     invoice). All or nothing: DateFull, saying how many are free, when fewer are."""
     now = now or timezone.now()
@@ -73,8 +75,10 @@ def booking_create(*, course_date: CourseDate, organisation: Organisation, booke
     free = seating.free_seats()
     if len(free) < seats:
         raise DateFull(free_seats_message(len(free)))
+    offer = _redeem(course_date, code, seats=seats, now=now)
     booking = Booking.objects.create(course_date=course_date, organisation=organisation, booked_by=booked_by,
-                                     seats=seats, reference=reference, price_incl_vat=course_date.course.price_incl_vat)
+                                     seats=seats, reference=reference, price_incl_vat=offer.price,
+                                     voucher=offer.voucher, discount_incl_vat=offer.discount)
     for seat in free[:seats]:
         _booked_seat(booking, seat, at=now, actor=booked_by)
     record(booking, "booking.created", actor=booked_by, at=now, note=f"{seats} × {course_date}")

@@ -19,6 +19,9 @@ class EnrolForm(forms.Form):
     company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
     company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
                                      help_text=_("For example NL001234567B01"))
+    voucher_code = forms.CharField(
+        label=_("Voucher code"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
     accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy."))
 
     def clean(self):

@@ -31,6 +31,7 @@ from .notifications import (
     send_waitlist_offer,
 )
 from .selectors import confirmed_place_on_course, seats_taken
+from .vouchers import VoucherError, quote, redeem, uses_give_back, uses_take
 
 Status = Enrolment.Status
 
@@ -41,6 +42,17 @@ class EnrolmentError(Exception):
 
 class DateFull(EnrolmentError):
     pass
+
+
+class CodeRefused(EnrolmentError):
+    """A voucher code that does not apply here and now (the message says why); nothing was taken."""
+
+
+def _redeem(course_date: CourseDate, code: str, *, seats: int, now: datetime):
+    try:
+        return redeem(course_date=course_date, code=code, seats=seats, now=now)
+    except VoucherError as error:
+        raise CodeRefused(str(error)) from error
 
 
 class SeatGone(EnrolmentError):
@@ -147,6 +159,8 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
         enrolment.completed_at = None
     if to not in Enrolment.ACTIVE:
         enrolment.ended_at = at
+    if to == Status.EXPIRED and from_status == Status.HELD and enrolment.voucher_id:
+        uses_give_back(enrolment.voucher_id, 1)  # never paid: the code's use goes back
     enrolment.save()
     record(enrolment, f"enrolment.{to}", actor=actor, at=at, from_status=from_status, to_status=to, note=note)
     return enrolment
@@ -249,8 +263,10 @@ def _full_without(course_date: CourseDate, user: User, now: datetime) -> bool:
     return taken >= course_date.capacity
 
 
-def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime | None = None) -> Enrolment:
-    """Holds a seat for the person while they pay. Raises DateFull when none is free for them.
+def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, code: str = "",
+                   now: datetime | None = None) -> Enrolment:
+    """Holds a seat for the person while they pay, at the price `code` (a voucher, may be empty) gives. Raises
+    DateFull when no seat is free for them, VoucherError (an EnrolmentError) for a code that does not apply.
 
     In a rush most attempts meet a full date: they are refused on one plain read, without queueing for
     the date's lock; everyone else decides under it."""
@@ -259,11 +275,19 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, now
     _check_not_confirmed_elsewhere(course_date, user, now)
     if _full_without(course_date, user, now):
         raise DateFull(_("This date is full. You can join the waitlist."))
-    return _hold(course_date=course_date, user=user, billing=billing, now=now)
+    _voucher_check(course_date, code, now)
+    return _hold(course_date=course_date, user=user, billing=billing, code=code, now=now)
+
+
+def _voucher_check(course_date: CourseDate, code: str, now: datetime) -> None:
+    try:
+        quote(course_date=course_date, code=code, now=now)
+    except VoucherError as error:
+        raise CodeRefused(str(error)) from error
 
 
 @transaction.atomic
-def _hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetime) -> Enrolment:
+def _hold(*, course_date: CourseDate, user: User, billing: Billing, code: str, now: datetime) -> Enrolment:
     course_date = _lock(course_date)
     _check_open(course_date, now)
     seating = _settled(course_date, now)  # freed seats go to the waitlist before newcomers
@@ -275,8 +299,9 @@ def _hold(*, course_date: CourseDate, user: User, billing: Billing, now: datetim
     seat = seating.free_seat()
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
-    enrolment = Enrolment(course_date=course_date, user=user, price_incl_vat=course_date.course.price_incl_vat,
-                          **billing.__dict__)
+    offer = _redeem(course_date, code, seats=1, now=now)
+    enrolment = Enrolment(course_date=course_date, user=user, price_incl_vat=offer.price, voucher=offer.voucher,
+                          discount_incl_vat=offer.discount, **billing.__dict__)
     return _transition(enrolment, Status.HELD, at=now, actor=user, seat=seat,
                        hold_expires_at=now + hold_duration(), terms_accepted_at=now)
 
@@ -302,6 +327,8 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
     seat = seating.free_seat()
     if seat is None:
         raise SeatGone(_("The seat held for you was released and the date is now full."))
+    if enrolment.voucher_id and not uses_take(enrolment.voucher_id, 1):
+        raise SeatGone(_("The hold ran out and the last use of your code went to someone else meanwhile."))
     return _confirmed(enrolment, at=now, actor=actor, seat=seat, ended_at=None,
                       note="confirmed after the hold ran out")
 

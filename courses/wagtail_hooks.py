@@ -22,7 +22,7 @@ from core import audit
 from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 
 from . import services, trainer_views
-from .models import CourseDate, Enrolment, InterestEntry
+from .models import CourseDate, Enrolment, InterestEntry, Voucher
 
 logger = logging.getLogger(__name__)
 
@@ -149,11 +149,26 @@ class InterestEntryViewSet(ModelViewSet):
     index_view_class = listing_with("user", "course")
 
 
+class VoucherViewSet(ModelViewSet):
+    model = Voucher
+    icon = "tag"
+    menu_label = _("Vouchers")
+    list_display = ["code", "kind", "value", "uses", "max_uses", "valid_until", "early_bird_days", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code"]
+    list_export = ["code", "kind", "value", "uses", "max_uses", "valid_from", "valid_until", "early_bird_days",
+                   "active", "created_at"]
+    export_filename = "vouchers"
+    copy_view_enabled = False
+    form_fields = ["code", "kind", "value", "courses", "valid_from", "valid_until", "early_bird_days", "max_uses",
+                   "active"]
+
+
 class EnrolmentGroup(ViewSetGroup):
     menu_label = _("Enrolment")
     menu_icon = "group"
     menu_order = 150
-    items = [CourseDateViewSet, EnrolmentViewSet, InterestEntryViewSet]
+    items = [CourseDateViewSet, EnrolmentViewSet, InterestEntryViewSet, VoucherViewSet]
 
 
 @hooks.register("register_admin_viewset")

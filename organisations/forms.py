@@ -20,6 +20,8 @@ class BookingForm(forms.Form):
                                help_text=_("You can name the participants now or later."))
     reference = forms.CharField(label=_("Your reference or PO number"), max_length=60, required=False,
                                 help_text=_("Printed on the invoice."))
+    voucher_code = forms.CharField(label=_("Voucher code"), max_length=30, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
     accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy, "
                                               "and that the invoice is paid within its payment term."))
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.formats import euro
 from courses import bookings as seats
+from courses import services as enrolments
 from courses.models import SeatInvitation
 from courses.services import cancellation_refund
 from payments import bookings as invoice_bookings
@@ -42,7 +43,9 @@ def book(request, pk: int):
         try:
             booking = invoice_bookings.booking_on_invoice(
                 course_date=data["course_date"], organisation=organisation, booked_by=request.user,
-                seats=data["seats"], reference=data["reference"].strip())
+                seats=data["seats"], reference=data["reference"].strip(), code=data["voucher_code"])
+        except enrolments.CodeRefused as error:
+            form.add_error("voucher_code", str(error))
         except (seats.EnrolmentError, invoice_bookings.BookingError) as error:
             messages.error(request, str(error))
         else:

@@ -28,14 +28,14 @@ class BookingError(Exception):
 
 @transaction.atomic
 def booking_on_invoice(*, course_date: CourseDate, organisation: Organisation, booked_by: User, seats: int,
-                       reference: str = "", now: datetime | None = None) -> Booking:
+                       reference: str = "", code: str = "", now: datetime | None = None) -> Booking:
     """Books the seats (all or none, see courses.bookings) and issues their invoice in the same transaction, so
     there is never a booking without its invoice nor an invoice number without a booking."""
     now = now or timezone.now()
     if course_date.course.invoice_payment == InvoicePayment.NOBODY:
         raise BookingError(_("This course can only be paid online."))
     booking = bookings.booking_create(course_date=course_date, organisation=organisation, booked_by=booked_by,
-                                      seats=seats, reference=reference, now=now)
+                                      seats=seats, reference=reference, code=code, now=now)
     booking_invoice_issue(booking=booking, now=now)
     return booking
 

@@ -65,10 +65,13 @@ def _issued(*, now: datetime, **fields) -> Invoice:
     return invoice
 
 
-def _amounts(total: Decimal, course, provider: ProviderSettings) -> dict:
-    """An invoice's amounts from the total incl. VAT at the course's rate, with the exemption text when exempt."""
+def _amounts(total: Decimal, course, provider: ProviderSettings, *, discount: Decimal = Decimal("0.00"),
+             voucher=None) -> dict:
+    """An invoice's amounts from the total incl. VAT (after any discount) at the course's rate, with the
+    discount and its code, and the exemption text when exempt. VAT is computed on the total after the discount."""
     excl, vat = _split(total, course.vat_rate)
     return {"amount_excl_vat": excl, "vat_rate": course.vat_rate, "vat_amount": vat, "total": total,
+            "discount": discount, "voucher_code": voucher.code if voucher else "",
             "vat_exemption_text": provider.vat_exemption_text if course.is_vat_exempt else ""}
 
 
@@ -78,10 +81,11 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
     existing = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
     if existing:
         return existing
-    course_date, provider = payment.enrolment.course_date, ProviderSettings.load()
+    place, provider = payment.enrolment, ProviderSettings.load()
     return _issued(now=now or timezone.now(), payment=payment, supplier=_supplier(provider),
-                   customer=_customer(payment), description=str(course_date)[:255],
-                   **_amounts(payment.amount, course_date.course, provider))
+                   customer=_customer(payment), description=str(place.course_date)[:255],
+                   **_amounts(payment.amount, place.course_date.course, provider, discount=place.discount_incl_vat,
+                              voucher=place.voucher))
 
 
 PAYMENT_TERM = timedelta(days=14)
@@ -103,7 +107,8 @@ def booking_invoice_issue(*, booking: Booking, now: datetime | None = None) -> I
     return _issued(now=now, booking=booking, due_at=payment_due(now, course_date.starts_at),
                    supplier=_supplier(provider), customer=_organisation_customer(booking),
                    description=str(course_date)[:255], quantity=booking.seats,
-                   **_amounts(booking.price_incl_vat * booking.seats, course_date.course, provider))
+                   **_amounts(booking.price_incl_vat * booking.seats, course_date.course, provider,
+                              discount=booking.discount_incl_vat * booking.seats, voucher=booking.voucher))
 
 
 @transaction.atomic

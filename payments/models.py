@@ -135,6 +135,9 @@ class Invoice(models.Model):
     customer = models.JSONField(_("customer"))
     description = models.CharField(_("description"), max_length=255)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    discount = models.DecimalField(_("discount incl. VAT"), max_digits=9, decimal_places=2, default=0,
+                                   help_text=_("Off the list price, over all seats; the total is after it."))
+    voucher_code = models.CharField(_("voucher"), max_length=30, blank=True)
     amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=9, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2)
     vat_amount = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)

@@ -17,6 +17,16 @@ def euro(amount: Decimal) -> str:
     return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
 
 
+def _discount_excl(invoice: Invoice) -> Decimal:
+    """The discount line excl. VAT: the list price's excl. amount less the subtotal, so the lines add up to the
+    cent (VAT is computed after the discount)."""
+    if not invoice.discount:
+        return Decimal("0.00")
+    gross = invoice.total + invoice.discount
+    gross_excl = (gross / (1 + invoice.vat_rate)).quantize(Decimal("0.01"))
+    return gross_excl - invoice.amount_excl_vat
+
+
 def invoice_pdf(invoice: Invoice) -> bytes:
     buffer = BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -76,7 +86,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     page.setFont("Helvetica", 10)
     quantity = f"{invoice.quantity} × " if invoice.quantity > 1 else ""
     page.drawString(left, y, f"{quantity}{invoice.description}"[:95])
-    page.drawRightString(right, y, euro(invoice.amount_excl_vat))
+    discount_excl = _discount_excl(invoice)
+    page.drawRightString(right, y, euro(invoice.amount_excl_vat + discount_excl))
+    if discount_excl:
+        y -= 5.5 * mm
+        page.drawString(left, y, f"Korting ({invoice.voucher_code})" if invoice.voucher_code else "Korting")
+        page.drawRightString(right, y, euro(-discount_excl))
     y -= 8 * mm
     vat_label = "Btw vrijgesteld" if invoice.vat_exemption_text else f"Btw {invoice.vat_rate * 100:.0f}%"
     for label, amount, bold in [("Subtotaal excl. btw", invoice.amount_excl_vat, False),

@@ -43,8 +43,9 @@ def redirect_to_checkout(request, enrolment: Enrolment):
 
 
 def _to_payment(request, enrolment: Enrolment):
-    """A held seat is paid for on Stripe's page; a free course confirms at once."""
-    if enrolment.course_date.course.is_free:
+    """A held seat is paid for on Stripe's page; a free course, or a code that takes the whole price off,
+    confirms at once."""
+    if enrolment.price_incl_vat == 0:
         enrolments.enrolment_confirm(enrolment=enrolment, actor=request.user)
         return redirect("courses:enrolment", pk=enrolment.pk)
     return redirect_to_checkout(request, enrolment)
@@ -73,7 +74,10 @@ def enrol(request, pk: int):
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment = enrolments.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing())
+            enrolment = enrolments.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing(),
+                                                  code=form.cleaned_data["voucher_code"])
+        except enrolments.CodeRefused as error:
+            form.add_error("voucher_code", str(error))
         except enrolments.DateFull as error:
             messages.error(request, str(error))
             return redirect(course_date.course.url)

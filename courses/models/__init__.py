@@ -13,9 +13,10 @@ from .pages import (
     ModulePage,
     VatTreatment,
 )
+from .vouchers import Voucher
 
 __all__ = [
     "Attendance", "BillingType", "Booking", "CENT", "CourseAccreditation", "CourseDate", "CourseIndexPage",
     "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment", "MAX_SEATS_PER_DATE", "MeetingDay",
-    "ModulePage", "NAME_SEATS_DAYS_BEFORE", "SeatInvitation", "VAT_RATES", "VatTreatment",
+    "ModulePage", "NAME_SEATS_DAYS_BEFORE", "SeatInvitation", "VAT_RATES", "VatTreatment", "Voucher",
 ]

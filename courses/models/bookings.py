@@ -31,7 +31,12 @@ class Booking(models.Model):
                                   related_name="bookings_made")
     seats = models.PositiveSmallIntegerField(_("seats booked"))
     reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
-    price_incl_vat = models.DecimalField(_("price per seat incl. VAT"), max_digits=8, decimal_places=2)
+    price_incl_vat = models.DecimalField(_("price per seat incl. VAT"), max_digits=8, decimal_places=2,
+                                         help_text=_("After any voucher."))
+    voucher = models.ForeignKey("courses.Voucher", verbose_name=_("voucher"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="bookings")
+    discount_incl_vat = models.DecimalField(_("discount per seat incl. VAT"), max_digits=8, decimal_places=2,
+                                            default=0, editable=False)
     kept_unpaid_at = models.DateTimeField(
         _("kept while unpaid"), null=True, blank=True, editable=False,
         help_text=_("When the office decided to keep the seats although the invoice is overdue."),

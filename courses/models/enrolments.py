@@ -64,8 +64,13 @@ class Enrolment(models.Model):
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     price_incl_vat = models.DecimalField(
         _("price incl. VAT"), max_digits=8, decimal_places=2, null=True, blank=True,
-        help_text=_("The course's price when the seat was taken; later price changes do not touch it."),
+        help_text=_("The course's price when the seat was taken, less any voucher; later price changes do not "
+                    "touch it."),
     )
+    voucher = models.ForeignKey("courses.Voucher", verbose_name=_("voucher"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="places")
+    discount_incl_vat = models.DecimalField(_("discount incl. VAT"), max_digits=8, decimal_places=2,
+                                            default=0, editable=False)
 
     transferred_to = models.OneToOneField(
         "self", verbose_name=_("transferred to"), null=True, blank=True, on_delete=models.PROTECT,

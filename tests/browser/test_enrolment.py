@@ -6,7 +6,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from courses import services
-from courses.models import CoursePage, Enrolment
+from courses.models import CoursePage, Enrolment, Voucher
 from tests.browser.conftest import log_in
 from tests.factories import UserFactory, make_course, make_date
 
@@ -134,3 +134,31 @@ def test_a_failed_payment_keeps_the_seat_and_paying_again_confirms_it_with_an_in
         invoice_link.click()
     assert download.value.suggested_filename.endswith(".pdf")
     assert open(download.value.path(), "rb").read(4) == b"%PDF"
+
+
+def test_coach_enrols_with_an_early_bird_code_and_pays_the_lower_price(page: Page, live_site, site_url,
+                                                                        stripe_double):
+    stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, capacity=3)
+    Voucher.objects.create(code="VROEGBOEK", value=Decimal("10"), early_bird_days=14)
+    UserFactory(email="eva@example.org")
+    log_in(page, site_url, "eva@example.org")
+    page.goto(site_url + f"/dates/{course_date.pk}/enrol/")
+
+    page.get_by_label("Kortingscode").fill("vroegboek-fout")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    expect(page.get_by_text("De code VROEGBOEK-FOUT is niet geldig.")).to_be_visible()
+    assert not Enrolment.objects.exists()
+
+    page.get_by_label("Kortingscode").fill("vroegboek")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    expect(page.get_by_text("€ 445,50", exact=True)).to_be_visible()  # Stripe's page: 495 less 10 %
+    page.get_by_role("button", name="Pay € 445,50").click()
+
+    expect(page.get_by_text("Je plaats is bevestigd")).to_be_visible()
+    enrolment = Enrolment.objects.get()
+    assert enrolment.payments.get().amount == Decimal("445.50")
+    assert Voucher.objects.get().uses == 1

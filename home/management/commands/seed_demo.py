@@ -27,6 +27,7 @@ from courses.models import (
     InterestEntry,
     MeetingDay,
     ModulePage,
+    Voucher,
 )
 from home import demo_content
 from home.models import HomePage
@@ -153,6 +154,7 @@ class Command(BaseCommand):
             services.waitlist_join(course_date=full, user=person, now=now)
 
         self.organisation_booking(with_seats, now)
+        Voucher.objects.get_or_create(code="VROEGBOEK", defaults={"value": 10, "early_bird_days": 14})
         self.learning(with_seats, coach, participants[0], now)
         self.alumna_with_certificate(basis, trainer, User.objects.get(email="alumni@example.com"))
 
@@ -160,7 +162,7 @@ class Command(BaseCommand):
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
         created.append("4 dates, 21 places (3 booked by De Brug on invoice), 2 on a waitlist, 4 on an interest list, "
-                       "1 certificate")
+                       "1 certificate, voucher VROEGBOEK (10 % until 14 days before a date)")
 
     @staticmethod
     def learning(course_date, coach, participant, now):

@@ -1,0 +1,58 @@
+"""Codes the office hands out for a lower price: a percentage or an amount off, for some courses or all, for a
+while, a number of times, optionally only until some days before the date (early bird)."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from .pages import CoursePage
+
+
+class Voucher(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage off")
+        AMOUNT = "amount", _("Amount off (incl. VAT)")
+
+    code = models.CharField(_("code"), max_length=30, unique=True,
+                            help_text=_("What people type on the enrolment form; upper and lower case are the same."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    value = models.DecimalField(_("value"), max_digits=8, decimal_places=2,
+                                validators=[MinValueValidator(Decimal("0.01"))],
+                                help_text=_("A percentage (10 = 10 %) or an amount in euro per seat."))
+    courses = models.ManyToManyField(CoursePage, verbose_name=_("courses"), blank=True, related_name="+",
+                                     help_text=_("Empty: every course."))
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    early_bird_days = models.PositiveSmallIntegerField(
+        _("early bird: until days before the date"), null=True, blank=True,
+        help_text=_("Only valid until this many days before the date starts. Empty: no such limit."))
+    max_uses = models.PositiveIntegerField(_("maximum uses"), null=True, blank=True,
+                                           help_text=_("Each seat counts as one use. Empty: no limit."))
+    uses = models.PositiveIntegerField(_("used"), default=0, editable=False)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Switch off to stop the code at once."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("voucher")
+        verbose_name_plural = _("vouchers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="voucher_code_ci_unique"),
+            models.CheckConstraint(condition=Q(max_uses__isnull=True) | Q(uses__lte=F("max_uses")),
+                                   name="voucher_uses_within_maximum"),
+            models.CheckConstraint(condition=~Q(kind="percent") | Q(value__lte=100),
+                                   name="voucher_percent_at_most_100"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
