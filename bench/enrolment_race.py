@@ -36,21 +36,22 @@ def prepare_dates(*capacities: int):
     return [make_date(course, capacity=capacity) for capacity in capacities]
 
 
+def logged_in(user) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a session of its own for the person."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}", csrf
+
+
 def logged_in_people(count: int) -> list[tuple[str, str]]:
     """(Cookie header, CSRF token) for `count` new people, each logged in with a session of their own."""
     from tests.factories import UserFactory
 
-    cookies = []
-    for _ in range(count):
-        user = UserFactory()
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token
-        cookies.append((f"{settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}", csrf))
-    return cookies
+    return [logged_in(UserFactory()) for _ in range(count)]
 
 
 def enrol_requests(course_date, people) -> list[tuple[str, dict, bytes]]:
