@@ -1,6 +1,7 @@
-"""A stateful property test: random sequences of enrol, hold expiry, pay, cancel, waitlist, offer,
-accept, decline, capacity change, transfer to another date, the date's start, completion and worker ticks,
-on a controlled clock, against the invariants."""
+"""A stateful property test: random sequences of enrol (with and without a 2-use code), hold expiry, pay,
+cancel, waitlist, offer, accept, decline, capacity change, transfer to another date, an organisation booking
+seats, naming and cancelling them, the date's start, completion and worker ticks, on a controlled clock,
+against the invariants."""
 
 from datetime import timedelta
 
@@ -11,10 +12,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from wagtail.models import ModelLogEntry
 
-from courses import selectors, services
-from courses.models import Enrolment
+from decimal import Decimal
+
+from courses import bookings, selectors, services
+from courses.models import Enrolment, Voucher
+from payments import bookings as invoice_bookings
 from payments import services as payments
-from tests.factories import UserFactory, catalogue_site, make_course, make_date
+from payments.models import Invoice
+from tests.factories import UserFactory, catalogue_site, make_course, make_date, make_organisation
 
 Status = Enrolment.Status
 PEOPLE = 8
@@ -34,6 +39,9 @@ class EnrolmentMachine(RuleBasedStateMachine):
         self.people = [UserFactory() for _ in range(PEOPLE)]
         self.join_order = []  # enrolment ids in the order people joined the waitlist
         self.held_at_start = None  # the confirmed places when the date started: only the office changes them
+        self.contact = UserFactory()
+        self.organisation = make_organisation(self.contact)
+        self.voucher = Voucher.objects.create(code=f"TWEE{self.examples}", value=Decimal("10"), max_uses=2)
 
     def started(self):
         return self.date.has_started(self.now)
@@ -56,6 +64,47 @@ class EnrolmentMachine(RuleBasedStateMachine):
             held = services.enrolment_hold(course_date=self.date, user=self.people[person],
                                            billing=services.Billing(), now=self.now)
             services.enrolment_confirm(enrolment=held, now=self.now)
+        except services.EnrolmentError:
+            pass
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def enrol_with_code(self, person):
+        try:
+            services.enrolment_hold(course_date=self.date, user=self.people[person], billing=services.Billing(),
+                                    code=self.voucher.code.lower(), now=self.now)
+        except services.EnrolmentError:
+            pass
+
+    @rule(seats=st.integers(1, 3))
+    def organisation_books(self, seats):
+        try:
+            invoice_bookings.booking_on_invoice(course_date=self.date, organisation=self.organisation,
+                                                booked_by=self.contact, seats=seats, now=self.now)
+        except (services.EnrolmentError, invoice_bookings.BookingError):
+            pass
+
+    @rule(data=st.data(), person=st.integers(0, PEOPLE - 1))
+    def a_booked_seat_is_named_and_accepted(self, data, person):
+        unnamed = self.places(Status.CONFIRMED)
+        unnamed = [place for place in unnamed if place.booking_id and not place.user_id]
+        if not unnamed:
+            return
+        place = data.draw(st.sampled_from(unnamed))
+        try:
+            invitation = bookings.seat_invite(place=place, email=self.people[person].email, actor=self.contact,
+                                              now=self.now)
+            bookings.seat_accept(invitation=invitation, user=self.people[person], now=self.now)
+        except services.EnrolmentError:
+            pass
+
+    @rule(data=st.data())
+    def organisation_cancels_a_seat(self, data):
+        booked = [place for place in self.places(Status.CONFIRMED) if place.booking_id]
+        if not booked:
+            return
+        try:
+            invoice_bookings.booking_seat_cancel(place=data.draw(st.sampled_from(booked)), actor=self.contact,
+                                                 now=self.now)
         except services.EnrolmentError:
             pass
 
@@ -93,7 +142,8 @@ class EnrolmentMachine(RuleBasedStateMachine):
             try:
                 services.enrolment_cancel(enrolment=enrolment, actor=enrolment.user, now=self.now)
             except services.EnrolmentError:
-                assert enrolment.completed_at or (enrolment.status == Status.CONFIRMED and self.started())
+                assert enrolment.completed_at or enrolment.booking_id or (
+                    enrolment.status == Status.CONFIRMED and self.started())
 
     @rule(data=st.data())
     def transfer(self, data):
@@ -158,8 +208,22 @@ class EnrolmentMachine(RuleBasedStateMachine):
 
     @invariant()
     def nobody_twice_on_the_date(self):
-        users = [e.user_id for e in self.places(*Enrolment.ACTIVE)]
+        users = [e.user_id for e in self.places(*Enrolment.ACTIVE) if e.user_id]
         assert len(users) == len(set(users))
+
+    @invariant()
+    def bookings_never_grow_and_each_has_its_invoice(self):
+        for booking in self.date.bookings.all():
+            assert booking.places.filter(status__in=Enrolment.SEATED).count() <= booking.seats
+            invoice = Invoice.objects.get(booking=booking, kind=Invoice.Kind.INVOICE)
+            assert invoice.total == booking.seats * booking.price_incl_vat
+            assert invoice_bookings.balance(invoice).total >= 0  # never credited more than it asked
+
+    @invariant()
+    def a_codes_uses_are_its_places_that_did_not_run_out(self):
+        self.voucher.refresh_from_db()
+        counted = Enrolment.objects.filter(voucher=self.voucher).exclude(status=Status.EXPIRED).count()
+        assert self.voucher.uses == counted <= self.voucher.max_uses
 
     @invariant()
     def waitlist_order_kept(self):
