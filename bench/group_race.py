@@ -1,8 +1,8 @@
 """On one 10-seat date, 20 contact persons each try to book 3 seats on invoice while 100 individuals try to
-enrol, all at once over HTTP against gunicorn (a booking among every five individuals); then 50 people redeem a 5-use voucher at once (on dates with a
-seat for each of them, so only the code is scarce). Beside it, the same run's plain enrolment race (100 people,
-one 10-seat date) for the p95 to compare with. SQLite by default; PostgreSQL through
-scripts/with-throwaway-postgres.
+enrol, all at once over HTTP against gunicorn (a booking among every five individuals); then 50 people redeem
+a 5-use voucher at once (on dates with a seat for each of them, so only the code is scarce). Beside it, the
+same run's plain enrolment race (100 people, one 10-seat date) for the p95 to compare with. SQLite by default;
+PostgreSQL through scripts/with-throwaway-postgres.
 
     .venv/bin/python bench/group_race.py [--workers 4] [--concurrency 50]
     scripts/with-throwaway-postgres .venv/bin/python bench/group_race.py

@@ -4,6 +4,7 @@ seats, naming and cancelling them, the date's start, completion and worker ticks
 against the invariants."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -11,8 +12,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from wagtail.models import ModelLogEntry
-
-from decimal import Decimal
 
 from courses import bookings, selectors, services
 from courses.models import Enrolment, Voucher
