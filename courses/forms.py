@@ -2,10 +2,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import kvk_number_validate
+
 from .models import BillingType
 from .services import Billing
 
-EMPLOYER_FIELDS = ["company_name", "company_address", "company_contact"]
+REQUIRED_FOR = {BillingType.EMPLOYER: ["company_name", "company_address", "company_contact"],
+                BillingType.BUSINESS: ["company_name", "company_address"]}
+COMPANY_FIELDS = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id",
+                  "company_kvk"]
 
 
 class EnrolForm(forms.Form):
@@ -19,6 +24,8 @@ class EnrolForm(forms.Form):
     company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
     company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
                                      help_text=_("For example NL001234567B01"))
+    company_kvk = forms.CharField(label=_("KvK number"), max_length=8, required=False,
+                                  validators=[kvk_number_validate])
     voucher_code = forms.CharField(
         label=_("Voucher code"), max_length=30, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
@@ -26,17 +33,17 @@ class EnrolForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("billing_type") == BillingType.EMPLOYER:
-            for name in EMPLOYER_FIELDS:
-                if not cleaned.get(name, "").strip():
-                    self.add_error(name, ValidationError(_("Needed when your employer pays."), code="required"))
+        billing_type = cleaned.get("billing_type")
+        needed = (_("Needed when your employer pays.") if billing_type == BillingType.EMPLOYER
+                  else _("Needed for the invoice to your business."))
+        for name in REQUIRED_FOR.get(billing_type, []):
+            if not cleaned.get(name, "").strip():
+                self.add_error(name, ValidationError(needed, code="required"))
         return cleaned
 
     def billing(self) -> Billing:
         data = self.cleaned_data
-        if data["billing_type"] != BillingType.EMPLOYER:
+        if data["billing_type"] == BillingType.SELF:
             return Billing(billing_type=BillingType.SELF)
-        return Billing(
-            billing_type=BillingType.EMPLOYER,
-            **{name: data[name].strip() for name in [*EMPLOYER_FIELDS, "company_reference", "company_vat_id"]},
-        )
+        return Billing(billing_type=data["billing_type"], **{name: data.get(name, "").strip()
+                                                            for name in COMPANY_FIELDS})

@@ -67,6 +67,7 @@ class Billing:
     company_contact: str = ""
     company_reference: str = ""
     company_vat_id: str = ""
+    company_kvk: str = ""
 
 
 def hold_duration() -> timedelta:
@@ -629,7 +630,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         raise DateFull(_("This date is full. You can join the waitlist."))
     fields = {name: getattr(enrolment, name) for name in
               ["billing_type", "company_name", "company_address", "company_contact", "company_reference",
-               "company_vat_id", "terms_accepted_at", "price_incl_vat"]}
+               "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat"]}
     moved = _transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,
                         actor=actor, seat=seat, confirmed_at=now,
                         note=_note(f"transferred from date {from_date.pk}", reason))

@@ -34,10 +34,11 @@ def _supplier(provider: ProviderSettings) -> dict:
 def _customer(payment: Payment) -> dict:
     enrolment, person = payment.enrolment, payment.enrolment.user
     customer = {"participant": person.get_full_name() or person.email, "email": person.email}
-    if enrolment.billing_type == BillingType.EMPLOYER:
+    if enrolment.billing_type in (BillingType.EMPLOYER, BillingType.BUSINESS):
         customer.update(company=enrolment.company_name, address=enrolment.company_address,
-                        contact=enrolment.company_contact, reference=enrolment.company_reference,
-                        vat_id=enrolment.company_vat_id)
+                        contact=enrolment.company_contact or customer["participant"],
+                        reference=enrolment.company_reference, vat_id=enrolment.company_vat_id,
+                        kvk=enrolment.company_kvk)
     return customer
 
 

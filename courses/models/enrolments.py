@@ -17,6 +17,7 @@ from .pages import MAX_SEATS_PER_DATE, CoursePage
 
 class BillingType(models.TextChoices):
     SELF = "self", _("I pay myself")
+    BUSINESS = "business", _("My own business pays (self-employed)")
     EMPLOYER = "employer", _("My employer pays")
 
 
@@ -61,6 +62,7 @@ class Enrolment(models.Model):
     company_contact = models.CharField(_("contact person"), max_length=150, blank=True)
     company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    company_kvk = models.CharField(_("KvK number"), max_length=8, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     price_incl_vat = models.DecimalField(
         _("price incl. VAT"), max_digits=8, decimal_places=2, null=True, blank=True,

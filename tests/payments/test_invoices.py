@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from core.models import ProviderSettings
 from courses import services as enrolments
+from courses.forms import EnrolForm
 from payments import invoices, services
 from payments.models import Invoice, Payment
 from tests.factories import UserFactory, make_date
@@ -127,3 +128,28 @@ def test_a_paid_place_whose_invoice_task_was_lost_gets_it_from_the_reconciliatio
     assert services.reconcile()["invoices_issued"] == 1
     assert services.reconcile()["invoices_issued"] == 0
     assert payment.invoices.get().kind == Invoice.Kind.INVOICE
+
+
+def test_a_self_employed_coach_gets_the_invoice_addressed_to_their_business(
+        course, stripe_double, client, django_capture_on_commit_callbacks):
+    form = EnrolForm({"billing_type": "business", "company_name": "Eva Loopbaancoaching",
+                      "company_address": "Kerkstraat 3\n1234 AB Ergens", "company_kvk": "87654321",
+                      "company_vat_id": "NL123456789B01", "accept_terms": "on"})
+    assert form.is_valid(), form.errors
+    payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks,
+                  billing=form.billing())
+
+    [invoice] = payment.invoices.all()
+    assert (invoice.customer["company"], invoice.customer["kvk"]) == ("Eva Loopbaancoaching", "87654321")
+    invoice = invoices.invoice_pdf_store(invoice)
+    text = pdf_text(invoice)
+    for expected in ["Eva Loopbaancoaching", "Kerkstraat 3", "KvK 87654321", "NL123456789B01", "t.a.v. Eva de Vries"]:
+        assert expected in text
+
+
+def test_business_billing_needs_a_trade_name_and_address_and_a_valid_kvk_number():
+    form = EnrolForm({"billing_type": "business", "company_kvk": "1234", "accept_terms": "on"})
+    assert not form.is_valid()
+    assert form.errors["company_name"] == ["Nodig voor de factuur aan je bedrijf."]
+    assert form.errors["company_address"] == ["Nodig voor de factuur aan je bedrijf."]
+    assert form.errors["company_kvk"] == ["Een KvK-nummer heeft 8 cijfers."]
