@@ -141,3 +141,25 @@ class Membership(models.Model):
     @property
     def is_contact(self) -> bool:
         return self.role == self.Role.CONTACT
+
+
+class OrganisationInvitation(models.Model):
+    """A contact person asks a colleague (by email) to join the organisation as contact person or member."""
+
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("invited"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation to an organisation")
+        verbose_name_plural = _("invitations to an organisation")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} · {self.organisation}"

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Organisation
+from accounts.services import ORGANISATION_FIELDS
 from core.formats import day
 from courses.models import MAX_SEATS_PER_DATE
 from courses.selectors import seats_open
@@ -41,3 +43,17 @@ class AcceptForm(forms.Form):
         label=_("My organisation's contact persons may see my attendance, completion and certificate."),
         required=False, help_text=_("You can change this later in your profile."),
     )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+        widgets = {"invoice_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of your colleague"))
+    role = forms.ChoiceField(label=_("As"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
+                             help_text=_("A contact person may book and sees the bookings and invoices; a member "
+                                         "is one of the people you book for."))

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django_tasks import task
 
-from accounts.models import User
+from accounts.models import OrganisationInvitation, User
 from core.mail import email, email_person
 from courses.models import Booking, Enrolment, SeatInvitation
 
@@ -31,3 +31,15 @@ def send_naming_reminder(*, booking_id: int) -> None:
         email_person(booking.booked_by, "organisations/email/naming_reminder",
                      {"booking": booking, "course": booking.course_date.course, "unnamed": unnamed},
                      links={"link": ("organisations:booking", [booking.pk])})
+
+
+@task()
+def send_organisation_invitation(*, invitation_id: int) -> None:
+    invitation = OrganisationInvitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    if invitation.accepted_at:
+        return
+    known = User.objects.filter(email__iexact=invitation.email).first()
+    email("organisations/email/organisation_invitation",
+          {"invitation": invitation, "organisation": invitation.organisation, "has_account": known is not None},
+          to=invitation.email, language=known.language if known else settings.LANGUAGE_CODE,
+          links={"link": ("organisations:join", [invitation.token])})

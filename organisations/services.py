@@ -7,12 +7,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, OrganisationInvitation, User
+from accounts.services import organisation_invite
 from core.tasks import enqueue_with_change
 from courses import bookings
 from courses.models import NAME_SEATS_DAYS_BEFORE, Booking, CourseDate, Enrolment, SeatInvitation
 
-from .notifications import send_naming_reminder, send_seat_invitation
+from .notifications import send_naming_reminder, send_organisation_invitation, send_seat_invitation
 
 REMIND_NAMES_BEFORE = timedelta(days=NAME_SEATS_DAYS_BEFORE + 2)  # two days before the naming deadline
 
@@ -26,6 +27,13 @@ def seat_name(*, place: Enrolment, email: str, name: str = "", actor: User) -> S
     else:
         invitation = bookings.seat_invite(place=place, email=email, name=name, actor=actor)
     enqueue_with_change(send_seat_invitation, invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def colleague_invite(*, organisation: Organisation, email: str, role: str, actor: User) -> OrganisationInvitation:
+    invitation = organisation_invite(organisation=organisation, email=email, role=role, actor=actor)
+    enqueue_with_change(send_organisation_invitation, invitation_id=invitation.pk)
     return invitation
 
 

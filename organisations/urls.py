@@ -5,6 +5,9 @@ from . import views
 app_name = "organisations"
 urlpatterns = [
     path("my/organisation/", views.overview, name="overview"),
+    path("my/organisation/start/", views.start, name="start"),
+    path("my/organisation/<id:pk>/invite/", views.invite, name="invite"),
+    path("organisation-invitations/<token:token>/", views.join, name="join"),
     path("my/organisation/<id:pk>/book/", views.book, name="book"),
     path("my/organisation/bookings/<id:pk>/", views.booking_detail, name="booking"),
     path("my/organisation/seats/<id:pk>/name/", views.seat_name, name="seat_name"),

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import services as accounts
+from accounts.models import OrganisationInvitation
 from core.formats import euro
 from courses import bookings as seats
 from courses import services as enrolments
@@ -19,7 +21,7 @@ from payments import bookings as invoice_bookings
 from payments.models import Invoice
 
 from . import selectors, services
-from .forms import AcceptForm, BookingForm, SeatNameForm
+from .forms import AcceptForm, BookingForm, InviteForm, OrganisationForm, SeatNameForm
 
 
 @login_required
@@ -29,7 +31,58 @@ def overview(request):
         raise Http404
     rows = [(organisation, list(selectors.bookings_of(organisation)), list(selectors.people_of(organisation)))
             for organisation in organisations]
-    return render(request, "organisations/overview.html", {"rows": rows, "now": timezone.now()})
+    return render(request, "organisations/overview.html", {"rows": rows, "now": timezone.now(),
+                                                           "invite_form": InviteForm()})
+
+
+@login_required
+def start(request):
+    """"I book for my organisation": a contact person goes to their organisation; anyone else registers one and
+    becomes its contact person."""
+    if selectors.is_contact_person(request.user) and "new" not in request.GET:
+        return redirect("organisations:overview")
+    form = OrganisationForm(request.POST or None, initial={"invoice_email": request.user.email,
+                                                           "name": request.user.organisation})
+    if request.method == "POST" and form.is_valid():
+        organisation = accounts.organisation_create(user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(organisation)s is registered; you are its contact person. Book seats for "
+                                    "your people below.") % {"organisation": organisation.name})
+        return redirect("organisations:book", pk=organisation.pk)
+    return render(request, "organisations/start.html", {"form": form})
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    organisation = selectors.organisation_for_contact(request.user, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address for your colleague."))
+        return redirect("organisations:overview")
+    try:
+        invitation = services.colleague_invite(organisation=organisation, email=form.cleaned_data["email"],
+                                               role=form.cleaned_data["role"], actor=request.user)
+    except accounts.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("We sent %(email)s an invitation to join %(organisation)s.")
+                         % {"email": invitation.email, "organisation": organisation.name})
+    return redirect("organisations:overview")
+
+
+def join(request, token: str):
+    """The page behind the link in an invitation to an organisation: log in or sign up, then join."""
+    invitation = get_object_or_404(OrganisationInvitation.objects.select_related("organisation"), token=token)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = accounts.organisation_join(invitation=invitation, user=request.user)
+        except accounts.MembershipError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("You joined %(organisation)s.") % {"organisation": invitation.organisation})
+            return redirect("organisations:overview" if membership.is_contact else "accounts:profile")
+    return render(request, "organisations/join.html", {
+        "invitation": invitation, "here": reverse("organisations:join", args=[token])})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """An organisation books several seats on a date, names the people, and pays on invoice; the office records the
 bank transfer."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -339,3 +340,39 @@ def test_the_contact_person_is_reminded_once_of_seats_nobody_was_named_for(cours
     assert committed(naming_reminders_send, now=soon + timedelta(hours=1)) == 0
     reminder = next(message for message in mail.outbox if message.to == ["werkgever@example.com"])
     assert "2 plaatsen" in reminder.body and f"/my/organisation/bookings/{booking.pk}/" in reminder.body
+
+
+def test_a_person_registers_their_organisation_and_becomes_its_contact_person(client, db):
+    coach = UserFactory(email="wendy@example.com")
+    client.force_login(coach)
+
+    refused = client.post("/my/organisation/start/", {"name": "Bureau Wendy", "kvk_number": "123",
+                                                      "invoice_address": "", "invoice_email": "fout"})
+    assert refused.status_code == 200 and "Een KvK-nummer heeft 8 cijfers." in refused.content.decode()
+    response = client.post("/my/organisation/start/", {
+        "name": "Bureau Wendy", "kvk_number": "12345678", "vat_id": "", "invoice_address": "Straat 1\n1234 AB Stad",
+        "invoice_email": "boekhouding@wendy.example", "default_reference": ""})
+
+    membership = Membership.objects.get(user=coach)
+    assert (membership.organisation.name, membership.role) == ("Bureau Wendy", Membership.Role.CONTACT)
+    assert response["Location"] == f"/my/organisation/{membership.organisation.pk}/book/"
+
+
+def test_a_contact_person_invites_a_colleague_who_joins_once_with_the_invited_address(client, organisation,
+                                                                                       contact):
+    client.force_login(contact)
+    committed(client.post, f"/my/organisation/{organisation.pk}/invite/",
+              {"email": "Collega@Example.com", "role": "contact"})
+    invite_mail = next(message for message in mail.outbox if message.to == ["collega@example.com"])
+    path = re.search(r"/organisation-invitations/\S+/", invite_mail.body).group(0)
+    colleague, stranger = UserFactory(email="collega@example.com"), UserFactory(email="ander@example.com")
+
+    client.force_login(stranger)
+    assert "Deze uitnodiging is voor collega@example.com" in client.post(path, follow=True).content.decode()
+    assert not Membership.objects.filter(user=stranger).exists()
+    client.force_login(colleague)
+    assert client.post(path)["Location"] == "/my/organisation/"
+    assert Membership.objects.get(user=colleague).role == Membership.Role.CONTACT
+    again = client.post(f"/my/organisation/{organisation.pk}/invite/", {"email": "collega@example.com",
+                                                                        "role": "member"}, follow=True)
+    assert "collega@example.com hoort al bij Re-integratiebureau De Brug." in again.content.decode()
