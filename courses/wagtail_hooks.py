@@ -153,7 +153,7 @@ class VoucherViewSet(ModelViewSet):
     model = Voucher
     icon = "tag"
     menu_label = _("Vouchers")
-    list_display = ["code", "kind", "value", "uses", "max_uses", "valid_until", "early_bird_days", "active"]
+    list_display = ["code", "discount_label", "usage", "valid_until", "early_bird_label", "state"]
     list_filter = ["kind", "active"]
     search_fields = ["code"]
     list_export = ["code", "kind", "value", "uses", "max_uses", "valid_from", "valid_until", "early_bird_days",

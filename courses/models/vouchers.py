@@ -3,11 +3,14 @@ while, a number of times, optionally only until some days before the date (early
 
 from decimal import Decimal
 
+from django.contrib import admin
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+
+from core.formats import euro
 
 from .pages import CoursePage
 
@@ -56,3 +59,21 @@ class Voucher(models.Model):
     def save(self, *args, **kwargs):
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
+
+    @admin.display(description=_("discount"))
+    def discount_label(self) -> str:
+        return f"{self.value.normalize():f} %" if self.kind == self.Kind.PERCENT else euro(self.value)
+
+    @admin.display(description=_("used"))
+    def usage(self) -> str:
+        return f"{self.uses} / {self.max_uses}" if self.max_uses is not None else str(self.uses)
+
+    @admin.display(description=_("early bird"))
+    def early_bird_label(self) -> str:
+        if self.early_bird_days is None:
+            return ""
+        return _("until %(days)d days before the date") % {"days": self.early_bird_days}
+
+    @admin.display(description=_("status"))
+    def state(self) -> str:
+        return str(_("active") if self.active else _("switched off"))
