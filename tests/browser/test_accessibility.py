@@ -104,3 +104,24 @@ def test_learning_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
     assert_accessible(page, "evaluation with errors")
     page.goto(site_url + f"/enrolments/{learner.place.pk}/")
     assert_accessible(page, "enrolment with learning progress")
+
+
+def test_organisation_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+    from courses.models import CoursePage
+    from payments.bookings import booking_on_invoice
+    from tests.browser.conftest import log_in
+    from tests.factories import make_date, make_organisation
+
+    contact = UserFactory(email="werkgever@example.org")
+    organisation = make_organisation(contact)
+    booking = booking_on_invoice(course_date=make_date(CoursePage.objects.get(slug="basistraining")),
+                                 organisation=organisation, booked_by=contact, seats=2)
+    log_in(page, site_url, "werkgever@example.org")
+    for path in ["/my/organisation/", f"/my/organisation/{organisation.pk}/book/",
+                 f"/my/organisation/bookings/{booking.pk}/",
+                 f"/my/organisation/seats/{booking.places.first().pk}/cancel/", "/my/organisation/start/?new"]:
+        page.goto(site_url + path)
+        assert_accessible(page, path)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site_url + "/my/organisation/")
+    assert_accessible(page, "/my/organisation/ (390 px)")
