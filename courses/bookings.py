@@ -24,12 +24,14 @@ from core.tasks import enqueue_with_change
 from .models import MAX_SEATS_PER_DATE, BillingType, Booking, CourseDate, Enrolment, InterestEntry, SeatInvitation
 from .notifications import send_enrolment_confirmation, send_seat_withdrawn
 from .services import (
+    Billing,
     Cancellation,
     DateFull,
     EnrolmentError,
     Seating,
     _check_not_confirmed_elsewhere,
     _check_open,
+    _confirmed,
     _lock,
     _lock_place,
     _redeem,
@@ -83,6 +85,32 @@ def booking_create(*, course_date: CourseDate, organisation: Organisation, booke
         _booked_seat(booking, seat, at=now, actor=booked_by)
     record(booking, "booking.created", actor=booked_by, at=now, note=f"{seats} × {course_date}")
     return booking
+
+
+@transaction.atomic
+def own_place_on_invoice(*, course_date: CourseDate, user: User, billing: Billing, code: str = "",
+                         now: datetime | None = None) -> Enrolment:
+    """A person's own place, paid by bank transfer on an invoice: confirmed at once (its payment open), as a
+    booking of one seat so the invoice, reminders and the overdue list treat it as any booking."""
+    now = now or timezone.now()
+    course_date = _lock(course_date)
+    _check_open(course_date, now)
+    _check_not_confirmed_elsewhere(course_date, user, now)
+    seating = _settled(course_date, now)
+    if seating.place_of(user.pk):
+        raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
+    free = seating.free_seats()
+    if not free:
+        raise DateFull(_("This date is full. You can join the waitlist."))
+    offer = _redeem(course_date, code, seats=1, now=now)
+    booking = Booking.objects.create(course_date=course_date, booked_by=user, seats=1,
+                                     reference=billing.company_reference, price_incl_vat=offer.price,
+                                     voucher=offer.voucher, discount_incl_vat=offer.discount)
+    place = Enrolment(course_date=course_date, user=user, booking=booking, price_incl_vat=offer.price,
+                      voucher=offer.voucher, discount_incl_vat=offer.discount, terms_accepted_at=now,
+                      **billing.__dict__)
+    record(booking, "booking.created", actor=user, at=now, note=f"1 × {course_date}, on invoice")
+    return _confirmed(place, at=now, actor=user, seat=free[0])
 
 
 def _check_nameable(place: Enrolment, course_date: CourseDate, now: datetime) -> None:

@@ -31,6 +31,21 @@ class EnrolForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
     accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy."))
 
+    ONLINE, ON_INVOICE = "online", "invoice"
+
+    def __init__(self, *args, on_invoice: bool = False, **kwargs):
+        """`on_invoice`: the course lets individuals pay by bank transfer on an invoice, so the form asks how."""
+        super().__init__(*args, **kwargs)
+        if on_invoice:
+            self.fields["payment_method"] = forms.ChoiceField(
+                label=_("How do you pay?"), widget=forms.RadioSelect, initial=self.ONLINE,
+                choices=[(self.ONLINE, _("Online now (iDEAL, card or Bancontact)")),
+                         (self.ON_INVOICE, _("On invoice, by bank transfer within 14 days"))])
+
+    @property
+    def pays_on_invoice(self) -> bool:
+        return self.cleaned_data.get("payment_method") == self.ON_INVOICE
+
     def clean(self):
         cleaned = super().clean()
         billing_type = cleaned.get("billing_type")

@@ -224,7 +224,7 @@ def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: dateti
     only the office can still cancel it (which withdraws the completion)."""
     if enrolment.completed_at is not None and (moving or not by_office):
         raise EnrolmentError(_("This place has been completed: it can no longer be cancelled or moved."))
-    if enrolment.booking_id and not by_office:
+    if enrolment.booking_id and enrolment.booking.organisation_id and not by_office:
         raise EnrolmentError(_("Your organisation booked this place: please ask your contact person to change "
                                "or cancel it."))
     if enrolment.status == Status.CONFIRMED and course_date.has_started(now) and not by_office:
@@ -235,7 +235,8 @@ def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: dateti
 def participant_may_change(enrolment: Enrolment, now: datetime) -> bool:
     """Whether the participant may still cancel or move this place themselves (_check_changeable decides)."""
     started = enrolment.status == Status.CONFIRMED and enrolment.course_date.has_started(now)
-    return enrolment.completed_at is None and enrolment.booking_id is None and not started
+    booked_by_organisation = enrolment.booking_id is not None and enrolment.booking.organisation_id is not None
+    return enrolment.completed_at is None and not booked_by_organisation and not started
 
 
 def already_on_course(place: Enrolment) -> str:

@@ -37,7 +37,7 @@ def release(request, pk: int):
     if not confirmed(request):
         standing = invoice_bookings.balance(invoice_bookings.booking_invoice(booking))
         return admin_confirmation(
-            request, title=_("Free the seats of %(organisation)s?") % {"organisation": booking.organisation},
+            request, title=_("Free the seats of %(organisation)s?") % {"organisation": booking.customer_name},
             consequences=[
                 _("Every seat of this booking on %(date)s is freed; the waitlist is offered them first.")
                 % {"date": booking.course_date},
@@ -52,7 +52,7 @@ def release(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(seats)d seats of %(organisation)s freed.")
-                         % {"seats": freed, "organisation": booking.organisation})
+                         % {"seats": freed, "organisation": booking.customer_name})
     return redirect("organisations_admin:overdue")
 
 
@@ -62,5 +62,5 @@ def keep(request, pk: int):
     booking = get_object_or_404(Booking.objects.select_related("organisation"), pk=pk)
     invoice_bookings.booking_keep_unpaid(booking=booking, actor=request.user)
     messages.success(request, _("The seats of %(organisation)s stay booked; the invoice leaves this list.")
-                     % {"organisation": booking.organisation})
+                     % {"organisation": booking.customer_name})
     return redirect("organisations_admin:overdue")

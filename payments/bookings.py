@@ -40,6 +40,19 @@ def booking_on_invoice(*, course_date: CourseDate, organisation: Organisation, b
     return booking
 
 
+@transaction.atomic
+def own_place_on_invoice(*, course_date: CourseDate, user: User, billing, code: str = "",
+                         now: datetime | None = None) -> Enrolment:
+    """A person's own place paid on invoice, where the course allows it for individuals; the invoice is issued
+    in the same transaction and sent to them (to their employer's or business's details when they gave them)."""
+    now = now or timezone.now()
+    if course_date.course.invoice_payment != InvoicePayment.EVERYONE:
+        raise BookingError(_("This course can only be paid on invoice by organisations."))
+    place = bookings.own_place_on_invoice(course_date=course_date, user=user, billing=billing, code=code, now=now)
+    booking_invoice_issue(booking=place.booking, now=now)
+    return place
+
+
 def booking_invoice(booking: Booking) -> Invoice:
     return booking.invoices.get(kind=Invoice.Kind.INVOICE)
 

@@ -31,8 +31,9 @@ def _supplier(provider: ProviderSettings) -> dict:
             "kvk": provider.kvk_number, "vat_id": provider.vat_number, "iban": provider.iban}
 
 
-def _customer(payment: Payment) -> dict:
-    enrolment, person = payment.enrolment, payment.enrolment.user
+def _customer(enrolment) -> dict:
+    """The invoice's customer from a place's billing details: the person, or their employer or business."""
+    person = enrolment.user
     customer = {"participant": person.get_full_name() or person.email, "email": person.email}
     if enrolment.billing_type in (BillingType.EMPLOYER, BillingType.BUSINESS):
         customer.update(company=enrolment.company_name, address=enrolment.company_address,
@@ -42,7 +43,9 @@ def _customer(payment: Payment) -> dict:
     return customer
 
 
-def _organisation_customer(booking: Booking) -> dict:
+def _booking_customer(booking: Booking) -> dict:
+    if booking.organisation_id is None:  # a person's own place on invoice
+        return _customer(booking.places.select_related("user").get())
     organisation, contact = booking.organisation, booking.booked_by
     return {"company": organisation.name, "address": organisation.invoice_address, "email": organisation.invoice_email,
             "contact": contact.get_full_name() or contact.email, "reference": booking.reference,
@@ -84,7 +87,7 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
         return existing
     place, provider = payment.enrolment, ProviderSettings.load()
     return _issued(now=now or timezone.now(), payment=payment, supplier=_supplier(provider),
-                   customer=_customer(payment), description=str(place.course_date)[:255],
+                   customer=_customer(place), description=str(place.course_date)[:255],
                    **_amounts(payment.amount, place.course_date.course, provider, discount=place.discount_incl_vat,
                               voucher=place.voucher))
 
@@ -106,7 +109,7 @@ def booking_invoice_issue(*, booking: Booking, now: datetime | None = None) -> I
     now = now or timezone.now()
     course_date, provider = booking.course_date, ProviderSettings.load()
     return _issued(now=now, booking=booking, due_at=payment_due(now, course_date.starts_at),
-                   supplier=_supplier(provider), customer=_organisation_customer(booking),
+                   supplier=_supplier(provider), customer=_booking_customer(booking),
                    description=str(course_date)[:255], quantity=booking.seats,
                    **_amounts(booking.price_incl_vat * booking.seats, course_date.course, provider,
                               discount=booking.discount_incl_vat * booking.seats, voucher=booking.voucher))

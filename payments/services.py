@@ -27,8 +27,8 @@ from courses import services as enrolments
 from courses.models import Enrolment
 from learning import services as learning
 
-from .invoices import credit_invoice_issue, invoice_issue, issue_invoice
-from .models import Payment, Refund, StripeEvent
+from .invoices import booking_credit_issue, credit_invoice_issue, invoice_issue, issue_invoice
+from .models import Invoice, Payment, Refund, StripeEvent
 from .notifications import send_manual_refund_due, send_payment_returned
 
 log = logging.getLogger(__name__)
@@ -460,7 +460,14 @@ def place_cancel(*, enrolment: Enrolment, actor=None, note: str = "", by_office:
 
 
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
-    """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with."""
+    """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with (for a
+    place on invoice: credited on the invoice)."""
+    if enrolment.booking_id:
+        if refund > 0:
+            invoice = Invoice.objects.select_for_update().get(booking_id=enrolment.booking_id,
+                                                              kind=Invoice.Kind.INVOICE)
+            booking_credit_issue(invoice=invoice, amount=refund)
+        return None
     payment = paid_payment_of(enrolment)
     if payment is None:
         if refund > 0:

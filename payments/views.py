@@ -18,11 +18,11 @@ from core.formats import euro
 from courses import selectors as course_selectors
 from courses import services as enrolments
 from courses.forms import EnrolForm
-from courses.models import CourseDate, Enrolment
+from courses.models import CourseDate, Enrolment, InvoicePayment
 from courses.selectors import own_enrolment
 from courses.views import bookable_date
 
-from . import services
+from . import bookings, services
 from .invoices import invoice_pdf_store
 from .models import Invoice, Payment
 
@@ -71,9 +71,17 @@ def enrol(request, pk: int):
     course_date = bookable_date(pk)
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
-    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation})
+    course = course_date.course
+    form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
+                     on_invoice=course.invoice_payment == InvoicePayment.EVERYONE and not course.is_free)
     if request.method == "POST" and form.is_valid():
         try:
+            if form.pays_on_invoice:
+                place = bookings.own_place_on_invoice(course_date=course_date, user=request.user,
+                                                      billing=form.billing(), code=form.cleaned_data["voucher_code"])
+                messages.success(request, _("Your place is confirmed. The invoice is on its way to %(email)s.")
+                                 % {"email": request.user.email})
+                return redirect("courses:enrolment", pk=place.pk)
             enrolment = enrolments.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing(),
                                                   code=form.cleaned_data["voucher_code"])
         except enrolments.CodeRefused as error:
@@ -81,7 +89,7 @@ def enrol(request, pk: int):
         except enrolments.DateFull as error:
             messages.error(request, str(error))
             return redirect(course_date.course.url)
-        except enrolments.EnrolmentError as error:
+        except (enrolments.EnrolmentError, bookings.BookingError) as error:
             messages.error(request, str(error))
         else:
             return _to_payment(request, enrolment)
@@ -212,6 +220,7 @@ def invoice_download(request, number: str):
     """The invoice PDF as issued, for the person it was issued to (404 for anyone else)."""
     invoice = get_object_or_404(Invoice.objects.filter(
         Q(payment__enrolment__user=request.user)
+        | Q(booking__booked_by=request.user, booking__organisation__isnull=True)
         | Q(booking__organisation__memberships__user=request.user,
             booking__organisation__memberships__role=Membership.Role.CONTACT)).distinct(), number=number)
     invoice = invoice_pdf_store(invoice)

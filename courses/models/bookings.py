@@ -26,7 +26,8 @@ class Booking(models.Model):
     course_date = models.ForeignKey(CourseDate, verbose_name=_("date"), on_delete=models.PROTECT,
                                     related_name="bookings")
     organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
-                                     related_name="bookings")
+                                     related_name="bookings", null=True, blank=True,
+                                     help_text=_("Empty for a person who booked their own place on invoice."))
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT,
                                   related_name="bookings_made")
     seats = models.PositiveSmallIntegerField(_("seats booked"))
@@ -51,7 +52,11 @@ class Booking(models.Model):
         constraints = [models.CheckConstraint(condition=Q(seats__gte=1), name="booking_has_seats")]
 
     def __str__(self):
-        return f"{self.organisation} · {self.seats} × {self.course_date}"
+        return f"{self.customer_name} · {self.seats} × {self.course_date}"
+
+    @property
+    def customer_name(self) -> str:
+        return self.organisation.name if self.organisation_id else str(self.booked_by)
 
     @property
     def name_by(self):

@@ -141,7 +141,7 @@ class Enrolment(models.Model):
     @property
     def organisation_name(self) -> str:
         """The organisation that booked the place, else the one the participant names in their profile."""
-        if self.booking_id:
+        if self.booking_id and self.booking.organisation_id:
             return self.booking.organisation.name
         return self.user.organisation if self.user_id else ""
 

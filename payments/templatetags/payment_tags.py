@@ -1,12 +1,13 @@
 """What the payments app adds to the courses app's pages: `{% load payment_tags %}`."""
 
 from django import template
+from django.db.models import Q
 from django.utils import timezone
 
 from courses.models import Enrolment
 
 from ..models import Invoice
-from ..selectors import PaymentState
+from ..selectors import PaymentState, balance_of, with_balances
 from ..selectors import payment_states as states_of
 from ..services import place_movable
 
@@ -21,7 +22,9 @@ def place_money(enrolment: Enrolment) -> dict:
     return {
         "movable": may_move and enrolment.is_confirmed,
         "date_cancelled_choice": may_move and enrolment.status == Enrolment.Status.CANCELLED,
-        "invoices": Invoice.objects.filter(payment__enrolment=enrolment).order_by("year", "sequence"),
+        "invoices": with_balances(Invoice.objects.filter(
+            Q(payment__enrolment=enrolment)
+            | Q(booking__places=enrolment, booking__organisation__isnull=True)).order_by("year", "sequence")),
     }
 
 
@@ -34,3 +37,12 @@ def payment_states(places) -> dict[int, PaymentState]:
 @register.filter
 def payment_of(states: dict[int, PaymentState], place: Enrolment) -> str:
     return states[place.pk].label
+
+
+@register.filter
+def still_open(invoice: Invoice):
+    """What is still to be paid on an invoice from with_balances paid by bank transfer; None for others."""
+    if invoice.kind != Invoice.Kind.INVOICE or not invoice.due_at:
+        return None
+    left = balance_of(invoice).open
+    return left if left > 0 else None

@@ -162,3 +162,28 @@ def test_coach_enrols_with_an_early_bird_code_and_pays_the_lower_price(page: Pag
     enrolment = Enrolment.objects.get()
     assert enrolment.payments.get().amount == Decimal("445.50")
     assert Voucher.objects.get().uses == 1
+
+
+def test_a_self_employed_coach_books_on_invoice_and_sees_what_to_pay_by_when(page: Page, live_site, site_url):
+    course = CoursePage.objects.get(slug="basistraining")
+    course.invoice_payment = "everyone"
+    course.save_revision().publish()
+    course_date = make_date(course, capacity=3)
+    UserFactory(email="eva@example.org")
+    log_in(page, site_url, "eva@example.org")
+    page.goto(site_url + f"/dates/{course_date.pk}/enrol/")
+
+    page.get_by_label("Mijn eigen onderneming betaalt (zzp)").check()
+    page.get_by_label("Op factuur, per bankoverschrijving binnen 14 dagen").check()
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    expect(page.get_by_text("Nodig voor de factuur aan je bedrijf.").first).to_be_visible()
+    page.get_by_label("Bedrijf", exact=True).fill("Eva Loopbaancoaching")
+    page.get_by_label("Factuuradres").fill("Kerkstraat 3\n1234 AB Ergens")
+    page.get_by_label("KvK-nummer").fill("87654321")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+
+    expect(page.get_by_text("Je plaats is bevestigd. De factuur is onderweg naar eva@example.org.")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="(PDF)")).to_contain_text("te betalen vóór")
+    assert Enrolment.objects.get().booking.invoices.get().customer["company"] == "Eva Loopbaancoaching"

@@ -1,0 +1,84 @@
+"""A person pays their own place on invoice where the course allows it for individuals: confirmed at once with
+the payment open, the invoice addressed to them (or their business), cancellation credited on it."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+
+from courses.models import Enrolment, InvoicePayment
+from payments import bookings as invoice_bookings
+from payments.models import Invoice
+from payments.selectors import payment_states
+from tests.factories import UserFactory, make_date
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_to_all(course):
+    course.invoice_payment = InvoicePayment.EVERYONE
+    course.save()
+    return course
+
+
+def enrol(client, course_date, **fields):
+    data = {"billing_type": "self", "payment_method": "invoice", "accept_terms": "on", **fields}
+    return client.post(f"/dates/{course_date.pk}/enrol/", data)
+
+
+def test_a_zzp_coach_books_on_invoice_and_gets_it_addressed_to_their_business(
+        client, open_to_all, django_capture_on_commit_callbacks):
+    coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
+    course_date = make_date(open_to_all)
+    client.force_login(coach)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = enrol(client, course_date, billing_type="business", company_name="Eva Loopbaancoaching",
+                         company_address="Kerkstraat 3\n1234 AB Ergens", company_kvk="87654321")
+
+    place = Enrolment.objects.get(user=coach)
+    assert response["Location"] == f"/enrolments/{place.pk}/"
+    assert (place.status, place.booking.organisation) == (Enrolment.Status.CONFIRMED, None)
+    invoice = Invoice.objects.get(booking=place.booking)
+    assert (invoice.customer["company"], invoice.customer["email"]) == ("Eva Loopbaancoaching", "eva@example.org")
+    assert invoice.due_at == invoice.issued_at + timedelta(days=14)
+    assert [m.to for m in mail.outbox if invoice.number in m.subject] == [["eva@example.org"]]
+    assert payment_states([place], now=invoice.issued_at)[place.pk].label == "Factuur open"
+    page = client.get(f"/enrolments/{place.pk}/").content.decode()
+    assert f"{invoice.number} (PDF)" in page and "te betalen vóór" in page
+    assert client.get(f"/invoices/{invoice.number}.pdf").status_code == 200
+
+
+def test_the_person_cancels_and_the_policy_is_credited_on_the_invoice(client, open_to_all):
+    coach = UserFactory()
+    course_date = make_date(open_to_all, starts_in=timedelta(days=30))
+    client.force_login(coach)
+    enrol(client, course_date)
+    place = Enrolment.objects.get(user=coach)
+    invoice = Invoice.objects.get(booking=place.booking)
+    invoice_bookings.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
+                                          actor=None)
+
+    response = client.post(f"/enrolments/{place.pk}/cancel/", {"confirmed": "1"})
+
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert place.status == Enrolment.Status.CANCELLED
+    credit = Invoice.objects.get(credits=invoice)
+    assert credit.total == -invoice.total
+    assert invoice_bookings.balance(invoice).to_pay_back == invoice.total
+
+
+def test_on_invoice_is_not_offered_where_the_course_allows_it_for_organisations_only(client, course):
+    coach = UserFactory()
+    course_date = make_date(course)
+    client.force_login(coach)
+    assert "Op factuur" not in client.get(f"/dates/{course_date.pk}/enrol/").content.decode()
+
+    enrol(client, course_date)  # a forged choice is ignored: the form has no such field, the seat is paid online
+
+    place = Enrolment.objects.get(user=coach)
+    assert (place.status, place.booking_id) == (Enrolment.Status.HELD, None)
+    assert place.payments.count() == 1
+    assert not Invoice.objects.filter(booking__isnull=False).exists()
