@@ -120,14 +120,14 @@ class EnrolmentFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Enrolment
-        fields = ["status", "course_date"]
+        fields = ["status", "course_date", "voucher"]
 
 
 class EnrolmentViewSet(ModelViewSet):
     model = Enrolment
     icon = "user"
     menu_label = _("Enrolments")
-    list_display = ["user", "course_date", "status", "hold_expires_at", "waitlist_position"]
+    list_display = ["participant_label", "course_date", "status", "voucher", "hold_expires_at", "waitlist_position"]
     filterset_class = EnrolmentFilterSet
     search_fields = ["user__email", "user__full_name", "company_name"]
     inspect_view_enabled = True
@@ -135,7 +135,7 @@ class EnrolmentViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]
-    index_view_class = listing_with("user", "course_date__course")
+    index_view_class = listing_with("user", "course_date__course", "voucher")
 
 
 class InterestEntryViewSet(ModelViewSet):

@@ -6,6 +6,7 @@ particular date (which may be lower) is enforced by the services under a lock on
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +136,7 @@ class Enrolment(models.Model):
         return f"{self.participant_label} · {self.course_date} · {self.get_status_display()}"
 
     @property
+    @admin.display(description=_("participant"))
     def participant_label(self) -> str:
         return str(self.user) if self.user_id else str(_("Seat still to be named"))
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from courses.models import CoursePage, Enrolment
+from courses.models import CoursePage, Enrolment, ModulePage
 from payments.models import Invoice
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, UserFactory, confirmed_place, make_date, make_organisation
@@ -76,6 +76,9 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
     expect(invited.get_by_text("De plaats is van jou.")).to_be_visible()
     expect(invited.get_by_text("Je plaats is bevestigd.")).to_be_visible()
     expect(invited.get_by_role("link", name="Mijn inschrijving annuleren")).to_have_count(0)
+    invited.goto(site_url + ModulePage.objects.get(slug="voorbereiding").url)  # his own progress, from now on
+    invited.get_by_role("button", name="Markeer als klaar").click()
+    expect(invited.get_by_text("Je hebt deze module afgevinkt.")).to_be_visible()
     place = Enrolment.objects.get(user=piet)
     assert (place.status, place.booking.organisation.name) == (Enrolment.Status.CONFIRMED,
                                                                 "Re-integratiebureau De Brug")
@@ -83,6 +86,7 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
 
     page.reload()
     expect(rows.nth(0)).to_contain_text("Piet Jansen · Geaccepteerd")
+    expect(rows.nth(0)).to_contain_text("Aanwezig 0 van 1 dagen")  # he shares his progress with De Brug
 
     office = browser.new_page()
     log_in(office, site_url, "office@example.org")
