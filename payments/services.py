@@ -443,6 +443,12 @@ def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool
     return moved
 
 
+def _credit_on_invoice(enrolment: Enrolment, amount: Decimal) -> None:
+    """A place on a booking's invoice gets its money back as a credit invoice on it."""
+    invoice = Invoice.objects.select_for_update().get(booking_id=enrolment.booking_id, kind=Invoice.Kind.INVOICE)
+    booking_credit_issue(invoice=invoice, amount=amount)
+
+
 def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
     """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
     enqueue_with_change(send_manual_refund_due, enrolment_id=enrolment.pk, amount=str(amount))
@@ -464,9 +470,7 @@ def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None)
     place on invoice: credited on the invoice)."""
     if enrolment.booking_id:
         if refund > 0:
-            invoice = Invoice.objects.select_for_update().get(booking_id=enrolment.booking_id,
-                                                              kind=Invoice.Kind.INVOICE)
-            booking_credit_issue(invoice=invoice, amount=refund)
+            _credit_on_invoice(enrolment, refund)
         return None
     payment = paid_payment_of(enrolment)
     if payment is None:
@@ -491,6 +495,8 @@ def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
     if payment is not None:
         if refundable(payment) > 0:  # the office may have given it all back already
             refund_request(payment=payment, reason="date cancelled", actor=actor)
+    elif enrolment.booking_id and enrolment.price_incl_vat:
+        _credit_on_invoice(enrolment, enrolment.price_incl_vat)
     elif enrolment.price_incl_vat:
         _refund_by_hand(enrolment, enrolment.price_incl_vat)
     return True

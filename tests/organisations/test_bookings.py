@@ -14,9 +14,11 @@ from courses import bookings
 from courses import services as enrolments
 from courses.models import Enrolment, InvoicePayment
 from organisations import services
+from organisations.services import naming_reminders_send
 from payments import bookings as invoice_bookings
 from payments.models import Invoice
 from payments.selectors import payment_states
+from payments.services import cancelled_dates_refund
 from tests.factories import UserFactory, confirmed_place, make_date, make_organisation
 
 Status = Enrolment.Status
@@ -328,8 +330,6 @@ def test_payment_reminders_go_once_before_and_once_after_the_due_date(course, or
 
 
 def test_the_contact_person_is_reminded_once_of_seats_nobody_was_named_for(course, organisation, contact):
-    from organisations.services import naming_reminders_send
-
     course_date = make_date(course, starts_in=timedelta(days=20))
     booking = book(course_date, organisation, contact, seats=2)
     mail.outbox.clear()
@@ -376,3 +376,16 @@ def test_a_contact_person_invites_a_colleague_who_joins_once_with_the_invited_ad
     again = client.post(f"/my/organisation/{organisation.pk}/invite/", {"email": "collega@example.com",
                                                                         "role": "member"}, follow=True)
     assert "collega@example.com hoort al bij Re-integratiebureau De Brug." in again.content.decode()
+
+
+def test_a_called_off_date_credits_its_booked_seats_on_the_invoice(course, organisation, contact, settings):
+    course_date = make_date(course, starts_in=timedelta(days=30))
+    booking = book(course_date, organisation, contact, seats=2)
+    invoice = Invoice.objects.get(booking=booking)
+    enrolments.course_date_cancel(course_date=course_date, actor=None)
+    later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
+
+    assert committed(cancelled_dates_refund, now=later) == 2
+    assert invoice_bookings.balance(invoice).total == 0  # both seats credited in full
+    assert Invoice.objects.filter(credits=invoice).count() == 2
+    assert committed(cancelled_dates_refund, now=later) == 0
