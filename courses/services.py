@@ -160,7 +160,7 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
         enrolment.completed_at = None
     if to not in Enrolment.ACTIVE:
         enrolment.ended_at = at
-    if to == Status.EXPIRED and from_status == Status.HELD and enrolment.voucher_id:
+    if to in (Status.EXPIRED, Status.CANCELLED) and from_status == Status.HELD and enrolment.voucher_id:
         uses_give_back(enrolment.voucher_id, 1)  # never paid: the code's use goes back
     enrolment.save()
     record(enrolment, f"enrolment.{to}", actor=actor, at=at, from_status=from_status, to_status=to, note=note)
@@ -575,10 +575,12 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
 
 def transferable_after_date_cancelled(enrolment: Enrolment, course_date: CourseDate) -> bool:
     """A confirmed (paid) place whose date the office called off may still move to another date, until its
-    money has been given back."""
+    money has been given back. Only a place the calling-off ended: not one cancelled, swapped or freed before."""
+    ended_with_the_date = course_date.cancelled_at is None or (
+        enrolment.ended_at is not None and enrolment.ended_at >= course_date.cancelled_at)
     return (enrolment.status == Status.CANCELLED and course_date.status == CourseDate.Status.CANCELLED
             and enrolment.confirmed_at is not None and enrolment.refunded_at is None
-            and enrolment.transferred_to_id is None)
+            and enrolment.transferred_to_id is None and ended_with_the_date)
 
 
 @transaction.atomic
@@ -631,7 +633,8 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
         raise DateFull(_("This date is full. You can join the waitlist."))
     fields = {name: getattr(enrolment, name) for name in
               ["billing_type", "company_name", "company_address", "company_contact", "company_reference",
-               "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat"]}
+               "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat", "booking", "voucher",
+               "discount_incl_vat"]}
     moved = _transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,
                         actor=actor, seat=seat, confirmed_at=now,
                         note=_note(f"transferred from date {from_date.pk}", reason))
@@ -657,8 +660,8 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         raise EnrolmentError(_("This date has been cancelled."))
     if course_date.status == CourseDate.Status.COMPLETED:
         raise EnrolmentError(_("This date has taken place; it can no longer be called off."))
-    course_date.status = CourseDate.Status.CANCELLED
-    course_date.save(update_fields=["status"])
+    course_date.status, course_date.cancelled_at = CourseDate.Status.CANCELLED, now
+    course_date.save(update_fields=["status", "cancelled_at"])
     record(course_date, "course_date.cancelled", actor=actor, at=now, reason=reason)
     cancellations = []
     for enrolment in course_date.enrolments.filter(status__in=Enrolment.ACTIVE).select_related("user"):

@@ -2,7 +2,7 @@
 
 A use is taken with one conditional UPDATE (`uses = uses + n WHERE uses + n <= max_uses`), in the transaction
 that takes the seats, so however many people redeem a code at once, its maximum holds (and the database checks
-it again). A hold that runs out unpaid gives its use back.
+it again). A hold that runs out or is cancelled unpaid gives its use back.
 """
 
 from dataclasses import dataclass

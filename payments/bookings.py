@@ -117,11 +117,11 @@ def overdue_invoices(now: datetime):
 def booking_release_unpaid(*, booking: Booking, actor: User | None, now: datetime | None = None) -> int:
     """The office's "vrijgeven": every seat of the overdue booking is freed and what is open is credited."""
     now = now or timezone.now()
+    released = bookings.booking_release(booking=booking, actor=actor, now=now)  # the date first, as everywhere
     invoice = Invoice.objects.select_for_update().get(booking=booking, kind=Invoice.Kind.INVOICE)
     standing = balance(invoice)
     if standing.open <= 0:
-        raise BookingError(_("This invoice has been paid: its seats stay booked."))
-    released = bookings.booking_release(booking=booking, actor=actor, now=now)
+        raise BookingError(_("This invoice has been paid: its seats stay booked."))  # rolls the release back
     booking_credit_issue(invoice=invoice, amount=standing.open, now=now)
     return len(released)
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django_tasks import task
 
@@ -129,9 +130,14 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
 
 
 @transaction.atomic
-def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | None = None) -> Invoice:
+def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | None = None) -> Invoice | None:
     """A credit invoice of `amount` (incl. VAT) on a booking's invoice: seats cancelled or released. It lowers
-    what the organisation owes; what it paid already beyond that, the office pays back by hand."""
+    what the organisation owes; what it paid already beyond that, the office pays back by hand. Never more than
+    is left of the invoice after earlier credits (None when nothing is)."""
+    left = invoice.total + (invoice.credit_invoices.aggregate(total=Sum("total"))["total"] or 0)
+    amount = min(amount, left)
+    if amount <= 0:
+        return None
     excl, vat = _split(amount, invoice.vat_rate)
     return _issued(now=now or timezone.now(), kind=Invoice.Kind.CREDIT, booking=invoice.booking, credits=invoice,
                    supplier=invoice.supplier, customer=invoice.customer, description=invoice.description,

@@ -32,7 +32,7 @@ def place_move(request, pk: int, enrolment_pk: int):
         raise PermissionDenied
     course_date = trainer_date(user=request.user, pk=pk)
     enrolment = get_object_or_404(course_date.enrolments.select_related("user"), pk=enrolment_pk,
-                                  status=Enrolment.Status.CONFIRMED)
+                                  status=Enrolment.Status.CONFIRMED, user__isnull=False)
     back = redirect("courses_trainer:date", pk=course_date.pk)
     to_date = CourseDate.objects.filter(pk=parse_id(request.POST.get("to_date")), course_id=course_date.course_id,
                                         ).select_related("course").first()

@@ -48,6 +48,7 @@ class CourseDate(ClusterableModel):
     # Derived from the meeting days on save, so lists can sort and filter on them in the database.
     starts_at = models.DateTimeField(_("starts"), null=True, editable=False, db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, editable=False)
+    cancelled_at = models.DateTimeField(_("called off"), null=True, blank=True, editable=False)
     announced_at = models.DateTimeField(
         _("announced to the interest list"), null=True, blank=True, editable=False
     )

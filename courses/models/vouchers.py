@@ -4,6 +4,7 @@ while, a number of times, optionally only until some days before the date (early
 from decimal import Decimal
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -57,8 +58,18 @@ class Voucher(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
+        """The code in capitals; `uses` is only ever changed by its conditional updates, never by a save."""
         self.code = self.code.strip().upper()
+        if self.pk and "update_fields" not in kwargs:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if field.name not in ("id", "uses")]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.max_uses is not None and self.max_uses < self.uses:
+            raise ValidationError({"max_uses": _("It has been used %(uses)d times already; switch it off to stop "
+                                                 "it.") % {"uses": self.uses}})
 
     @admin.display(description=_("discount"))
     def discount_label(self) -> str:

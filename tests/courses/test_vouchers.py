@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses import services
@@ -155,3 +156,28 @@ def test_the_quote_matches_what_is_held(course):
     course_date = make_date(course)
     offer = quote(course_date=course_date, code="q", now=timezone.now())
     assert (offer.price, offer.discount) == (Decimal("0.00"), course.price_incl_vat)
+
+
+def test_a_hold_cancelled_before_paying_gives_the_use_back(course):
+    voucher = Voucher.objects.create(code="EEN", value=Decimal("10"), max_uses=1)
+    place = hold(make_date(course), "een")
+
+    services.enrolment_cancel(enrolment=place, actor=place.user)
+
+    voucher.refresh_from_db()
+    assert voucher.uses == 0
+
+
+def test_the_office_cannot_set_the_maximum_below_the_uses_and_a_save_never_overwrites_them(course):
+    voucher = Voucher.objects.create(code="DRIE", value=Decimal("10"), max_uses=3)
+    stale = Voucher.objects.get(pk=voucher.pk)
+    hold(make_date(course), "drie")
+    hold(make_date(course), "drie")
+
+    stale.value = Decimal("15")
+    stale.save()  # the admin saving a form read before the two holds
+    voucher.refresh_from_db()
+    assert (voucher.value, voucher.uses) == (Decimal("15.00"), 2)
+    voucher.max_uses = 1
+    with pytest.raises(ValidationError, match="al 2 keer gebruikt"):
+        voucher.full_clean()

@@ -16,6 +16,7 @@ from courses.models import Enrolment, InvoicePayment
 from organisations import services
 from organisations.services import naming_reminders_send
 from payments import bookings as invoice_bookings
+from payments.invoices import booking_credit_issue
 from payments.models import Invoice
 from payments.selectors import payment_states
 from payments.services import cancelled_dates_refund
@@ -389,3 +390,28 @@ def test_a_called_off_date_credits_its_booked_seats_on_the_invoice(course, organ
     assert invoice_bookings.balance(invoice).total == 0  # both seats credited in full
     assert Invoice.objects.filter(credits=invoice).count() == 2
     assert committed(cancelled_dates_refund, now=later) == 0
+
+
+def test_a_called_off_date_credits_only_the_seats_it_ended_never_more_than_the_invoice(course, organisation,
+                                                                                        contact, settings):
+    course_date = make_date(course, starts_in=timedelta(days=30))
+    booking = book(course_date, organisation, contact, seats=3)
+    invoice = Invoice.objects.get(booking=booking)
+    first, second, third = booking.places.order_by("seat")
+    invoice_bookings.booking_seat_cancel(place=first, actor=contact)  # credited in full already
+    swap = services.seat_name(place=second, email="piet@example.com", actor=contact)
+    piet = bookings.seat_accept(invitation=swap, user=UserFactory(email="piet@example.com"))
+    services.seat_name(place=piet, email="anna@example.com", actor=contact)  # Piet's place ends, Anna's begins
+    enrolments.course_date_cancel(course_date=course_date, actor=None)
+
+    later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
+    assert committed(cancelled_dates_refund, now=later) == 2  # the two seats the calling-off ended
+    assert invoice_bookings.balance(invoice).total == 0
+    assert sum(credit.total for credit in Invoice.objects.filter(credits=invoice)) == -invoice.total
+
+
+def test_a_booking_invoice_is_never_credited_beyond_its_total(course, organisation, contact):
+    booking = book(make_date(course), organisation, contact, seats=1)
+    invoice = Invoice.objects.get(booking=booking)
+    assert booking_credit_issue(invoice=invoice, amount=invoice.total + 100).total == -invoice.total
+    assert booking_credit_issue(invoice=invoice, amount=Decimal("1.00")) is None

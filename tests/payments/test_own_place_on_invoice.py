@@ -10,6 +10,7 @@ from courses.models import Enrolment, InvoicePayment
 from payments import bookings as invoice_bookings
 from payments.models import Invoice
 from payments.selectors import payment_states
+from payments.services import place_transfer
 from tests.factories import UserFactory, make_date
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,16 @@ def test_on_invoice_is_not_offered_where_the_course_allows_it_for_organisations_
     assert (place.status, place.booking_id) == (Enrolment.Status.HELD, None)
     assert place.payments.count() == 1
     assert not Invoice.objects.filter(booking__isnull=False).exists()
+
+
+def test_a_place_on_invoice_moved_to_another_date_stays_on_its_invoice(client, open_to_all):
+    coach = UserFactory()
+    course_date, later = make_date(open_to_all), make_date(open_to_all, starts_in=timedelta(days=60))
+    client.force_login(coach)
+    enrol(client, course_date)
+    place = Enrolment.objects.get(user=coach)
+
+    moved = place_transfer(enrolment=place, to_date=later, actor=coach)
+
+    assert (moved.booking_id, moved.price_incl_vat) == (place.booking_id, place.price_incl_vat)
+    assert payment_states([moved], now=moved.confirmed_at)[moved.pk].label == "Factuur open"
