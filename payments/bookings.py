@@ -14,10 +14,10 @@ from core.tasks import enqueue_with_change
 from courses import bookings
 from courses.models import Booking, CourseDate, Enrolment, InvoicePayment
 
-from .invoices import booking_credit_issue, booking_invoice_issue
+from .invoices import booking_credit_issue, booking_invoice_issue, credit_on_invoice
 from .models import BankTransfer, Invoice, InvoiceReminder
 from .notifications import send_payment_reminder
-from .selectors import balance
+from .selectors import balance, balance_of, with_balances
 
 ZERO = Decimal("0.00")
 
@@ -93,21 +93,21 @@ def booking_seat_cancel(*, place: Enrolment, actor: User | None, now: datetime |
     now = now or timezone.now()
     cancellation = bookings.seat_cancel(place=place, actor=actor, now=now)
     if cancellation.refund:
-        invoice = Invoice.objects.select_for_update().get(booking_id=place.booking_id, kind=Invoice.Kind.INVOICE)
-        booking_credit_issue(invoice=invoice, amount=cancellation.refund, now=now)
+        credit_on_invoice(booking_id=place.booking_id, amount=cancellation.refund, now=now)
     return cancellation.refund
 
 
 def overdue_invoices(now: datetime):
     """Booking invoices past their due date with money open, which the office has not decided to keep; each
     with `balance`. For the office's list."""
-    invoices = (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False, due_at__lt=now,
-                                       booking__kept_unpaid_at__isnull=True)
-                .select_related("booking__organisation", "booking__course_date__course", "booking__booked_by")
-                .order_by("due_at"))
+    invoices = with_balances(
+        Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False, due_at__lt=now,
+                               booking__kept_unpaid_at__isnull=True)
+        .select_related("booking__organisation", "booking__course_date__course", "booking__booked_by")
+        .order_by("due_at"))
     overdue = []
-    for invoice in invoices:
-        invoice.balance = balance(invoice)
+    for invoice in invoices:  # one query, whatever the number of invoices
+        invoice.balance = balance_of(invoice)
         if invoice.balance.open > 0:
             overdue.append(invoice)
     return overdue
@@ -145,12 +145,12 @@ def payment_reminders_send(*, now: datetime | None = None) -> int:
     """Reminds the organisation once 3 days before an invoice is due and once after, while money is open. Each
     reminder is claimed by a unique row, so two workers never send the same one. For the scheduler."""
     now = now or timezone.now()
-    due = (Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False, due_at__lte=now + REMIND_BEFORE,
-                                  booking__kept_unpaid_at__isnull=True)
-           .exclude(reminders__kind=InvoiceReminder.Kind.AFTER))
+    due = with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False,
+                                               due_at__lte=now + REMIND_BEFORE, booking__kept_unpaid_at__isnull=True)
+                        .exclude(reminders__kind=InvoiceReminder.Kind.AFTER))
     sent = 0
     for invoice in due:
-        if balance(invoice).open <= 0:
+        if balance_of(invoice).open <= 0:
             continue
         kind = InvoiceReminder.Kind.AFTER if now > invoice.due_at else InvoiceReminder.Kind.BEFORE
         try:

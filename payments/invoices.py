@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,6 +18,7 @@ from courses.models import CENT, BillingType, Booking
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
 from .pdf import invoice_pdf
+from .selectors import balance
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -134,8 +134,7 @@ def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | N
     """A credit invoice of `amount` (incl. VAT) on a booking's invoice: seats cancelled or released. It lowers
     what the organisation owes; what it paid already beyond that, the office pays back by hand. Never more than
     is left of the invoice after earlier credits (None when nothing is)."""
-    left = invoice.total + (invoice.credit_invoices.aggregate(total=Sum("total"))["total"] or 0)
-    amount = min(amount, left)
+    amount = min(amount, balance(invoice).total)
     if amount <= 0:
         return None
     excl, vat = _split(amount, invoice.vat_rate)
@@ -143,6 +142,12 @@ def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | N
                    supplier=invoice.supplier, customer=invoice.customer, description=invoice.description,
                    amount_excl_vat=-excl, vat_rate=invoice.vat_rate, vat_amount=-vat, total=-amount,
                    vat_exemption_text=invoice.vat_exemption_text)
+
+
+def credit_on_invoice(*, booking_id: int, amount: Decimal, now: datetime | None = None) -> Invoice | None:
+    """Money back for places of a booking, as a credit invoice on its invoice (locked: one credit at a time)."""
+    invoice = Invoice.objects.select_for_update().get(booking_id=booking_id, kind=Invoice.Kind.INVOICE)
+    return booking_credit_issue(invoice=invoice, amount=amount, now=now)
 
 
 def _after_commit_render_and_send(invoice: Invoice) -> None:

@@ -141,6 +141,5 @@ class Balance:
 
 
 def balance(invoice: Invoice) -> Balance:
-    received = invoice.bank_transfers.aggregate(total=Sum("amount"))["total"] or ZERO
-    credited = invoice.credit_invoices.aggregate(total=Sum("total"))["total"] or ZERO  # negative
-    return Balance(total=invoice.total + credited, received=received, due_at=invoice.due_at)
+    """The Balance of one invoice, read afresh (one query)."""
+    return balance_of(with_balances(Invoice.objects.filter(pk=invoice.pk)).get())

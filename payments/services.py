@@ -27,8 +27,8 @@ from courses import services as enrolments
 from courses.models import Enrolment
 from learning import services as learning
 
-from .invoices import booking_credit_issue, credit_invoice_issue, invoice_issue, issue_invoice
-from .models import Invoice, Payment, Refund, StripeEvent
+from .invoices import credit_invoice_issue, credit_on_invoice, invoice_issue, issue_invoice
+from .models import Payment, Refund, StripeEvent
 from .notifications import send_manual_refund_due, send_payment_returned
 
 log = logging.getLogger(__name__)
@@ -443,12 +443,6 @@ def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool
     return moved
 
 
-def _credit_on_invoice(enrolment: Enrolment, amount: Decimal) -> None:
-    """A place on a booking's invoice gets its money back as a credit invoice on it."""
-    invoice = Invoice.objects.select_for_update().get(booking_id=enrolment.booking_id, kind=Invoice.Kind.INVOICE)
-    booking_credit_issue(invoice=invoice, amount=amount)
-
-
 def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
     """The place was paid some other way (a bank transfer on an invoice): the office is asked to pay it back."""
     enqueue_with_change(send_manual_refund_due, enrolment_id=enrolment.pk, amount=str(amount))
@@ -470,7 +464,7 @@ def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None)
     place on invoice: credited on the invoice)."""
     if enrolment.booking_id:
         if refund > 0:
-            _credit_on_invoice(enrolment, refund)
+            credit_on_invoice(booking_id=enrolment.booking_id, amount=refund)
         return None
     payment = paid_payment_of(enrolment)
     if payment is None:
@@ -496,7 +490,7 @@ def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
         if refundable(payment) > 0:  # the office may have given it all back already
             refund_request(payment=payment, reason="date cancelled", actor=actor)
     elif enrolment.booking_id and enrolment.price_incl_vat:
-        _credit_on_invoice(enrolment, enrolment.price_incl_vat)
+        credit_on_invoice(booking_id=enrolment.booking_id, amount=enrolment.price_incl_vat)
     elif enrolment.price_incl_vat:
         _refund_by_hand(enrolment, enrolment.price_incl_vat)
     return True
