@@ -1,10 +1,12 @@
 """Seats an organisation books together, and the people who take them.
 
 A booking's seats come from the same Seating, under the same lock on the date, as an individual's hold: all
-of them or none. A booked seat is a confirmed place without a participant until the person it was given to
-accepts it; it then is their place like any other (their progress, their certificate). The organisation may
-give a seat to someone else until the date starts: the old place ends and a fresh one takes its seat, so
-nobody's progress passes to another person.
+of them or none. Paid on invoice, they are confirmed at once; paid online, they are held together while the
+contact person pays one Stripe Checkout for all of them, and confirmed together when it is paid. A booked
+seat is a confirmed place without a participant until the person it was given to accepts it; it then is
+their place like any other (their progress, their certificate). The organisation may give a seat to someone
+else until the date starts: the old place ends and a fresh one takes its seat, so nobody's progress passes
+to another person.
 """
 
 import secrets
@@ -28,6 +30,7 @@ from .services import (
     Cancellation,
     DateFull,
     EnrolmentError,
+    SeatGone,
     Seating,
     _check_not_confirmed_elsewhere,
     _check_open,
@@ -35,10 +38,13 @@ from .services import (
     _lock,
     _lock_place,
     _redeem,
+    _seating,
     _settled,
     _transition,
     cancellation_refund,
+    hold_duration,
 )
+from .vouchers import uses_take
 
 Status = Enrolment.Status
 
@@ -56,18 +62,24 @@ def _billing(organisation: Organisation, booked_by: User, reference: str) -> dic
             "company_reference": reference, "company_vat_id": organisation.vat_id}
 
 
-def _booked_seat(booking: Booking, seat: int, *, at: datetime, actor: User | None, note: str = "") -> Enrolment:
+def _booked_seat(booking: Booking, seat: int, *, at: datetime, actor: User | None, note: str = "",
+                 held_until: datetime | None = None) -> Enrolment:
+    """A seat of the booking: confirmed, or held until `held_until` while it is paid online."""
     place = Enrolment(course_date=booking.course_date, booking=booking, price_incl_vat=booking.price_incl_vat,
                       voucher=booking.voucher, discount_incl_vat=booking.discount_incl_vat, terms_accepted_at=at,
                       **_billing(booking.organisation, booking.booked_by, booking.reference))
+    if held_until:
+        return _transition(place, Status.HELD, at=at, actor=actor, seat=seat, hold_expires_at=held_until, note=note)
     return _transition(place, Status.CONFIRMED, at=at, actor=actor, seat=seat, confirmed_at=at, note=note)
 
 
 @transaction.atomic
 def booking_create(*, course_date: CourseDate, organisation: Organisation, booked_by: User, seats: int,
-                   reference: str = "", code: str = "", now: datetime | None = None) -> Booking:
-    """Books `seats` seats on the date for the organisation, each a confirmed place still to be named (paid on
-    invoice). All or nothing: DateFull, saying how many are free, when fewer are."""
+                   reference: str = "", code: str = "", online: bool = False,
+                   now: datetime | None = None) -> Booking:
+    """Books `seats` seats on the date for the organisation, each a place still to be named: confirmed at once
+    when paid on invoice, held together while paid `online` (booking_confirm confirms them when it is). All or
+    nothing: DateFull, saying how many are free, when fewer are."""
     now = now or timezone.now()
     if not 1 <= seats <= MAX_SEATS_PER_DATE:
         raise EnrolmentError(_("Book between 1 and %(max)d seats.") % {"max": MAX_SEATS_PER_DATE})
@@ -78,13 +90,84 @@ def booking_create(*, course_date: CourseDate, organisation: Organisation, booke
     if len(free) < seats:
         raise DateFull(free_seats_message(len(free)))
     offer = _redeem(course_date, code, seats=seats, now=now)
+    method = Booking.PaymentMethod.ONLINE if online else Booking.PaymentMethod.INVOICE
     booking = Booking.objects.create(course_date=course_date, organisation=organisation, booked_by=booked_by,
                                      seats=seats, reference=reference, price_incl_vat=offer.price,
-                                     voucher=offer.voucher, discount_incl_vat=offer.discount)
+                                     voucher=offer.voucher, discount_incl_vat=offer.discount, payment_method=method)
+    held_until = now + hold_duration() if online else None
     for seat in free[:seats]:
-        _booked_seat(booking, seat, at=now, actor=booked_by)
-    record(booking, "booking.created", actor=booked_by, at=now, note=f"{seats} × {course_date}")
+        _booked_seat(booking, seat, at=now, actor=booked_by, held_until=held_until)
+    record(booking, "booking.created", actor=booked_by, at=now, note=f"{seats} × {course_date}, {method.label}")
     return booking
+
+
+def _held_seats(booking: Booking, course_date: CourseDate, now: datetime) -> list[Enrolment]:
+    """The booking's seats still held for its payment (the date locked); EnrolmentError when the hold is over."""
+    held = list(booking.places.filter(status=Status.HELD, hold_expires_at__gt=now))
+    if len(held) != booking.seats:
+        raise EnrolmentError(_("The seats are no longer held. Please book again."))
+    for place in held:
+        place.course_date = course_date
+    return held
+
+
+@transaction.atomic
+def booking_hold_extend(*, booking: Booking, until: datetime, now: datetime | None = None) -> list[Enrolment]:
+    """Keeps the booking's held seats until `until`, the expiry of the payment page the contact person is sent
+    to (as hold_extend does for one person's seat)."""
+    now = now or timezone.now()
+    course_date = _lock(booking.course_date, with_course=False)
+    held = _held_seats(booking, course_date, now)
+    for place in held:
+        if until > place.hold_expires_at:
+            place.hold_expires_at = until
+            place.save(update_fields=["hold_expires_at"])
+    record(booking, "booking.hold_extended", at=now, note=f"held until {until.isoformat()} for the payment page")
+    return held
+
+
+@transaction.atomic
+def booking_hold_release(*, booking: Booking, note: str, now: datetime | None = None) -> int:
+    """Ends the hold on the booking's seats before its time (the payment page expired unpaid); they go to the
+    waitlist first. Returns how many seats were let go."""
+    now = now or timezone.now()
+    course_date = _lock(booking.course_date)
+    held = list(booking.places.filter(status=Status.HELD))
+    for place in held:
+        place.course_date = course_date
+        _transition(place, Status.EXPIRED, at=now, actor=None, note=note)
+    if held:
+        _settled(course_date, now)
+    return len(held)
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, actor: User | None = None, now: datetime | None = None) -> list[Enrolment]:
+    """Confirms every seat of a booking paid online, all together; idempotent. Seats whose hold ran out are
+    seated again when enough are free (and the code still has the uses); otherwise SeatGone and nothing
+    changes, so the payment goes back whole rather than buying part of what was ordered."""
+    now = now or timezone.now()
+    course_date = _lock(booking.course_date)
+    if booking.places.filter(confirmed_at__isnull=False).exists():  # confirmed before (some may be cancelled since)
+        return list(booking.places.filter(status=Status.CONFIRMED))
+    seating = _seating(course_date, now)
+    held = [place for place in seating.places if place.booking_id == booking.pk and place.status == Status.HELD]
+    lapsed = list(booking.places.filter(status=Status.EXPIRED))
+    if len(held) + len(lapsed) != booking.seats:
+        raise EnrolmentError(_("Some of these seats were cancelled; the booking can no longer be confirmed."))
+    free = seating.free_seats()
+    if len(free) < len(lapsed):
+        raise SeatGone(_("The seats held for this booking were released and the date no longer has room for "
+                         "all of them."))
+    if lapsed and booking.voucher_id and not uses_take(booking.voucher_id, len(lapsed)):
+        raise SeatGone(_("The hold ran out and the code's last uses went to others meanwhile."))
+    confirmed = [_transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now) for place in held]
+    for place, seat in zip(lapsed, free, strict=False):
+        place.course_date = course_date
+        confirmed.append(_transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now, seat=seat,
+                                     ended_at=None, note="confirmed after the hold ran out"))
+    record(booking, "booking.paid", actor=actor, at=now, note=f"{len(confirmed)} seats confirmed")
+    return confirmed
 
 
 @transaction.atomic

@@ -318,6 +318,8 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
     course_date, enrolment = _lock_place(enrolment)
     if enrolment.status == Status.CONFIRMED:
         return enrolment
+    if enrolment.booking_id:
+        raise EnrolmentError(_("A booked seat is confirmed with its booking."))  # courses.bookings.booking_confirm
     if enrolment.status in Enrolment.TIMED and enrolment.hold_expires_at > now:
         return _confirmed(enrolment, at=now, actor=actor)
     if enrolment.status not in (*Enrolment.TIMED, Status.EXPIRED):

@@ -215,6 +215,8 @@ PLACE_ACTIONS = {
     "enrolment.seat_invited": (_("Invite to a booked seat"), _("Invited to the seat")),
     "enrolment.seat_accepted": (_("Accept a booked seat"), _("Booked seat accepted")),
     "booking.created": (_("Book seats"), _("Seats booked")),
+    "booking.hold_extended": (_("Extend a booking's hold"), _("Booked seats held for the payment page")),
+    "booking.paid": (_("Pay for booked seats"), _("Booked seats paid online and confirmed")),
     "attendance.recorded": (_("Record attendance"), _("Attendance recorded")),
     "course_date.cancelled": (_("Call a date off"), _("Date called off")),
     "course_date.completed": (_("Complete a date"), _("Date completed")),

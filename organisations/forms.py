@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organisation
 from accounts.services import ORGANISATION_FIELDS
 from core.formats import day
-from courses.models import MAX_SEATS_PER_DATE
+from courses.models import MAX_SEATS_PER_DATE, Booking, InvoicePayment
 from courses.selectors import seats_open
 
 
@@ -24,12 +24,28 @@ class BookingForm(forms.Form):
                                 help_text=_("Printed on the invoice."))
     voucher_code = forms.CharField(label=_("Voucher code"), max_length=30, required=False,
                                    widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    payment_method = forms.ChoiceField(
+        label=_("Payment"), widget=forms.RadioSelect, initial=Booking.PaymentMethod.INVOICE,
+        choices=[(Booking.PaymentMethod.INVOICE, _("On invoice: we transfer the amount within the payment term")),
+                 (Booking.PaymentMethod.ONLINE, _("Online now, for all seats at once (iDEAL, card)"))])
     accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy, "
-                                              "and that the invoice is paid within its payment term."))
+                                              "and that an invoice is paid within its payment term."))
 
     def __init__(self, *args, dates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course_date"].queryset = dates
+
+    def clean(self):
+        cleaned = super().clean()
+        course_date = cleaned.get("course_date")
+        if (course_date and cleaned.get("payment_method") == Booking.PaymentMethod.INVOICE
+                and course_date.course.invoice_payment == InvoicePayment.NOBODY):
+            self.add_error("payment_method", _("This course can only be paid online."))
+        return cleaned
+
+    @property
+    def pays_online(self) -> bool:
+        return self.cleaned_data["payment_method"] == Booking.PaymentMethod.ONLINE
 
 
 class SeatNameForm(forms.Form):

@@ -26,7 +26,7 @@ def send_seat_invitation(*, invitation_id: int) -> None:
 @task()
 def send_naming_reminder(*, booking_id: int) -> None:
     booking = Booking.objects.select_related("booked_by", "course_date__course", "organisation").get(pk=booking_id)
-    unnamed = booking.places.filter(status__in=Enrolment.SEATED, user__isnull=True).count()
+    unnamed = booking.places.filter(status=Enrolment.Status.CONFIRMED, user__isnull=True).count()
     if unnamed:
         email_person(booking.booked_by, "organisations/email/naming_reminder",
                      {"booking": booking, "course": booking.course_date.course, "unnamed": unnamed},

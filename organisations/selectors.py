@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from certification.models import Certificate
-from courses.models import Attendance, Booking, CourseDate, Enrolment, InvoicePayment, SeatInvitation
+from courses.models import Attendance, Booking, CourseDate, Enrolment, SeatInvitation
 from courses.selectors import with_seat_counts
-from payments.models import Invoice
+from payments.models import Invoice, Payment
 from payments.selectors import with_balances
 
 
@@ -29,23 +29,30 @@ def organisation_for_contact(user: User, pk: int) -> Organisation:
     return get_object_or_404(contact_organisations(user), pk=pk)
 
 
-def bookings_of(organisation: Organisation):
-    """The organisation's bookings, newest date first, each with its current seats, their open invitations and
-    its invoice, in a fixed number of queries."""
+def _with_seats_and_money(bookings):
+    """Bookings with their current seats and those seats' open invitations, their invoice (with its balance)
+    and their online payments (each with its invoice), in a fixed number of queries."""
     seats = (Enrolment.objects.filter(status__in=Enrolment.SEATED).select_related("user").order_by("seat")
              .prefetch_related(Prefetch("invitations", SeatInvitation.objects.filter(accepted_at__isnull=True,
                                                                                       withdrawn_at__isnull=True),
                                         to_attr="open_invitations")))
     invoices = with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE))
-    return (organisation.bookings.select_related("course_date__course", "booked_by")
+    payments = Payment.objects.order_by("-created_at").prefetch_related(
+        Prefetch("invoices", Invoice.objects.filter(kind=Invoice.Kind.INVOICE), to_attr="invoice_list"))
+    return (bookings.select_related("course_date__course", "booked_by", "organisation")
             .prefetch_related(Prefetch("places", seats, to_attr="seats_now"),
-                              Prefetch("invoices", invoices, to_attr="invoice_list"))
-            .order_by("-course_date__starts_at", "-pk"))
+                              Prefetch("invoices", invoices, to_attr="invoice_list"),
+                              Prefetch("payments", payments, to_attr="payment_list")))
+
+
+def bookings_of(organisation: Organisation):
+    """The organisation's bookings, newest date first, with their seats and money (_with_seats_and_money)."""
+    return _with_seats_and_money(organisation.bookings.all()).order_by("-course_date__starts_at", "-pk")
 
 
 def booking_for_contact(user: User, pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("course_date__course", "organisation"),
-                             pk=pk, organisation__in=contact_organisations(user))
+    return get_object_or_404(_with_seats_and_money(Booking.objects.all()), pk=pk,
+                             organisation__in=contact_organisations(user))
 
 
 def place_for_contact(user: User, pk: int) -> Enrolment:
@@ -54,10 +61,9 @@ def place_for_contact(user: User, pk: int) -> Enrolment:
 
 
 def bookable_dates():
-    """Upcoming scheduled dates of live courses that organisations may pay on invoice, with their seat counts."""
+    """Upcoming scheduled dates of live courses, with their seat counts."""
     now = timezone.now()
     dates = (CourseDate.objects.filter(status=CourseDate.Status.SCHEDULED, starts_at__gt=now, course__live=True)
-             .exclude(course__invoice_payment=InvoicePayment.NOBODY)
              .filter(Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gt=now))
              .select_related("course").order_by("starts_at", "pk"))
     return with_seat_counts(dates, now)

@@ -18,7 +18,7 @@ from courses import services as enrolments
 from courses.models import SeatInvitation
 from courses.services import cancellation_refund
 from payments import bookings as invoice_bookings
-from payments.models import Invoice
+from payments import services as payments
 
 from . import selectors, services
 from .forms import AcceptForm, BookingForm, InviteForm, OrganisationForm, SeatNameForm
@@ -93,32 +93,78 @@ def book(request, pk: int):
     form = BookingForm(request.POST or None, dates=dates, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        order = {"course_date": data["course_date"], "organisation": organisation, "booked_by": request.user,
+                 "seats": data["seats"], "reference": data["reference"].strip(), "code": data["voucher_code"]}
         try:
-            booking = invoice_bookings.booking_on_invoice(
-                course_date=data["course_date"], organisation=organisation, booked_by=request.user,
-                seats=data["seats"], reference=data["reference"].strip(), code=data["voucher_code"])
+            booking = (seats.booking_create(**order, online=True) if form.pays_online
+                       else invoice_bookings.booking_on_invoice(**order))
         except enrolments.CodeRefused as error:
             form.add_error("voucher_code", str(error))
         except (seats.EnrolmentError, invoice_bookings.BookingError) as error:
             messages.error(request, str(error))
         else:
+            if booking.pays_online:
+                return _to_payment(request, booking)
             messages.success(request, _("%(seats)d seats booked. The invoice is on its way to %(email)s.")
                              % {"seats": booking.seats, "email": organisation.invoice_email})
             return redirect("organisations:booking", pk=booking.pk)
     return render(request, "organisations/book.html", {"organisation": organisation, "form": form})
 
 
+def _to_payment(request, booking):
+    """Seats held for an online payment go to Stripe's page, all in one Checkout; seats that cost nothing (a
+    code that takes the whole price off) are confirmed at once."""
+    booking_url = reverse("organisations:booking", args=[booking.pk])
+    try:
+        if booking.price_incl_vat == 0:
+            seats.booking_confirm(booking=booking, actor=request.user)
+            messages.success(request, _("%(seats)d seats booked. Name the participants below.")
+                             % {"seats": booking.seats})
+            return redirect(booking_url)
+        payment = payments.booking_checkout_start(
+            booking=booking, cancel_url=request.build_absolute_uri(booking_url),
+            success_url=request.build_absolute_uri(reverse("organisations:booking_return", args=[booking.pk])))
+    except (payments.PaymentError, seats.EnrolmentError) as error:
+        messages.error(request, str(error))
+        return redirect(booking_url)
+    return redirect(payment.checkout_url)
+
+
+@login_required
+@require_POST
+def booking_pay(request, pk: int):
+    """Back to Stripe's page for seats still held for their payment."""
+    return _to_payment(request, selectors.booking_for_contact(request.user, pk))
+
+
+@login_required
+def booking_return(request, pk: int):
+    """Where Stripe sends the contact person after paying: Stripe is asked at once (the webhook may be late),
+    then the booking says how it stands."""
+    booking = selectors.booking_for_contact(request.user, pk)
+    payment = booking.payments.order_by("-created_at").first()
+    if payment is not None:
+        payment = payments.checkout_sync(payment=payment)
+    if payment is not None and payment.status == payment.Status.PAID and not payment.went_back_whole:
+        messages.success(request, _("Paid, thank you. The invoice is on its way to %(email)s. Name the participants "
+                                    "below.") % {"email": booking.organisation.invoice_email})
+    elif payment is not None and payment.status == payment.Status.PROCESSING:
+        messages.info(request, _("Your payment is being processed. The seats stay held; this page shows when it "
+                                 "has been paid."))
+    return redirect("organisations:booking", pk=booking.pk)
+
+
 @login_required
 def booking_detail(request, pk: int):
     booking = selectors.booking_for_contact(request.user, pk)
     places = list(seats.booking_places(booking))
-    invoice = booking.invoices.filter(kind=Invoice.Kind.INVOICE).first()
     progress = selectors.shared_progress(booking, places)
+    confirmed = any(place.status == place.Status.CONFIRMED for place in places)
     return render(request, "organisations/booking.html", {
         "booking": booking,
         "places": [(place, SeatNameForm(prefix=str(place.pk)), progress.get(place.pk)) for place in places],
-        "invoice": invoice, "balance": invoice_bookings.balance(invoice) if invoice else None,
-        "started": booking.course_date.has_started(), "now": timezone.now(),
+        "started": booking.course_date.has_started(), "confirmed": confirmed, "now": timezone.now(),
+        "processing": any(payment.status == payment.Status.PROCESSING for payment in booking.payment_list),
     })
 
 
@@ -151,8 +197,11 @@ def seat_cancel(request, pk: int):
         except seats.EnrolmentError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("The seat is cancelled; %(amount)s is credited on the invoice.")
-                             % {"amount": euro(credited)} if credited else _("The seat is cancelled."))
+            money_back = (_("The seat is cancelled; %(amount)s is refunded to the payment.")
+                          if place.booking.pays_online
+                          else _("The seat is cancelled; %(amount)s is credited on the invoice."))
+            messages.success(request, money_back % {"amount": euro(credited)} if credited
+                             else _("The seat is cancelled."))
         return redirect("organisations:booking", pk=place.booking_id)
     return render(request, "organisations/seat_cancel.html", {
         "place": place, "booking": place.booking, "course": place.course_date.course,

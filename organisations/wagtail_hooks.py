@@ -57,10 +57,11 @@ class BookingViewSet(ModelViewSet):
     model = Booking
     icon = "tasks"
     menu_label = _("Bookings")
-    list_display = ["organisation", "course_date", "seats", "reference", "booked_by", "created_at"]
-    list_filter = ["organisation", "created_at"]
+    list_display = ["organisation", "course_date", "seats", "payment_method", "reference", "booked_by", "created_at"]
+    list_filter = ["organisation", "payment_method", "created_at"]
     search_fields = ["organisation__name", "reference", "booked_by__email"]
-    list_export = ["organisation", "course_date", "seats", "reference", "price_incl_vat", "booked_by", "created_at"]
+    list_export = ["organisation", "course_date", "seats", "payment_method", "reference", "price_incl_vat",
+                   "booked_by", "created_at"]
     export_filename = "bookings"
     inspect_view_enabled = True
     inspect_view_class = InspectWithHistory

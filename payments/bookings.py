@@ -14,10 +14,11 @@ from core.tasks import enqueue_with_change
 from courses import bookings
 from courses.models import Booking, CourseDate, Enrolment, InvoicePayment
 
-from .invoices import booking_credit_issue, booking_invoice_issue, credit_on_invoice
+from .invoices import booking_credit_issue, booking_invoice_issue
 from .models import BankTransfer, Invoice, InvoiceReminder
 from .notifications import send_payment_reminder
 from .selectors import balance, balance_of, with_balances
+from .services import booking_money_back, booking_payment_locked
 
 ZERO = Decimal("0.00")
 
@@ -88,12 +89,13 @@ def bank_transfer_record(*, invoice: Invoice, amount: Decimal, received_on: date
 
 @transaction.atomic
 def booking_seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = None) -> Decimal:
-    """The contact person cancels a booked seat; what the policy gives back is credited on the invoice. Returns
-    the credited amount."""
+    """The contact person cancels a booked seat; what the policy gives back is credited on the invoice, or
+    refunded when the booking was paid online. Returns that amount."""
     now = now or timezone.now()
+    booking_payment_locked(place.booking_id)  # before the date, as the webhook locks them
     cancellation = bookings.seat_cancel(place=place, actor=actor, now=now)
-    if cancellation.refund:
-        credit_on_invoice(booking_id=place.booking_id, amount=cancellation.refund, now=now)
+    booking_money_back(booking_id=place.booking_id, amount=cancellation.refund, reason="seat cancelled by the "
+                       "organisation", actor=actor, now=now)
     return cancellation.refund
 
 
@@ -117,6 +119,8 @@ def overdue_invoices(now: datetime):
 def booking_release_unpaid(*, booking: Booking, actor: User | None, now: datetime | None = None) -> int:
     """The office's "vrijgeven": every seat of the overdue booking is freed and what is open is credited."""
     now = now or timezone.now()
+    if booking.pays_online:
+        raise BookingError(_("This booking was paid online: it has no invoice to be overdue."))
     released = bookings.booking_release(booking=booking, actor=actor, now=now)  # the date first, as everywhere
     invoice = Invoice.objects.select_for_update().get(booking=booking, kind=Invoice.Kind.INVOICE)
     standing = balance(invoice)

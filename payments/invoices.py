@@ -86,11 +86,23 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
     existing = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
     if existing:
         return existing
-    place, provider = payment.enrolment, ProviderSettings.load()
+    provider = ProviderSettings.load()
+    if payment.booking_id:
+        return _booking_payment_invoice(payment, provider, now or timezone.now())
+    place = payment.enrolment
     return _issued(now=now or timezone.now(), payment=payment, supplier=_supplier(provider),
                    customer=_customer(place), description=str(place.course_date)[:255],
                    **_amounts(payment.amount, place.course_date.course, provider, discount=place.discount_incl_vat,
                               voucher=place.voucher))
+
+
+def _booking_payment_invoice(payment: Payment, provider: ProviderSettings, now: datetime) -> Invoice:
+    """The invoice for a booking's seats paid online: addressed as a booking's invoice, paid already."""
+    booking = payment.booking
+    return _issued(now=now, payment=payment, supplier=_supplier(provider), customer=_booking_customer(booking),
+                   description=str(booking.course_date)[:255], quantity=booking.seats,
+                   **_amounts(payment.amount, booking.course_date.course, provider,
+                              discount=booking.discount_incl_vat * booking.seats, voucher=booking.voucher))
 
 
 PAYMENT_TERM = timedelta(days=14)
@@ -161,7 +173,8 @@ def invoice_pdf_store(invoice: Invoice) -> Invoice:
 
 @task()
 def issue_invoice(*, payment_id: int) -> str:
-    payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user").get(pk=payment_id)
+    payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user",
+                                             "booking__course_date__course").get(pk=payment_id)
     return invoice_issue(payment=payment).number
 
 
@@ -169,13 +182,14 @@ def issue_invoice(*, payment_id: int) -> str:
 def send_invoice(*, invoice_id: int) -> None:
     """Renders the invoice once, keeps it, and sends it: a booking's to the organisation's invoice address
     (the contact person who booked gets a copy), a paid place's to the participant."""
-    invoice = invoice_pdf_store(Invoice.objects.select_related("payment__enrolment__user", "booking__booked_by")
-                                .get(pk=invoice_id))
+    invoice = invoice_pdf_store(Invoice.objects.select_related(
+        "payment__enrolment__user", "payment__booking__booked_by", "booking__booked_by").get(pk=invoice_id))
     with invoice.pdf.open("rb") as pdf:
         document = Attachment(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
-    if invoice.booking_id:
-        contact = invoice.booking.booked_by
-        context = {"invoice": invoice, "booking": invoice.booking}
+    booking = invoice.booking if invoice.booking_id else invoice.payment.booking
+    if booking is not None:
+        contact = booking.booked_by
+        context = {"invoice": invoice, "booking": booking}
         email("payments/email/booking_invoice", context, to=invoice.customer["email"], language=contact.language,
               attachments=(document,))
         if contact.email.lower() != invoice.customer["email"].lower():

@@ -1,5 +1,6 @@
 """Money received through Stripe, and every Stripe event we were sent, each stored once."""
 
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,8 @@ from courses.models import Booking, Enrolment
 
 
 class Payment(models.Model):
-    """One attempt to pay for an enrolment: a Stripe Checkout Session and what became of it."""
+    """One attempt to pay, through a Stripe Checkout Session, for a person's place or for the seats an
+    organisation booked together; and what became of it."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for payment")
@@ -20,9 +22,12 @@ class Payment(models.Model):
         EXPIRED = "expired", _("Not paid in time")
 
     wagtail_reference_index_ignore = True
+    REFUNDED_WHOLE = "refunded: "  # how the note of a payment that bought nothing, and went back whole, begins
 
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
-                                  related_name="payments")
+                                  related_name="payments", null=True, blank=True)
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT,
+                                related_name="payments", null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     amount = models.DecimalField(_("amount incl. VAT"), max_digits=8, decimal_places=2)
     currency = models.CharField(max_length=3, default="eur", editable=False)
@@ -43,10 +48,42 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="paid") | models.Q(paid_at__isnull=False), name="paid_payments_have_a_time",
             ),
+            models.CheckConstraint(condition=models.Q(enrolment__isnull=True) ^ models.Q(booking__isnull=True),
+                                   name="payment_for_a_place_or_a_booking"),
         ]
 
     def __str__(self):
-        return f"{self.checkout_session_id} · {self.get_status_display()}"
+        return f"{self.paid_for} · {euro(self.amount)} · {self.get_status_display()}"
+
+    @property
+    def went_back_whole(self) -> bool:
+        """Paid, but it could not buy the place or seats (gone, or paid twice): refunded in full."""
+        return self.note.startswith(self.REFUNDED_WHOLE)
+
+    @property
+    def payer(self):
+        """The person who pays: the participant, or the contact person who booked the seats."""
+        return self.enrolment.user if self.enrolment_id else self.booking.booked_by
+
+    @property
+    def course_date(self):
+        return self.enrolment.course_date if self.enrolment_id else self.booking.course_date
+
+    @property
+    @admin.display(description=_("company"))
+    def company(self) -> str:
+        """The organisation that booked, or the employer or business on the place's invoice details."""
+        if self.booking_id:
+            return self.booking.organisation.name if self.booking.organisation_id else ""
+        return self.enrolment.company_name
+
+    @property
+    @admin.display(description=_("paid for"))
+    def paid_for(self) -> str:
+        if self.booking_id:
+            return f"{self.booking.customer_name} · {self.booking.seats} × {self.booking.course_date}"
+        person = self.enrolment.user
+        return f"{person.get_full_name() or person.email} · {self.enrolment.course_date}"
 
 
 class StripeEvent(models.Model):

@@ -15,13 +15,15 @@ from .selectors import balance
 def send_payment_returned(*, payment_id: int) -> None:
     """A payment that could not buy a place (the seat was gone, or paid twice) is refunded: the person and the
     office hear about it."""
-    payment = Payment.objects.select_related("enrolment__user", "enrolment__course_date__course").get(pk=payment_id)
-    person = payment.enrolment.user
-    context = {"payment": payment, "enrolment": payment.enrolment, "course_date": payment.enrolment.course_date,
-               "course": payment.enrolment.course_date.course}
+    payment = Payment.objects.select_related(
+        "enrolment__user", "enrolment__course_date__course", "booking__booked_by", "booking__organisation",
+        "booking__course_date__course").get(pk=payment_id)
+    person = payment.payer  # for a booking: the contact person who paid
+    context = {"payment": payment, "booking": payment.booking, "person": person, "course_date": payment.course_date,
+               "course": payment.course_date.course}
     email_person(person, "payments/email/payment_returned", context)
     # The office reads its copy in the site's language, whatever the participant's.
-    email_office("payments/email/payment_returned", {**context, "person": person})
+    email_office("payments/email/payment_returned", context)
 
 
 @task()

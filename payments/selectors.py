@@ -48,18 +48,29 @@ def payment_states(enrolments: Iterable[Enrolment], *, now: datetime) -> dict[in
     """Each place's PaymentState, by enrolment id, in one query whatever the number of places. A refund
     counts from the moment it is decided (pending or done); a failed one does not."""
     enrolments = list(enrolments)
+    booking_ids = {enrolment.booking_id for enrolment in enrolments if enrolment.booking_id}
     payments = (
-        Payment.objects.filter(enrolment__in=[enrolment.pk for enrolment in enrolments])
+        Payment.objects.filter(Q(enrolment__in=[enrolment.pk for enrolment in enrolments])
+                               | Q(booking__in=booking_ids))
         .annotate(refunded=Coalesce(Sum("refunds__amount", filter=~Q(refunds__status=Refund.Status.FAILED)),
                                     Value(ZERO), output_field=DecimalField()))
-        .values_list("enrolment_id", "status", "amount", "refunded", "expires_at")
+        .values_list("enrolment_id", "booking_id", "status", "amount", "refunded", "expires_at")
     )
     by_place: dict[int, list[tuple]] = {}
-    for enrolment_id, *payment in payments:
-        by_place.setdefault(enrolment_id, []).append(payment)
-    invoices = _booking_invoices({enrolment.booking_id for enrolment in enrolments if enrolment.booking_id})
-    return {enrolment.pk: _booked_state(enrolment, invoices.get(enrolment.booking_id), now) if enrolment.booking_id
-            else _state(enrolment, by_place.get(enrolment.pk, []), now) for enrolment in enrolments}
+    by_booking: dict[int, list[tuple]] = {}
+    for enrolment_id, booking_id, *payment in payments:
+        (by_booking.setdefault(booking_id, []) if booking_id else by_place.setdefault(enrolment_id, [])).append(
+            payment)
+    invoices = _booking_invoices(booking_ids - set(by_booking))
+    states = {}
+    for enrolment in enrolments:
+        if enrolment.booking_id in by_booking:
+            states[enrolment.pk] = _booked_online_state(enrolment, by_booking[enrolment.booking_id], now)
+        elif enrolment.booking_id:
+            states[enrolment.pk] = _booked_state(enrolment, invoices.get(enrolment.booking_id), now)
+        else:
+            states[enrolment.pk] = _state(enrolment, by_place.get(enrolment.pk, []), now)
+    return states
 
 
 def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -96,6 +107,13 @@ def _booked_state(enrolment: Enrolment, standing: "Balance | None", now: datetim
     if standing.received > 0:
         return PaymentState("invoice_partly_paid", paid=standing.received)
     return PaymentState("invoice_overdue" if standing.is_overdue(now) else "invoice_open")
+
+
+def _booked_online_state(enrolment: Enrolment, payments: list[tuple], now: datetime) -> PaymentState:
+    """A seat of a booking paid online: paid with the booking (its share of the one payment), or not yet."""
+    if any(status == Payment.Status.PAID for status, *_rest in payments):
+        return PaymentState("paid", paid=enrolment.price_incl_vat)
+    return _state(enrolment, payments, now)
 
 
 def _state(enrolment: Enrolment, payments: list[tuple], now: datetime) -> PaymentState:

@@ -15,6 +15,7 @@ from decimal import Decimal
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -23,12 +24,13 @@ from core.audit import record
 from core.converters import parse_id
 from core.formats import euro
 from core.tasks import enqueue_with_change
+from courses import bookings
 from courses import services as enrolments
-from courses.models import Enrolment
+from courses.models import Booking, Enrolment
 from learning import services as learning
 
 from .invoices import credit_invoice_issue, credit_on_invoice, invoice_issue, issue_invoice
-from .models import Payment, Refund, StripeEvent
+from .models import Invoice, Payment, Refund, StripeEvent
 from .notifications import send_manual_refund_due, send_payment_returned
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ Status = Payment.Status
 # Stripe keeps a Checkout Session open for 30 minutes to 24 hours; a minute's margin for the clocks.
 SESSION_MIN, SESSION_MAX = timedelta(minutes=31), timedelta(hours=23, minutes=59)
 PAYMENT_METHODS = ["ideal", "card", "bancontact"]
+REFUNDED_WHOLE = Payment.REFUNDED_WHOLE
 
 
 class PaymentError(Exception):
@@ -64,42 +67,84 @@ def checkout_start(*, enrolment: Enrolment, success_url: str, cancel_url: str, n
     """A Stripe Checkout Session for a held seat, or the one still open for it. The seat stays held as long as
     the payment page is open. Raises PaymentError when Stripe cannot be reached: nothing is written then."""
     now = now or timezone.now()
-    open_payment = enrolment.payments.filter(status=Status.OPEN, expires_at__gt=now + timedelta(minutes=2)).first()
+    open_payment = _open_payment(enrolment.payments, now)
     if open_payment and enrolment.status == Enrolment.Status.HELD:
         return open_payment
     if enrolment.status != Enrolment.Status.HELD or enrolment.hold_expires_at <= now:
         raise PaymentError(_("Your seat is no longer held. Please enrol again."))
-    course_date = enrolment.course_date
-    expires_at = min(max(enrolment.hold_expires_at, now + SESSION_MIN), now + SESSION_MAX)
-    attempt = uuid.uuid4().hex
-    params = {
-        "mode": "payment",
-        "payment_method_types": PAYMENT_METHODS,
-        "line_items": [{"quantity": 1, "price_data": {
-            "currency": "eur", "unit_amount": cents(enrolment.price_incl_vat),
-            "product_data": {"name": str(course_date)[:250]},  # the course and its first day
-        }}],
-        "customer_email": enrolment.user.email,
-        "client_reference_id": str(enrolment.pk),
-        "metadata": {"enrolment": str(enrolment.pk), "attempt": attempt},
-        "locale": "nl" if enrolment.user.language == "nl" else "en",
-        "expires_at": int(expires_at.timestamp()),
-        "success_url": success_url,
-        "cancel_url": cancel_url,
-    }
-    try:
-        session = stripe_client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": f"checkout-{enrolment.pk}-{attempt}"})
-    except stripe.StripeError as error:
-        log.warning("Stripe refused or failed a checkout for enrolment %s: %s", enrolment.pk, error)
-        raise PaymentError(_("The payment service is not available right now. Your seat stays held; "
-                             "please try again in a moment.")) from error
+    session = _session_create(
+        key=f"checkout-{enrolment.pk}", metadata={"enrolment": str(enrolment.pk)}, payer=enrolment.user,
+        name=str(enrolment.course_date), unit_amount=enrolment.price_incl_vat, quantity=1,
+        held_until=enrolment.hold_expires_at, success_url=success_url, cancel_url=cancel_url, now=now)
     with transaction.atomic():
         enrolments.hold_extend(enrolment=enrolment, until=_from_timestamp(session.expires_at), now=now)
         return Payment.objects.create(
             enrolment=enrolment, amount=enrolment.price_incl_vat, checkout_session_id=session.id,
             checkout_url=session.url, expires_at=_from_timestamp(session.expires_at),
         )
+
+
+def booking_checkout_start(*, booking: Booking, success_url: str, cancel_url: str,
+                           now: datetime | None = None) -> Payment:
+    """One Stripe Checkout Session for all the seats of a booking paid online (or the one still open for it),
+    as checkout_start is for one person's seat: the seats stay held as long as the payment page is open."""
+    now = now or timezone.now()
+    held = list(booking.places.filter(status=Enrolment.Status.HELD, hold_expires_at__gt=now))
+    if len(held) != booking.seats:
+        raise PaymentError(_("The seats are no longer held. Please book again."))
+    open_payment = _open_payment(booking.payments, now)
+    if open_payment:
+        return open_payment
+    session = _session_create(
+        key=f"booking-{booking.pk}", metadata={"booking": str(booking.pk)}, payer=booking.booked_by,
+        name=str(booking.course_date), unit_amount=booking.price_incl_vat, quantity=booking.seats,
+        held_until=min(place.hold_expires_at for place in held), success_url=success_url, cancel_url=cancel_url,
+        now=now)
+    with transaction.atomic():
+        bookings.booking_hold_extend(booking=booking, until=_from_timestamp(session.expires_at), now=now)
+        return Payment.objects.create(
+            booking=booking, amount=booking_amount(booking), checkout_session_id=session.id,
+            checkout_url=session.url, expires_at=_from_timestamp(session.expires_at),
+        )
+
+
+def booking_amount(booking: Booking) -> Decimal:
+    return booking.price_incl_vat * booking.seats
+
+
+def _open_payment(payments, now: datetime) -> Payment | None:
+    """A payment page still open long enough to send the person back to."""
+    return payments.filter(status=Status.OPEN, expires_at__gt=now + timedelta(minutes=2)).first()
+
+
+def _session_create(*, key: str, metadata: dict, payer, name: str, unit_amount: Decimal, quantity: int,
+                    held_until: datetime, success_url: str, cancel_url: str, now: datetime):
+    """Asks Stripe for a Checkout Session open while the seats are held (within Stripe's limits). Raises
+    PaymentError when Stripe cannot be reached or refuses."""
+    expires_at = min(max(held_until, now + SESSION_MIN), now + SESSION_MAX)
+    attempt = uuid.uuid4().hex
+    params = {
+        "mode": "payment",
+        "payment_method_types": PAYMENT_METHODS,
+        "line_items": [{"quantity": quantity, "price_data": {
+            "currency": "eur", "unit_amount": cents(unit_amount),
+            "product_data": {"name": name[:250]},  # the course and its first day
+        }}],
+        "customer_email": payer.email,
+        "client_reference_id": metadata.get("enrolment") or key,
+        "metadata": {**metadata, "attempt": attempt},
+        "locale": "nl" if payer.language == "nl" else "en",
+        "expires_at": int(expires_at.timestamp()),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    try:
+        return stripe_client().v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"{key}-{attempt}"})
+    except stripe.StripeError as error:
+        log.warning("Stripe refused or failed checkout %s: %s", key, error)
+        raise PaymentError(_("The payment service is not available right now. Your seat stays held; "
+                             "please try again in a moment.")) from error
 
 
 def webhook_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, bool]:
@@ -190,25 +235,27 @@ def _payment_for(session: dict) -> Payment | None:
     created it) is recorded now from its metadata, so that its money is not lost."""
     if not isinstance(session.get("id"), str):
         return None
-    payment = (Payment.objects.select_for_update(of=("self",)).select_related("enrolment")
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("enrolment", "booking")
                .filter(checkout_session_id=session["id"]).first())
     if payment is not None:
         return payment
-    metadata = session.get("metadata")
-    enrolment_id = parse_id(metadata.get("enrolment")) if isinstance(metadata, dict) else None
-    enrolment = Enrolment.objects.filter(pk=enrolment_id).first() if enrolment_id else None
-    if enrolment is None or not isinstance(session.get("amount_total"), int):
+    metadata = session.get("metadata") if isinstance(session.get("metadata"), dict) else {}
+    enrolment_id, booking_id = parse_id(metadata.get("enrolment")), parse_id(metadata.get("booking"))
+    paid_for = {"enrolment": Enrolment.objects.filter(pk=enrolment_id).first()} if enrolment_id else \
+        {"booking": Booking.objects.filter(pk=booking_id).first()} if booking_id else {}
+    if not any(paid_for.values()) or not isinstance(session.get("amount_total"), int):
         return None
-    # What was really paid, whatever the place costs: _session_paid confirms only when the two agree.
+    # What was really paid, whatever the seats cost: _session_paid confirms only when the two agree.
     return Payment.objects.create(
-        enrolment=enrolment, amount=Decimal(session["amount_total"]) / 100, checkout_session_id=session["id"],
+        **paid_for, amount=Decimal(session["amount_total"]) / 100, checkout_session_id=session["id"],
         expires_at=_from_timestamp(session["expires_at"]), note="recorded from Stripe's event",
     )
 
 
 def _pays_for_the_place(payment: Payment, session: dict) -> bool:
-    """The session paid exactly what the place costs, in euros: anything else never confirms a place."""
-    price = payment.enrolment.price_incl_vat
+    """The session paid exactly what the place (or the booking's seats) cost, in euros: anything else never
+    confirms a place."""
+    price = booking_amount(payment.booking) if payment.booking_id else payment.enrolment.price_incl_vat
     return (session.get("currency") == "eur" and price is not None
             and session.get("amount_total") == cents(price) == cents(payment.amount))
 
@@ -231,18 +278,33 @@ def _session_paid(payment: Payment, session: dict) -> str:
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.save(update_fields=["status", "paid_at", "payment_intent_id"])
     record(payment, "payment.paid", note=f"{euro(payment.amount)} via Stripe")
-    enrolment = payment.enrolment
     if not _pays_for_the_place(payment, session):
         return _refund_due(payment, f"paid {session.get('amount_total')} {session.get('currency')}, not what the "
                                     f"place costs")
+    if payment.booking_id:
+        booking = payment.booking
+        return _confirmed_by(payment, lambda: bookings.booking_confirm(booking=booking), booking=booking)
+    enrolment = payment.enrolment
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return _refund_due(payment, "paid twice: the place was already confirmed")
+    return _confirmed_by(payment, lambda: enrolments.enrolment_confirm(enrolment=enrolment), enrolment=enrolment)
+
+
+def _confirmed_by(payment: Payment, confirm, **paid_for) -> str:
+    """Confirms what the payment paid for, a place or every seat of a booking (`confirm`), or sends the money
+    back whole when it cannot buy it. The check for an earlier payment comes after the confirmation took the
+    date's lock: of two pages paid at the same moment, the one whose webhook comes second sees the first one
+    paid there (it committed before the lock was free), and goes back."""
     try:
-        payment.enrolment = enrolments.enrolment_confirm(enrolment=enrolment)
+        confirm()
     except enrolments.SeatGone:
-        return _refund_due(payment, "paid after the hold ran out and the date is full")
+        return _refund_due(payment, "paid after the hold ran out and the date has no room for it")
     except enrolments.EnrolmentError as error:
         return _refund_due(payment, f"paid but not confirmable: {error}")
+    paid_before = (Payment.objects.filter(status=Status.PAID, **paid_for).exclude(pk=payment.pk)
+                   .exclude(note__startswith=REFUNDED_WHOLE).exists())
+    if paid_before:
+        return _refund_due(payment, "paid twice: it was already paid for")
     # Enqueued inside this transaction (the task queue is in the same database): the invoice is certain once
     # the payment is, and its number is taken by a worker, not while Stripe waits for this answer.
     issue_invoice.enqueue(payment_id=payment.pk)
@@ -251,7 +313,7 @@ def _session_paid(payment: Payment, session: dict) -> str:
 
 def _refund_due(payment: Payment, reason: str) -> str:
     """Money that cannot buy a place goes back in full, and the person and the office are told."""
-    payment.note = f"refunded: {reason}"[:255]
+    payment.note = f"{REFUNDED_WHOLE}{reason}"[:255]
     payment.save(update_fields=["note"])
     refund_request(payment=payment, reason=reason)
     enqueue_with_change(send_payment_returned, payment_id=payment.pk)
@@ -275,8 +337,12 @@ def _session_expired(payment: Payment, session: dict) -> str:
     payment.status = Status.EXPIRED
     payment.save(update_fields=["status"])
     record(payment, "payment.expired")
-    still_paying = payment.enrolment.payments.filter(status__in=[Status.OPEN, Status.PROCESSING]).exists()
-    if not still_paying:
+    paid_for = payment.booking if payment.booking_id else payment.enrolment
+    if paid_for.payments.filter(status__in=[Status.OPEN, Status.PROCESSING]).exists():
+        return "expired"  # another payment page is open for it
+    if payment.booking_id:
+        bookings.booking_hold_release(booking=payment.booking, note="payment page expired unpaid")
+    else:
         enrolments.hold_release(enrolment=payment.enrolment, note="payment page expired unpaid")
     return "expired"
 
@@ -325,7 +391,7 @@ def refund_send(*, refund: Refund) -> Refund:
     try:
         result = stripe_client().v1.refunds.create(
             params={"payment_intent": payment.payment_intent_id, "amount": cents(refund.amount),
-                    "metadata": {"refund": str(refund.pk), "enrolment": str(payment.enrolment_id)}},
+                    "metadata": {"refund": str(refund.pk), **_paid_for(payment)}},
             options={"idempotency_key": f"refund-{refund.pk}"},
         )
     except stripe.InvalidRequestError as error:
@@ -337,6 +403,10 @@ def refund_send(*, refund: Refund) -> Refund:
         _refund_settled(refund.pk, result.id, result.status)
     refund.refresh_from_db()
     return refund
+
+
+def _paid_for(payment: Payment) -> dict:
+    return {"booking": str(payment.booking_id)} if payment.booking_id else {"enrolment": str(payment.enrolment_id)}
 
 
 @task()
@@ -459,12 +529,31 @@ def place_cancel(*, enrolment: Enrolment, actor=None, note: str = "", by_office:
     return cancellation
 
 
+def booking_payment_locked(booking_id: int) -> Payment | None:
+    """The online payment that paid for a booking, locked (before its date, as the webhook locks them); None
+    for a booking on invoice."""
+    return (Payment.objects.select_for_update().filter(booking_id=booking_id, status=Status.PAID)
+            .order_by("paid_at").first())
+
+
+def booking_money_back(*, booking_id: int, amount: Decimal, reason: str, actor=None,
+                       now: datetime | None = None) -> Refund | Invoice | None:
+    """Money back for seats of a booking, to what it was paid with: refunded on its online payment (its credit
+    invoice follows the refund), or credited on its invoice."""
+    if amount <= 0:
+        return None
+    payment = booking_payment_locked(booking_id)
+    if payment is None:
+        return credit_on_invoice(booking_id=booking_id, amount=amount, now=now)
+    amount = min(amount, refundable(payment))
+    return refund_request(payment=payment, amount=amount, reason=reason, actor=actor) if amount > 0 else None
+
+
 def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with (for a
-    place on invoice: credited on the invoice)."""
+    booked place: refunded on the booking's payment or credited on its invoice)."""
     if enrolment.booking_id:
-        if refund > 0:
-            credit_on_invoice(booking_id=enrolment.booking_id, amount=refund)
+        booking_money_back(booking_id=enrolment.booking_id, amount=refund, reason="cancelled", actor=actor)
         return None
     payment = paid_payment_of(enrolment)
     if payment is None:
@@ -484,13 +573,16 @@ def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
     payment = paid_payment_of(enrolment)
     if payment is not None:  # locked before the date, in the same order as place_transfer and the webhook
         Payment.objects.select_for_update().filter(pk=payment.pk).first()
+    elif enrolment.booking_id:
+        booking_payment_locked(enrolment.booking_id)
     if not enrolments.date_cancelled_refund_claim(enrolment=enrolment, actor=actor):
         return False
     if payment is not None:
         if refundable(payment) > 0:  # the office may have given it all back already
             refund_request(payment=payment, reason="date cancelled", actor=actor)
-    elif enrolment.booking_id and enrolment.price_incl_vat:
-        credit_on_invoice(booking_id=enrolment.booking_id, amount=enrolment.price_incl_vat)
+    elif enrolment.booking_id:
+        booking_money_back(booking_id=enrolment.booking_id, amount=enrolment.price_incl_vat, reason="date cancelled",
+                           actor=actor)
     elif enrolment.price_incl_vat:
         _refund_by_hand(enrolment, enrolment.price_incl_vat)
     return True
@@ -562,5 +654,8 @@ def checkout_sync(*, payment: Payment) -> Payment:
 
 def uninvoiced_payments():
     """Paid places without their invoice (its task was lost): the reconciliation issues them."""
-    return (Payment.objects.filter(status=Status.PAID, enrolment__status=Enrolment.Status.CONFIRMED)
-            .exclude(invoices__kind="invoice").select_related("enrolment__course_date__course", "enrolment__user"))
+    confirmed = Q(enrolment__status=Enrolment.Status.CONFIRMED) | Q(
+        booking__places__status=Enrolment.Status.CONFIRMED, booking__payment_method=Booking.PaymentMethod.ONLINE)
+    return (Payment.objects.filter(confirmed, status=Status.PAID).exclude(invoices__kind="invoice")
+            .exclude(note__startswith=REFUNDED_WHOLE).distinct()
+            .select_related("enrolment__course_date__course", "enrolment__user", "booking__course_date__course"))

@@ -222,7 +222,9 @@ def invoice_download(request, number: str):
         Q(payment__enrolment__user=request.user)
         | Q(booking__booked_by=request.user, booking__organisation__isnull=True)
         | Q(booking__organisation__memberships__user=request.user,
-            booking__organisation__memberships__role=Membership.Role.CONTACT)).distinct(), number=number)
+            booking__organisation__memberships__role=Membership.Role.CONTACT)
+        | Q(payment__booking__organisation__memberships__user=request.user,
+            payment__booking__organisation__memberships__role=Membership.Role.CONTACT)).distinct(), number=number)
     invoice = invoice_pdf_store(invoice)
     return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf",
                         content_type="application/pdf")

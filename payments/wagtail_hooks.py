@@ -25,6 +25,9 @@ from core.permissions import ReadOnlyPolicy
 from . import bookings, services, trainer_views
 from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
 
+PAYMENT_RELATIONS = ("enrolment__user", "enrolment__course_date__course", "booking__organisation",
+                     "booking__booked_by", "booking__course_date__course")
+
 
 class RefundPolicy(ModelPermissionPolicy):
     """The office asks for refunds (add); a refund is never edited or deleted afterwards."""
@@ -97,10 +100,8 @@ class RefundForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payment"].queryset = Payment.objects.filter(status=Payment.Status.PAID).select_related(
-            "enrolment__user", "enrolment__course_date__course")
-        self.fields["payment"].label_from_instance = lambda payment: " · ".join([
-            payment.enrolment.user.get_full_name() or payment.enrolment.user.email, str(payment.enrolment.course_date),
-            euro(payment.amount)])
+            *PAYMENT_RELATIONS)
+        self.fields["payment"].label_from_instance = lambda payment: f"{payment.paid_for} · {euro(payment.amount)}"
         self.fields["amount"].help_text = _("At most what was paid minus what was already refunded.")
 
     def clean(self):
@@ -126,13 +127,13 @@ class RefundCreateView(ServiceCreateView):
         refund made meanwhile (a second tab, a colleague) re-shows the form with the reason instead of failing."""
         payment, amount = form.cleaned_data["payment"], form.cleaned_data["amount"]
         if amount == services.refundable(payment) and not confirmed(self.request):
-            person = payment.enrolment.user
+            person = payment.payer
             return admin_confirmation(
                 self.request, title=_("Refund everything that is left?"),
                 consequences=[
                     _("%(amount)s goes back to %(name)s for %(date)s, to what they paid with.") % {
                         "amount": euro(amount), "name": person.get_full_name() or person.email,
-                        "date": payment.enrolment.course_date},
+                        "date": payment.course_date},
                     _("A credit invoice is issued for it."),
                     _("Reason: %(reason)s") % {"reason": form.cleaned_data["reason"]},
                 ],
@@ -152,19 +153,19 @@ class PaymentInspectView(InspectWithHistory):
         return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="undo")]
 
 
-PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "enrolment.user.full_name",
-                  "enrolment.user.email", "enrolment.course_date", "enrolment.company_name",
-                  "checkout_session_id", "payment_intent_id", "note"]
+PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "paid_for", "payer.email", "course_date",
+                  "company", "checkout_session_id", "payment_intent_id",
+                  "note"]
 
 
 class PaymentViewSet(ModelViewSet):
     model = Payment
     icon = "doc-full"
     menu_label = _("Payments")
-    list_display = ["enrolment", "amount", "status", "created_at", "paid_at"]
+    list_display = ["paid_for", "amount", "status", "created_at", "paid_at"]
     list_filter = ["status", "created_at", "paid_at"]
-    search_fields = ["enrolment__user__email", "enrolment__user__full_name", "checkout_session_id",
-                     "payment_intent_id"]
+    search_fields = ["enrolment__user__email", "enrolment__user__full_name", "booking__organisation__name",
+                     "booking__booked_by__email", "checkout_session_id", "payment_intent_id"]
     list_export = PAYMENT_EXPORT
     export_filename = "payments"
     inspect_view_enabled = True
@@ -172,7 +173,7 @@ class PaymentViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
-    index_view_class = listing_with("enrolment__user", "enrolment__course_date__course")
+    index_view_class = listing_with(*PAYMENT_RELATIONS)
 
 
 class RefundViewSet(ModelViewSet):
@@ -181,8 +182,9 @@ class RefundViewSet(ModelViewSet):
     menu_label = _("Refunds")
     list_display = ["payment", "amount", "status", "reason", "requested_by", "created_at"]
     list_filter = ["status", "created_at"]
-    search_fields = ["payment__enrolment__user__email", "reason", "stripe_refund_id"]
-    list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.enrolment.user.email",
+    search_fields = ["payment__enrolment__user__email", "payment__booking__organisation__name", "reason",
+                     "stripe_refund_id"]
+    list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.payer.email",
                    "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
     export_filename = "refunds"
     inspect_view_enabled = True
@@ -191,7 +193,7 @@ class RefundViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["payment", "amount", "reason"]
     add_view_class = RefundCreateView
-    index_view_class = listing_with("payment__enrolment__user", "requested_by")
+    index_view_class = listing_with(*(f"payment__{relation}" for relation in PAYMENT_RELATIONS), "requested_by")
 
     def get_form_class(self, for_update=False):
         return RefundForm

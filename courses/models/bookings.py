@@ -19,7 +19,12 @@ NAME_SEATS_DAYS_BEFORE = 3  # unnamed seats must have a name this many days befo
 
 
 class Booking(models.Model):
-    """Seats on one date booked in one step for an organisation, paid together (on invoice)."""
+    """Seats on one date booked in one step for an organisation, paid together: on invoice (confirmed at once,
+    paid by bank transfer) or online (held until one Stripe Checkout for all of them is paid)."""
+
+    class PaymentMethod(models.TextChoices):
+        INVOICE = "invoice", _("On invoice")
+        ONLINE = "online", _("Online (iDEAL, card)")
 
     wagtail_reference_index_ignore = True
 
@@ -32,6 +37,8 @@ class Booking(models.Model):
                                   related_name="bookings_made")
     seats = models.PositiveSmallIntegerField(_("seats booked"))
     reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
+    payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
+                                      default=PaymentMethod.INVOICE, editable=False)
     price_incl_vat = models.DecimalField(_("price per seat incl. VAT"), max_digits=8, decimal_places=2,
                                          help_text=_("After any voucher."))
     voucher = models.ForeignKey("courses.Voucher", verbose_name=_("voucher"), null=True, blank=True,
@@ -57,6 +64,10 @@ class Booking(models.Model):
     @property
     def customer_name(self) -> str:
         return self.organisation.name if self.organisation_id else str(self.booked_by)
+
+    @property
+    def pays_online(self) -> bool:
+        return self.payment_method == self.PaymentMethod.ONLINE
 
     @property
     def name_by(self):

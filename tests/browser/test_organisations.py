@@ -43,13 +43,13 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
     page.get_by_label("Aantal plaatsen").fill("4")
     expect(page.get_by_label("Uw referentie of inkoopnummer")).to_have_value("PO-2027-01")
     page.get_by_label("Ik ga akkoord").check()
-    page.get_by_role("button", name="Boeken op factuur").click()
+    page.get_by_role("button", name="Plaatsen boeken").click()
     expect(page.get_by_role("status")).to_contain_text("Er zijn nog maar 3 plaatsen vrij op deze datum.")
     assert not course_date.bookings.exists()
 
     page.get_by_label("Aantal plaatsen").fill("3")
     page.get_by_label("Ik ga akkoord").check()
-    page.get_by_role("button", name="Boeken op factuur").click()
+    page.get_by_role("button", name="Plaatsen boeken").click()
     expect(page.get_by_text("3 plaatsen geboekt. De factuur is onderweg naar facturen@debrug.example.")).to_be_visible()
     invoice = Invoice.objects.get(booking__course_date=course_date)
     expect(page.locator("p", has_text=f"{invoice.number} (PDF)")).to_contain_text("open, te betalen vóór")
@@ -100,3 +100,43 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
 
     page.goto(site_url + "/my/organisation/")
     expect(page.get_by_role("row").nth(1)).to_contain_text("betaald")
+
+
+def test_a_contact_person_pays_every_seat_online_in_one_checkout_then_names_them(page: Page, live_site, site_url,
+                                                                                 stripe_double):
+    stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
+    course = CoursePage.objects.get(slug="basistraining")
+    course_date = make_date(course, capacity=5)
+    contact = UserFactory(email="werkgever@example.org", full_name="Wendy Werkgever")
+    make_organisation(contact)
+
+    log_in(page, site_url, "werkgever@example.org")
+    page.get_by_role("link", name="Mijn organisatie").click()
+    page.get_by_role("link", name="Plaatsen boeken").click()
+    page.get_by_label("Datum").select_option(value=str(course_date.pk))
+    page.get_by_label("Aantal plaatsen").fill("2")
+    page.get_by_label("Nu online, voor alle plaatsen in één keer").check()
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Plaatsen boeken").click()
+
+    # Stripe's page (the test double) asks for both seats at once; going back keeps them held.
+    expect(page.get_by_text("€ 990,00", exact=True)).to_be_visible()
+    assert set(course_date.enrolments.values_list("status", flat=True)) == {Enrolment.Status.HELD}
+    page.get_by_role("button", name="Cancel and go back").click()
+    expect(page.get_by_role("status")).to_contain_text("Betaling open: de plaatsen worden vastgehouden tot")
+    expect(page.get_by_role("list", name="Plaatsen")).to_have_count(0)  # nothing to name before it is paid
+
+    page.get_by_role("button", name="Betaal 2 × € 495,00").click()
+    page.get_by_role("button", name="Pay € 990,00").click()
+
+    expect(page.get_by_text("Betaald, dank je wel.")).to_be_visible()
+    expect(page.locator("p", has_text="(PDF)")).to_contain_text("online betaald op")
+    assert set(course_date.enrolments.values_list("status", flat=True)) == {Enrolment.Status.CONFIRMED}
+    rows = page.get_by_role("list", name="Plaatsen").get_by_role("listitem")
+    expect(rows).to_have_count(2)
+    rows.nth(0).get_by_label("E-mailadres").fill("piet@example.org")
+    rows.nth(0).get_by_role("button", name="Uitnodiging sturen").click()
+    expect(page.get_by_text("We hebben piet@example.org een uitnodiging gestuurd")).to_be_visible()
+
+    page.get_by_role("link", name="Mijn organisatie").last.click()
+    expect(page.get_by_role("table")).to_contain_text("online betaald op")

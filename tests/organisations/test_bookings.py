@@ -35,16 +35,6 @@ def _mails_go_out(django_capture_on_commit_callbacks):
             return action(*args, **kwargs)
 
 
-@pytest.fixture
-def contact(db):
-    return UserFactory(full_name="Wendy Werkgever", email="werkgever@example.com")
-
-
-@pytest.fixture
-def organisation(contact):
-    return make_organisation(contact)
-
-
 committed = None
 
 

@@ -30,7 +30,7 @@ def office(client):
 
 def test_the_office_exports_payments_and_invoices_as_csv_and_xlsx(paid, office):
     listing = office.get("/admin/payment/?status=paid").content.decode()
-    assert paid.enrolment.user.email in listing or str(paid.enrolment) in listing
+    assert paid.paid_for in listing  # who paid, for which date
 
     export = office.get("/admin/payment/?export=csv")
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
