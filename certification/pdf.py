@@ -4,6 +4,7 @@ Rendered once at issue time from the certificate's own copied-in details."""
 from io import BytesIO
 
 import segno
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
 from reportlab.lib.colors import HexColor, black
@@ -130,7 +131,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
     page.drawRightString(width - 24 * mm, bottom + 4 * mm, f"Certificaatnummer {certificate.number}")
     page.drawRightString(width - 24 * mm, bottom, f"Controleer: {verify_url}")
     valid = (f"Geldig tot {_day(certificate.valid_until)}" if certificate.valid_until else "")
-    issued = f"Uitgereikt op {_day(certificate.issued_at.date())}"
+    issued = f"Uitgereikt op {_day(timezone.localdate(certificate.issued_at))}"
     page.drawRightString(width - 24 * mm, bottom + 8 * mm + qr_size + 3 * mm, " · ".join(filter(None, [issued, valid])))
     page.showPage()
     page.save()

@@ -40,7 +40,7 @@ def _public_facts(certificate: Certificate) -> dict:
         "number": certificate.number,
         "holder": certificate.holder_name,
         "course": certificate.course_title,
-        "issued_on": certificate.issued_at.date().isoformat(),
+        "issued_on": timezone.localdate(certificate.issued_at).isoformat(),  # the day in the Netherlands
         "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
         "status": public_status(certificate),
         "provider": certificate.provider.get("name", ""),

@@ -99,7 +99,7 @@ def gradebook_export(request, pk: int, fmt: str):
          *[_attempt_cell(attempt) for attempt in row.quizzes],
          *[submission.get_status_display() if submission else "" for submission in row.assignments],
          "yes" if row.evaluated else "no",
-         row.enrolment.completed_at.date().isoformat() if row.enrolment.completed_at else ""]
+         timezone.localdate(row.enrolment.completed_at).isoformat() if row.enrolment.completed_at else ""]
         for row in book.rows
     ]
     filename = f"cijferlijst-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"

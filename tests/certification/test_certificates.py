@@ -45,7 +45,8 @@ def test_completing_issues_one_certificate_with_everything_on_it(completed):
     certificate = Certificate.objects.get()
     assert certificate.user == completed.coach and certificate.status == Certificate.Status.VALID
     assert certificate.number == f"S2A-{timezone.localdate().year}-000001"
-    assert certificate.valid_until == certificate.issued_at.date().replace(year=certificate.issued_at.year + 4)
+    issued_on = timezone.localdate(certificate.issued_at)  # the day in the Netherlands, also just after midnight
+    assert certificate.valid_until == issued_on.replace(year=issued_on.year + 4)
     text = pdf_text(certificate)
     for expected in ("Eva de Vries", "Basistraining 2e spoorcoaching", certificate.number,
                      certificate.code, "Noloc: 6 PE-punten (accreditatie NL-118)", "registernummer NL-20931",
@@ -91,7 +92,8 @@ def test_the_verification_page_for_each_status(client, completed):
     assert "eva@example.org" not in html and "NL-20931" not in html
     assert client.get(f"/verify/{certificate.code}.json").json() == {
         "number": certificate.number, "holder": "Eva de Vries", "course": "Basistraining 2e spoorcoaching",
-        "issued_on": certificate.issued_at.date().isoformat(), "valid_until": certificate.valid_until.isoformat(),
+        "issued_on": timezone.localdate(certificate.issued_at).isoformat(),
+        "valid_until": certificate.valid_until.isoformat(),
         "status": "valid", "provider": certificate.provider["name"],
     }
 

@@ -157,7 +157,8 @@ def test_attendance_is_refused_for_days_to_come_and_allowed_today_and_before(cou
         services.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer)
     assert not place.attendance.exists()
 
-    on_the_day = day.starts_at - timedelta(hours=1)  # the morning of the day itself, before it starts
+    # the first moment of the day itself (in the Netherlands), before it starts
+    on_the_day = timezone.localtime(day.starts_at).replace(hour=0, minute=0, second=0, microsecond=0)
     assert services.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer,
                                       now=on_the_day) == 1
     assert place.attendance.get().present
