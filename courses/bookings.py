@@ -13,7 +13,6 @@ import secrets
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -315,9 +314,3 @@ def booking_release(*, booking: Booking, actor: User | None, now: datetime | Non
     record(booking, "booking.released", actor=actor, at=now, note=f"{len(released)} seats")
     return released
 
-
-def booking_places(booking: Booking):
-    """The booking's seats as they stand: each current place (named or not) with its open invitation."""
-    open_invitations = SeatInvitation.objects.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
-    return (booking.places.filter(status__in=Enrolment.SEATED).select_related("user")
-            .prefetch_related(Prefetch("invitations", open_invitations, to_attr="open_invitations")).order_by("seat"))

@@ -157,7 +157,7 @@ def booking_return(request, pk: int):
 @login_required
 def booking_detail(request, pk: int):
     booking = selectors.booking_for_contact(request.user, pk)
-    places = list(seats.booking_places(booking))
+    places = booking.seats_now  # prefetched with their open invitations (selectors.booking_for_contact)
     progress = selectors.shared_progress(booking, places)
     confirmed = any(place.status == place.Status.CONFIRMED for place in places)
     return render(request, "organisations/booking.html", {
