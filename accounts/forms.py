@@ -89,7 +89,7 @@ class ProfileForm(forms.Form):
             number = cleaned.get(name, "")
             if number:
                 try:
-                    register_number_validate(number)
+                    register_number_validate(number, register)
                 except ValidationError as error:
                     self.add_error(name, error)
                 else:

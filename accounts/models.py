@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -83,6 +84,14 @@ class RegisterMembership(models.Model):
 
     def __str__(self):
         return f"{self.get_register_display()} {self.number}"
+
+    def clean(self):
+        super().clean()
+        if self.number:
+            try:
+                register_number_validate(self.number, self.register)
+            except ValidationError as error:
+                raise ValidationError({"number": error}) from error
 
 
 kvk_number_validate = RegexValidator(r"^\d{8}$", _("A KvK number has 8 digits."))

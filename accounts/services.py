@@ -30,7 +30,7 @@ def profile_update(
     for register, number in register_numbers.items():
         Register(register)
         if number.strip():
-            register_number_validate(number)
+            register_number_validate(number, register)
 
     user.full_name = full_name.strip()
     user.phone = phone.strip()
@@ -39,14 +39,27 @@ def profile_update(
     user.save(update_fields=["full_name", "phone", "organisation", "language"])
 
     for register, number in register_numbers.items():
-        number = register_number_normalise(number)
-        if number:
-            RegisterMembership.objects.update_or_create(
-                user=user, register=register, defaults={"number": number}
-            )
-        else:
-            RegisterMembership.objects.filter(user=user, register=register).delete()
+        _register_number_save(user, register, number)
     return user
+
+
+def _register_number_save(user: User, register: str, number: str) -> None:
+    number = register_number_normalise(number)
+    if number:
+        RegisterMembership.objects.update_or_create(user=user, register=register, defaults={"number": number})
+    else:
+        RegisterMembership.objects.filter(user=user, register=register).delete()
+
+
+@transaction.atomic
+def register_number_correct(*, user: User, register: str, number: str, actor: User) -> str:
+    """The office corrects a person's number for one register (a number PE-online did not know); returns it as
+    saved. Raises ValidationError for a number in the wrong shape, and changes nothing then."""
+    Register(register)
+    register_number_validate(number, register)
+    _register_number_save(user, register, number)
+    record(user, "user.register_number_corrected", actor=actor, register=register)
+    return register_number_normalise(number)
 
 
 def progress_sharing_set(*, membership: Membership, shares: bool, now: datetime | None = None) -> Membership:

@@ -9,6 +9,7 @@ MEMBERSHIP_ACTIONS = {
     "organisation.joined": (_("Join an organisation"), _("Joined the organisation")),
     "membership.progress_shared": (_("Share progress"), _("Progress shared with the organisation")),
     "membership.progress_withheld": (_("Stop sharing progress"), _("Progress no longer shared")),
+    "user.register_number_corrected": (_("Correct a register number"), _("Register number corrected")),
 }
 
 

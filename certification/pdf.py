@@ -13,6 +13,9 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from accounts.registers import Register
+from core.models import ProviderSettings
+
 from .models import Certificate, CertificateDesign
 
 
@@ -89,6 +92,14 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
             else f"{_day(certificate.first_day)} – {_day(certificate.last_day)}")
     hours = f"{certificate.net_hours:.1f}".replace(".", ",").removesuffix(",0")
     page.drawCentredString(centre, height - 112 * mm, f"{days} · {hours} netto contacturen")
+
+    vignet = _image(ProviderSettings.load().nobco_vignet) if any(
+        a.get("register_code") == Register.NOBCO for a in certificate.accreditations) else None
+    if vignet:  # opposite the logo, with the hours NOBCO counts
+        page.drawImage(vignet, width - 62 * mm, height - 46 * mm, width=40 * mm, height=22 * mm,
+                       preserveAspectRatio=True, mask="auto", anchor="ne")
+        page.setFont("Helvetica", 8.5)
+        page.drawCentredString(width - 42 * mm, height - 50 * mm, f"NOBCO PE-vignet · {hours} uur")
 
     y = height - 124 * mm
     page.setFont("Helvetica", 10.5)

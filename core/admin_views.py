@@ -1,5 +1,6 @@
 """Pieces shared by the apps' admin viewsets."""
 
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.history import HistoryView
 
@@ -31,3 +32,14 @@ class HistoryForReaders(HistoryView):
     write are read-only in the admin)."""
 
     any_permission_required = ["view", "add", "change", "delete"]
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to those with `permission` (the office's lists)."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)

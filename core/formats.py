@@ -21,6 +21,9 @@ def hours(value: Decimal) -> str:
     return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
 
 
+points = hours  # PE points read the same way: 6, 7,5
+
+
 def _day_format(with_time: bool) -> str:
     # Dutch writes "di 3 feb 2026": Django's "M" would capitalise the month, "b" does not.
     base = "D j b Y" if get_language() == "nl" else "D j M Y"

@@ -27,6 +27,12 @@ class ProviderSettings(BaseGenericSetting):
                             help_text=_("The account invoices paid by bank transfer are paid into."))
     crkbo_registered = models.BooleanField(_("registered with CRKBO"), default=True)
     vat_exemption_text = models.TextField(_("VAT exemption text"), default=DEFAULT_VAT_EXEMPTION_TEXT)
+    nobco_vignet = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("NOBCO PE-vignet"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The vignet NOBCO granted: printed, with the net hours, on the certificates of courses with a "
+                    "NOBCO accreditation."),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -39,6 +45,7 @@ class ProviderSettings(BaseGenericSetting):
         FieldPanel("iban"),
         FieldPanel("crkbo_registered"),
         FieldPanel("vat_exemption_text"),
+        FieldPanel("nobco_vignet"),
     ]
 
     class Meta:

@@ -97,6 +97,8 @@ class CourseDateViewSet(ModelViewSet):
         ),
         FieldPanel("trainers"),
         FieldPanel("enrolment_deadline"),
+        InlinePanel("pe_online_editions", heading=_("PE-online editions"), label=_("Edition"),
+                    help_text=_("Only for registers that accredit per edition: the id PE-online gave this date.")),
     ]
     index_view_class = listing_with("course")
 

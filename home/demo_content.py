@@ -93,9 +93,10 @@ COURSES = [
         "default_capacity": 10,
         "certificate_validity_years": 4,
         "accreditations": [
-            ("noloc", Decimal("6"), "DEMO-NOLOC-2026-118"),
-            ("registerplein", Decimal("6"), "DEMO-RP-204417"),
-            ("nobco", Decimal("6"), "DEMO-NOBCO-PE-0931"),
+            # register, PE points, accreditation id, PE-online course id
+            ("noloc", Decimal("6"), "DEMO-NOLOC-2026-118", "220118"),
+            ("registerplein", Decimal("6"), "DEMO-RP-204417", "118204"),
+            ("nobco", Decimal("6"), "DEMO-NOBCO-PE-0931", ""),
         ],
         "modules": [
             {
@@ -223,8 +224,8 @@ COURSES = [
         "default_capacity": 10,
         "certificate_validity_years": None,
         "accreditations": [
-            ("nobco", Decimal("30"), "DEMO-NOBCO-PE-1207"),
-            ("noloc", Decimal("30"), "DEMO-NOLOC-2026-231"),
+            ("nobco", Decimal("30"), "DEMO-NOBCO-PE-1207", ""),
+            ("noloc", Decimal("30"), "DEMO-NOLOC-2026-231", "220231"),
         ],
         "modules": [
             {
@@ -373,7 +374,7 @@ DEMO_ACCOUNTS = [
     },
     {
         "email": "alumni@example.com", "full_name": "A.J. (Aisha) Alumna", "role": "alumni",
-        "organisation": "Aisha Loopbaancoaching", "registers": {"nobco": "4821"},
+        "organisation": "Aisha Loopbaancoaching", "registers": {"nobco": "4821", "registerplein": "204518"},
     },
     {"email": "werkgever@example.com", "full_name": "Wendy Werkgever", "role": "contact",
      "organisation": "Re-integratiebureau De Brug"},

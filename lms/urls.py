@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("learn/", include("learning.urls")),
     path("", include("certification.urls")),
     path("", include("organisations.urls")),
+    path("", include("registers.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

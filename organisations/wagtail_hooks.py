@@ -3,7 +3,6 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -11,7 +10,7 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.models import Membership, Organisation
 from core import audit
-from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.admin_views import HistoryForReaders, InspectWithHistory, PermissionMenuItem, listing_with
 from core.permissions import ReadOnlyPolicy
 from courses.models import Booking, SeatInvitation
 
@@ -95,15 +94,10 @@ def register_organisations_urls():
     return [path("organisations/", include((admin_urls, "organisations_admin"), namespace="organisations_admin"))]
 
 
-class OfficeMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_overdue_menu_item():
-    return OfficeMenuItem(_("Overdue invoices"), reverse_lazy("organisations_admin:overdue"), icon_name="warning",
-                          order=165)
+    return PermissionMenuItem(_("Overdue invoices"), reverse_lazy("organisations_admin:overdue"), icon_name="warning",
+                              order=165, permission=admin_views.PERMISSION)
 
 
 BOOKING_ACTIONS = {

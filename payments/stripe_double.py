@@ -32,8 +32,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlparse
+
+from core.loopback import LoopbackServer
 
 API_VERSION = "2025-10-29.clover"
 MIN_EXPIRY, MAX_EXPIRY = 30 * 60, 24 * 60 * 60
@@ -436,25 +438,12 @@ class Handler(BaseHTTPRequestHandler):
                    "text/html; charset=utf-8")
 
 
-class StripeDoubleServer:
+class StripeDoubleServer(LoopbackServer):
     """The double on a loopback port, in a thread: `with StripeDoubleServer(...) as stripe_double: ...`."""
 
     def __init__(self, *, port: int = 0, webhook_url: str = "", webhook_secret: str = ""):
-        self.double = Double(webhook_url=webhook_url, webhook_secret=webhook_secret)
-        handler = type("BoundHandler", (Handler,), {"double": self.double})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.double.public_url = self.url
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> "StripeDoubleServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Double(webhook_url=webhook_url, webhook_secret=webhook_secret), Handler, port=port)
+        self.url = self.double.public_url = self.base_url
 
 
 def main() -> None:
@@ -465,11 +454,7 @@ def main() -> None:
     args = parser.parse_args()
     server = StripeDoubleServer(port=args.port, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
     print(f"Stripe test double on {server.url}, webhooks to {args.webhook_url}", flush=True)  # noqa: T201
-    with server:
-        try:
-            server.thread.join()
-        except KeyboardInterrupt:
-            pass
+    server.serve_until_interrupted()
 
 
 if __name__ == "__main__":

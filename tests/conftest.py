@@ -73,6 +73,29 @@ def stripe_double(_stripe_double_server, settings):
     return server
 
 
+@pytest.fixture(scope="session")
+def _pe_online_server():
+    from registers.pe_online_double import PeOnlineDoubleServer
+
+    with PeOnlineDoubleServer(user_id="4711", user_key="sleutel-geheim") as server:
+        yield server
+
+
+@pytest.fixture
+def pe_online(_pe_online_server, settings):
+    """The PE-online double on loopback, empty, with the site's account pointing at it (orgID 9001 for
+    Registerplein)."""
+    from registers.pe_online_double import Double
+
+    server = _pe_online_server
+    fresh = Double(user_id="4711", user_key="sleutel-geheim")
+    server.double.__dict__.update({name: value for name, value in fresh.__dict__.items() if name != "lock"})
+    settings.PE_ONLINE_URL = server.url
+    settings.PE_ONLINE_USER_ID, settings.PE_ONLINE_USER_KEY = "4711", "sleutel-geheim"
+    settings.PE_ONLINE_ORG_IDS = {"registerplein": "9001"}
+    return server
+
+
 @pytest.fixture
 def classroom(course):
     """For learning and certification: a date that took place yesterday, on a course with a quiz and an

@@ -1,7 +1,7 @@
 """Focused setup for tests: a site with a catalogue, courses, modules and people."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import factory
@@ -191,3 +191,65 @@ def make_organisation(contact: User | None = None, **fields):
     if contact is not None:
         Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)
     return organisation
+
+
+def _two_days_ago_and_yesterday(course_date):
+    now = timezone.now()
+    days = []
+    for back in (2, 1):
+        start = now - timedelta(days=back, hours=8)
+        days.append(MeetingDay(starts_at=start, ends_at=start + timedelta(hours=7)))
+    course_date.meeting_days = days
+    course_date.save()
+    return list(course_date.meeting_days.order_by("starts_at"))
+
+
+def attended_date(course):
+    """A two-day date that ended yesterday, on a course accredited by Registerplein (PE-online course 31337)
+    whose completion asks every day: Anna (number 204417) and Bas (no number) came both days, Cor (204999)
+    only the first."""
+    from accounts.models import RegisterMembership
+    from courses.models import Attendance
+
+    CourseAccreditation.objects.create(course=course, register="registerplein", points=Decimal("12"),
+                                       accreditation_id="RP-2026-118", pe_online_course_id="31337")
+    course.completion_attendance_percent = 100
+    course.save()
+    course_date = make_date(course)
+    trainer = make_trainer(email="trainer@example.org", full_name="Tineke Trainer")
+    course_date.trainers.add(trainer)
+    people = {name: UserFactory(full_name=name, email=f"{name.split()[0].lower()}@example.org")
+              for name in ("Anna Aalbers", "Bas Bakker", "Cor Cornelis")}
+    RegisterMembership.objects.create(user=people["Anna Aalbers"], register="registerplein", number="204417")
+    RegisterMembership.objects.create(user=people["Cor Cornelis"], register="registerplein", number="204999")
+    places = {name: confirmed_place(course_date, person) for name, person in people.items()}
+    first, second = _two_days_ago_and_yesterday(course_date)
+    for name, days in (("Anna Aalbers", (first, second)), ("Bas Bakker", (first, second)),
+                       ("Cor Cornelis", (first,))):
+        for day in days:
+            Attendance.objects.create(enrolment=places[name], meeting_day=day, present=True,
+                                      recorded_by=trainer, recorded_at=timezone.now())
+    course_date.refresh_from_db()
+    return type("Attended", (), {"date": course_date, "trainer": trainer, "people": people, "places": places,
+                                 "course": course})
+
+
+def make_certificate(course, user, last_day: date, accreditations, *, status="valid", number=None):
+    """A certificate as issued for a course completed on `last_day`, with its PE points per register:
+    accreditations are (register code, label, points, accreditation id)."""
+    import secrets
+
+    from certification.models import Certificate
+    from courses.models import Enrolment
+
+    course_date = make_date(course)
+    place = Enrolment.objects.create(course_date=course_date, user=user, status="confirmed",
+                                     seat=Enrolment.objects.filter(course_date=course_date).count() + 1)
+    issued = timezone.make_aware(datetime.combine(last_day, datetime.min.time()))
+    return Certificate.objects.create(
+        number=number or f"S2A-{last_day.year}-{secrets.randbelow(10**6):06d}", year=last_day.year,
+        sequence=secrets.randbelow(10**6), code=secrets.token_urlsafe(18), enrolment=place, user=user,
+        course=course, holder_name=user.full_name, course_title=course.title, first_day=last_day,
+        last_day=last_day, net_hours=Decimal("6"), issued_at=issued, status=status,
+        accreditations=[{"register": label, "register_code": code, "points": points, "accreditation_id": acc,
+                         "member_number": "NL-20931"} for code, label, points, acc in accreditations])

@@ -1,5 +1,5 @@
 from .bookings import NAME_SEATS_DAYS_BEFORE, Booking, SeatInvitation
-from .dates import CourseDate, MeetingDay
+from .dates import CourseDate, MeetingDay, PeOnlineEdition
 from .enrolments import Attendance, BillingType, Enrolment, InterestEntry
 from .pages import (
     CENT,
@@ -18,5 +18,5 @@ from .vouchers import Voucher
 __all__ = [
     "Attendance", "BillingType", "Booking", "CENT", "CourseAccreditation", "CourseDate", "CourseIndexPage",
     "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment", "MAX_SEATS_PER_DATE", "MeetingDay",
-    "ModulePage", "NAME_SEATS_DAYS_BEFORE", "SeatInvitation", "VAT_RATES", "VatTreatment", "Voucher",
+    "ModulePage", "NAME_SEATS_DAYS_BEFORE", "PeOnlineEdition", "SeatInvitation", "VAT_RATES", "VatTreatment", "Voucher",
 ]

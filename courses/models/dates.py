@@ -10,6 +10,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from accounts.registers import Register
+
 from .pages import MAX_SEATS_PER_DATE, CoursePage
 
 
@@ -107,3 +109,18 @@ class MeetingDay(Orderable):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("A day must end after it starts.")})
+
+
+class PeOnlineEdition(Orderable):
+    """Where a register accredits per edition: the id PE-online gave this date, sent with its attendance."""
+
+    course_date = ParentalKey(CourseDate, on_delete=models.CASCADE, related_name="pe_online_editions")
+    register = models.CharField(_("register"), max_length=20, choices=Register.choices)
+    edition_id = models.CharField(_("PE-online edition id"), max_length=20)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("PE-online edition")
+        verbose_name_plural = _("PE-online editions")
+        constraints = [
+            models.UniqueConstraint(fields=["course_date", "register"], name="one_edition_per_register"),
+        ]

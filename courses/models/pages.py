@@ -298,8 +298,13 @@ class CourseAccreditation(Orderable):
         _("PE points"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
     )
     accreditation_id = models.CharField(_("accreditation id"), max_length=50, blank=True)
+    pe_online_course_id = models.CharField(
+        _("PE-online course id"), max_length=20, blank=True,
+        help_text=_("For registers that take attendance through PE-online: the course's id there."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points"), FieldPanel("accreditation_id")])]
+    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points"), FieldPanel("accreditation_id"),
+                             FieldPanel("pe_online_course_id")])]
 
     class Meta(Orderable.Meta):
         verbose_name = _("accreditation")

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "learning",
     "certification",
     "organisations",
+    "registers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -193,6 +194,9 @@ WAGTAIL_SITE_NAME = "Spoor 2 Academy"
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# The admin dashboard would ask releases.wagtail.org for a newer version (and the CSP refuses it); upgrades are
+# ours to plan, from the changelog.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("nl", "Nederlands")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -220,6 +224,17 @@ STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 # A banner on every page says payments are not real, unless the keys are Stripe's live ones.
 STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
+
+# PE-online (Xaurum), where registers such as Registerplein take attendance: the provider's webservice account
+# and, per register, its orgID ("registerplein=1234,sra=5678"). Until all are set, attendance is exported as a
+# list or XML file and entered by hand; the demo and the tests talk to registers/pe_online_double.py.
+PE_ONLINE_URL = os.environ.get("PE_ONLINE_URL", "")
+PE_ONLINE_USER_ID = os.environ.get("PE_ONLINE_USER_ID", "")
+PE_ONLINE_USER_KEY = os.environ.get("PE_ONLINE_USER_KEY", "")
+PE_ONLINE_ORG_IDS = dict(pair.split("=", 1) for pair in os.environ.get("PE_ONLINE_ORG_IDS", "").split(",")
+                         if "=" in pair)
+# Registers want attendance within two months after the date; the office is reminded this many days after it.
+PE_ONLINE_REMINDER_DAYS = int(os.environ.get("PE_ONLINE_REMINDER_DAYS", "14"))
 
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

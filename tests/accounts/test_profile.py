@@ -107,3 +107,12 @@ def test_coach_chooses_the_language_of_our_emails(client, coach):
     client.post("/accounts/profile/", profile_data(language="en"))
     coach.refresh_from_db()
     assert coach.language == "en"
+
+
+def test_registers_that_report_through_pe_online_take_digits_only(client, coach):
+    response = client.post("/accounts/profile/", profile_data(register_registerplein="RP-2044"))
+
+    assert "Een Registerplein-nummer bestaat uit 3 tot 10 cijfers" in response.content.decode()
+    assert not coach.register_memberships.exists()  # nothing saved, the form shows again
+    response = client.post("/accounts/profile/", profile_data(register_sra="12.34"))
+    assert "Een Register Arbeidsdeskundigen (SRA)-nummer bestaat uit 3 tot 10 cijfers" in response.content.decode()

@@ -227,3 +227,33 @@ def test_the_reminder_and_the_alumni_page_point_to_the_recertification_course_wh
     renewal.unpublish()  # no longer offered: back to the course itself
     html = client.get("/my/certificates/").content.decode()
     assert f'href="{completed.course.url}"' in html and renewal.url not in html
+
+
+def test_a_course_with_a_nobco_accreditation_prints_the_vignet_with_the_hours(classroom,
+                                                                               django_capture_on_commit_callbacks):
+    from pypdf import PdfReader
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from core.models import ProviderSettings
+    from courses.models import CourseAccreditation
+
+    provider = ProviderSettings.load()
+    provider.nobco_vignet = Image.objects.create(title="NOBCO PE-vignet", file=get_test_image_file())
+    provider.save()
+    CourseAccreditation.objects.create(course=classroom.course, register="nobco", points=6, accreditation_id="PE-931")
+    CoursePage.objects.filter(pk=classroom.course.pk).update(
+        completion_requires_quizzes=False, completion_requires_assignments=False, completion_requires_evaluation=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        learning_services.attendance_save(course_date=classroom.date, present={
+            (classroom.place.pk, classroom.day.pk): True}, actor=classroom.trainer)
+
+    certificate = Certificate.objects.get()
+    assert "NOBCO PE-vignet · 6 uur" in pdf_text(certificate)
+    with certificate.pdf.open("rb") as handle:
+        page = PdfReader(io.BytesIO(handle.read())).pages[0]
+    assert len(page.images) >= 1  # the vignet (the QR code is drawn, not an image)
+
+
+def test_without_a_nobco_accreditation_there_is_no_vignet(completed):
+    assert "PE-vignet" not in pdf_text(Certificate.objects.get())

@@ -151,11 +151,13 @@ def test_a_new_date_takes_the_courses_capacity_unless_given(client, course):
         "course": course.pk, "status": "scheduled", "capacity": "", "location_kind": "in_person",
         "location_name": "Utrecht", "address": "", "online_url": "", "enrolment_deadline": "",
         "meeting_days": inline_formset([{"starts_at": "2027-03-02 09:30", "ends_at": "2027-03-02 16:30"}]),
+        "pe_online_editions": inline_formset([{"register": "registerplein", "edition_id": "88123"}]),
     })
     response = client.post("/admin/coursedate/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     course_date = CourseDate.objects.get()
     assert course_date.capacity == 8 and course_date.meeting_days.count() == 1
+    assert list(course_date.pe_online_editions.values_list("register", "edition_id")) == [("registerplein", "88123")]
     from django.utils import timezone
 
     assert timezone.localtime(course_date.starts_at).isoformat().startswith("2027-03-02T09:30:00+01:00")
@@ -178,6 +180,7 @@ def test_a_date_form_refuses_a_deadline_after_the_first_day_and_a_capacity_below
         "enrolment_deadline": (day.starts_at + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
         "meeting_days": inline_formset([{"id": day.pk, "starts_at": day.starts_at.strftime("%Y-%m-%d %H:%M"),
                                          "ends_at": day.ends_at.strftime("%Y-%m-%d %H:%M")}], initial=1),
+        "pe_online_editions": inline_formset([]),
     })
 
     form = client.post(f"/admin/coursedate/edit/{course_date.pk}/", data).context["form"]

@@ -19,6 +19,7 @@ def date_form(course_page, course_date, **changes) -> dict:
         "location_name": course_date.location_name, "address": "", "online_url": "", "enrolment_deadline": "",
         "meeting_days": inline_formset([{"id": day.pk, "starts_at": day.starts_at.strftime("%Y-%m-%d %H:%M"),
                                          "ends_at": day.ends_at.strftime("%Y-%m-%d %H:%M")}], initial=1),
+        "pe_online_editions": inline_formset([]),
     } | changes)
 
 

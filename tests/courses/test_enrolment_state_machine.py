@@ -101,8 +101,10 @@ class EnrolmentMachine(RuleBasedStateMachine):
         unpaid = self.online_bookings()
         if unpaid:
             booking = data.draw(st.sampled_from(unpaid))
+            # a booking whose confirmation was refused (its money went back) can be paid again
             Payment.objects.create(booking=booking, amount=booking.seats * booking.price_incl_vat, status="paid",
-                                   paid_at=self.now, expires_at=self.now, checkout_session_id=f"cs_{booking.pk}")
+                                   paid_at=self.now, expires_at=self.now,
+                                   checkout_session_id=f"cs_{booking.pk}_{booking.payments.count()}")
             try:
                 bookings.booking_confirm(booking=booking, now=self.now)
             except services.EnrolmentError:

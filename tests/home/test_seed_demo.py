@@ -136,3 +136,19 @@ def test_the_alumnas_place_of_last_year_reads_as_completed_then_not_today(settin
     call_command("seed_demo")
     place = Enrolment.objects.get(user__email="alumni@example.com")
     assert place.completed_at is not None and place.completed_at <= place.course_date.ends_at + timedelta(days=1)
+
+
+def test_seed_has_attendance_for_the_registers(settings):
+    from registers import selectors as registers
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    due = registers.submissions_due()
+    assert {(item.course_date.course.slug, item.register.value) for item in due} == {
+        ("basistraining-2e-spoorcoaching", "noloc"), ("basistraining-2e-spoorcoaching", "registerplein")}
+    recent = due[0].course_date
+    entry = next(e for e in registers.register_attendance(recent) if e.register == "registerplein")
+    assert entry.numbers == ["204601", "204999"] and [p.user.full_name for p in entry.missing] == ["Hanna Smit"]
+    alumna_date = Enrolment.objects.get(user__email="alumni@example.com").course_date
+    entry = next(e for e in registers.register_attendance(alumna_date) if e.register == "registerplein")
+    assert entry.numbers == ["204518"] and entry.course_id == "118204"

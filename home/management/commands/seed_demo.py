@@ -106,8 +106,9 @@ class Command(BaseCommand):
             default_capacity=data["default_capacity"],
             certificate_validity_years=data["certificate_validity_years"],
             accreditations=[
-                CourseAccreditation(register=register, points=points, accreditation_id=accreditation_id)
-                for register, points, accreditation_id in data["accreditations"]
+                CourseAccreditation(register=register, points=points, accreditation_id=accreditation_id,
+                                    pe_online_course_id=pe_online_course_id)
+                for register, points, accreditation_id, pe_online_course_id in data["accreditations"]
             ],
         )
         published(catalogue, course)
@@ -157,12 +158,14 @@ class Command(BaseCommand):
         Voucher.objects.get_or_create(code="VROEGBOEK", defaults={"value": 10, "early_bird_days": 14})
         self.learning(with_seats, coach, participants[0], now)
         self.alumna_with_certificate(basis, trainer, User.objects.get(email="alumni@example.com"))
+        self.attendance_to_submit(basis, trainer)
 
         programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
-        created.append("4 dates, 21 places (3 booked by De Brug on invoice), 2 on a waitlist, 4 on an interest list, "
-                       "1 certificate, voucher VROEGBOEK (10 % until 14 days before a date)")
+        created.append("5 dates (one 3 weeks ago, its attendance not yet sent to PE-online), 24 places (3 booked by "
+                       "De Brug on invoice), 2 on a waitlist, 4 on an interest list, 1 certificate, voucher VROEGBOEK "
+                       "(10 % until 14 days before a date)")
 
     @staticmethod
     def learning(course_date, coach, participant, now):
@@ -212,6 +215,25 @@ class Command(BaseCommand):
         learning.attendance_save(course_date=past, present={(place.pk, past.meeting_days.get().pk): True},
                                  actor=trainer, now=ended)
         certificate_issue(enrolment=place, now=ended + timedelta(days=1))
+
+    def attendance_to_submit(self, course, trainer):
+        """A date three weeks ago whose attendance has not gone to the registers yet: two of its three
+        participants have a Registerplein number (PE-online's double does not know the second), one has none."""
+        User = get_user_model()
+        past = self.demo_date(course, trainer, days=-21, hour=9, location="Utrecht, Oudegracht 123")
+        day = past.meeting_days.get()
+        people = [("Femke Janssen", "204601"), ("Gerrit Bos", "204999"), ("Hanna Smit", "")]
+        present = {}
+        for seat, (name, number) in enumerate(people, start=1):
+            email = f"{name.split()[0].lower()}@example.com"
+            person = User.objects.create_user(email=email, password=None, full_name=name)
+            profile_update(user=person, full_name=name, phone="", organisation="",
+                           register_numbers={"registerplein": number} if number else {})
+            place = Enrolment.objects.create(course_date=past, user=person, status=Enrolment.Status.CONFIRMED,
+                                             seat=seat, confirmed_at=past.starts_at - timedelta(days=30),
+                                             terms_accepted_at=past.starts_at - timedelta(days=30))
+            present[(place.pk, day.pk)] = True
+        learning.attendance_save(course_date=past, present=present, actor=trainer, now=past.ends_at)
 
     @staticmethod
     def demo_date(course, trainer, *, days, hour, location, days_count=1):
