@@ -37,5 +37,13 @@ def _formatter(label: str, message: str) -> type[LogFormatter]:
             said = log_entry.data.get("note") or log_entry.data.get("reason")
             return f"{message}: {said}" if said else message
 
-    Formatter.label = label
+    Formatter.label, Formatter.message = label, message
     return Formatter
+
+
+def what_happened(entry: ModelLogEntry) -> str:
+    """The entry's message without its note (notes may name other people): "Place confirmed"."""
+    from wagtail.log_actions import registry
+
+    formatter = registry.get_formatter(entry)
+    return str(getattr(formatter, "message", None) or registry.get_action_label(entry.action))

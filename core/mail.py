@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from .links import absolute_url
-from .models import ProviderSettings
+from .models import ProviderSettings, SentEmail
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ def email(template: str, context: dict, *, to: str, language: str, links: dict[s
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()
+    SentEmail.objects.create(recipient=to, subject=subject[:250])
 
 
 def email_person(user, template: str, context: dict, **options) -> None:

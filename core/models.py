@@ -50,3 +50,20 @@ class ProviderSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("provider details")
+
+
+class SentEmail(models.Model):
+    """That an email went to an address, and about what: so a person can see what we sent them (AVG export).
+    Subject and date only, never the body."""
+
+    recipient = models.EmailField(_("to"), db_index=True)
+    subject = models.CharField(_("subject"), max_length=250)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.subject}"

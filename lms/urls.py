@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("", include("certification.urls")),
     path("", include("organisations.urls")),
     path("", include("registers.urls")),
+    path("", include("privacy.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

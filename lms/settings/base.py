@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "certification",
     "organisations",
     "registers",
+    "privacy",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

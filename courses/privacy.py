@@ -1,0 +1,49 @@
+"""A person's places, their history and attendance, their interest-list entries and the bookings they made,
+for their data export (privacy app)."""
+
+from django.utils.translation import gettext as _
+
+from core.audit import history, what_happened
+from core.formats import day_time
+from core.privacy import readable
+
+from .models import Attendance, Booking, Enrolment, SeatInvitation
+
+PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
+                "company_name", "company_address", "company_contact", "company_reference", "company_vat_id",
+                "company_kvk", "terms_accepted_at", "price_incl_vat", "discount_incl_vat", "created_at",
+                "confirmed_at", "completed_at", "ended_at", "refunded_at"]
+
+
+def places_of(user):
+    return Enrolment.objects.filter(user=user).select_related("course_date__course").order_by("created_at", "pk")
+
+
+def personal_data(user) -> dict[str, list[dict]]:
+    places = []
+    for place in places_of(user):
+        record = readable(place, PLACE_FIELDS)
+        # What happened to the place and when; the entries' notes can name other people (an office member).
+        record[_("History")] = [f"{day_time(entry.timestamp)}: {what_happened(entry)}" for entry in history(place)]
+        places.append(record)
+    attendance = Attendance.objects.filter(enrolment__user=user).select_related(
+        "enrolment__course_date__course", "meeting_day").order_by("meeting_day__starts_at")
+    return {
+        _("Places"): places,
+        _("Attendance"): [{**readable(record, ["enrolment", "present"]),
+                           _("Day"): day_time(record.meeting_day.starts_at)} for record in attendance],
+        _("Interest lists"): [readable(entry, ["course", "created_at"])
+                              for entry in user.interest_entries.select_related("course")],
+        _("Seats booked for an organisation"): [
+            readable(booking, ["organisation", "course_date", "seats", "reference", "created_at"])
+            for booking in Booking.objects.filter(booked_by=user).select_related("organisation", "course_date__course")
+        ],
+        _("Invitations to a booked seat"): [
+            readable(i, ["enrolment", "email", "name", "created_at", "accepted_at"])
+            for i in SeatInvitation.objects.filter(email__iexact=user.email).select_related(
+                "enrolment__course_date__course")],
+    }
+
+
+def personal_files(user) -> list:
+    return []

@@ -1,0 +1,27 @@
+"""A person's payments, refunds and invoices (with their PDFs), for their data export (privacy app)."""
+
+from django.utils.translation import gettext as _
+
+from core.privacy import readable
+
+from .models import Invoice, Payment, Refund
+
+
+def _invoices(user):
+    return Invoice.objects.filter(payment__enrolment__user=user).order_by("issued_at", "pk")
+
+
+def personal_data(user) -> dict[str, list[dict]]:
+    return {
+        _("Payments"): [readable(p, ["enrolment", "status", "amount", "created_at", "paid_at"])
+                        for p in Payment.objects.filter(enrolment__user=user).select_related(
+                            "enrolment__course_date__course").order_by("pk")],
+        _("Refunds"): [readable(r, ["amount", "reason", "status", "created_at", "refunded_at"])
+                       for r in Refund.objects.filter(payment__enrolment__user=user).order_by("pk")],
+        _("Invoices"): [{**readable(i, ["number", "kind", "issued_at", "description", "total"]),
+                         _("customer"): i.customer} for i in _invoices(user)],
+    }
+
+
+def personal_files(user) -> list:
+    return [(f"{_('invoices')}/{i.number}.pdf", i.pdf) for i in _invoices(user) if i.pdf]

@@ -1,0 +1,116 @@
+"""The AVG rights a person exercises from their profile: a copy of everything we hold about them (art. 15, 20),
+gathered from every app's `privacy` module (its personal_data and personal_files), as one ZIP."""
+
+import io
+import json
+import secrets
+import zipfile
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+import accounts.privacy
+import certification.privacy
+import courses.privacy
+import learning.privacy
+import payments.privacy
+import registers.privacy
+from core.mail import email_person
+from core.privacy import sent_emails
+from core.tasks import enqueue_with_change
+
+from .models import DataExport
+
+EXPORT_DAYS = 7
+SOURCES = (accounts.privacy, courses.privacy, learning.privacy, payments.privacy, certification.privacy,
+           registers.privacy)
+
+
+class PrivacyError(Exception):
+    pass
+
+
+def export_request(*, user) -> DataExport:
+    """Queues a copy of the person's data; refuses a second while one is being prepared."""
+    try:
+        with transaction.atomic():
+            export = DataExport.objects.create(user=user)
+            enqueue_with_change(prepare_export, export_id=export.pk)
+    except IntegrityError:
+        raise PrivacyError(_("Your copy is being prepared already: we email you as soon as it is ready.")) from None
+    return export
+
+
+def personal_data(user) -> dict[str, list]:
+    """Everything we hold about the person, section by section, in their language."""
+    data = {}
+    for source in SOURCES:
+        data.update(source.personal_data(user))
+    data[_("Emails we sent you")] = sent_emails(user)
+    return data
+
+
+def export_archive(user, *, now: datetime) -> bytes:
+    """The ZIP: a readme, the data as readable JSON, and the files (invoices, certificates, hand-ins)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        missing = []
+        for source in SOURCES:
+            for path, stored in source.personal_files(user):
+                try:
+                    with stored.open("rb") as handle:
+                        archive.writestr(path, handle.read())
+                except (FileNotFoundError, OSError):
+                    missing.append(path)
+        archive.writestr(_("my-data.json"), json.dumps(personal_data(user), ensure_ascii=False, indent=2))
+        archive.writestr(_("README.txt"), render_to_string("privacy/export_readme.txt",
+                                                           {"user": user, "now": now, "missing": missing}))
+    return buffer.getvalue()
+
+
+@task()
+def prepare_export(*, export_id: int) -> None:
+    export = DataExport.objects.select_related("user").get(pk=export_id)
+    if export.ready_at:
+        return
+    now = timezone.now()
+    with translation.override(export.user.language):
+        content = export_archive(export.user, now=now)
+    export.file.save(f"{secrets.token_urlsafe(16)}.zip", ContentFile(content), save=False)
+    export.ready_at, export.expires_at = now, now + timedelta(days=EXPORT_DAYS)
+    export.save(update_fields=["file", "ready_at", "expires_at"])
+    email_person(export.user, "privacy/email/export_ready", {"export": export},
+                 links={"link": ("privacy:export", [export.pk])})
+
+
+def export_for_download(*, user, pk: int, now: datetime | None = None) -> DataExport:
+    """The person's own ready copy, while it is available; 404 for anything else."""
+    export = DataExport.objects.filter(user=user, pk=pk, ready_at__isnull=False,
+                                       expires_at__gt=now or timezone.now()).exclude(file="").first()
+    if export is None:
+        raise Http404
+    return export
+
+
+def exports_of(user, now: datetime | None = None) -> list[DataExport]:
+    """What the profile shows: a copy being prepared, and copies still available."""
+    now = now or timezone.now()
+    return [export for export in user.data_exports.all()[:5]
+            if export.ready_at is None or export.expires_at > now]
+
+
+def exports_remove_expired(*, now: datetime | None = None) -> int:
+    """Retention: a copy is deleted, file and all, once its EXPORT_DAYS are over; returns how many."""
+    now = now or timezone.now()
+    expired = list(DataExport.objects.filter(expires_at__lte=now))
+    for export in expired:
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+    return len(expired)

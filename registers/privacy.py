@@ -1,0 +1,22 @@
+"""What was reported to the registers about a person, for their data export (privacy app)."""
+
+from django.utils.translation import gettext as _
+
+from core.privacy import readable
+
+from .models import ReportedAttendance
+
+
+def personal_data(user) -> dict[str, list[dict]]:
+    rows = ReportedAttendance.objects.filter(enrolment__user=user).select_related(
+        "enrolment__course_date__course", "submission").order_by("pk")
+    return {
+        _("Attendance reported to registers"): [
+            {**readable(row, ["enrolment", "register", "number", "status", "error_message"]),
+             **readable(row.submission, ["created_at"])}
+            for row in rows],
+    }
+
+
+def personal_files(user) -> list:
+    return []
