@@ -22,3 +22,8 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return []
+
+
+def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+    """Invitations to the person's address go; memberships and register numbers go with the account."""
+    OrganisationInvitation.objects.filter(email__iexact=user.email).delete()

@@ -97,7 +97,7 @@ class Certificate(models.Model):
     enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.PROTECT,
                                   related_name="certificates")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("holder"), on_delete=models.PROTECT,
-                             related_name="certificates")
+                             related_name="certificates", null=True, blank=True)  # None: the holder was erased
     course = models.ForeignKey(CoursePage, null=True, on_delete=models.SET_NULL, related_name="+")
 
     # As printed, copied in at issue time.
@@ -148,6 +148,11 @@ class Certificate(models.Model):
     def is_valid(self) -> bool:
         """Not revoked or replaced (it may still have expired: see services.public_status)."""
         return self.status == CertificateStatus.VALID
+
+    @property
+    def withdrawn_by_holder(self) -> bool:
+        """Its holder had their account erased and asked to withdraw it: revoked, without their name."""
+        return self.status == CertificateStatus.REVOKED and self.user_id is None and not self.holder_name
 
 
 class CertificateHold(models.Model):

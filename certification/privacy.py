@@ -1,6 +1,9 @@
 """A person's certificates (with their PDFs), for their data export (privacy app)."""
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.privacy import readable
 
@@ -22,3 +25,25 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return [(f"{_('certificates')}/{c.number}.pdf", c.pdf) for c in _certificates(user) if c.pdf]
+
+
+WITHDRAWN = gettext_noop("Withdrawn at the holder's request")
+
+
+def erase(user, *, needles: list[str], unique: list[str], now, withdraw: bool) -> None:
+    """Certificates stay verifiable (a register or an employer may rely on them) with only what they carry
+    themselves: the name on them, no register numbers, no account, no PDF. Withdrawn on request: revoked
+    ("ingetrokken op verzoek van de houder"), without the name either."""
+    for certificate in _certificates(user):
+        if certificate.pdf:
+            certificate.pdf.delete(save=False)
+        certificate.user = None
+        certificate.sha256 = ""
+        certificate.accreditations = [{**a, "member_number": ""} for a in certificate.accreditations]
+        if withdraw and certificate.status == Certificate.Status.VALID:
+            certificate.status, certificate.status_changed_at = Certificate.Status.REVOKED, now
+            with translation.override(settings.LANGUAGE_CODE):
+                certificate.status_reason = str(_(WITHDRAWN))
+        if withdraw:
+            certificate.holder_name = ""  # the verification page then says it was withdrawn by its holder
+        certificate.save()

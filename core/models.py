@@ -27,6 +27,10 @@ class ProviderSettings(BaseGenericSetting):
                             help_text=_("The account invoices paid by bank transfer are paid into."))
     crkbo_registered = models.BooleanField(_("registered with CRKBO"), default=True)
     vat_exemption_text = models.TextField(_("VAT exemption text"), default=DEFAULT_VAT_EXEMPTION_TEXT)
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("privacy statement"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("Linked in every page's footer and on the signup page."),
+    )
     nobco_vignet = models.ForeignKey(
         "wagtailimages.Image", verbose_name=_("NOBCO PE-vignet"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -45,6 +49,7 @@ class ProviderSettings(BaseGenericSetting):
         FieldPanel("iban"),
         FieldPanel("crkbo_registered"),
         FieldPanel("vat_exemption_text"),
+        FieldPanel("privacy_page"),
         FieldPanel("nobco_vignet"),
     ]
 

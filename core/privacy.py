@@ -1,13 +1,19 @@
 """What the apps' `privacy` modules share: a record as a person reads it in their data export (AVG art. 15/20):
 field names as the admin shows them, in the person's language, choices by their label, times in Amsterdam's."""
 
+import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q, TextField
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .models import SentEmail
 
 # Fields that have no verbose name of their own read as their name ("created at"): these words instead.
 PLAIN_NAMES = {"created_at": _("created"), "confirmed_at": _("confirmed"), "ended_at": _("ended"),
@@ -44,6 +50,53 @@ def readable(instance: models.Model, fields: list[str]) -> dict:
 
 def sent_emails(user) -> list[dict]:
     """What we emailed the person (subject and date), at their address."""
-    from .models import SentEmail
-
     return [readable(sent, ["subject", "sent_at"]) for sent in SentEmail.objects.filter(recipient__iexact=user.email)]
+
+
+ERASED = "[verwijderd]"
+
+
+def needles_variants(needles: list[str]) -> list[str]:
+    """The needles as typed and as JSON stores them in text (non-ASCII letters escaped)."""
+    variants = []
+    for needle in needles:
+        for variant in (needle, json.dumps(needle)[1:-1]):
+            if variant and variant not in variants:
+                variants.append(variant)
+    return variants
+
+
+def scrub(value, needles: list[str]):
+    """Text, or JSON, with every needle replaced by ERASED, whatever its case: whole words only, so that erasing
+    "Jan" leaves "Jansen" and 204417 leaves 2044170."""
+    if isinstance(value, str):
+        for needle in needles:
+            value = re.sub(rf"(?<!\w){re.escape(needle)}(?!\w)", ERASED, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [scrub(item, needles) for item in value]
+    if isinstance(value, dict):
+        return {key: scrub(item, needles) for key, item in value.items()}
+    return value
+
+
+def scrub_rows(queryset, fields: list[str], needles: list[str], *, found_by: list[str] | None = None) -> int:
+    """Scrubs every needle from the text or JSON `fields` of the rows that mention one of `found_by` (by default
+    the needles themselves); returns how many rows. A name is a poor search term across a whole table (another
+    "Eva" would lose hers): search such tables by what is unique to the person (an email address, a number)
+    and let the name go in the rows found."""
+    needles = needles_variants([needle for needle in needles if needle])
+    found_by = needles_variants([needle for needle in found_by if needle]) if found_by is not None else needles
+    if not needles or not found_by:
+        return 0
+    texts = {f"_text_{name}": Cast(name, TextField()) for name in fields}
+    match = Q()
+    for alias in texts:
+        for needle in found_by:
+            match |= Q(**{f"{alias}__icontains": needle})
+    rows = list(queryset.annotate(**texts).filter(match))
+    for row in rows:
+        for name in fields:
+            setattr(row, name, scrub(getattr(row, name), needles))
+        row.save(update_fields=fields)
+    return len(rows)

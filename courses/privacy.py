@@ -7,6 +7,7 @@ from core.audit import history, what_happened
 from core.formats import day_time
 from core.privacy import readable
 
+from . import services
 from .models import Attendance, Booking, Enrolment, SeatInvitation
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
@@ -47,3 +48,24 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return []
+
+
+def active_places(user, now):
+    """Places that still hold a seat on a date that has not ended: the person cancels them first (or the office
+    does), with the refund the course's policy gives."""
+    return (Enrolment.objects.filter(user=user, status__in=Enrolment.SEATED)
+            .exclude(course_date__ends_at__lt=now).select_related("course_date__course"))
+
+
+def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+    """Places stay, anonymous (the date's records, their invoices and evaluations point to them): no person, no
+    employer details; bookings the person made stay the organisation's; seat invitations to them go. Their
+    places in line leave the waitlists (nobody is offered a seat any more)."""
+    for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
+        services.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
+    Enrolment.objects.filter(user=user).update(
+        user=None, erased_at=now, company_name="", company_address="", company_contact="", company_reference="",
+        company_vat_id="", company_kvk="")
+    Booking.objects.filter(booked_by=user).update(booked_by=None)
+    SeatInvitation.objects.filter(email__iexact=user.email).delete()
+    SeatInvitation.objects.filter(accepted_by=user).update(accepted_by=None)

@@ -385,3 +385,35 @@ ORGANISATION = {
     "invoice_address": "Brugstraat 12\n3811 AB Amersfoort", "invoice_email": "facturen@debrug.example",
     "default_reference": "PO-2027-014",
 }
+
+PRIVACY_STATEMENT = {
+    "title": "Privacyverklaring",
+    "slug": "privacy",
+    "intro": "Hoe Spoor 2 Academy omgaat met je persoonsgegevens: wat we bewaren, waarom, hoe lang en wie ze ziet. "
+             "(Demotekst: de aanbieder past hem aan op de eigen situatie.)",
+    "sections": [
+        ("Wie zijn wij", "<p>Spoor 2 Academy is verantwoordelijk voor de verwerking van je persoonsgegevens op deze "
+         "site. Vragen? Mail naar het adres onderaan elke pagina.</p>"),
+        ("Wat we verwerken en waarom", "<ul><li><b>Account en profiel</b> (naam, e-mail, telefoon, organisatie): om je "
+         "in te schrijven, je te mailen over je opleiding en je naam op je certificaat te zetten. Grondslag: de "
+         "overeenkomst.</li><li><b>Registernummers</b> (NOBCO, Noloc, Registerplein, SRA): om je PE-punten op je "
+         "certificaat te zetten en je aanwezigheid aan het register te melden. Grondslag: de overeenkomst.</li>"
+         "<li><b>Plaatsen, aanwezigheid, toetsen, opdrachten en evaluaties</b>: om de opleiding te geven en af te "
+         "ronden. Registers vragen een schriftelijke evaluatie van elke geaccrediteerde opleiding.</li>"
+         "<li><b>Betalingen en facturen</b>: om te factureren; de wet vraagt ons ze zeven jaar te bewaren.</li>"
+         "<li><b>E-mails</b>: we bewaren van elke e-mail alleen aan wie, het onderwerp en de datum.</li></ul>"),
+        ("Wie je gegevens ontvangt", "<ul><li><b>Stripe</b> verwerkt je online betaling (iDEAL, creditcard).</li>"
+         "<li><b>De registers</b> (via PE-online) krijgen je registernummer en je aanwezigheid, om je PE-punten toe "
+         "te kennen.</li><li><b>Je werkgever of re-integratiebedrijf</b> ziet je aanwezigheid, afronding en "
+         "certificaten alleen als je daarvoor toestemming geeft (en je kunt die intrekken in je profiel). Boekte "
+         "je organisatie je plaats, dan ontvangt zij de factuur.</li></ul>"),
+        ("Hoe lang we bewaren", "<ul><li>Facturen en betalingen: zeven jaar (fiscale bewaarplicht).</li><li>Evaluaties: "
+         "ten minste twee jaar (NOBCO), daarna zonder koppeling aan je plaats.</li><li>Bestanden bij ingeleverde opdrachten: twaalf "
+         "maanden na de datum (je antwoord en beoordeling blijven).</li><li>Accounts die nooit zijn bevestigd: dertig dagen.</li><li>Een kopie van je "
+         "gegevens: zeven dagen.</li><li>Je account en de rest: tot je het verwijdert.</li></ul>"),
+        ("Je rechten", "<p>In <b>Mijn profiel</b> download je een kopie van alles wat we van je bewaren, en verwijder "
+         "je je account. Wat de wet ons laat bewaren (facturen) blijft, al het andere verdwijnt. Liever per brief of "
+         "e-mail? Dan handelen wij het binnen een maand af. Een klacht kun je indienen bij de Autoriteit "
+         "Persoonsgegevens.</p>"),
+    ],
+}

@@ -15,7 +15,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("hero_title"), FieldPanel("hero_text"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.CourseIndexPage", "home.InfoPage"]
     max_count = 1
     template = "home/home_page.html"
 
@@ -26,6 +26,22 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = courses_published()
         return context
+
+
+class InfoPage(Page):
+    """A page of plain information: the privacy statement, the terms, how to reach us."""
+
+    intro = models.TextField(_("introduction"), max_length=500, blank=True)
+    body = StreamField(ContentBlock(), verbose_name=_("content"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    template = "home/info_page.html"
+
+    class Meta:
+        verbose_name = _("information page")
+        verbose_name_plural = _("information pages")
 
 
 class TaskRetry(models.Model):

@@ -7,7 +7,7 @@ from certification.tasks import remind_before_expiry
 from courses.tasks import announce_new_dates, complete_past_dates, process_waitlists, send_reminders
 from organisations.tasks import remind_unnamed_seats
 from payments.tasks import reconcile_with_stripe, refund_cancelled_dates, remind_open_invoices
-from privacy.tasks import remove_expired_exports
+from privacy.tasks import apply_retention
 from registers.tasks import remind_attendance_deadlines
 
 from .health import heartbeat
@@ -26,7 +26,7 @@ def retry_failed_tasks() -> int:
 EVERY_TICK = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates, retry_failed_tasks]
 # Every five minutes at the default interval.
 EVERY_TENTH_TICK = [reconcile_with_stripe, remind_before_expiry, complete_past_dates, remind_open_invoices,
-                    remind_unnamed_seats, remind_attendance_deadlines, remove_expired_exports]
+                    remind_unnamed_seats, remind_attendance_deadlines, apply_retention]
 
 
 def periodic_task_paths() -> set[str]:

@@ -292,12 +292,16 @@ RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class Evaluation(models.Model):
-    """The participant's written course evaluation; trainers see it without the name."""
+    """The participant's written course evaluation; trainers see it without the name. Registers want it kept
+    (NOBCO: at least two years); after that it is detached from the place (privacy.retention) and stays with
+    the date only."""
 
     wagtail_reference_index_ignore = True
     RATINGS = ("content_rating", "trainer_rating", "organisation_rating", "usefulness_rating")
 
-    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="evaluation")
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.SET_NULL, related_name="evaluation", null=True)
+    course_date = models.ForeignKey("courses.CourseDate", verbose_name=_("date"), on_delete=models.CASCADE,
+                                    related_name="evaluations")
     content_rating = models.PositiveSmallIntegerField(_("Content of the course"), validators=RATING_VALIDATORS)
     trainer_rating = models.PositiveSmallIntegerField(_("The trainer"), validators=RATING_VALIDATORS)
     organisation_rating = models.PositiveSmallIntegerField(_("Organisation and location"),
@@ -319,4 +323,4 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrolment_id} · {self.submitted_at:%Y-%m-%d}"
+        return f"{self.course_date_id} · {self.submitted_at:%Y-%m-%d}"

@@ -33,3 +33,14 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return [(f"{_('assignments')}/{s.pk}-{s.file_name}", s.file) for s in _submissions(user) if s.file]
+
+
+def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+    """Hand-ins (with their files), quiz attempts and module progress go; evaluations stay, with the anonymous
+    place (registers ask for them, NOBCO for two years)."""
+    for submission in _submissions(user):
+        if submission.file:
+            submission.file.delete(save=False)
+    AssignmentSubmission.objects.filter(enrolment__user=user).delete()
+    QuizAttempt.objects.filter(enrolment__user=user).delete()
+    ModuleProgress.objects.filter(enrolment__user=user).delete()

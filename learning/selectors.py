@@ -215,7 +215,7 @@ class EvaluationSummary:
 
 def evaluation_summary(course_date: CourseDate) -> EvaluationSummary:
     """The date's evaluations together, without names, in the order they came in."""
-    evaluations = list(Evaluation.objects.filter(enrolment__course_date=course_date).order_by("submitted_at"))
+    evaluations = list(Evaluation.objects.filter(course_date=course_date).order_by("submitted_at"))
     averages = []
     for name in Evaluation.RATINGS:
         values = [getattr(evaluation, name) for evaluation in evaluations]

@@ -246,7 +246,8 @@ def evaluation_submit(*, enrolment: Enrolment, answers: dict, now: datetime | No
     enrolment = _locked(enrolment)
     if not selectors.evaluation_open(enrolment, now):
         raise LearningError(_("The evaluation is open once, from the first day of your course on."))
-    evaluation = Evaluation.objects.create(enrolment=enrolment, submitted_at=now, **answers)
+    evaluation = Evaluation.objects.create(enrolment=enrolment, course_date_id=enrolment.course_date_id,
+                                           submitted_at=now, **answers)
     completion_recompute(enrolment=enrolment, now=now)
     return evaluation
 

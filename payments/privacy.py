@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from core.privacy import readable
+from core.privacy import readable, scrub_rows
 
-from .models import Invoice, Payment, Refund
+from .models import Invoice, Payment, Refund, StripeEvent
 
 
 def _invoices(user):
@@ -25,3 +25,11 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return [(f"{_('invoices')}/{i.number}.pdf", i.pdf) for i in _invoices(user) if i.pdf]
+
+
+def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+    """Payments, refunds and invoices are kept seven years (fiscal retention): invoices keep their own copy of
+    name and address; what Stripe told us about the person in its events loses them."""
+    scrub_rows(StripeEvent.objects.all(), ["payload"], needles, found_by=unique)
+    scrub_rows(Payment.objects.filter(enrolment__user=user), ["note"], needles)
+    scrub_rows(Refund.objects.filter(payment__enrolment__user=user), ["reason"], needles)

@@ -31,3 +31,22 @@ class DataExport(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.requested_at:%Y-%m-%d}"
+
+
+class Erasure(models.Model):
+    """That an account was erased, by whom and why: nothing about the person (that is the point)."""
+
+    erased_at = models.DateTimeField(_("erased"))
+    by_office = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by (office)"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  help_text=_("Empty: the person deleted their own account."))
+    reason = models.CharField(_("reason"), max_length=250, blank=True)
+    certificates_withdrawn = models.BooleanField(_("certificates withdrawn"), default=False)
+
+    class Meta:
+        verbose_name = _("erased account")
+        verbose_name_plural = _("erased accounts")
+        ordering = ["-erased_at"]
+
+    def __str__(self):
+        return f"{self.erased_at:%Y-%m-%d}"

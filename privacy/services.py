@@ -7,6 +7,7 @@ import secrets
 import zipfile
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from wagtail.models import ModelLogEntry, PageLogEntry
 
 import accounts.privacy
 import certification.privacy
@@ -22,10 +24,11 @@ import learning.privacy
 import payments.privacy
 import registers.privacy
 from core.mail import email_person
-from core.privacy import sent_emails
+from core.models import SentEmail
+from core.privacy import scrub_rows, sent_emails
 from core.tasks import enqueue_with_change
 
-from .models import DataExport
+from .models import DataExport, Erasure
 
 EXPORT_DAYS = 7
 SOURCES = (accounts.privacy, courses.privacy, learning.privacy, payments.privacy, certification.privacy,
@@ -114,3 +117,38 @@ def exports_remove_expired(*, now: datetime | None = None) -> int:
             export.file.delete(save=False)
         export.delete()
     return len(expired)
+
+
+def erasure_blockers(user, *, now: datetime | None = None) -> list:
+    """Places the person must cancel (or leave the waitlist of) before their account can be erased."""
+    return list(courses.privacy.active_places(user, now or timezone.now()))
+
+
+@transaction.atomic
+def account_erase(*, user, withdraw_certificates: bool = False, by_office=None, reason: str = "",
+                  now: datetime | None = None) -> Erasure:
+    """Erases the person (AVG art. 17). What the law makes us keep stays: invoices and payments (seven years,
+    with the invoice's own copy of name and address) and certificates as they were issued (unless withdrawn);
+    places stay anonymous. Everything else about them is deleted, or scrubbed where a record names them."""
+    now = now or timezone.now()
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if erasure_blockers(user, now=now):
+        raise PrivacyError(_("Cancel your places on dates still to come first."))
+    unique = [user.email, user.phone, *user.register_memberships.values_list("number", flat=True)]
+    needles = [*unique, user.get_full_name()]
+    for export in user.data_exports.all():
+        if export.file:
+            export.file.delete(save=False)
+    # Each app erases its own records; the places go last, as the others find the person's data through them.
+    for source in (learning.privacy, payments.privacy, registers.privacy, accounts.privacy):
+        source.erase(user, needles=needles, unique=unique, now=now)
+    certification.privacy.erase(user, needles=needles, unique=unique, now=now, withdraw=withdraw_certificates)
+    courses.privacy.erase(user, needles=needles, unique=unique, now=now)
+    SentEmail.objects.filter(recipient__iexact=user.email).delete()
+    ModelLogEntry.objects.filter(user=user).update(user=None)
+    PageLogEntry.objects.filter(user=user).update(user=None)
+    # The history names people in its labels (a place is "Eva de Vries · Basistraining …") and notes.
+    scrub_rows(ModelLogEntry.objects.all(), ["label", "data"], needles)
+    user.delete()
+    return Erasure.objects.create(erased_at=now, by_office=by_office, reason=reason,
+                                  certificates_withdrawn=withdraw_certificates)

@@ -2,9 +2,10 @@
 
 from django_tasks import task
 
-from . import services
+from . import retention
 
 
 @task()
-def remove_expired_exports() -> int:
-    return services.exports_remove_expired()
+def apply_retention() -> dict:
+    """Unconfirmed accounts, old assignment files, old evaluations' links to people, expired data exports."""
+    return retention.retention_apply()

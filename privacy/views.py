@@ -1,11 +1,13 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .forms import ErasureForm
 
 
 @login_required
@@ -27,3 +29,24 @@ def export_download(request, pk: int):
     export = services.export_for_download(user=request.user, pk=pk)
     return FileResponse(export.file.open("rb"), as_attachment=True, content_type="application/zip",
                         filename=f"mijn-gegevens-{export.ready_at:%Y%m%d}.zip")
+
+
+@login_required
+def account_erase(request):
+    """The person deletes their account, after giving their password again; places still to come are cancelled
+    first (the page lists them)."""
+    user = request.user
+    form = ErasureForm(request.POST or None, user=user)
+    blockers = services.erasure_blockers(user)
+    if request.method == "POST" and form.is_valid() and not blockers:
+        try:
+            services.account_erase(user=user, withdraw_certificates=form.cleaned_data["withdraw_certificates"])
+        except services.PrivacyError as error:
+            messages.error(request, str(error))
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted. Invoices stay in our books for seven years, "
+                                        "as the law requires; everything else about you is gone."))
+            return redirect("/")
+    return render(request, "privacy/erase.html", {"form": form, "blockers": blockers},
+                  status=400 if form.errors else 200)

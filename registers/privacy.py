@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from core.privacy import readable
+from core.privacy import ERASED, readable, scrub_rows
 
-from .models import ReportedAttendance
+from .models import AttendanceSubmission, ReportedAttendance
 
 
 def personal_data(user) -> dict[str, list[dict]]:
@@ -20,3 +20,11 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 def personal_files(user) -> list:
     return []
+
+
+def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+    """What was reported stays as a fact (who of the date was reported, and the answer) without the number."""
+    rows = ReportedAttendance.objects.filter(enrolment__user=user)
+    submissions = AttendanceSubmission.objects.filter(rows__in=rows).distinct()
+    scrub_rows(submissions, ["request_xml", "answer"], needles)
+    rows.update(number=ERASED[:20], error_message="")

@@ -34,6 +34,7 @@ class Booking(models.Model):
                                      related_name="bookings", null=True, blank=True,
                                      help_text=_("Empty for a person who booked their own place on invoice."))
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT,
+                                  null=True,  # None: the contact person was erased
                                   related_name="bookings_made")
     seats = models.PositiveSmallIntegerField(_("seats booked"))
     reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)

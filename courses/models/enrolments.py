@@ -92,6 +92,11 @@ class Enrolment(models.Model):
                     "being true (e.g. attendance corrected)."),
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("erased"), null=True, blank=True, editable=False,
+        help_text=_("The person had their account erased (AVG): the place stays, anonymous, for the date's records, "
+                    "its invoices and its evaluation."),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -126,7 +131,7 @@ class Enrolment(models.Model):
                 name="only_confirmed_places_are_completed",
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | Q(booking__isnull=False),
+                condition=Q(user__isnull=False) | Q(booking__isnull=False) | Q(erased_at__isnull=False),
                 name="only_booked_seats_wait_for_a_name",
             ),
         ]
@@ -138,6 +143,8 @@ class Enrolment(models.Model):
     @property
     @admin.display(description=_("participant"))
     def participant_label(self) -> str:
+        if self.erased_at:
+            return str(_("Erased at the person's request"))
         return str(self.user) if self.user_id else str(_("Seat still to be named"))
 
     @property
@@ -149,7 +156,7 @@ class Enrolment(models.Model):
 
     @property
     def is_unnamed(self) -> bool:
-        return self.user_id is None
+        return self.user_id is None and self.erased_at is None
 
     @property
     def is_confirmed(self) -> bool:

@@ -237,6 +237,12 @@ PE_ONLINE_ORG_IDS = dict(pair.split("=", 1) for pair in os.environ.get("PE_ONLIN
 # Registers want attendance within two months after the date; the office is reminded this many days after it.
 PE_ONLINE_REMINDER_DAYS = int(os.environ.get("PE_ONLINE_REMINDER_DAYS", "14"))
 
+# Retention (docs/privacy.md): accounts never confirmed, files handed in (months after the date), and
+# evaluations' link to the person (NOBCO keeps evaluations at least two years). Data exports last 7 days.
+RETENTION_UNCONFIRMED_DAYS = int(os.environ.get("RETENTION_UNCONFIRMED_DAYS", "30"))
+RETENTION_ASSIGNMENT_FILES_MONTHS = int(os.environ.get("RETENTION_ASSIGNMENT_FILES_MONTHS", "12"))
+RETENTION_EVALUATION_YEARS = int(os.environ.get("RETENTION_EVALUATION_YEARS", "2"))
+
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task still RUNNING after this long lost its worker (killed, out of memory): it is queued again. Every

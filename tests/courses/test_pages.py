@@ -7,7 +7,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from courses.models import CourseIndexPage, CoursePage, ModulePage
-from home.models import HomePage
+from home.models import HomePage, InfoPage
 from learning.models import AssignmentPage, QuizPage
 from tests.factories import course_form_data, make_course, make_module
 
@@ -27,7 +27,8 @@ class TestPageTree(WagtailPageTestCase):
     """The tree trainers build in: home → catalogue → course → module, nothing else."""
 
     def test_allowed_children(self):
-        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
+        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage, InfoPage})
+        self.assertAllowedSubpageTypes(InfoPage, set())
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
         self.assertAllowedSubpageTypes(CoursePage, {ModulePage})
         self.assertAllowedSubpageTypes(ModulePage, {QuizPage, AssignmentPage})
@@ -35,6 +36,7 @@ class TestPageTree(WagtailPageTestCase):
 
     def test_allowed_parents(self):
         self.assertAllowedParentPageTypes(CourseIndexPage, {HomePage})
+        self.assertAllowedParentPageTypes(InfoPage, {HomePage})
         self.assertAllowedParentPageTypes(CoursePage, {CourseIndexPage})
         self.assertAllowedParentPageTypes(ModulePage, {CoursePage})
         self.assertAllowedParentPageTypes(QuizPage, {ModulePage})

@@ -152,3 +152,31 @@ def test_seed_has_attendance_for_the_registers(settings):
     alumna_date = Enrolment.objects.get(user__email="alumni@example.com").course_date
     entry = next(e for e in registers.register_attendance(alumna_date) if e.register == "registerplein")
     assert entry.numbers == ["204518"] and entry.course_id == "118204"
+
+
+def test_seed_has_a_privacy_statement_linked_in_the_footer_and_on_signup(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client = Client()
+    footer = client.get("/").content.decode()
+    assert '<a href="/privacy/">Privacyverklaring</a>' in footer
+    page = client.get("/privacy/").content.decode()
+    assert "Stripe" in page and "zeven jaar" in page and "Mijn profiel" in page
+    assert 'href="/privacy/"' in client.get("/accounts/signup/").content.decode()
+
+
+def test_seed_prints_the_demo_nobco_vignet_on_the_alumnas_certificate(settings):
+    import io
+
+    from pypdf import PdfReader
+
+    from certification.models import Certificate
+    from core.models import ProviderSettings
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert ProviderSettings.load().nobco_vignet is not None
+    certificate = Certificate.objects.get(user__email="alumni@example.com")
+    with certificate.pdf.open("rb") as handle:
+        text = PdfReader(io.BytesIO(handle.read())).pages[0].extract_text()
+    assert "NOBCO PE-vignet · 6 uur" in text

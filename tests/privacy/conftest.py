@@ -16,6 +16,13 @@ from registers.models import AttendanceSubmission, ReportedAttendance
 from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_organisation, pdf_bytes
 
 
+@pytest.fixture(autouse=True)
+def _private_storage_of_its_own(settings, tmp_path):
+    """Each test here starts with an empty private storage, so a scan of it sees this test's files only."""
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}}}
+
+
 @pytest.fixture
 def everything(classroom, site, django_capture_on_commit_callbacks):
     """Eva has every kind of data we keep about a person; Piet, on the same date, has his own."""

@@ -1,17 +1,23 @@
 """Loads the demo catalogue and, when DEBUG is on, the demo accounts. Safe to run again: whatever
 exists already is left as it is, so a trainer's edits to demo pages survive the next `make run`."""
 
+import io
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
 from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
 
 from accounts.models import Membership, Organisation
 from accounts.services import profile_update
@@ -30,7 +36,7 @@ from courses.models import (
     Voucher,
 )
 from home import demo_content
-from home.models import HomePage
+from home.models import HomePage, InfoPage
 from home.services import trainer_roles_ensure
 from learning import services as learning
 from learning.models import AssignmentPage, QuizPage
@@ -56,6 +62,7 @@ class Command(BaseCommand):
         for course in demo_content.COURSES:
             self.course(catalogue, course, created)
         self.provider_settings()
+        self.privacy_statement(home, created)
         trainers = trainer_roles_ensure()
         if settings.DEBUG:
             self.accounts(trainers, created)
@@ -276,12 +283,38 @@ class Command(BaseCommand):
                 expires_at=now, note="demo: paid before the demo started")
             invoice_issue(payment=payment, now=now)
 
+    def privacy_statement(self, home: HomePage, created: list[str]) -> None:
+        provider = ProviderSettings.load()
+        if provider.privacy_page_id:
+            return
+        data = demo_content.PRIVACY_STATEMENT
+        body = []
+        for heading, text in data["sections"]:
+            body += [("heading", {"text": heading, "level": "h2"}), ("paragraph", RichText(text))]
+        page = published(home, InfoPage(title=data["title"], slug=data["slug"], intro=data["intro"], body=body))
+        provider.privacy_page = page
+        provider.save()
+        created.append("privacy statement")
+
     def provider_settings(self) -> None:
         provider = ProviderSettings.load()
         if not provider.street_address:
             for field, value in demo_content.PROVIDER.items():
                 setattr(provider, field, value)
+            provider.nobco_vignet = self.demo_vignet()
             provider.save()
+
+    @staticmethod
+    def demo_vignet() -> Image:
+        """A stand-in for the PE-vignet NOBCO grants (the real one is the provider's to upload)."""
+        picture = PILImage.new("RGB", (360, 200), "white")
+        draw = ImageDraw.Draw(picture)
+        draw.rounded_rectangle((4, 4, 355, 195), radius=24, outline="#1f4e79", width=8)
+        draw.text((180, 70), "NOBCO", fill="#1f4e79", anchor="mm", font_size=64)
+        draw.text((180, 140), "PE-vignet (demo)", fill="#1f4e79", anchor="mm", font_size=30)
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        return Image.objects.create(title="NOBCO PE-vignet (demo)", file=ImageFile(buffer, name="nobco-vignet.png"))
 
     def accounts(self, trainers: Group, created: list[str]) -> None:
         User = get_user_model()
