@@ -212,7 +212,7 @@ def expiry_reminders_send(now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = Certificate.objects.filter(
-        status=Certificate.Status.VALID, expiry_reminded_at__isnull=True,
+        status=Certificate.Status.VALID, expiry_reminded_at__isnull=True, user__isnull=False,
         valid_until__gte=today, valid_until__lte=today + timedelta(days=EXPIRY_REMINDER_DAYS),
     ).values_list("pk", flat=True)
     sent = 0

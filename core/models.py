@@ -38,6 +38,8 @@ class ProviderSettings(BaseGenericSetting):
                     "NOBCO accreditation."),
     )
 
+    select_related = ["privacy_page"]  # every page's footer links it: no query of its own
+
     panels = [
         FieldPanel("name"),
         MultiFieldPanel(

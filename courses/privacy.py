@@ -53,8 +53,8 @@ def personal_files(user) -> list:
 def active_places(user, now):
     """Places that still hold a seat on a date that has not ended: the person cancels them first (or the office
     does), with the refund the course's policy gives."""
-    return (Enrolment.objects.filter(user=user, status__in=Enrolment.SEATED)
-            .exclude(course_date__ends_at__lt=now).select_related("course_date__course"))
+    return (Enrolment.objects.filter(user=user, status__in=Enrolment.SEATED, course_date__ends_at__gte=now)
+            .select_related("course_date__course"))
 
 
 def erase(user, *, needles: list[str], unique: list[str], now) -> None:

@@ -136,7 +136,7 @@ def requirements(enrolment: Enrolment) -> list[Requirement]:
         rules.append(Requirement(_("Assignments approved"), approved, len(items.assignments)))
     if course.completion_requires_evaluation:
         rules.append(Requirement(_("Course evaluation"),
-                                 int(Evaluation.objects.filter(enrolment=enrolment).exists()), 1))
+                                 int(enrolment.evaluated_at is not None), 1))
     return rules
 
 
@@ -144,7 +144,7 @@ def evaluation_open(enrolment: Enrolment, now: datetime | None = None) -> bool:
     """Participants evaluate from their first day on, once."""
     starts_at = enrolment.course_date.starts_at
     return (enrolment.status == Enrolment.Status.CONFIRMED and starts_at is not None
-            and (now or timezone.now()) >= starts_at and not Evaluation.objects.filter(enrolment=enrolment).exists())
+            and (now or timezone.now()) >= starts_at and enrolment.evaluated_at is None)
 
 
 @dataclass
@@ -178,7 +178,6 @@ def gradebook(course_date: CourseDate) -> Gradebook:
                     .exclude(status=QuizAttempt.Status.IN_PROGRESS).order_by("number"))
     submissions = list(AssignmentSubmission.objects.filter(enrolment__in=people, assignment__in=items.assignments)
                        .order_by("version"))
-    evaluated = set(Evaluation.objects.filter(enrolment__in=people).values_list("enrolment_id", flat=True))
     best, latest = {}, {}
     for attempt in attempts:  # later attempts replace earlier ones, unless those passed
         key = (attempt.enrolment_id, attempt.quiz_id)
@@ -191,7 +190,7 @@ def gradebook(course_date: CourseDate) -> Gradebook:
             enrolment=person, present=present[person.pk],
             quizzes=[best.get((person.pk, quiz.pk)) for quiz in items.quizzes],
             assignments=[latest.get((person.pk, assignment.pk)) for assignment in items.assignments],
-            evaluated=person.pk in evaluated,
+            evaluated=person.evaluated_at is not None,
         )
         for person in people
     ]

@@ -248,6 +248,8 @@ def evaluation_submit(*, enrolment: Enrolment, answers: dict, now: datetime | No
         raise LearningError(_("The evaluation is open once, from the first day of your course on."))
     evaluation = Evaluation.objects.create(enrolment=enrolment, course_date_id=enrolment.course_date_id,
                                            submitted_at=now, **answers)
+    Enrolment.objects.filter(pk=enrolment.pk).update(evaluated_at=now)
+    enrolment.evaluated_at = now
     completion_recompute(enrolment=enrolment, now=now)
     return evaluation
 

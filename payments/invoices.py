@@ -4,6 +4,7 @@ without gaps, with the supplier's and customer's details, VAT or the CRKBO exemp
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -49,7 +50,7 @@ def _booking_customer(booking: Booking) -> dict:
         return _customer(booking.places.select_related("user").get())
     organisation, contact = booking.organisation, booking.booked_by
     return {"company": organisation.name, "address": organisation.invoice_address, "email": organisation.invoice_email,
-            "contact": contact.get_full_name() or contact.email, "reference": booking.reference,
+            "contact": (contact.get_full_name() or contact.email) if contact else "", "reference": booking.reference,
             "vat_id": organisation.vat_id, "kvk": organisation.kvk_number}
 
 
@@ -188,11 +189,11 @@ def send_invoice(*, invoice_id: int) -> None:
         document = Attachment(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
     booking = invoice.booking if invoice.booking_id else invoice.payment.booking
     if booking is not None:
-        contact = booking.booked_by
+        contact = booking.booked_by  # None: the contact person had their account erased
         context = {"invoice": invoice, "booking": booking}
-        email("payments/email/booking_invoice", context, to=invoice.customer["email"], language=contact.language,
-              attachments=(document,))
-        if contact.email.lower() != invoice.customer["email"].lower():
+        email("payments/email/booking_invoice", context, to=invoice.customer["email"],
+              language=contact.language if contact else settings.LANGUAGE_CODE, attachments=(document,))
+        if contact and contact.email.lower() != invoice.customer["email"].lower():
             email_person(contact, "payments/email/booking_invoice", context, attachments=(document,))
         return
     person = invoice.payment.enrolment.user

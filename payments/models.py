@@ -66,6 +66,18 @@ class Payment(models.Model):
         return self.enrolment.user if self.enrolment_id else self.booking.booked_by
 
     @property
+    def payer_label(self) -> str:
+        """Who paid, as the office reads it; an erased person (AVG) is no longer named."""
+        person = self.payer
+        if person is None:
+            return str(_("Erased at the person's request"))
+        return person.get_full_name() or person.email
+
+    @property
+    def payer_email(self) -> str:
+        return self.payer.email if self.payer else ""
+
+    @property
     def course_date(self):
         return self.enrolment.course_date if self.enrolment_id else self.booking.course_date
 
@@ -82,8 +94,7 @@ class Payment(models.Model):
     def paid_for(self) -> str:
         if self.booking_id:
             return f"{self.booking.customer_name} · {self.booking.seats} × {self.booking.course_date}"
-        person = self.enrolment.user
-        return f"{person.get_full_name() or person.email} · {self.enrolment.course_date}"
+        return f"{self.payer_label} · {self.enrolment.course_date}"
 
 
 class StripeEvent(models.Model):

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django_tasks import task
 
 from core.mail import email, email_office, email_person
@@ -21,7 +22,8 @@ def send_payment_returned(*, payment_id: int) -> None:
     person = payment.payer  # for a booking: the contact person who paid
     context = {"payment": payment, "booking": payment.booking, "person": person, "course_date": payment.course_date,
                "course": payment.course_date.course}
-    email_person(person, "payments/email/payment_returned", context)
+    if person is not None:  # None: they had their account erased since
+        email_person(person, "payments/email/payment_returned", context)
     # The office reads its copy in the site's language, whatever the participant's.
     email_office("payments/email/payment_returned", context)
 
@@ -41,8 +43,9 @@ def send_payment_reminder(*, invoice_id: int, kind: str) -> None:
     standing = balance(invoice)
     if standing.open <= 0:
         return  # paid since
-    contact = invoice.booking.booked_by
+    contact = invoice.booking.booked_by  # None: the contact person had their account erased
     context = {"invoice": invoice, "booking": invoice.booking, "open": standing.open, "overdue": kind == "after"}
-    email("payments/email/payment_reminder", context, to=invoice.customer["email"], language=contact.language)
-    if contact.email.lower() != invoice.customer["email"].lower():
+    email("payments/email/payment_reminder", context, to=invoice.customer["email"],
+          language=contact.language if contact else settings.LANGUAGE_CODE)
+    if contact and contact.email.lower() != invoice.customer["email"].lower():
         email_person(contact, "payments/email/payment_reminder", context)

@@ -127,12 +127,11 @@ class RefundCreateView(ServiceCreateView):
         refund made meanwhile (a second tab, a colleague) re-shows the form with the reason instead of failing."""
         payment, amount = form.cleaned_data["payment"], form.cleaned_data["amount"]
         if amount == services.refundable(payment) and not confirmed(self.request):
-            person = payment.payer
             return admin_confirmation(
                 self.request, title=_("Refund everything that is left?"),
                 consequences=[
                     _("%(amount)s goes back to %(name)s for %(date)s, to what they paid with.") % {
-                        "amount": euro(amount), "name": person.get_full_name() or person.email,
+                        "amount": euro(amount), "name": payment.payer_label,
                         "date": payment.course_date},
                     _("A credit invoice is issued for it."),
                     _("Reason: %(reason)s") % {"reason": form.cleaned_data["reason"]},
@@ -153,7 +152,7 @@ class PaymentInspectView(InspectWithHistory):
         return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="undo")]
 
 
-PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "paid_for", "payer.email", "course_date",
+PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "paid_for", "payer_email", "course_date",
                   "company", "checkout_session_id", "payment_intent_id",
                   "note"]
 
@@ -184,7 +183,7 @@ class RefundViewSet(ModelViewSet):
     list_filter = ["status", "created_at"]
     search_fields = ["payment__enrolment__user__email", "payment__booking__organisation__name", "reason",
                      "stripe_refund_id"]
-    list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.payer.email",
+    list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.payer_email",
                    "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
     export_filename = "refunds"
     inspect_view_enabled = True

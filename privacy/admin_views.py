@@ -29,10 +29,14 @@ def erase(request, pk: int):
     form = OfficeErasureForm(request.POST or None)
     blockers = services.erasure_blockers(person)
     if request.method == "POST" and form.is_valid() and not blockers:
-        services.account_erase(user=person, by_office=request.user, reason=form.cleaned_data["reason"],
-                               withdraw_certificates=form.cleaned_data["withdraw_certificates"])
-        messages.success(request, _("The account has been erased."))
-        return redirect("wagtailusers_users:index")
+        try:
+            services.account_erase(user=person, by_office=request.user, reason=form.cleaned_data["reason"],
+                                   withdraw_certificates=form.cleaned_data["withdraw_certificates"])
+        except services.PrivacyError as error:  # a place taken meanwhile
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The account has been erased."))
+            return redirect("wagtailusers_users:index")
     return TemplateResponse(request, "privacy/admin/erase.html", {
         "page_title": _("Erase %(person)s") % {"person": person}, "header_icon": "warning", "person": person,
         "form": form, "blockers": blockers,

@@ -17,10 +17,13 @@ from .services import exports_remove_expired
 
 
 def unconfirmed_accounts_remove(*, now: datetime) -> int:
-    """Accounts whose email address was never confirmed, after RETENTION_UNCONFIRMED_DAYS, that hold nothing
-    (no place, no membership); staff accounts are never removed this way."""
+    """Sign-ups whose email address was never confirmed, after RETENTION_UNCONFIRMED_DAYS: they never logged in
+    and hold nothing (no place, no membership). Accounts made in the admin (trainers, the office), which have no
+    address to confirm, or with any rights, are never removed this way."""
     cutoff = now - timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
-    stale = (get_user_model().objects.filter(date_joined__lt=cutoff, is_staff=False, is_superuser=False)
+    stale = (get_user_model().objects.filter(date_joined__lt=cutoff, last_login__isnull=True, is_staff=False,
+                                             is_superuser=False, groups__isnull=True, user_permissions__isnull=True)
+             .filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=False)))
              .exclude(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
              .exclude(Exists(Enrolment.objects.filter(user=OuterRef("pk"))))
              .exclude(memberships__isnull=False))

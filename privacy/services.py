@@ -8,8 +8,10 @@ import zipfile
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -23,10 +25,15 @@ import courses.privacy
 import learning.privacy
 import payments.privacy
 import registers.privacy
+from certification.models import Certificate
 from core.mail import email_person
 from core.models import SentEmail
 from core.privacy import scrub_rows, sent_emails
 from core.tasks import enqueue_with_change
+from courses.models import Booking, Enrolment
+from learning.models import AssignmentSubmission, QuizAttempt
+from payments.models import Invoice, Payment
+from registers.models import ReportedAttendance
 
 from .models import DataExport, Erasure
 
@@ -119,6 +126,28 @@ def exports_remove_expired(*, now: datetime | None = None) -> int:
     return len(expired)
 
 
+def _history_of(user) -> Q:
+    """The audit trail's entries about the person's own records: account, places, their payments and invoices,
+    certificates, hand-ins, attempts, and the bookings they made."""
+    places = Enrolment.objects.filter(user=user)
+    payments = Payment.objects.filter(enrolment__in=places)
+    records = [(get_user_model(), [user.pk]), (Enrolment, places), (Payment, payments),
+               (Invoice, Invoice.objects.filter(payment__in=payments)), (Certificate, user.certificates.all()),
+               (AssignmentSubmission, AssignmentSubmission.objects.filter(enrolment__in=places)),
+               (QuizAttempt, QuizAttempt.objects.filter(enrolment__in=places)),
+               (Booking, Booking.objects.filter(booked_by=user))]
+    match = Q()
+    for model, rows in records:
+        ids = [str(pk) for pk in (rows if isinstance(rows, list) else rows.values_list("pk", flat=True))]
+        if ids:
+            match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    return match or Q(pk__in=[])
+
+
+def has_admin_rights(user) -> bool:
+    return user.is_staff or user.is_superuser or user.groups.exists() or user.user_permissions.exists()
+
+
 def erasure_blockers(user, *, now: datetime | None = None) -> list:
     """Places the person must cancel (or leave the waitlist of) before their account can be erased."""
     return list(courses.privacy.active_places(user, now or timezone.now()))
@@ -132,10 +161,16 @@ def account_erase(*, user, withdraw_certificates: bool = False, by_office=None, 
     places stay anonymous. Everything else about them is deleted, or scrubbed where a record names them."""
     now = now or timezone.now()
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if by_office is None and has_admin_rights(user):
+        raise PrivacyError(_("An account with rights in the CMS (office, trainer) is erased by the office."))
     if erasure_blockers(user, now=now):
         raise PrivacyError(_("Cancel your places on dates still to come first."))
-    unique = [user.email, user.phone, *user.register_memberships.values_list("number", flat=True)]
+    numbers = {*user.register_memberships.values_list("number", flat=True),  # also numbers changed since:
+               *ReportedAttendance.objects.filter(enrolment__user=user).values_list("number", flat=True),
+               *(a.get("member_number", "") for c in user.certificates.all() for a in c.accreditations)}
+    unique = [user.email, user.phone, *sorted(number for number in numbers if number)]
     needles = [*unique, user.get_full_name()]
+    own_history = _history_of(user)
     for export in user.data_exports.all():
         if export.file:
             export.file.delete(save=False)
@@ -147,8 +182,12 @@ def account_erase(*, user, withdraw_certificates: bool = False, by_office=None, 
     SentEmail.objects.filter(recipient__iexact=user.email).delete()
     ModelLogEntry.objects.filter(user=user).update(user=None)
     PageLogEntry.objects.filter(user=user).update(user=None)
-    # The history names people in its labels (a place is "Eva de Vries · Basistraining …") and notes.
-    scrub_rows(ModelLogEntry.objects.all(), ["label", "data"], needles)
+    # The history names people in its labels (a place is "Eva de Vries · Basistraining …") and notes: the
+    # entries about the person's own records lose their name too; any other entry what is theirs alone (someone
+    # else called Eva keeps hers).
+    scrub_rows(ModelLogEntry.objects.filter(own_history), ["label", "data"], needles)
+    scrub_rows(ModelLogEntry.objects.all(), ["label", "data"], needles, found_by=unique)
+    scrub_rows(SentEmail.objects.all(), ["subject"], needles)  # the office's emails that named them
     user.delete()
     return Erasure.objects.create(erased_at=now, by_office=by_office, reason=reason,
                                   certificates_withdrawn=withdraw_certificates)

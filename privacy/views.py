@@ -38,6 +38,8 @@ def account_erase(request):
     user = request.user
     form = ErasureForm(request.POST or None, user=user)
     blockers = services.erasure_blockers(user)
+    if services.has_admin_rights(user):
+        return render(request, "privacy/erase.html", {"admin_rights": True})
     if request.method == "POST" and form.is_valid() and not blockers:
         try:
             services.account_erase(user=user, withdraw_certificates=form.cleaned_data["withdraw_certificates"])

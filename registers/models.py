@@ -15,6 +15,7 @@ class AttendanceSubmission(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for PE-online")
+        SENDING = "sending", _("Being sent")
         ANSWERED = "answered", _("Answered")
         UNREADABLE = "unreadable", _("Answer unreadable")
 
@@ -26,6 +27,7 @@ class AttendanceSubmission(models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)  # when the last sending began
     problem = models.CharField(_("last problem"), max_length=300, blank=True,
                                help_text=_("Why the last attempt to reach PE-online failed, if it did."))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
 
@@ -119,8 +120,8 @@ def answer_read(body: bytes) -> Answer:
         root = SafeET.fromstring(body)
         if root.tag.rsplit("}", 1)[-1] == "string":
             root = SafeET.fromstring((root.text or "").strip().encode())
-    except SafeET.ParseError as error:
-        raise PeOnlineUnreadable(f"not XML: {error}") from error
+    except (SafeET.ParseError, DefusedXmlException, ValueError) as error:  # entities, DTDs: refused
+        raise PeOnlineUnreadable(f"not XML PE-online would send: {error}") from error
     if root.tag.rsplit("}", 1)[-1] != "Summary":
         raise PeOnlineUnreadable(f"a <{root.tag}> instead of a <Summary>")
     results = next((child for child in root if child.tag.endswith("Results")), None)

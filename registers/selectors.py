@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.registers import PE_ONLINE_REGISTERS, RECERTIFICATION_POINTS, RECERTIFICATION_YEARS, Register
@@ -62,7 +62,8 @@ class RegisterAttendance:
 
     @property
     def waiting(self) -> AttendanceSubmission | None:
-        return next((s for s in self.submissions if s.status == AttendanceSubmission.Status.QUEUED), None)
+        waiting = (AttendanceSubmission.Status.QUEUED, AttendanceSubmission.Status.SENDING)
+        return next((s for s in self.submissions if s.status in waiting), None)
 
     def lines(self, attendees: list[Attendee] | None = None) -> list[pe_online.AttendanceLine]:
         return [pe_online.AttendanceLine(course_id=self.course_id, person=attendee.number, end=self.end,
@@ -156,8 +157,10 @@ def submissions_due(*, now: datetime | None = None, ended_before: datetime | Non
                                    .order_by("sort_order")))
         .order_by("ends_at", "pk")
     )
-    submitted = set(AttendanceSubmission.objects.filter(course_date__in=dates)
-                    .values_list("course_date_id", "register"))
+    # Submitted: on its way, or answered with at least one person taken (all rejected, or unreadable: still due).
+    submitted = set(AttendanceSubmission.objects.filter(course_date__in=dates).filter(
+        Q(status__in=[AttendanceSubmission.Status.QUEUED, AttendanceSubmission.Status.SENDING])
+        | Q(accepted_rows__gt=0)).values_list("course_date_id", "register"))
     return [DueSubmission(course_date, Register(accreditation.register), submission_deadline(course_date))
             for course_date in dates for accreditation in course_date.course.accreditations.all()
             if (course_date.pk, accreditation.register) not in submitted]

@@ -30,6 +30,12 @@ class RegisterError(Exception):
     pass
 
 
+# PE-online's answer to attendance it registered before (the double's number; check it against the contract's
+# error list): the person is registered, which is what we wanted.
+ALREADY_REGISTERED = 120
+SENDING_LEASE = timedelta(minutes=10)
+
+
 def register_entry(course_date: CourseDate, register: str) -> selectors.RegisterAttendance:
     """The date's attendance for one PE-online register its course is accredited for; RegisterError otherwise."""
     entry = next((e for e in selectors.register_attendance(course_date) if e.register == register), None)
@@ -107,18 +113,22 @@ def send_submission(*, submission_id: int) -> str:
     """Sends a queued submission. PE-online out of reach: the task fails and is tried again later (home.retries);
     an answer that cannot be read ends the submission (sending again could report people twice)."""
     submission = AttendanceSubmission.objects.get(pk=submission_id)
-    if submission.status != AttendanceSubmission.Status.QUEUED:
-        return submission.status
     account = pe_online.account_for(submission.register)
     if account is None:
         _problem(submission, _("PE-online is no longer set up for this register."))
         return submission.status
-    AttendanceSubmission.objects.filter(pk=submission.pk).update(attempts=F("attempts") + 1)
+    # One sender at a time: a retry, "try again now" and a requeued task cannot post the same document together.
+    claimed = AttendanceSubmission.objects.filter(pk=submission.pk, status=AttendanceSubmission.Status.QUEUED).update(
+        status=AttendanceSubmission.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
+    if not claimed:
+        return AttendanceSubmission.objects.get(pk=submission.pk).status
     try:
         body = pe_online.post(account, pe_online.with_key(submission.request_xml.encode(), account.user_key))
         answer = pe_online.answer_read(body)
     except pe_online.PeOnlineUnreachable as error:
-        _problem(submission, str(error))
+        # Back in the queue: PE-online rejects what it registered already (error 120), read as accepted.
+        AttendanceSubmission.objects.filter(pk=submission.pk).update(status=AttendanceSubmission.Status.QUEUED,
+                                                                     problem=str(error)[:300])
         raise
     except pe_online.PeOnlineUnreadable as error:
         answer_unreadable(submission=submission, problem=str(error))
@@ -133,7 +143,8 @@ def _problem(submission: AttendanceSubmission, problem: str) -> None:
 
 def _locked_if_queued(submission: AttendanceSubmission) -> AttendanceSubmission | None:
     submission = AttendanceSubmission.objects.select_for_update().get(pk=submission.pk)
-    return submission if submission.status == AttendanceSubmission.Status.QUEUED else None
+    waiting = (AttendanceSubmission.Status.QUEUED, AttendanceSubmission.Status.SENDING)
+    return submission if submission.status in waiting else None
 
 
 @transaction.atomic
@@ -147,10 +158,13 @@ def answer_apply(*, submission: AttendanceSubmission, answer: pe_online.Answer, 
     rejections = {rejection.person: rejection for rejection in answer.rejected if rejection.person}
     rows = list(submission.rows.all())
     for row in rows:
-        rejection = rejections.get(row.number, general)
-        if row.number in answer.accepted and rejection is None:
-            row.status = ReportedAttendance.Status.ACCEPTED
+        rejection = rejections.get(row.number)
+        registered_before = rejection is not None and rejection.number == ALREADY_REGISTERED
+        if (row.number in answer.accepted and rejection is None) or registered_before:
+            row.status = ReportedAttendance.Status.ACCEPTED  # taken now, or by an earlier delivery of this document
+            row.error_message = rejection.message[:500] if rejection else ""
         else:
+            rejection = rejection or general
             row.status = ReportedAttendance.Status.REJECTED
             row.error_number = rejection.number if rejection else None
             row.error_message = (rejection.message if rejection
@@ -178,7 +192,14 @@ def answer_unreadable(*, submission: AttendanceSubmission, problem: str, now: da
 
 
 def submission_retry(*, submission: AttendanceSubmission) -> None:
-    """The office sends a submission that is still waiting (PE-online was out of reach) again, now."""
+    """The office sends a submission that is still waiting (PE-online was out of reach) again, now; one being
+    sent for longer than SENDING_LEASE lost its worker and goes back in the queue first."""
+    stale = timezone.now() - SENDING_LEASE
+    AttendanceSubmission.objects.filter(pk=submission.pk, status=AttendanceSubmission.Status.SENDING,
+                                        claimed_at__lt=stale).update(status=AttendanceSubmission.Status.QUEUED)
+    submission.refresh_from_db()
+    if submission.status == AttendanceSubmission.Status.SENDING:
+        raise RegisterError(_("This submission is being sent right now."))
     if submission.status != AttendanceSubmission.Status.QUEUED:
         raise RegisterError(_("This submission has been answered already."))
     send_submission.enqueue(submission_id=submission.pk)

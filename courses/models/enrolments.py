@@ -92,6 +92,11 @@ class Enrolment(models.Model):
                     "being true (e.g. attendance corrected)."),
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(
+        _("evaluated"), null=True, blank=True, editable=False,
+        help_text=_("When the participant handed in the course evaluation (which is detached from the place after "
+                    "the retention period, so it is remembered here)."),
+    )
     erased_at = models.DateTimeField(
         _("erased"), null=True, blank=True, editable=False,
         help_text=_("The person had their account erased (AVG): the place stays, anonymous, for the date's records, "

@@ -25,14 +25,4 @@ class Migration(migrations.Migration):
                                     related_name="evaluations", to="courses.coursedate", verbose_name="date"),
         ),
         migrations.RunPython(dates_from_places, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="evaluation", name="course_date",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="evaluations",
-                                    to="courses.coursedate", verbose_name="date"),
-        ),
-        migrations.AlterField(
-            model_name="evaluation", name="enrolment",
-            field=models.OneToOneField(null=True, on_delete=django.db.models.deletion.SET_NULL,
-                                       related_name="evaluation", to="courses.enrolment"),
-        ),
     ]

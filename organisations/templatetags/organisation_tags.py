@@ -24,7 +24,7 @@ def booking_summary(booking, now) -> dict:
     """For a booking from selectors.bookings_of: seats, how many were accepted, and how its money stands (its
     invoice, or its online payment and, while that is open, until when the seats are held)."""
     seats = booking.seats_now
-    named = sum(1 for place in seats if place.user_id)
+    named = sum(1 for place in seats if place.user_id or place.erased_at)  # an erased person's seat was theirs
     invited = sum(1 for place in seats if not place.user_id and place.open_invitations)
     held = [place.hold_expires_at for place in seats if place.status == Enrolment.Status.HELD]
     held_until = min(held) if held and min(held) > now else None

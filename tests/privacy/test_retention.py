@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from learning import services as learning
 from learning.models import AssignmentSubmission, Evaluation
-from learning.selectors import evaluation_summary
+from learning.selectors import evaluation_open, evaluation_summary, requirements
 from privacy.retention import retention_apply
-from tests.factories import UserFactory, pdf_bytes
+from tests.factories import UserFactory, make_trainer, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,15 @@ def test_accounts_never_confirmed_go_after_thirty_days_and_nothing_else(site, ti
     confirmed = UserFactory(email="wel@example.org")
     staff = UserFactory(email="kantoor@example.org", is_staff=True)
     EmailAddress.objects.filter(user=staff).update(verified=False)
+    trainer = make_trainer(email="trainer@example.org")  # made in the admin: no address to confirm
+    EmailAddress.objects.filter(user=trainer).delete()
+    logged_in = UserFactory(email="ingelogd@example.org", last_login=timezone.now())
+    EmailAddress.objects.filter(user=logged_in).update(verified=False)
 
     assert retention_apply(now=timezone.now() + timedelta(days=29))["unconfirmed_accounts"] == 0
     assert retention_apply(now=timezone.now() + timedelta(days=31))["unconfirmed_accounts"] == 1
-    assert set(User.objects.values_list("email", flat=True)) >= {"wel@example.org", "kantoor@example.org"}
+    assert set(User.objects.values_list("email", flat=True)) >= {"wel@example.org", "kantoor@example.org",
+                                                                 "trainer@example.org", "ingelogd@example.org"}
     assert not User.objects.filter(pk=never.pk).exists() and User.objects.filter(pk=confirmed.pk).exists()
 
 
@@ -56,3 +61,6 @@ def test_evaluations_lose_their_person_after_two_years_and_still_count_for_the_d
     evaluation = Evaluation.objects.get()
     assert evaluation.enrolment is None and evaluation.course_date == classroom.date
     assert evaluation_summary(classroom.date).count == 1
+    classroom.place.refresh_from_db()
+    assert not evaluation_open(classroom.place)  # the place remembers it was evaluated: no second one
+    assert next(r for r in requirements(classroom.place) if r.label == "Evaluatie").met

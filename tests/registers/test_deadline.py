@@ -21,7 +21,12 @@ def test_the_office_sees_dates_not_yet_submitted(client, attended):
 
     assert f'href="/admin/trainer/dates/{attended.date.pk}/registers/"' in html
     assert "Registerplein" in html and "Noloc" in html  # the course is accredited by both
-    AttendanceSubmission.objects.create(course_date=attended.date, register="registerplein", status="answered")
+    rejected = AttendanceSubmission.objects.create(course_date=attended.date, register="registerplein",
+                                                   status="answered", accepted_rows=0, rejected_rows=1)
+    assert "Registerplein" in client.get("/admin/trainer/registers/due/").content.decode()  # nobody taken yet
+    rejected.delete()
+    AttendanceSubmission.objects.create(course_date=attended.date, register="registerplein", status="answered",
+                                        accepted_rows=1, rejected_rows=0)
     html = client.get("/admin/trainer/registers/due/").content.decode()
     assert "Registerplein" not in html and "Noloc" in html
     assert "PE-online indienen" in client.get("/admin/").content.decode()  # the office's menu item

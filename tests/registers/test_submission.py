@@ -163,3 +163,32 @@ def test_the_double_refuses_malformed_documents_like_pe_online(pe_online):
     assert status == 200 and "errorNR&gt;10&lt;" in answer  # a wrong key rejects every row, inside <string>
     naive = good.decode().replace("+00:00", "")
     assert _post_to_double(pe_online, naive)[0] == 400  # endDate needs an offset
+
+
+def test_attendance_pe_online_registered_before_counts_as_accepted(
+        client, office, attended, pe_online, django_capture_on_commit_callbacks):
+    """An answer lost on the way back (a timeout) and the document sent again: PE-online says error 120."""
+    pe_online.double.registered.append(("9001", "31337", "204417", attended.date.ends_at.date()))
+
+    _submit(client, attended, django_capture_on_commit_callbacks)
+
+    row = ReportedAttendance.objects.get()
+    assert row.status == "accepted" and "already registered" in row.error_message
+
+
+def test_a_general_error_does_not_undo_an_explicit_acceptance(attended, office):
+    from registers.pe_online import Answer, Rejection
+    from registers.services import answer_apply
+
+    submission = AttendanceSubmission.objects.create(course_date=attended.date, register="registerplein")
+    accepted = ReportedAttendance.objects.create(submission=submission, enrolment=attended.places["Anna Aalbers"],
+                                                 register="registerplein", number="204417")
+    other = ReportedAttendance.objects.create(submission=submission, enrolment=attended.places["Cor Cornelis"],
+                                              register="registerplein", number="204999")
+
+    answer_apply(submission=submission, body="", answer=Answer(
+        accepted={"204417"}, rejected=[Rejection(person="", number=5, message="edition closed")], total=2))
+
+    accepted.refresh_from_db()
+    other.refresh_from_db()
+    assert accepted.status == "accepted" and other.status == "rejected" and other.error_message == "edition closed"
