@@ -186,7 +186,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+LOGIN_REDIRECT_URL = "courses:my_courses"  # where a coach goes on; `next` (where they came from) wins
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 
 # Wagtail

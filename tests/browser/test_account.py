@@ -23,7 +23,8 @@ def test_visitor_signs_up_confirms_logs_in_and_fills_the_profile(page: Page, liv
     page.goto(link)
     page.get_by_role("button", name="Bevestig").click()
 
-    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/my/courses/$"))  # logged in, where a coach goes on from
+    page.get_by_role("link", name="Mijn profiel").click()
     expect(page.get_by_label("Volledige naam")).to_have_value("drs. E. (Eva) Jansen")
 
     page.get_by_label("Organisatie").fill("Jansen Re-integratie")

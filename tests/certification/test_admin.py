@@ -24,6 +24,8 @@ def test_trainer_issues_by_hand_with_a_reason(client, classroom):
     client.force_login(classroom.trainer)
     page = client.get(f"/admin/trainer/dates/{classroom.date.pk}/certificates/").content.decode()
     assert "Eva de Vries" in page and "Met de hand uitreiken" in page
+    # a text input, which the admin styles (without a type it drew no border: a label and a button only)
+    assert f'<input type="text" id="issue-{classroom.place.pk}" name="reason" required' in page
     assert "Geef een reden" in action(client, classroom, "issue").content.decode()
     assert not Certificate.objects.exists()
     action(client, classroom, "issue", "Inhaalmoment gevolgd")
