@@ -23,9 +23,10 @@ from .models import CourseDate
 
 
 def dates(request):
+    now = timezone.now()
     return TemplateResponse(request, "courses/trainer/dates.html", {
-        "page_title": _("My dates"), "header_icon": "date",
-        "dates": selectors.dates_for_trainer(user=request.user).prefetch_related("trainers"),
+        "page_title": _("My dates"), "header_icon": "date", "now": now,
+        "dates": selectors.with_seat_counts(selectors.dates_for_trainer(user=request.user), now),
     })
 
 
@@ -41,7 +42,8 @@ def date_detail(request, pk: int):
         day.attendance_open = services.attendance_open(day.starts_at, timezone.now())
     return TemplateResponse(request, "courses/trainer/date.html", {
         "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
-        "participants": people, "registers": Register,
+        "participants": [person for person in people if not person.is_waitlisted],
+        "waitlist": [person for person in people if person.is_waitlisted], "registers": Register,
         "unnamed": list(selectors.unnamed_seats(course_date=course_date)),
         "can_cancel": request.user.has_perm("courses.change_coursedate")
         and course_date.status == CourseDate.Status.SCHEDULED,

@@ -32,6 +32,7 @@ def test_profile_with_errors_meets_wcag_21_aa(page: Page, live_site, site_url):
     page.get_by_label("E-mail:").fill("coach@example.org")
     page.get_by_label("Wachtwoord:").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("link", name="Mijn profiel").click()
     page.get_by_label("Registernummer NOBCO").fill("12")
     page.get_by_role("button", name="Profiel opslaan").click()
     page.get_by_role("alert").wait_for()

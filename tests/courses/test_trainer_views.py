@@ -33,7 +33,10 @@ def test_trainer_sees_the_participants_of_their_own_date(client, taught_date):
     html = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
 
     assert "Anna Aalbers" in html and "Bas Bakker" in html and "Cor Cornelis" in html
-    assert "Noloc NL-1" in html and "Op de wachtlijst (1)" in html
+    assert "Noloc NL-1" in html
+    attendance, waitlist = html.split("<h2>Wachtlijst</h2>")
+    assert "Cor Cornelis" in waitlist and "Cor Cornelis" not in attendance  # not among those to tick present
+    assert 'href="/admin/trainer/dates/">← Mijn data</a>' in attendance
     assert f"<title>{course_date} - Wagtail</title>" in html  # the browser tab says which date
     assert "Mijn data" in client.get("/admin/").content.decode()
 
@@ -122,7 +125,26 @@ def test_trainer_moves_someone_up_the_waitlist(client, taught_date):
 
     second.refresh_from_db()
     assert second.waitlist_position == 1
+    first = course_date.enrolments.get(user__full_name="Cor Cornelis")
+    assert "Omlaag" in client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
+    client.post(f"/admin/trainer/dates/{course_date.pk}/waitlist/{second.pk}/", {"position": "2"})  # down again
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.waitlist_position, second.waitlist_position) == (1, 2)
     client.force_login(make_trainer())
     assert client.post(f"/admin/trainer/dates/{course_date.pk}/waitlist/{second.pk}/",
                        {"position": "2"}).status_code == 404
 
+
+
+def test_my_dates_show_seats_taken_waiting_and_dates_that_took_place(client, taught_date):
+    trainer, course_date = taught_date
+    past = make_date(course_date.course, capacity=4)
+    past.trainers.add(trainer)
+    move_to_yesterday(past)
+    client.force_login(trainer)
+
+    html = client.get("/admin/trainer/dates/").content.decode()
+
+    assert "2 van 2 · 1 wacht" in html  # Anna and Bas seated, Cor waiting
+    assert "0 van 4" in html and "Voorbij" in html
