@@ -5,9 +5,10 @@ in the admin. Each app names its actions in its wagtail_hooks (`register_log_act
 
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
-from wagtail.log_actions import LogFormatter, log
+from wagtail.log_actions import LogFormatter, log, registry
 from wagtail.models import ModelLogEntry
 
 
@@ -22,6 +23,19 @@ def record(instance, action: str, *, actor=None, at: datetime | None = None, **d
 def history(instance) -> QuerySet[ModelLogEntry]:
     """The record's entries, oldest first."""
     return ModelLogEntry.objects.for_instance(instance).order_by("timestamp", "pk")
+
+
+def histories(instances) -> dict:
+    """The entries of several records of one model, oldest first, by the record's pk: one query."""
+    instances = list(instances)
+    if not instances:
+        return {}
+    content_type = ContentType.objects.get_for_model(instances[0])
+    entries = {instance.pk: [] for instance in instances}
+    for entry in ModelLogEntry.objects.filter(content_type=content_type,
+                                              object_id__in=[str(pk) for pk in entries]).order_by("timestamp", "pk"):
+        entries[type(instances[0])._meta.pk.to_python(entry.object_id)].append(entry)
+    return entries
 
 
 def register_actions(actions, named: dict[str, tuple[str, str]]) -> None:
@@ -43,7 +57,5 @@ def _formatter(label: str, message: str) -> type[LogFormatter]:
 
 def what_happened(entry: ModelLogEntry) -> str:
     """The entry's message without its note (notes may name other people): "Place confirmed"."""
-    from wagtail.log_actions import registry
-
     formatter = registry.get_formatter(entry)
     return str(getattr(formatter, "message", None) or registry.get_action_label(entry.action))

@@ -3,7 +3,7 @@ for their data export (privacy app)."""
 
 from django.utils.translation import gettext as _
 
-from core.audit import history, what_happened
+from core.audit import histories, what_happened
 from core.formats import day_time
 from core.privacy import readable
 
@@ -21,11 +21,12 @@ def places_of(user):
 
 
 def personal_data(user) -> dict[str, list[dict]]:
-    places = []
-    for place in places_of(user):
+    places, own = [], list(places_of(user))
+    entries = histories(own)
+    for place in own:
         record = readable(place, PLACE_FIELDS)
         # What happened to the place and when; the entries' notes can name other people (an office member).
-        record[_("History")] = [f"{day_time(entry.timestamp)}: {what_happened(entry)}" for entry in history(place)]
+        record[_("History")] = [f"{day_time(entry.timestamp)}: {what_happened(entry)}" for entry in entries[place.pk]]
         places.append(record)
     attendance = Attendance.objects.filter(enrolment__user=user).select_related(
         "enrolment__course_date__course", "meeting_day").order_by("meeting_day__starts_at")

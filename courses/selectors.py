@@ -127,7 +127,7 @@ def trainer_date(*, user, pk: int) -> CourseDate:
 def unnamed_seats(*, course_date: CourseDate) -> QuerySet[Enrolment]:
     """Seats organisations booked (and paid for, or took on invoice) that nobody has taken yet, with their
     booking's organisation. Seats still held for an online payment are not booked yet."""
-    return (course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=True, erased_at__isnull=True)
+    return (course_date.enrolments.filter(Enrolment.UNNAMED, status=Enrolment.Status.CONFIRMED)
             .select_related("booking__organisation").order_by("seat"))
 
 

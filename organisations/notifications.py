@@ -26,7 +26,7 @@ def send_seat_invitation(*, invitation_id: int) -> None:
 @task()
 def send_naming_reminder(*, booking_id: int) -> None:
     booking = Booking.objects.select_related("booked_by", "course_date__course", "organisation").get(pk=booking_id)
-    unnamed = booking.places.filter(status=Enrolment.Status.CONFIRMED, user__isnull=True).count()
+    unnamed = booking.places.filter(Enrolment.UNNAMED, status=Enrolment.Status.CONFIRMED).count()
     if unnamed and booking.booked_by:  # None: the contact person had their account erased
         email_person(booking.booked_by, "organisations/email/naming_reminder",
                      {"booking": booking, "course": booking.course_date.course, "unnamed": unnamed},

@@ -39,8 +39,8 @@ def colleague_invite(*, organisation: Organisation, email: str, role: str, actor
 
 def unnamed_seats_of(bookings_query):
     """Bookings that still have a seat with neither a participant nor an open invitation."""
-    unnamed = Enrolment.objects.filter(booking=OuterRef("pk"), status=Enrolment.Status.CONFIRMED,
-                                       user__isnull=True, erased_at__isnull=True).exclude(
+    unnamed = Enrolment.objects.filter(Enrolment.UNNAMED, booking=OuterRef("pk"),
+                                       status=Enrolment.Status.CONFIRMED).exclude(
         Exists(SeatInvitation.objects.filter(enrolment=OuterRef("pk"), accepted_at__isnull=True,
                                              withdrawn_at__isnull=True)))
     return bookings_query.filter(Exists(unnamed))

@@ -37,9 +37,13 @@ TIMED = (EnrolmentStatus.HELD, EnrolmentStatus.OFFERED)  # these end at hold_exp
 ACTIVE = (*SEATED, EnrolmentStatus.WAITLISTED)  # at most one of these per person and date
 
 
+# A booked seat nobody has taken yet: no participant, and not a place whose participant was erased.
+UNNAMED = Q(user__isnull=True, erased_at__isnull=True)
+
+
 class Enrolment(models.Model):
     Status = EnrolmentStatus
-    SEATED, TIMED, ACTIVE = SEATED, TIMED, ACTIVE
+    SEATED, TIMED, ACTIVE, UNNAMED = SEATED, TIMED, ACTIVE, UNNAMED
     wagtail_reference_index_ignore = True  # facts about people, not content: no CMS usage tracking
 
     course_date = models.ForeignKey(
