@@ -23,12 +23,14 @@ run: install
 	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
 	PORT=$(PORT) scripts/run-demo
 
-## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL for the second run,
-## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back.
+## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL and Redis for the second run,
+## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back. Nothing is started
+## as a system service: the test run starts its own servers on loopback.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
@@ -57,9 +59,9 @@ test-sqlite: install system-deps
 	$(PY) -m pytest -q -n 2
 
 test-postgres: install system-deps
-	scripts/with-throwaway-postgres $(PY) -m pytest -q -n 2
+	scripts/with-throwaway-postgres scripts/with-throwaway-redis $(PY) -m pytest -q -n 2
 
-## Sets up and passes every test: lint and checks, then the suite on SQLite and on PostgreSQL.
+## Sets up and passes every test: lint and checks, then the suite on SQLite and on PostgreSQL with Redis.
 test: lint test-sqlite test-postgres
 
 messages: install

@@ -4,6 +4,8 @@ keeps a fixed number of requests in flight (it must cost far less CPU than the s
 import asyncio
 import contextlib
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -36,13 +38,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, env: dict | None = None):
-    """Yields the port of a running gunicorn serving the project with the current environment."""
+def gunicorn(*, workers: int, env: dict | None = None, cwd: Path = ROOT):
+    """Yields the port of a running gunicorn serving the project with the current environment (env's
+    DJANGO_SETTINGS_MODULE, if given, picks another site: bench.bare_settings, say)."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lms.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, **(env or {})},
+         "--log-level", "warning", "--chdir", str(ROOT)],
+        cwd=cwd, env={**os.environ, **(env or {})},
     )
     try:
         for _ in range(100):
@@ -99,3 +102,45 @@ def latency_figures(results) -> str:
     latencies = [ms for _, ms in results]
     return (f"p50_ms={statistics.median(latencies):.0f} "
             f"p95_ms={statistics.quantiles(latencies, n=20)[18]:.0f}")
+
+
+@contextlib.contextmanager
+def redis_server():
+    """Yields the URL of a throwaway Redis on loopback (Debian's redis-server), nothing kept on disk."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("This benchmark needs Redis, as production does: apt-get install redis-server")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--daemonize", "no", "--loglevel", "warning"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wrk(url: str, *, seconds: float, connections: int = 32, headers: dict | None = None) -> dict:
+    """Drives url with wrk (two threads, as wrk does by default; `connections` in flight, keep-alive). Returns
+    req_s, p99_ms, errors (non-2xx/3xx answers and socket errors)."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        sys.exit("This benchmark drives pages with wrk: apt-get install wrk")
+    command = [binary, "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p99_ms": float(p99.group(1)) * units[p99.group(2)],
+        "errors": (int(non_2xx.group(1)) if non_2xx else 0)
+        + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
+    }

@@ -1,9 +1,11 @@
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import page_cache
 from core.tasks import enqueue_with_change
 from learning.signals import completion_withdrawn, enrolment_completed
 
-from .models import Certificate
+from .models import Certificate, CertificateDesign
 from .notifications import send_completion_withdrawn
 from .tasks import issue_certificate
 
@@ -19,3 +21,11 @@ def flag_when_completion_withdrawn(sender, *, enrolment, **kwargs):
     valid = enrolment.certificates.filter(status=Certificate.Status.VALID).values_list("pk", flat=True).first()
     if valid:
         enqueue_with_change(send_completion_withdrawn, certificate_id=valid)
+
+
+@receiver(post_save, sender=Certificate)
+@receiver(post_delete, sender=Certificate)
+@receiver(post_save, sender=CertificateDesign)
+def certificates_changed(**kwargs):
+    """Verification pages say what a certificate's status is: revoked, replaced, withdrawn, erased."""
+    page_cache.changed(page_cache.CERTIFICATES)

@@ -5,7 +5,7 @@ by the office or a trainer with a reason. Issuing is idempotent: one completed p
 certificate (a database constraint), however often completion is recomputed."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
@@ -179,6 +179,14 @@ def public_status(certificate: Certificate, today: date | None = None) -> Public
     today = today or timezone.localdate()
     expired = certificate.valid_until and certificate.valid_until < today
     return PublicStatus.EXPIRED if expired else PublicStatus.VALID
+
+
+def expires_at(certificate: Certificate) -> datetime | None:
+    """The moment a valid certificate's public status turns to expired: the start of the day after valid_until,
+    in the Netherlands."""
+    if certificate.status != Certificate.Status.VALID or not certificate.valid_until:
+        return None
+    return timezone.make_aware(datetime.combine(certificate.valid_until + timedelta(days=1), time.min))
 
 
 def linkedin_url(certificate: Certificate) -> str:

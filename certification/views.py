@@ -2,17 +2,17 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.cache import add_never_cache_headers
 
+from core import page_cache, ratelimit
 from core.models import ProviderSettings
 
 from . import badges
 from .models import Certificate
-from .services import certificate_pdf_store, linkedin_url, public_status, renewal_page
+from .services import certificate_pdf_store, expires_at, linkedin_url, public_status, renewal_page
 
 
 def client_address(request) -> str:
@@ -27,11 +27,7 @@ def client_address(request) -> str:
 def _too_many(request) -> bool:
     """Guessing codes is hopeless (144 random bits), and this makes it slow too: per address per minute."""
     key = f"verify:{client_address(request)}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(key, 0, timeout=70)
-    try:
-        return cache.incr(key) > settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE
-    except ValueError:  # evicted between add and incr
-        return False
+    return ratelimit.hits(key, window_seconds=70) > settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE
 
 
 def _public_facts(certificate: Certificate) -> dict:
@@ -47,16 +43,20 @@ def _public_facts(certificate: Certificate) -> dict:
     }
 
 
-@never_cache
+@page_cache.cacheable(page_cache.SITE, page_cache.CERTIFICATES)
 def verify(request, code: str, fmt: str = "html"):
+    """A certificate's public page. Anonymous visitors get it from the cache once someone has looked (no limit
+    there: the code is known); what reaches the database is limited per address, so codes cannot be guessed."""
     if _too_many(request):
         response = JsonResponse({"error": "too many requests"}, status=429) if fmt == "json" else render(
             request, "certification/too_many.html", status=429)
         response["Retry-After"] = "60"
+        add_never_cache_headers(response)
         return response
     certificate = Certificate.objects.filter(code=code).select_related("replaced_by").first()
     if certificate is None:
         raise Http404
+    page_cache.valid_until(request, expires_at(certificate))
     facts = _public_facts(certificate)
     if fmt == "json":
         return JsonResponse(facts)

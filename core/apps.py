@@ -9,9 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
+        from . import receivers
         from .converters import IdConverter, TokenConverter
         from .spreadsheets import neutralise_wagtail_csv_exports
 
         register_converter(IdConverter, "id")
         register_converter(TokenConverter, "token")
         neutralise_wagtail_csv_exports()
+        receivers.connect()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import CourseDate, CoursePage, Enrolment, MeetingDay
@@ -28,10 +28,13 @@ def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[Cour
 
 
 def with_seat_counts(dates: QuerySet[CourseDate], now: datetime) -> QuerySet[CourseDate]:
-    """Dates with `seats_taken` and `waitlist_count`, in the same query."""
+    """Dates with `seats_taken`, `waitlist_count` and `next_release` (when the first hold or offer on it runs out,
+    freeing its seat), in the same query."""
     return dates.annotate(
         seats_taken=Count("enrolments", filter=seat_counts(now, through="enrolments__")),
         waitlist_count=Count("enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITLISTED)),
+        next_release=Min("enrolments__hold_expires_at", filter=Q(enrolments__status__in=Enrolment.TIMED,
+                                                                  enrolments__hold_expires_at__gt=now)),
     )
 
 

@@ -363,7 +363,7 @@ COURSES = [
     },
 ]
 
-DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - documented demo password, DEBUG only
+DEMO_PASSWORD = "demo-wachtwoord"  # noqa: S105 - documented demo password, only with the DEMO setting
 
 DEMO_ACCOUNTS = [
     {"email": "admin@example.com", "full_name": "Anna de Beheerder", "role": "admin"},

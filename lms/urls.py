@@ -9,7 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
-from home.views import healthz, set_language
+from home.views import healthz
 from payments.views import stripe_webhook
 
 urlpatterns = [
@@ -26,7 +26,6 @@ urlpatterns = [
     re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap),
 ]
 

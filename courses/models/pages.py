@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from accounts.registers import Register
+from core import page_cache
 
 from ..blocks import ContentBlock, ProgrammeBlock
 from ..permissions import MANAGE_COURSES, CourseTeamPermissionTester
@@ -85,6 +86,8 @@ class CourseIndexPage(Page):
 
 class CoursePage(CourseTeamPage, Page):
     """A course as a coach meets it: what, for whom, how long, what it costs and what it counts for."""
+
+    page_cache_topics = (page_cache.SITE, page_cache.DATES)  # it lists its dates with the seats open
 
     summary = models.TextField(
         _("summary"), max_length=300, help_text=_("One or two sentences for the catalogue and search engines.")

@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from core import page_cache
+
 from .. import selectors
 from ..models import CoursePage
 
@@ -12,7 +14,11 @@ register = template.Library()
 @register.inclusion_tag("courses/includes/course_dates.html", takes_context=True)
 def course_dates(context, course: CoursePage) -> dict:
     """The course's upcoming dates with the visitor's places and seats open, or its interest list."""
-    user = context["request"].user
-    return {**context.flatten(), "page": course,
-            "dates": selectors.course_dates_for(course=course, user=user, now=timezone.now()),
-            "on_interest_list": selectors.on_interest_list(course=course, user=user)}
+    request = context["request"]
+    dates = selectors.course_dates_for(course=course, user=request.user, now=timezone.now())
+    # The list changes by itself when a date starts or a hold on it runs out (and frees a seat).
+    page_cache.valid_until(request, min([course_date.starts_at for course_date in dates]
+                                        + [course_date.next_release for course_date in dates
+                                           if course_date.next_release], default=None))
+    return {**context.flatten(), "page": course, "dates": dates,
+            "on_interest_list": selectors.on_interest_list(course=course, user=request.user)}

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.page_cache.AnonymousPageCacheMiddleware",  # outermost: a stored page went through all the others
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -193,6 +194,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_SITE_NAME = "Spoor 2 Academy"
 # One login for everyone (rate limited, email verification enforced): the admin sends people to it.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"  # a page for logged-in visitors only sends them there
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 # The admin dashboard would ask releases.wagtail.org for a newer version (and the CSP refuses it); upgrades are
@@ -207,6 +209,9 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes to a third party; the admin shows its own avatar
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed through the site's own account pages
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# The demo (`make run`): demo accounts with a published password, dates and places. Never on a real site.
+DEMO = os.environ.get("DEMO", "").lower() in ("1", "true", "yes")
 
 # Enrolment: how long a seat is held while someone pays, and how long a waitlist offer stands.
 ENROLMENT_HOLD_MINUTES = int(os.environ.get("ENROLMENT_HOLD_MINUTES", "30"))
@@ -251,7 +256,11 @@ TASK_LEASE_MINUTES = int(os.environ.get("TASK_LEASE_MINUTES", "10"))
 # /healthz/ reports the scheduler or the worker as stale when not heard from for this long (ten ticks).
 HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "300"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache is shared by every process (web servers, task workers): anonymous pages (core.page_cache), rate
+# limits. The embedded default is a table in the database (`migrate` creates it); production sets
+# CACHE_URL=redis://…
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
+PAGE_CACHE = os.environ.get("PAGE_CACHE", "on") != "off"  # anonymous pages from the cache (core.page_cache)
 
 LOGGING = {
     "version": 1,

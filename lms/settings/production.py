@@ -45,11 +45,13 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"
 CONTENT_SECURITY_POLICY_ADMIN = {"DIRECTIVES": {**CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"],
                                                 "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN]}}
 STRIPE_TEST_MODE = not STRIPE_SECRET_KEY.startswith("sk_live_")
+if DEMO and not STRIPE_TEST_MODE:
+    raise ValueError("DEMO creates accounts with a published password: never with live Stripe keys.")
 CERTIFICATE_SIGNING_KEY = required_env("CERTIFICATE_SIGNING_KEY")
 
 # Shared state lives outside the process so app servers can scale out.
 if os.environ.get("CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
                           "LOCATION": os.environ["CACHE_URL"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -29,3 +29,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 STRIPE_MAX_NETWORK_RETRIES = 0
 STRIPE_TIMEOUT_SECONDS = 2
+
+# The cache: each test starts with an empty one (tests/conftest.py). With CACHE_URL (the PostgreSQL pass of
+# `make test` starts a Redis), each pytest-xdist worker has a Redis database of its own.
+if os.environ.get("CACHE_URL"):
+    from urllib.parse import urlsplit
+
+    _worker = int((os.environ.get("PYTEST_XDIST_WORKER") or "gw0").removeprefix("gw"))
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
+                          "LOCATION": urlsplit(os.environ["CACHE_URL"])._replace(path=f"/{_worker + 1}").geturl()}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

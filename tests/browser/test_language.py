@@ -22,24 +22,24 @@ def test_a_visitor_switches_nl_en_nl_on_the_home_a_course_page_and_my_courses(br
     for path, english_heading in [("/", None), ("/opleidingen/basistraining/", "Basistraining 2e spoorcoaching"),
                                   ("/my/courses/", "My courses")]:
         page.goto(site_url + path)
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
         expect(page).to_have_url(site_url + "/en" + path)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         if english_heading:
             expect(page.get_by_role("heading", level=1)).to_have_text(english_heading)
 
-        page.get_by_role("button", name="Nederlands").click()
+        page.get_by_role("link", name="Nederlands").click()
         expect(page).to_have_url(site_url + path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
-        expect(page.get_by_role("button", name="English")).to_be_visible()
+        expect(page.get_by_role("link", name="English")).to_be_visible()
     page.context.close()
 
 
 def test_the_verification_page_switches_too(page, live_site, site_url):
     page.goto(site_url + "/verify/ONBEKEND/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(site_url + "/en/verify/ONBEKEND/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.get_by_role("button", name="Nederlands").click()
+    page.get_by_role("link", name="Nederlands").click()
     expect(page).to_have_url(site_url + "/verify/ONBEKEND/")
     expect(page.locator("html")).to_have_attribute("lang", "nl")

@@ -26,7 +26,7 @@ def test_visitor_goes_from_home_to_a_module_and_switches_to_english(page: Page, 
     page.get_by_role("link", name="Na de training →").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Na de training")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/en/opleidingen/basistraining/na-de-training/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("navigation", name="Main menu")).to_be_visible()

@@ -97,7 +97,8 @@ def test_the_verification_page_for_each_status(client, completed):
         "status": "valid", "provider": certificate.provider["name"],
     }
 
-    Certificate.objects.filter(pk=certificate.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    certificate.valid_until = timezone.localdate() - timedelta(days=1)
+    certificate.save()
     assert "maar is verlopen op" in client.get(url).content.decode()
     assert client.get(f"/verify/{certificate.code}.json").json()["status"] == "expired"
 

@@ -24,7 +24,7 @@ def snapshot():
 
 
 def test_seed_builds_the_demo_and_a_second_run_changes_nothing(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     first = snapshot()
     call_command("seed_demo")
@@ -41,7 +41,7 @@ def test_seed_builds_the_demo_and_a_second_run_changes_nothing(settings):
 
 
 def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     now = timezone.now()
     basis = CoursePage.objects.get(slug="basistraining-2e-spoorcoaching")
@@ -73,7 +73,7 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
 def test_seed_shows_a_learner_under_way_and_work_for_the_trainer(settings):
     from learning.models import AssignmentSubmission, QuizAttempt
 
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     coach = User.objects.get(email="coach@example.com")
     attempt = QuizAttempt.objects.get(enrolment__user=coach)
@@ -93,7 +93,7 @@ def test_seed_shows_a_learner_under_way_and_work_for_the_trainer(settings):
 
 
 def test_demo_pages_render_and_demo_accounts_log_in(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     client = Client()
 
@@ -108,8 +108,8 @@ def test_demo_pages_render_and_demo_accounts_log_in(settings):
     assert client.get("/admin/").status_code == 200
 
 
-def test_without_debug_no_demo_accounts_are_created(settings):
-    settings.DEBUG = False
+def test_without_the_demo_setting_no_demo_accounts_are_created(settings):
+    settings.DEMO = False
     call_command("seed_demo")
     assert not User.objects.exists()
     assert CoursePage.objects.count() == 3
@@ -119,7 +119,7 @@ def test_without_debug_no_demo_accounts_are_created(settings):
 def test_seed_gives_the_alumna_a_certificate_she_can_download_and_verify(settings):
     from certification.models import Certificate
 
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     certificate = Certificate.objects.get(user__email="alumni@example.com")
     assert certificate.status == Certificate.Status.VALID and certificate.valid_until
@@ -132,7 +132,7 @@ def test_seed_gives_the_alumna_a_certificate_she_can_download_and_verify(setting
 
 
 def test_the_alumnas_place_of_last_year_reads_as_completed_then_not_today(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     place = Enrolment.objects.get(user__email="alumni@example.com")
     assert place.completed_at is not None and place.completed_at <= place.course_date.ends_at + timedelta(days=1)
@@ -141,7 +141,7 @@ def test_the_alumnas_place_of_last_year_reads_as_completed_then_not_today(settin
 def test_seed_has_attendance_for_the_registers(settings):
     from registers import selectors as registers
 
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     due = registers.submissions_due()
     assert {(item.course_date.course.slug, item.register.value) for item in due} == {
@@ -155,7 +155,7 @@ def test_seed_has_attendance_for_the_registers(settings):
 
 
 def test_seed_has_a_privacy_statement_linked_in_the_footer_and_on_signup(settings):
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     client = Client()
     footer = client.get("/").content.decode()
@@ -173,7 +173,7 @@ def test_seed_prints_the_demo_nobco_vignet_on_the_alumnas_certificate(settings):
     from certification.models import Certificate
     from core.models import ProviderSettings
 
-    settings.DEBUG = True
+    settings.DEMO = True
     call_command("seed_demo")
     assert ProviderSettings.load().nobco_vignet is not None
     certificate = Certificate.objects.get(user__email="alumni@example.com")

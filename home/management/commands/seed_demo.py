@@ -1,4 +1,4 @@
-"""Loads the demo catalogue and, when DEBUG is on, the demo accounts. Safe to run again: whatever
+"""Loads the demo catalogue and, when the DEMO setting is on, the demo accounts. Safe to run again: whatever
 exists already is left as it is, so a trainer's edits to demo pages survive the next `make run`."""
 
 import io
@@ -52,7 +52,7 @@ def published(parent: Page, page: Page) -> Page:
 
 
 class Command(BaseCommand):
-    help = "Loads the demo catalogue and (with DEBUG on) the demo accounts. Idempotent."
+    help = "Loads the demo catalogue and (with the DEMO setting on) the demo accounts. Idempotent."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -64,12 +64,12 @@ class Command(BaseCommand):
         self.provider_settings()
         self.privacy_statement(home, created)
         trainers = trainer_roles_ensure()
-        if settings.DEBUG:
+        if settings.DEMO:
             self.accounts(trainers, created)
             self.dates_and_people(created)
             services.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
         else:
-            self.stdout.write("DEBUG is off: demo accounts, dates and enrolments are not created.")
+            self.stdout.write("DEMO is off: demo accounts, dates and enrolments are not created.")
         self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
 
     def home_page(self, created: list[str]) -> HomePage:

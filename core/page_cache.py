@@ -1,0 +1,186 @@
+"""Anonymous pages from the shared cache, never stale.
+
+A visitor without a session (no login, no pending message) gets a page that a view marked as the same for every
+such visitor (`cacheable`) from the cache, as it was sent the first time: headers and all, before any other
+middleware runs. Each stored page names the topics it shows (`SITE`: CMS pages and provider settings; `DATES`:
+dates, their times and seats; `CERTIFICATES`) and the version of each topic when it was rendered. A change to a
+topic gives it a new version (`changed`), at once and again when the transaction commits, so the next request
+renders afresh; a page that changes by itself at a known moment (a seat hold running out, a date starting, a
+certificate expiring) is kept only until then (`valid_until`).
+
+One lookup per request: the page and the topics' versions in a single `get_many` (one round trip to Redis).
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+
+SITE, DATES, CERTIFICATES = "site", "dates", "certificates"
+TOPICS = (SITE, DATES, CERTIFICATES)
+LONGEST = 24 * 60 * 60  # seconds: a page nobody changed is rendered afresh once a day all the same
+CACHE_CONTROL = "public, max-age=0, must-revalidate"  # a CDN or browser may keep it, but asks (ETag) each time
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage: a message waiting to be shown
+
+
+def _version_key(topic: str) -> str:
+    return f"page-cache:version:{topic}"
+
+
+def changed(*topics: str) -> None:
+    """What these topics show has changed: pages showing them are rendered afresh. Now (so no one gets the old
+    page from here on) and once more after the commit (a page rendered in between, from data not yet committed,
+    would otherwise be kept)."""
+
+    def bump():
+        cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+@dataclass
+class Policy:
+    """What a view says about its page for anonymous visitors: the topics it shows, and the moment it changes by
+    itself, if any."""
+
+    topics: tuple[str, ...]
+    until: datetime | None = None
+
+
+def cacheable(*topics: str):
+    """Marks a view's anonymous page as the same for everyone, showing these topics."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            request.page_cache = Policy(topics)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def mark_cacheable(request, *topics: str) -> None:
+    """The same, for a view that is not ours (Wagtail's page serving)."""
+    request.page_cache = Policy(topics)
+
+
+def valid_until(request, moment: datetime | None) -> None:
+    """The page being rendered changes by itself at `moment` (nothing in the database changes then)."""
+    policy = getattr(request, "page_cache", None)
+    if policy is not None and moment is not None and (policy.until is None or moment < policy.until):
+        policy.until = moment
+
+
+@dataclass
+class _Entry:
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    versions: dict[str, str] = field(default_factory=dict)
+    etag: str = ""
+    until: datetime | None = None  # checked on every hit: the cache's own expiry runs on the cache server's clock
+
+    def fresh(self, versions: dict[str, str | None]) -> bool:
+        return (all(versions.get(topic) == version for topic, version in self.versions.items())
+                and (self.until is None or timezone.now() < self.until))
+
+    def response(self, request) -> HttpResponse:
+        if self.etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+            response = HttpResponseNotModified()
+            headers = [(name, value) for name, value in self.headers if name not in ("Content-Length", "Content-Type")]
+        else:
+            response, headers = HttpResponse(self.content, status=self.status), self.headers
+        # The stored headers passed Django's checks when the page was first sent: set as they are.
+        response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
+        return response
+
+
+def _anonymous(request) -> bool:
+    cookies = request.COOKIES
+    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in cookies
+            and MESSAGES_COOKIE not in cookies and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path_info.startswith(("/admin/", settings.STATIC_URL)))
+
+
+def _entry_key(request) -> str:
+    """The page's address as the visitor asked for it. The Host header is taken as sent: a page is stored only
+    after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses never finds one."""
+    address = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
+    return "page-cache:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _storable(request, response, policy: Policy | None) -> bool:
+    """Only what a view marked, and only when nothing in it is per visitor: no cookie set (a CSRF token in a
+    form would set one), no script nonce, nothing private."""
+    return (policy is not None and request.method == "GET" and response.status_code == 200
+            and not response.streaming and not response.cookies
+            and "nonce-" not in response.get("Content-Security-Policy", "")
+            and not {"private", "no-store", "no-cache"} & {
+                part.strip().split("=")[0] for part in response.get("Cache-Control", "").lower().split(",")})
+
+
+class AnonymousPageCacheMiddleware:
+    """The outermost middleware: a hit skips everything else (its stored headers came through it all)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE or not _anonymous(request):
+            return self._personal(request, self.get_response(request))
+        key = _entry_key(request)
+        version_keys = {topic: _version_key(topic) for topic in TOPICS}
+        found = cache.get_many([key, *version_keys.values()])
+        versions = {topic: found.get(version_key) for topic, version_key in version_keys.items()}
+        entry = found.get(key)
+        if entry is not None and entry.fresh(versions):
+            response = entry.response(request)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        policy = getattr(request, "page_cache", None)
+        if _storable(request, response, policy):
+            self._store(key, response, policy, versions)
+        return response
+
+    @staticmethod
+    def _personal(request, response):
+        """A page for someone with a session is theirs alone: no shared cache may keep it."""
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    @staticmethod
+    def _store(key: str, response, policy: Policy, versions: dict[str, str | None]) -> None:
+        recorded = {}
+        for topic in policy.topics:
+            recorded[topic] = versions[topic]
+            if recorded[topic] is None:  # never changed, or evicted: it gets a version now (racing another: skip)
+                recorded[topic] = uuid.uuid4().hex
+                if not cache.add(_version_key(topic), recorded[topic], timeout=None):
+                    return
+        timeout = LONGEST
+        if policy.until is not None:
+            timeout = min(timeout, int((policy.until - timezone.now()).total_seconds()))
+            if timeout <= 0:
+                return
+        response["ETag"] = etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["Cache-Control"] = CACHE_CONTROL
+        patch_vary_headers(response, ("Cookie",))
+        entry = _Entry(status=response.status_code, headers=list(response.items()), content=response.content,
+                       versions=recorded, etag=etag, until=policy.until)
+        cache.set(key, entry, timeout=timeout)
+        response["X-Page-Cache"] = "miss"
+
