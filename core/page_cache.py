@@ -12,6 +12,7 @@ One lookup per request: the page and the topics' versions in a single `get_many`
 """
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,11 +30,24 @@ SITE, DATES, CERTIFICATES = "site", "dates", "certificates"
 TOPICS = (SITE, DATES, CERTIFICATES)
 LONGEST = 24 * 60 * 60  # seconds: a page nobody changed is rendered afresh once a day all the same
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # a CDN or browser may keep it, but asks (ETag) each time
-MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage: a message waiting to be shown
+MESSAGES_COOKIE = "messages"
+log = logging.getLogger(__name__)  # django.contrib.messages' cookie storage: a message waiting to be shown
 
 
 def _version_key(topic: str) -> str:
-    return f"page-cache:version:{topic}"
+    return f"page-cache:{settings.RELEASE}:version:{topic}"
+
+
+def _ensure_versions(versions: dict[str, str | None]) -> dict[str, str | None]:
+    """A topic never changed (or its version was evicted) gets one now, before the page is rendered; a version
+    another request set first wins (read back)."""
+    missing = [topic for topic, version in versions.items() if version is None]
+    if not missing:
+        return versions
+    for topic in missing:
+        cache.add(_version_key(topic), uuid.uuid4().hex, timeout=None)
+    found = cache.get_many([_version_key(topic) for topic in missing])
+    return {**versions, **{topic: found.get(_version_key(topic)) for topic in missing}}
 
 
 def changed(*topics: str) -> None:
@@ -42,7 +56,11 @@ def changed(*topics: str) -> None:
     would otherwise be kept)."""
 
     def bump():
-        cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics}, timeout=None)
+        try:
+            cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics}, timeout=None)
+        except Exception:  # never fail the change itself; pages stored before may be stale: flush the cache
+            log.exception("The page cache is unreachable: %s changed, but stored pages were not renewed. Flush "
+                          "the cache once it is back.", ", ".join(topics))
 
     bump()
     transaction.on_commit(bump)
@@ -97,7 +115,8 @@ class _Entry:
                 and (self.until is None or timezone.now() < self.until))
 
     def response(self, request) -> HttpResponse:
-        if self.etag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        asked = [tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))]
+        if "*" in asked or self.etag in asked:  # compared weakly, as a proxy that compresses marks it W/
             response = HttpResponseNotModified()
             headers = [(name, value) for name, value in self.headers if name not in ("Content-Length", "Content-Type")]
         else:
@@ -118,7 +137,7 @@ def _entry_key(request) -> str:
     """The page's address as the visitor asked for it. The Host header is taken as sent: a page is stored only
     after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses never finds one."""
     address = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
-    return "page-cache:page:" + hashlib.sha256(address.encode()).hexdigest()
+    return f"page-cache:{settings.RELEASE}:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _storable(request, response, policy: Policy | None) -> bool:
@@ -142,17 +161,24 @@ class AnonymousPageCacheMiddleware:
             return self._personal(request, self.get_response(request))
         key = _entry_key(request)
         version_keys = {topic: _version_key(topic) for topic in TOPICS}
-        found = cache.get_many([key, *version_keys.values()])
-        versions = {topic: found.get(version_key) for topic, version_key in version_keys.items()}
-        entry = found.get(key)
-        if entry is not None and entry.fresh(versions):
-            response = entry.response(request)
-            response["X-Page-Cache"] = "hit"
-            return response
+        try:
+            found = cache.get_many([key, *version_keys.values()])
+            entry, versions = found.get(key), {topic: found.get(name) for topic, name in version_keys.items()}
+            if entry is not None and entry.fresh(versions):
+                response = entry.response(request)
+                response["X-Page-Cache"] = "hit"
+                return response
+            versions = _ensure_versions(versions)  # before rendering: what is stored never predates its versions
+        except Exception:  # the cache is away: the page is rendered, and not stored
+            log.exception("The page cache is unreachable; serving %s uncached", request.path)
+            return self.get_response(request)
         response = self.get_response(request)
         policy = getattr(request, "page_cache", None)
         if _storable(request, response, policy):
-            self._store(key, response, policy, versions)
+            try:
+                self._store(key, response, policy, versions)
+            except Exception:
+                log.exception("The page cache is unreachable; %s not stored", request.path)
         return response
 
     @staticmethod
@@ -164,13 +190,8 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _store(key: str, response, policy: Policy, versions: dict[str, str | None]) -> None:
-        recorded = {}
-        for topic in policy.topics:
-            recorded[topic] = versions[topic]
-            if recorded[topic] is None:  # never changed, or evicted: it gets a version now (racing another: skip)
-                recorded[topic] = uuid.uuid4().hex
-                if not cache.add(_version_key(topic), recorded[topic], timeout=None):
-                    return
+        if any(versions[topic] is None for topic in policy.topics):
+            return
         timeout = LONGEST
         if policy.until is not None:
             timeout = min(timeout, int((policy.until - timezone.now()).total_seconds()))
@@ -180,7 +201,8 @@ class AnonymousPageCacheMiddleware:
         response["Cache-Control"] = CACHE_CONTROL
         patch_vary_headers(response, ("Cookie",))
         entry = _Entry(status=response.status_code, headers=list(response.items()), content=response.content,
-                       versions=recorded, etag=etag, until=policy.until)
+                       versions={topic: versions[topic] for topic in policy.topics}, etag=etag,
+                       until=policy.until)
         cache.set(key, entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
 

@@ -26,3 +26,9 @@ def trainer_name_may_have_changed(sender, update_fields=None, **kwargs):
     """A date names its trainers; a login (which only stamps last_login) changes no name."""
     if update_fields is None or not set(update_fields) <= {"last_login", "password"}:
         page_cache.changed(page_cache.DATES)
+
+
+@receiver(post_delete, sender=get_user_model())
+def trainer_may_have_left(**kwargs):
+    """An erased trainer leaves the dates (their rows in the trainers table go without an m2m signal)."""
+    page_cache.changed(page_cache.DATES)

@@ -156,6 +156,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's login rate limits count the same addresses
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the shared cache (Redis in production) and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views allow same-origin framing themselves.
 
@@ -261,6 +263,27 @@ HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "300"))
 # CACHE_URL=redis://…
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "on") != "off"  # anonymous pages from the cache (core.page_cache)
+
+
+def _git_commit() -> str:
+    """The checkout's commit, read from .git without running git ("" outside a checkout)."""
+    try:
+        head = (BASE_DIR / ".git" / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head.removeprefix("ref: ")
+        loose = BASE_DIR / ".git" / ref
+        if loose.exists():
+            return loose.read_text().strip()
+        packed = (BASE_DIR / ".git" / "packed-refs").read_text().splitlines()
+        return next((line.split()[0] for line in packed if line.endswith(f" {ref}")), "")
+    except OSError:
+        return ""
+
+
+# What is deployed (a build id: set RELEASE to the image tag or commit where there is no .git). Pages stored by
+# one release are never served by another, even while servers restart one by one.
+RELEASE = (os.environ.get("RELEASE") or _git_commit())[:12]
 
 LOGGING = {
     "version": 1,
