@@ -1,4 +1,5 @@
-"""Renders each public page type N times against the demo content and prints latency and query counts.
+"""Renders each public page type N times against the demo content and prints latency and query counts (the
+anonymous page cache off: this is the cost of a render).
 
     .venv/bin/python bench/pages.py [N]          # SQLite in a temporary file
     DATABASE_URL=postgres://... .venv/bin/python bench/pages.py
@@ -15,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.test")
+os.environ.setdefault("PAGE_CACHE", "off")  # each request renders; bench/http_pages.py measures the page cache
 if "DATABASE_URL" not in os.environ:
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 
