@@ -30,8 +30,8 @@ SITE, DATES, CERTIFICATES = "site", "dates", "certificates"
 TOPICS = (SITE, DATES, CERTIFICATES)
 LONGEST = 24 * 60 * 60  # seconds: a page nobody changed is rendered afresh once a day all the same
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # a CDN or browser may keep it, but asks (ETag) each time
-MESSAGES_COOKIE = "messages"
-log = logging.getLogger(__name__)  # django.contrib.messages' cookie storage: a message waiting to be shown
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage: a message waiting to be shown
+log = logging.getLogger(__name__)
 
 
 def _version_key(topic: str) -> str:
@@ -81,7 +81,7 @@ def cacheable(*topics: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            request.page_cache = Policy(topics)
+            mark_cacheable(request, *topics)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,8 +1,8 @@
-"""Counting requests per client and window in the shared cache, without a database write: on Redis one INCR
-(its key made with its expiry in the same round trip); on other backends Django's add + incr (atomic per process for the
-local-memory cache, good enough for the embedded database cache)."""
+"""Counting requests per client and window in the shared cache, without a database write: on Redis one round
+trip (SET NX with the window's expiry, then INCR); on other backends Django's add + incr (atomic per process for
+the local-memory cache, good enough for the embedded database cache)."""
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 
@@ -15,8 +15,8 @@ def hits(key: str, *, window_seconds: int) -> int:
         pipeline.set(redis_key, 0, ex=window_seconds, nx=True)  # the window starts with the first request
         pipeline.incr(redis_key)
         return pipeline.execute()[1]
-    cache.add(key, 0, timeout=window_seconds)
+    backend.add(key, 0, timeout=window_seconds)
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:  # evicted between add and incr
         return 1
