@@ -1,9 +1,12 @@
 """What the whole site shares: who provides the training (the provider's details, set once in the admin)."""
 
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from . import page_cache
 
 DEFAULT_VAT_EXEMPTION_TEXT = (
     "Vrijgesteld van btw op grond van artikel 11, lid 1, onderdeel o, Wet op de omzetbelasting 1968 "
@@ -57,6 +60,17 @@ class ProviderSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("provider details")
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        """Every page's header and footer show these: a page gets them from the shared cache (renewed when they,
+        or a page such as the privacy statement, change); the admin reads the database."""
+        request = request_or_site
+        if not isinstance(request, HttpRequest) or request.path_info.startswith("/admin/"):
+            return super().load(request_or_site)
+        if not hasattr(request, cls.get_cache_attr_name()):
+            setattr(request, cls.get_cache_attr_name(), page_cache.remembered("provider-settings", cls._get_or_create))
+        return getattr(request, cls.get_cache_attr_name())
 
 
 class SentEmail(models.Model):

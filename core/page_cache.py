@@ -9,6 +9,10 @@ renders afresh; a page that changes by itself at a known moment (a seat hold run
 certificate expiring) is kept only until then (`valid_until`).
 
 One lookup per request: the page and the topics' versions in a single `get_many` (one round trip to Redis).
+
+Logged-in pages use the same versions for what they share with everyone (`remembered`: a page's route, the
+provider's settings, a course's modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page
+for one person costs only the queries about that person.
 """
 
 import hashlib
@@ -64,6 +68,36 @@ def changed(*topics: str) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None):
+    """What `compute()` returns, kept in the shared cache until one of the topics it reads changes: for anything
+    every visitor shares (a page's route, the provider's settings, a course's modules). One round trip on a hit.
+    The value must pickle. With PAGE_CACHE off (`make run`, so an edited template shows at once) it is computed
+    every time; so it is when the cache is away. `expires(value)` may name the moment the value changes by itself
+    (a date starting): it is computed afresh from then on."""
+    if not settings.PAGE_CACHE:
+        return compute()
+    key = f"page-cache:{settings.RELEASE}:memo:{name}"
+    version_keys = {topic: _version_key(topic) for topic in topics}
+    try:
+        found = cache.get_many([key, *version_keys.values()])
+        versions = {topic: found.get(version_key) for topic, version_key in version_keys.items()}
+        stored = found.get(key)
+        if stored is not None and stored[0] == versions and (stored[1] is None or timezone.now() < stored[1]):
+            return stored[2]
+        versions = _ensure_versions(versions)  # before computing: what is kept never predates its versions
+    except Exception:
+        log.exception("The page cache is unreachable; computing %s", name)
+        return compute()
+    value = compute()
+    until = expires(value) if expires else None
+    if all(versions.values()):
+        try:
+            cache.set(key, (versions, until, value), timeout=timeout)
+        except Exception:
+            log.exception("The page cache is unreachable; %s not kept", name)
+    return value
 
 
 @dataclass

@@ -1,9 +1,12 @@
 """Reads of the catalogue that more than one page needs, each a fixed number of queries."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+
+from core import page_cache
 
 from .models import CourseDate, CoursePage, Enrolment, MeetingDay
 from .models.pages import courses_published  # noqa: F401 (the catalogue, for the site's pages)
@@ -51,19 +54,75 @@ def seats_open_on(course_date: CourseDate, now: datetime) -> int:
     return seats_open(with_seat_counts(CourseDate.objects.filter(pk=course_date.pk), now).get())
 
 
-def course_dates_for(*, course: CoursePage, user, now: datetime) -> list[CourseDate]:
-    """The course's upcoming dates as the course page lists them: with the seats open, the visitor's place on
-    each (`my_place`) and, on the other dates, the confirmed place they already have (`my_other_place`: enrolling
-    again is refused, so the page says so before the form)."""
-    dates = list(course_dates_upcoming(course=course, now=now).prefetch_related("trainers"))
-    places = places_of(user=user, course_dates=dates)
-    confirmed = confirmed_place_on_course(user=user, course_id=course.pk, now=now)
+DATES_ON_COURSE_PAGE = 5  # the next few; "all dates" pages through the rest
+DATES_PER_PAGE = 25
+
+
+@dataclass
+class UpcomingDates:
+    shown: list[CourseDate]  # with `seats_left`, and the visitor's places (`my_place`, `my_other_place`)
+    total: int  # upcoming dates in all
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.shown)
+
+
+def course_dates_for(*, course: CoursePage, user, now: datetime) -> UpcomingDates:
+    """The next upcoming dates as the course page lists them: the dates are the same for everyone and come from
+    the shared cache; the visitor's places on them are one query."""
+    upcoming = course_dates_next(course=course, now=now)
+    return UpcomingDates(shown=with_places_of(user, course=course, dates=upcoming.shown, now=now),
+                         total=upcoming.total)
+
+
+def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
+    """The course's next few upcoming dates with their days, trainers and `seats_left`, and how many there are: the
+    same for everyone, so kept in the shared cache until a date or its seats change, or until one starts or a hold
+    on it runs out."""
+
+    def upcoming():
+        dates = course_dates_upcoming(course=course, now=now)
+        shown = with_seats_left(list(dates.prefetch_related("trainers")[:DATES_ON_COURSE_PAGE]))
+        total = len(shown) if len(shown) < DATES_ON_COURSE_PAGE else dates.count()
+        return UpcomingDates(shown=shown, total=total)
+
+    return page_cache.remembered(f"course-dates:{course.pk}", upcoming, topics=(page_cache.DATES,),
+                                 expires=lambda upcoming: dates_change_by_themselves(upcoming.shown))
+
+
+def with_seats_left(dates: list[CourseDate]) -> list[CourseDate]:
+    for course_date in dates:
+        course_date.seats_left = seats_open(course_date)
+    return dates
+
+
+def with_places_of(user, *, course: CoursePage, dates: list[CourseDate], now: datetime) -> list[CourseDate]:
+    """Marks on each date the person's place on it (`my_place`) and, on the others, the confirmed place they already
+    have on the course (`my_other_place`: enrolling again is refused, so the page says so before the form)."""
+    date_ids = {course_date.pk for course_date in dates}
+    places, confirmed = {}, None
+    if user.is_authenticated:
+        own = (Enrolment.objects.filter(user=user, course_date__course_id=course.pk)
+               .filter(Q(course_date__in=date_ids, status__in=Enrolment.ACTIVE)
+                       | Q(status=Enrolment.Status.CONFIRMED, course_date__ends_at__gt=now))
+               .select_related("course_date").order_by("pk"))
+        for place in own:
+            if place.course_date_id in date_ids and place.status in Enrolment.ACTIVE:
+                places[place.course_date_id] = place
+            if confirmed is None and place.status == Enrolment.Status.CONFIRMED and place.course_date.ends_at > now:
+                confirmed = place
     for course_date in dates:
         course_date.my_place = places.get(course_date.pk)
         if confirmed is not None and confirmed.course_date_id != course_date.pk:
             course_date.my_other_place = confirmed
-        course_date.seats_left = seats_open(course_date)
     return dates
+
+
+def dates_change_by_themselves(dates: list[CourseDate]) -> datetime | None:
+    """When a list of upcoming dates changes with nothing saved: one of them starts, or a hold on it runs out."""
+    return min([course_date.starts_at for course_date in dates]
+               + [course_date.next_release for course_date in dates if course_date.next_release], default=None)
 
 
 def on_interest_list(*, course: CoursePage, user) -> bool:

@@ -7,6 +7,7 @@ enrolments, reaches every date.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,10 +24,16 @@ from .models import CourseDate
 
 
 def dates(request):
+    """The trainer's dates still to come (soonest first) or those that took place (latest first), a page at a
+    time."""
     now = timezone.now()
+    past = request.GET.get("voorbij") == "1"
+    dates = selectors.dates_for_trainer(user=request.user)
+    dates = (dates.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
+             else dates.exclude(ends_at__lt=now).order_by("starts_at", "pk"))
+    page = Paginator(selectors.with_seat_counts(dates, now), selectors.DATES_PER_PAGE).get_page(request.GET.get("p"))
     return TemplateResponse(request, "courses/trainer/dates.html", {
-        "page_title": _("My dates"), "header_icon": "date", "now": now,
-        "dates": selectors.with_seat_counts(selectors.dates_for_trainer(user=request.user), now),
+        "page_title": _("My dates"), "header_icon": "date", "now": now, "past": past, "dates": page,
     })
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("enrolments/<id:pk>/", views.enrolment_detail, name="enrolment"),
     path("my/courses/", views.my_courses, name="my_courses"),
     path("courses/<id:course_id>/interest/", views.interest, name="interest"),
+    path("courses/<id:course_id>/dates/", views.course_dates, name="dates"),
 ]

@@ -3,11 +3,14 @@ accepting an offer, cancelling and moving a place involve money: those views are
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core import page_cache
 
 from . import selectors, services
 from .models import CourseDate, CoursePage, Enrolment
@@ -31,6 +34,20 @@ def waitlist(request, pk: int):
         messages.error(request, str(error))
         return redirect(course_date.course.url)
     return redirect("courses:enrolment", pk=enrolment.pk)
+
+
+@page_cache.cacheable(page_cache.SITE, page_cache.DATES)
+def course_dates(request, course_id: int):
+    """Every upcoming date of a course, a page at a time (the course page shows the next few)."""
+    course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+    now = timezone.now()
+    page = Paginator(selectors.course_dates_upcoming(course=course, now=now).prefetch_related("trainers"),
+                     selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
+    dates = selectors.with_places_of(request.user, course=course, dates=selectors.with_seats_left(list(page)),
+                                     now=now)
+    page_cache.valid_until(request, selectors.dates_change_by_themselves(dates))
+    return render(request, "courses/course_dates.html", {"course": course, "page": course, "dates": dates,
+                                                         "dates_page": page})
 
 
 @login_required

@@ -13,13 +13,24 @@ def learner_enrolment(*, user, course: CoursePage) -> Enrolment | None:
     """The person's confirmed place on the course (their latest date when they came back for more)."""
     if not user.is_authenticated:
         return None
-    return (
+    enrolment = (
         Enrolment.objects.filter(user=user, course_date__course=course, status=Enrolment.Status.CONFIRMED)
         .exclude(course_date__status=CourseDate.Status.CANCELLED)
-        .select_related("course_date__course")
+        .select_related("course_date")  # not the course: a page row is wide and its StreamFields costly to read
         .order_by("-course_date__starts_at", "-pk")
         .first()
     )
+    if enrolment is not None:
+        enrolment.course_date.course = course
+    return enrolment
+
+
+def learner_enrolment_of(request, course: CoursePage) -> Enrolment | None:
+    """The same, asked once per request (a module page asks before serving and again while rendering)."""
+    known = request.__dict__.setdefault("_learner_enrolments", {})
+    if course.pk not in known:
+        known[course.pk] = learner_enrolment(user=request.user, course=course)
+    return known[course.pk]
 
 
 def sees_everything(request) -> bool:
@@ -49,7 +60,7 @@ class Access:
 
 
 def module_access(request, module: ModulePage, course: CoursePage, now: datetime | None = None) -> Access:
-    enrolment = learner_enrolment(user=request.user, course=course)
+    enrolment = learner_enrolment_of(request, course)
     if enrolment is not None:
         opening = opens_at(module, enrolment.course_date)
         if opening and (now or timezone.now()) < opening:

@@ -1,5 +1,6 @@
 """Reads for learners and trainers, each a fixed number of queries whatever the number of people or pages."""
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from core import page_cache
 from courses.models import Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
@@ -29,10 +31,17 @@ class CourseItems:
 
 
 def course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
-    """The published modules, quizzes and assignments of each course, by course id, in three queries."""
-    items = {course.pk: CourseItems() for course in courses}
+    """The published modules, quizzes and assignments of each course, by course id: the same for everyone until a
+    page changes, so kept in the shared cache (three queries when it is not there)."""
     if not courses:
-        return items
+        return {}
+    ids = ",".join(str(pk) for pk in sorted({course.pk for course in courses}))
+    key = "course-items:" + (ids if len(ids) <= 100 else hashlib.sha256(ids.encode()).hexdigest())
+    return page_cache.remembered(key, lambda: _course_items(courses))
+
+
+def _course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
+    items = {course.pk: CourseItems() for course in courses}
     under_courses = Q()
     for course in courses:
         under_courses |= Q(path__startswith=course.path, depth=course.depth + 1)

@@ -47,8 +47,13 @@ def _locked(enrolment: Enrolment) -> Enrolment:
 
 
 def module_visit(*, enrolment: Enrolment, module: ModulePage, now: datetime | None = None) -> None:
-    ModuleProgress.objects.update_or_create(enrolment=enrolment, module=module,
-                                            defaults={"last_seen_at": now or timezone.now()})
+    """Remembers the module as the participant's latest, for "continue where you left off". Reading it again
+    (a reload, the next page of the same module) writes nothing: it already is the latest."""
+    latest = (ModuleProgress.objects.filter(enrolment=enrolment).order_by("-last_seen_at", "-pk")
+              .values_list("module_id", flat=True).first())
+    if latest != module.pk:
+        ModuleProgress.objects.update_or_create(enrolment=enrolment, module=module,
+                                                defaults={"last_seen_at": now or timezone.now()})
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
+from core import routing
 from home.views import healthz
 from payments.views import stripe_webhook
 
@@ -45,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("", include("organisations.urls")),
     path("", include("registers.urls")),
     path("", include("privacy.urls")),
+    # Wagtail's own serving, its route kept in the shared cache (core.routing); its other URLs as they are.
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -286,7 +286,7 @@ class CoursePage(CourseTeamPage, Page):
         """What every visitor sees; the dates with the visitor's places, and their progress, come from the
         template tags of the apps that own them (`course_dates`, `course_progress`)."""
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = ModulePage.objects.child_of(self).live().public().order_by("path")
+        context["modules"] = modules_published(course=self)
         # Through the cluster, so a preview shows accreditations that are not saved yet.
         context["accreditations"] = self.accreditations.all()
         return context
@@ -361,7 +361,7 @@ class ModulePage(CourseTeamPage, Page):
         app's `module_learning` template tag."""
         context = super().get_context(request, *args, **kwargs)
         course = self.get_parent().specific
-        modules = list(ModulePage.objects.child_of(course).live().public().order_by("path"))
+        modules = modules_published(course=course)
         position = next((i for i, module in enumerate(modules) if module.pk == self.pk), None)
         context.update(
             course=course,
@@ -370,6 +370,13 @@ class ModulePage(CourseTeamPage, Page):
             next_module=modules[position + 1] if position is not None and position + 1 < len(modules) else None,
         )
         return context
+
+
+def modules_published(*, course: CoursePage) -> list[ModulePage]:
+    """A course's live, public modules in the tree's order: the same for everyone until a page changes, so kept
+    in the shared cache."""
+    return page_cache.remembered(
+        f"modules:{course.pk}", lambda: list(ModulePage.objects.child_of(course).live().public().order_by("path")))
 
 
 def courses_published(*, parent: Page | None = None) -> models.QuerySet[CoursePage]:

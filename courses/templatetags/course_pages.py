@@ -15,10 +15,8 @@ register = template.Library()
 def course_dates(context, course: CoursePage) -> dict:
     """The course's upcoming dates with the visitor's places and seats open, or its interest list."""
     request = context["request"]
-    dates = selectors.course_dates_for(course=course, user=request.user, now=timezone.now())
+    upcoming = selectors.course_dates_for(course=course, user=request.user, now=timezone.now())
     # The list changes by itself when a date starts or a hold on it runs out (and frees a seat).
-    page_cache.valid_until(request, min([course_date.starts_at for course_date in dates]
-                                        + [course_date.next_release for course_date in dates
-                                           if course_date.next_release], default=None))
-    return {**context.flatten(), "page": course, "dates": dates,
+    page_cache.valid_until(request, selectors.dates_change_by_themselves(upcoming.shown))
+    return {**context.flatten(), "page": course, "dates": upcoming.shown, "upcoming": upcoming,
             "on_interest_list": selectors.on_interest_list(course=course, user=request.user)}

@@ -1,9 +1,10 @@
 from django import template
 
+from core import page_cache
 from courses.models import CoursePage, Enrolment, ModulePage
 
 from .. import selectors
-from ..access import learner_enrolment, module_access
+from ..access import learner_enrolment_of, module_access
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def learning_summary(enrolment: Enrolment) -> dict:
 @register.simple_tag(takes_context=True)
 def course_progress(context, course: CoursePage) -> selectors.Progress | None:
     """The visitor's progress through the course, for its page (None unless they have a place)."""
-    enrolment = learner_enrolment(user=context["request"].user, course=course)
+    enrolment = learner_enrolment_of(context["request"], course)
     return selectors.progress_of([enrolment])[enrolment.pk] if enrolment else None
 
 
@@ -44,7 +45,8 @@ def module_learning(context, module: ModulePage, course: CoursePage) -> dict:
     access = module_access(context["request"], module, course)
     learning = {"access": access, "done": False, "activities": [], "progress": None}
     if access.content:
-        learning["activities"] = list(module.get_children().live().public().specific())
+        learning["activities"] = page_cache.remembered(
+            f"activities:{module.pk}", lambda: list(module.get_children().live().public().specific()))
     if access.takes_part:
         progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
         learning.update(progress=progress, done=module.pk in progress.done_modules)

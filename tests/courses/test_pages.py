@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from courses.models import CourseIndexPage, CoursePage, ModulePage
 from home.models import HomePage, InfoPage
 from learning.models import AssignmentPage, QuizPage
-from tests.factories import course_form_data, make_course, make_module
+from tests.factories import course_form_data, make_course, make_date, make_module
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,7 @@ def test_catalogue_query_count_does_not_grow_with_courses(client, site):
     make_course(site.catalogue, slug="a")
 
     def queries_for_catalogue():
+        client.get("/opleidingen/")  # the first after a change fills the shared cache again
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/opleidingen/").status_code == 200
         return len(queries)
@@ -194,6 +196,7 @@ def test_catalogue_query_count_does_not_grow_with_courses(client, site):
 
 def test_course_page_query_count_does_not_grow_with_modules(client, course):
     def queries_for_course():
+        client.get(course.url)  # the first after a change fills the shared cache again
         with CaptureQueriesContext(connection) as queries:
             assert client.get(course.url).status_code == 200
         return len(queries)
@@ -229,3 +232,25 @@ def test_scheduled_publishing_makes_a_course_live_at_its_time(client, site, time
     call_command("publish_scheduled")
 
     assert client.get("/opleidingen/later/").status_code == 200
+
+
+def test_the_course_page_lists_the_next_dates_and_the_rest_a_page_at_a_time(client, course):
+    for n in range(32):
+        make_date(course, capacity=8, starts_in=timedelta(days=20 + n))
+    page = client.get(course.url).content.decode()
+    assert page.count('class="date-item"') == 5 and "Alle 32 data" in page
+
+    everything = client.get(f"/courses/{course.pk}/dates/")
+    assert everything.status_code == 200
+    first = everything.content.decode()
+    assert first.count('class="date-item"') == 25 and "Pagina 1 van 2" in first and "nog 8 plaatsen" in first
+    last = client.get(f"/courses/{course.pk}/dates/?pagina=2").content.decode()
+    assert last.count('class="date-item"') == 7 and "Pagina 2 van 2" in last
+    assert client.get(f"/courses/{course.pk + 999}/dates/").status_code == 404
+
+
+def test_with_few_dates_the_course_page_shows_them_all(client, course):
+    for n in range(3):
+        make_date(course, starts_in=timedelta(days=20 + n))
+    page = client.get(course.url).content.decode()
+    assert page.count('class="date-item"') == 3 and "Alle " not in page

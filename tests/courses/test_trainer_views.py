@@ -1,5 +1,7 @@
 import csv
 import io
+import re
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -144,7 +146,25 @@ def test_my_dates_show_seats_taken_waiting_and_dates_that_took_place(client, tau
     move_to_yesterday(past)
     client.force_login(trainer)
 
-    html = client.get("/admin/trainer/dates/").content.decode()
+    upcoming = client.get("/admin/trainer/dates/").content.decode()
+    assert "2 van 2 · 1 wacht" in upcoming  # Anna and Bas seated, Cor waiting
+    assert "0 van 4" not in upcoming
 
-    assert "2 van 2 · 1 wacht" in html  # Anna and Bas seated, Cor waiting
-    assert "0 van 4" in html and "Voorbij" in html
+    took_place = client.get("/admin/trainer/dates/?voorbij=1").content.decode()
+    assert "0 van 4" in took_place and "Voorbij" in took_place
+    assert "2 van 2" not in took_place
+
+
+def test_my_dates_come_a_page_at_a_time_soonest_first(client, taught_date):
+    trainer, course_date = taught_date
+    for n in range(30):
+        later = make_date(course_date.course, capacity=3, starts_in=timedelta(days=60 + n))
+        later.trainers.add(trainer)
+    client.force_login(trainer)
+
+    first = client.get("/admin/trainer/dates/").content.decode()
+    assert "Pagina 1 van 2" in first and "2 van 2 · 1 wacht" in first  # the soonest date, on page one
+    assert len(re.findall(r'href="/admin/trainer/dates/\d+/"', first)) == 25
+    second = client.get("/admin/trainer/dates/?p=2").content.decode()
+    assert "Pagina 2 van 2" in second and "2 van 2 · 1 wacht" not in second
+    assert len(re.findall(r'href="/admin/trainer/dates/\d+/"', second)) == 6  # 31 dates in all

@@ -1,0 +1,37 @@
+"""Wagtail's page serving, with the route looked up once per site version instead of on every request.
+
+Finding a page walks the tree one query per path segment and then asks for the view restrictions of the page
+and its ancestors: more work than the rest of a logged-in page. What it finds is the same for everyone until a
+page, a restriction or the site changes (the SITE topic of `core.page_cache`), so it is kept in the shared cache
+and handed to Wagtail the way Wagtail keeps it on the request itself. An unknown path is never kept (a stream of
+made-up addresses must not fill the cache).
+"""
+
+import hashlib
+
+from django.http import Http404
+from django.utils.translation import get_language
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+
+from . import page_cache
+
+
+def serve(request, path):
+    def route():
+        site = Site.find_for_request(request)
+        found = Page.route_for_request(request, path)
+        if found is None:
+            raise Http404
+        return site, found, list(found[0].get_view_restrictions())
+
+    address = f"{request._get_raw_host()}|{request.get_port()}|{get_language()}|{path}"
+    site, found, restrictions = page_cache.remembered(
+        "route:" + hashlib.sha256(address.encode()).hexdigest(), route)
+    request._wagtail_site = site
+    request._wagtail_route_for_request = found
+    page = found[0]
+    # Wagtail's check_view_restrictions hook asks the page; this copy of it (unpickled for this request alone)
+    # answers with the restrictions found together with the route.
+    page.get_view_restrictions = lambda: restrictions
+    return wagtail_views.serve(request, path)
