@@ -7,11 +7,14 @@ from wagtail.admin.views.generic.history import HistoryView
 from .audit import history
 
 
-def listing_with(*related: str) -> type[IndexView]:
+def listing_with(*related: str, ordering: str | None = None) -> type[IndexView]:
     """A listing (and its CSV/XLSX export) that loads the rows' relations in the same query: what the columns
-    show of them would otherwise cost a query per row."""
+    show of them would otherwise cost a query per row. `ordering`: the listing's default order, where the model's
+    own would sort every row before the first page can be cut (the newest first, by an indexed column)."""
 
     class Listing(IndexView):
+        default_ordering = ordering
+
         def get_base_queryset(self):
             return super().get_base_queryset().select_related(*related)
 

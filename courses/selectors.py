@@ -22,12 +22,14 @@ def seat_counts(now, *, through: str = "") -> Q:
 
 def course_dates_upcoming(*, course: CoursePage, now: datetime) -> QuerySet[CourseDate]:
     """Scheduled dates that have not started, with `seats_taken` and `waitlist_count`, in one query."""
-    return (
-        with_seat_counts(CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED,
-                                                   starts_at__gt=now), now)
-        .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
-        .order_by("starts_at", "pk")
-    )
+    return with_seat_counts(course_dates_scheduled(course=course, now=now), now)
+
+
+def course_dates_scheduled(*, course: CoursePage, now: datetime) -> QuerySet[CourseDate]:
+    """The same without the counts (`counted` adds them to a page of them)."""
+    return (CourseDate.objects.filter(course=course, status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
+            .prefetch_related(Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
+            .order_by("starts_at", "pk"))
 
 
 def with_seat_counts(dates: QuerySet[CourseDate], now: datetime) -> QuerySet[CourseDate]:
@@ -39,6 +41,19 @@ def with_seat_counts(dates: QuerySet[CourseDate], now: datetime) -> QuerySet[Cou
         next_release=Min("enrolments__hold_expires_at", filter=Q(enrolments__status__in=Enrolment.TIMED,
                                                                   enrolments__hold_expires_at__gt=now)),
     )
+
+
+def counted(dates, now: datetime) -> list[CourseDate]:
+    """These dates (a page of them, already sliced) with `seats_taken`, `waitlist_count` and `next_release`, counted
+    for them alone: counting in the listing's own query would count every date before the page is cut."""
+    dates = list(dates)
+    counts = {row["pk"]: row for row in with_seat_counts(CourseDate.objects.filter(pk__in=[d.pk for d in dates]), now)
+              .order_by().values("pk", "seats_taken", "waitlist_count", "next_release")}
+    for course_date in dates:
+        row = counts[course_date.pk]
+        course_date.seats_taken, course_date.waitlist_count = row["seats_taken"], row["waitlist_count"]
+        course_date.next_release = row["next_release"]
+    return dates
 
 
 def seats_open(course_date: CourseDate) -> int:
@@ -82,8 +97,8 @@ def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
     on it runs out."""
 
     def upcoming():
-        dates = course_dates_upcoming(course=course, now=now)
-        shown = with_seats_left(list(dates.prefetch_related("trainers")[:DATES_ON_COURSE_PAGE]))
+        dates = course_dates_scheduled(course=course, now=now)
+        shown = with_seats_left(counted(dates.prefetch_related("trainers")[:DATES_ON_COURSE_PAGE], now))
         total = len(shown) if len(shown) < DATES_ON_COURSE_PAGE else dates.count()
         return UpcomingDates(shown=shown, total=total)
 

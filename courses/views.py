@@ -41,10 +41,10 @@ def course_dates(request, course_id: int):
     """Every upcoming date of a course, a page at a time (the course page shows the next few)."""
     course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
     now = timezone.now()
-    page = Paginator(selectors.course_dates_upcoming(course=course, now=now).prefetch_related("trainers"),
+    page = Paginator(selectors.course_dates_scheduled(course=course, now=now).prefetch_related("trainers"),
                      selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
-    dates = selectors.with_places_of(request.user, course=course, dates=selectors.with_seats_left(list(page)),
-                                     now=now)
+    dates = selectors.with_places_of(request.user, course=course, now=now,
+                                     dates=selectors.with_seats_left(selectors.counted(page, now)))
     page_cache.valid_until(request, selectors.dates_change_by_themselves(dates))
     return render(request, "courses/course_dates.html", {"course": course, "page": course, "dates": dates,
                                                          "dates_page": page})
@@ -65,8 +65,10 @@ def enrolment_detail(request, pk: int):
 
 @login_required
 def my_courses(request):
-    return render(request, "courses/my_courses.html",
-                  {"enrolments": selectors.enrolments_of(user=request.user), "now": timezone.now()})
+    """The person's places, the latest date first, a page at a time."""
+    page = Paginator(selectors.enrolments_of(user=request.user), selectors.DATES_PER_PAGE).get_page(
+        request.GET.get("pagina"))
+    return render(request, "courses/my_courses.html", {"enrolments": page, "now": timezone.now()})
 
 
 @login_required

@@ -4,12 +4,13 @@ the admin may edit an enrolment's invoice details but never create or delete pla
 import logging
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import include, path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
@@ -22,7 +23,7 @@ from core import audit
 from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
 
 from . import services, trainer_views
-from .models import CourseDate, Enrolment, InterestEntry, Voucher
+from .models import CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +118,19 @@ register_permission_policy(Enrolment, NoAddNoDeletePolicy(Enrolment))
 
 
 class EnrolmentFilterSet(WagtailFilterSet):
-    course_date = django_filters.ModelChoiceFilter(
-        label=_("date"), queryset=CourseDate.objects.select_related("course").order_by("-starts_at"))
+    """Filters that stay short however many dates there are: the course and when its date starts, not a list of
+    every date (`?course_date=<id>` still narrows to one date)."""
+
+    course = django_filters.ModelChoiceFilter(
+        label=_("course"), field_name="course_date__course",
+        queryset=CoursePage.objects.order_by("title").only("id", "title", "path", "depth"))
+    starts = django_filters.DateFromToRangeFilter(
+        label=_("date starts"), field_name="course_date__starts_at", widget=DateRangePickerWidget)
+    course_date = django_filters.NumberFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = Enrolment
-        fields = ["status", "course_date", "voucher"]
+        fields = ["status", "course", "starts", "course_date", "voucher"]
 
 
 class EnrolmentViewSet(ModelViewSet):
@@ -137,7 +145,7 @@ class EnrolmentViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]
-    index_view_class = listing_with("user", "course_date__course", "voucher")
+    index_view_class = listing_with("user", "course_date__course", "voucher", ordering="-pk")  # the newest first
 
 
 class InterestEntryViewSet(ModelViewSet):

@@ -172,7 +172,7 @@ class PaymentViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
-    index_view_class = listing_with(*PAYMENT_RELATIONS)
+    index_view_class = listing_with(*PAYMENT_RELATIONS, ordering="-pk")  # the newest first, by its index
 
 
 class RefundViewSet(ModelViewSet):

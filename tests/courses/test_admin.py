@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset
 
@@ -189,3 +190,30 @@ def test_a_date_form_refuses_a_deadline_after_the_first_day_and_a_capacity_below
     assert "vóór de eerste dag" in str(form.errors["enrolment_deadline"])
     course_date.refresh_from_db()
     assert course_date.capacity == 3
+
+
+def test_the_office_filters_places_by_course_and_start_without_a_list_of_every_date(client, site, course):
+    from django.urls import reverse
+
+    from tests.factories import confirmed_place, make_course, make_date
+
+    office = UserFactory(is_superuser=True, is_staff=True)
+    other_course = make_course(site.catalogue, slug="secure-base", title="Secure Base coach")
+    soon, later = make_date(course, starts_in=timedelta(days=10)), make_date(course, starts_in=timedelta(days=90))
+    elsewhere = make_date(other_course, starts_in=timedelta(days=10))
+    for course_date, name in ((soon, "Anna Aalbers"), (later, "Bas Bakker"), (elsewhere, "Cor Claassen")):
+        confirmed_place(course_date, UserFactory(full_name=name))
+    client.force_login(office)
+    listing = reverse("enrolment:index")
+
+    page = client.get(listing).content.decode()
+    assert all(name in page for name in ("Anna Aalbers", "Bas Bakker", "Cor Claassen"))
+    assert f'value="{soon.pk}"' not in page  # no option per date
+
+    by_course = client.get(listing, {"course": course.pk}).content.decode()
+    assert "Anna Aalbers" in by_course and "Bas Bakker" in by_course and "Cor Claassen" not in by_course
+    first_month = (timezone.localdate() + timedelta(days=30)).isoformat()
+    soon_only = client.get(listing, {"course": course.pk, "starts_to": first_month}).content.decode()
+    assert "Anna Aalbers" in soon_only and "Bas Bakker" not in soon_only
+    one_date = client.get(listing, {"course_date": later.pk}).content.decode()
+    assert "Bas Bakker" in one_date and "Anna Aalbers" not in one_date

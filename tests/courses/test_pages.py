@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
+from core.formats import day
 from courses.models import CourseIndexPage, CoursePage, ModulePage
 from home.models import HomePage, InfoPage
 from learning.models import AssignmentPage, QuizPage
@@ -254,3 +255,19 @@ def test_with_few_dates_the_course_page_shows_them_all(client, course):
         make_date(course, starts_in=timedelta(days=20 + n))
     page = client.get(course.url).content.decode()
     assert page.count('class="date-item"') == 3 and "Alle " not in page
+
+
+def test_my_courses_come_a_page_at_a_time_the_latest_first(client, course):
+    from accounts.models import User
+    from courses.models import Enrolment
+
+    coach = User.objects.create_user(email="eva@example.org", password="x", full_name="Eva Jansen")
+    dates = [make_date(course, starts_in=timedelta(days=-400 + 10 * n)) for n in range(30)]
+    Enrolment.objects.bulk_create([Enrolment(course_date=course_date, user=coach, status=Enrolment.Status.CANCELLED)
+                                   for course_date in dates])
+    client.force_login(coach)
+    first = client.get("/my/courses/").content.decode()
+    assert first.count('class="date-item"') == 25 and "Pagina 1 van 2" in first
+    assert day(dates[-1].starts_at) in first and day(dates[0].starts_at) not in first
+    second = client.get("/my/courses/?pagina=2").content.decode()
+    assert second.count('class="date-item"') == 5 and day(dates[0].starts_at) in second
