@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from core import page_cache, ratelimit
+from core import page_cache, ratelimit, storage
 from core.models import ProviderSettings
 
 from . import badges
@@ -77,8 +77,8 @@ def my_certificates(request):
 @login_required
 def certificate_download(request, number: str):
     certificate = certificate_pdf_store(get_object_or_404(Certificate, number=number, user=request.user))
-    return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.number}.pdf",
-                        content_type="application/pdf")
+    return storage.download(certificate.pdf, filename=f"{certificate.number}.pdf", content_type="application/pdf",
+                            sha256=certificate.sha256)
 
 
 @login_required

@@ -4,7 +4,7 @@ works on the person's own enrolment; anything else is a 404 that tells nothing."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core import storage
 from core.confirm import confirmed
 from courses.models import ModulePage
 from courses.selectors import own_enrolment
@@ -169,9 +170,8 @@ def submission_file(request, pk: int):
                                                                                 "enrolment__user"), pk=pk)
     if not submission.file or not may_see_submission(request.user, submission):
         raise Http404
-    return FileResponse(submission.file.open("rb"), as_attachment=True,
-                        filename=services.submission_download_name(submission),
-                        content_type=services.submission_content_type(submission))
+    return storage.download(submission.file, filename=services.submission_download_name(submission),
+                            content_type=services.submission_content_type(submission), sha256=submission.sha256)
 
 
 @login_required

@@ -5,7 +5,7 @@ import stripe
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
+from core import storage
 from core.formats import euro
 from courses import selectors as course_selectors
 from courses import services as enrolments
@@ -226,8 +227,8 @@ def invoice_download(request, number: str):
         | Q(payment__booking__organisation__memberships__user=request.user,
             payment__booking__organisation__memberships__role=Membership.Role.CONTACT)).distinct(), number=number)
     invoice = invoice_pdf_store(invoice)
-    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.number}.pdf",
-                        content_type="application/pdf")
+    return storage.download(invoice.pdf, filename=f"{invoice.number}.pdf", content_type="application/pdf",
+                            sha256=invoice.pdf_sha256)
 
 
 @csrf_exempt

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core import storage
 
 from . import services
 from .forms import ErasureForm
@@ -27,8 +28,8 @@ def export_request(request):
 @login_required
 def export_download(request, pk: int):
     export = services.export_for_download(user=request.user, pk=pk)
-    return FileResponse(export.file.open("rb"), as_attachment=True, content_type="application/zip",
-                        filename=f"mijn-gegevens-{export.ready_at:%Y%m%d}.zip")
+    return storage.download(export.file, content_type="application/zip",
+                            filename=f"mijn-gegevens-{export.ready_at:%Y%m%d}.zip")
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -136,13 +137,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
+
+
+def storage_from_url(url: str, *, private: bool) -> dict:
+    """An S3 bucket (AWS or any S3-compatible store) as a storage: `s3://bucket/prefix?endpoint_url=…&region_name=…`
+    (`custom_domain=…` for public files behind a CDN). Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or
+    the machine's role. Private files are read through the app or a signed address valid for a minute."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"A storage URL looks like s3://bucket/prefix?endpoint_url=…, not {url!r}")
+    query = dict(parse_qsl(parts.query))
+    options = {"bucket_name": parts.netloc, "location": parts.path.strip("/"), "file_overwrite": False,
+               "endpoint_url": query.get("endpoint_url"), "region_name": query.get("region_name"),
+               "signature_version": "s3v4", "addressing_style": query.get("addressing_style", "path"),
+               "querystring_auth": private, "querystring_expire": 60,
+               "default_acl": None if private else "public-read", "custom_domain": query.get("custom_domain")}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Images and documents of the CMS: a folder here, a bucket (MEDIA_STORAGE_URL) where several servers run.
+    "default": (storage_from_url(os.environ["MEDIA_STORAGE_URL"], private=False)
+                if os.environ.get("MEDIA_STORAGE_URL") else
+                {"BACKEND": "django.core.files.storage.FileSystemStorage"}),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Invoices and other documents about people: never under MEDIA_URL, served only through views that check
-    # who asks. Several app servers need this on shared or object storage (with private access).
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))}},
+    # who asks. A folder here; a private bucket (PRIVATE_STORAGE_URL) where several servers run.
+    "private": (storage_from_url(os.environ["PRIVATE_STORAGE_URL"], private=True)
+                if os.environ.get("PRIVATE_STORAGE_URL") else
+                {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                 "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))}}),
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 ASSIGNMENT_MAX_UPLOAD_MB = int(os.environ.get("ASSIGNMENT_MAX_UPLOAD_MB", "10"))
