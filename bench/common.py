@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -144,3 +146,35 @@ def wrk(url: str, *, seconds: float, connections: int = 32, headers: dict | None
         "errors": (int(non_2xx.group(1)) if non_2xx else 0)
         + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
     }
+
+
+def logged_in(user) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a session of its own for the person (Django is set up)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}", csrf
+
+
+def logged_in_people(count: int) -> list[tuple[str, str]]:
+    """(Cookie header, CSRF token) for `count` new people, each logged in with a session of their own."""
+    from tests.factories import UserFactory
+
+    return [logged_in(UserFactory()) for _ in range(count)]
+
+
+def enrol_requests(course_date, people) -> list[tuple[str, dict, bytes]]:
+    path = f"/dates/{course_date.pk}/enrol/"
+    requests = []
+    for cookie, csrf in people:
+        body = urllib.parse.urlencode({"billing_type": "self", "accept_terms": "on", "csrfmiddlewaretoken": csrf})
+        requests.append((path, {"Cookie": cookie, "Referer": f"http://127.0.0.1{path}",
+                                "Content-Type": "application/x-www-form-urlencoded"}, body.encode()))
+    return requests

@@ -11,17 +11,20 @@ Last line: enrolment_race db=… attempts=… capacity=… seats_taken=… error
 import argparse
 import secrets
 import sys
-import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import django_setup, gunicorn, latency_figures, post_all  # noqa: E402
+from bench.common import (  # noqa: E402
+    django_setup,
+    enrol_requests,
+    gunicorn,
+    latency_figures,
+    logged_in_people,
+    post_all,
+)
 
 django_setup("race")
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -34,34 +37,6 @@ def prepare_dates(*capacities: int):
 
     course = make_course(catalogue_site().catalogue, slug=f"race-{secrets.token_hex(3)}")
     return [make_date(course, capacity=capacity) for capacity in capacities]
-
-
-def logged_in(user) -> tuple[str, str]:
-    """(Cookie header, CSRF token) of a session of its own for the person."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={csrf}", csrf
-
-
-def logged_in_people(count: int) -> list[tuple[str, str]]:
-    """(Cookie header, CSRF token) for `count` new people, each logged in with a session of their own."""
-    from tests.factories import UserFactory
-
-    return [logged_in(UserFactory()) for _ in range(count)]
-
-
-def enrol_requests(course_date, people) -> list[tuple[str, dict, bytes]]:
-    path = f"/dates/{course_date.pk}/enrol/"
-    requests = []
-    for cookie, csrf in people:
-        body = urllib.parse.urlencode({"billing_type": "self", "accept_terms": "on", "csrfmiddlewaretoken": csrf})
-        requests.append((path, {"Cookie": cookie, "Referer": f"http://127.0.0.1{path}",
-                                "Content-Type": "application/x-www-form-urlencoded"}, body.encode()))
-    return requests
 
 
 def main() -> None:
