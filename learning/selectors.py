@@ -83,11 +83,14 @@ def progress_of(enrolments: list[Enrolment]) -> dict[int, Progress]:
     items = course_items(list(courses.values()))
     ids = [enrolment.pk for enrolment in enrolments]
     visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
-    passed = set(QuizAttempt.objects.filter(enrolment_id__in=ids, status=QuizAttempt.Status.PASSED)
-                 .values_list("enrolment_id", "quiz_id"))
-    approved = set(AssignmentSubmission.objects.filter(enrolment_id__in=ids,
-                                                       status=AssignmentSubmission.Status.APPROVED)
-                   .values_list("enrolment_id", "assignment_id"))
+    passed, approved = set(), set()  # asked only of courses that have quizzes, or assignments
+    if any(items[course_id].quizzes for course_id in courses):
+        passed = set(QuizAttempt.objects.filter(enrolment_id__in=ids, status=QuizAttempt.Status.PASSED)
+                     .values_list("enrolment_id", "quiz_id"))
+    if any(items[course_id].assignments for course_id in courses):
+        approved = set(AssignmentSubmission.objects.filter(enrolment_id__in=ids,
+                                                           status=AssignmentSubmission.Status.APPROVED)
+                       .values_list("enrolment_id", "assignment_id"))
     result = {}
     for enrolment in enrolments:
         course_items_ = items[enrolment.course_date.course.pk]
