@@ -11,3 +11,4 @@ DATABASES = {"default": dj_database_url.parse(os.environ["WORKER_DATABASE_URL"])
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", int(os.environ["WORKER_SMTP_PORT"]), 60
+STRIPE_API_BASE = os.environ.get("WORKER_STRIPE_API_BASE", STRIPE_API_BASE)  # noqa: F405 (the test's Stripe double)

@@ -38,3 +38,4 @@ def test_scheduler_and_database_worker_release_a_lapsed_hold_and_offer_the_seat(
     assert lapsed.status == Enrolment.Status.EXPIRED
     assert waiting.status == Enrolment.Status.OFFERED
     assert [m.to for m in mail.outbox] == [[waiting.user.email]]  # the offer email, a task of its own
+

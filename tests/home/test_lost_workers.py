@@ -83,7 +83,8 @@ def database_url() -> str:
 
 def worker(mail_server, *, batch: bool) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.worker_settings", "WORKER_DATABASE_URL": database_url(),
-           "WORKER_SMTP_PORT": str(mail_server.server_address[1])}
+           "WORKER_SMTP_PORT": str(mail_server.server_address[1]),
+           "WORKER_STRIPE_API_BASE": django_settings.STRIPE_API_BASE}
     command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"]
     return subprocess.Popen([*command, *(["--batch"] if batch else [])], env=env, cwd=django_settings.BASE_DIR,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -174,3 +175,33 @@ def test_a_certificate_whose_worker_died_after_issuing_it_is_not_issued_twice(se
     assert second.wait(timeout=120) == 0
     assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL
     assert Certificate.objects.filter(enrolment=classroom.place).count() == 1
+
+
+def test_two_schedulers_and_two_workers_at_once_offer_a_freed_seat_once(settings, mail_server):
+    """Scaled out: two schedulers tick at the same moment (a deploy overlapping the old one) and two worker processes
+    take tasks from the queue together. The lapsed hold's seat is offered once, and the offer mailed once."""
+    from django.core.management import call_command
+
+    from courses.models import Enrolment
+    from tests.threads import at_once
+
+    course_date = make_date(make_course(catalogue_site().catalogue), capacity=1)
+    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing(),
+                            now=timezone.now() - timedelta(hours=1))
+    waiting = Enrolment.objects.create(course_date=course_date, user=UserFactory(email="wacht@example.org"),
+                                       status="waitlisted", waitlist_position=1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    at_once(2, lambda: call_command("scheduler", once=True))
+    assert DBTaskResult.objects.filter(task_path="courses.tasks.process_waitlists").count() == 2
+    workers = [worker(mail_server, batch=True) for _ in range(2)]  # each leaves once the queue is empty
+    for process in workers:
+        process.wait(timeout=120)
+
+    assert list(DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL)
+                .values_list("task_path", "status", "exception_class_path", "traceback")) == []
+    waiting.refresh_from_db()
+    assert waiting.status == Enrolment.Status.OFFERED
+    assert Enrolment.objects.filter(course_date=course_date, status=Enrolment.Status.OFFERED).count() == 1
+    offers = [message for message in mail_server.messages if "wacht@example.org" in message]
+    assert len(offers) == 1
