@@ -4,7 +4,6 @@ the admin may edit an enrolment's invoice details but never create or delete pla
 import logging
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import include, path, reverse_lazy
 from django.utils import timezone
@@ -119,18 +118,17 @@ register_permission_policy(Enrolment, NoAddNoDeletePolicy(Enrolment))
 
 class EnrolmentFilterSet(WagtailFilterSet):
     """Filters that stay short however many dates there are: the course and when its date starts, not a list of
-    every date (`?course_date=<id>` still narrows to one date)."""
+    every date."""
 
     course = django_filters.ModelChoiceFilter(
-        label=_("course"), field_name="course_date__course",
+        label=_("Course"), field_name="course_date__course",
         queryset=CoursePage.objects.order_by("title").only("id", "title", "path", "depth"))
     starts = django_filters.DateFromToRangeFilter(
-        label=_("date starts"), field_name="course_date__starts_at", widget=DateRangePickerWidget)
-    course_date = django_filters.NumberFilter(widget=forms.HiddenInput)
+        label=_("Date starts"), field_name="course_date__starts_at", widget=DateRangePickerWidget)
 
     class Meta:
         model = Enrolment
-        fields = ["status", "course", "starts", "course_date", "voucher"]
+        fields = ["status", "course", "starts", "voucher"]
 
 
 class EnrolmentViewSet(ModelViewSet):
