@@ -19,7 +19,7 @@ install: $(STAMP)
 ## Starts the demo on SQLite with demo content and accounts (idempotent).
 run: install
 	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py migrate --no-input
-	DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
+	PORT=$(PORT) DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py seed_demo
 	@DJANGO_SETTINGS_MODULE=lms.settings.dev $(PY) manage.py demo_banner --port $(PORT)
 	PORT=$(PORT) scripts/run-demo
 

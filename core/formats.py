@@ -9,11 +9,13 @@ from django.utils.translation import get_language
 
 
 def euro(amount: Decimal | None) -> str:
-    """An amount as Dutch or English readers expect it: "€ 1.234,50" or "€1,234.50"."""
+    """An amount as Dutch or English readers expect it: "€ 1.234,50" or "€1,234.50"; a negative one with its sign
+    in front, as on the invoices' PDF: "-€ 1.450,00"."""
     if amount is None:
         return ""
-    formatted = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"€\u00a0{formatted}" if get_language() == "nl" else f"€{formatted}"
+    sign = "-" if amount < 0 else ""
+    formatted = number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{sign}€\u00a0{formatted}" if get_language() == "nl" else f"{sign}€{formatted}"
 
 
 def hours(value: Decimal) -> str:

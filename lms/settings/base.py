@@ -317,6 +317,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},  # its line per API request would drown the demo's mails
     },
 }
 

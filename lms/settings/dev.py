@@ -8,7 +8,10 @@ DEBUG = True
 DEMO = True
 SECRET_KEY = "dev-only-not-secret-7f3a9c"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Links read away from the site (emails, the certificate's QR code, LinkedIn, Open Badges) point at the port the
+# demo runs on (`PORT=8080 make run`).
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+EMAIL_BACKEND = "core.demo_mail.ReadableConsoleBackend"  # every mail in the terminal, as a person reads it
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

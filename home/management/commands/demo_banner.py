@@ -21,7 +21,7 @@ class Command(BaseCommand):
             f"  Health check: {base}/healthz/",
             f"  Demo accounts (password: {DEMO_PASSWORD}):",
             *(f"    {account['email']:<22} {account['role']}" for account in DEMO_ACCOUNTS),
-            "  Emails (signup confirmation, password reset) are printed in this terminal.",
+            "  Every email (signup, confirmations, invoices, grades, refunds) is printed in this terminal.",
             "",
         ]
         self.stdout.write("\n".join(lines))
