@@ -9,9 +9,12 @@ Price, VAT, the cancellation policy and the completion rules are the office's: t
 with `courses.manage_courses` (see CoursePage's panels), so a trainer's save leaves them as they are.
 """
 
+from django.db.models import Q
 from wagtail.models import PagePermissionTester
+from wagtail.permission_policies import ModelPermissionPolicy
 
 MANAGE_COURSES = "courses.manage_courses"
+SCHEDULE_DATES = "courses.schedule_dates"
 
 
 def on_course_team(user, course) -> bool:
@@ -45,3 +48,34 @@ for _action in ["can_add_subpage", "can_edit", "can_delete", "can_unpublish", "c
                 "can_unlock", "can_publish_subpage", "can_reorder_children", "can_move", "can_copy",
                 "can_move_to", "can_copy_to"]:
     setattr(CourseTeamPermissionTester, _action, _narrowed(_action))
+
+
+class CourseDatePolicy(ModelPermissionPolicy):
+    """The office adds, changes and deletes every date (Django's model permissions). A trainer with
+    `courses.schedule_dates` adds dates to the courses on whose team they are and edits those dates; calling a date
+    off, deleting it and moving people stay with the office."""
+
+    SCHEDULING = ("add", "change", "view")
+
+    def _schedules(self, user, action) -> bool:
+        return action in self.SCHEDULING and user.is_active and user.has_perm(SCHEDULE_DATES)
+
+    def user_has_permission(self, user, action):
+        return super().user_has_permission(user, action) or self._schedules(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if super().user_has_permission(user, action):
+            return True
+        return self._schedules(user, action) and on_course_team(user, instance.course)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if any(super(CourseDatePolicy, self).user_has_permission(user, action) for action in actions):
+            return self.model._default_manager.all()
+        if any(self._schedules(user, action) for action in actions):
+            return self.model._default_manager.filter(courses_of_team(user)).distinct()
+        return self.model._default_manager.none()
+
+
+def courses_of_team(user, prefix: str = "course__") -> Q:
+    """The courses (or, with a prefix, the rows of those courses) whose team the person is on or that they made."""
+    return Q(**{f"{prefix}trainers": user}) | Q(**{f"{prefix}owner": user})

@@ -21,6 +21,7 @@ from core.forms import ValidationError, clean_text, first_message
 
 from . import selectors, services
 from .models import CourseDate
+from .permissions import CourseDatePolicy
 
 
 def dates(request):
@@ -35,6 +36,7 @@ def dates(request):
     page.object_list = selectors.counted(page.object_list, now)
     return TemplateResponse(request, "courses/trainer/dates.html", {
         "page_title": _("My dates"), "header_icon": "date", "now": now, "past": past, "dates": page,
+        "may_schedule": CourseDatePolicy(CourseDate).user_has_permission(request.user, "add"),
     })
 
 

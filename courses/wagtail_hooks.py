@@ -4,7 +4,9 @@ the admin may edit an enrolment's invoice details but never create or delete pla
 import logging
 
 import django_filters
-from django.core.exceptions import ValidationError
+from django import forms
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.db.models import Q
 from django.urls import include, path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,18 +15,39 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import AdminPageChooser
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core import audit
 from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.converters import parse_id
+from core.forms import IdChoiceField, IdsChoiceField
 
 from . import services, trainer_views
 from .models import CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
+from .permissions import CourseDatePolicy, courses_of_team
 
 logger = logging.getLogger(__name__)
+
+
+class CoursePageChooser(AdminPageChooser):
+    """Wagtail's page chooser, which shows a form sent back with something else than a page id as empty instead of
+    failing on it."""
+
+    def get_instance(self, value):
+        if isinstance(value, str | int) and parse_id(value) is None:
+            return None
+        return super().get_instance(value)
+
+
+def choice_among(field, field_class, widget_class, queryset):
+    """The form's field as a plain choice among `queryset`, with its label and help."""
+    return field_class(queryset=queryset, widget=widget_class, required=field.required, label=field.label,
+                       help_text=field.help_text)
 
 
 class CourseDateForm(WagtailAdminModelForm):
@@ -35,6 +58,21 @@ class CourseDateForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only trainers (the group the course team is chosen from), by name, and whoever is on the date already.
+        on_the_date = Q(dates_as_trainer=self.instance.pk) if self.instance.pk else Q(pk__in=[])
+        self.fields["trainers"] = choice_among(
+            self.fields["trainers"], IdsChoiceField, forms.CheckboxSelectMultiple,
+            self.fields["trainers"].queryset.filter(Q(groups__name="Trainers") | on_the_date).distinct()
+            .order_by("full_name", "email"))
+        user = getattr(self, "for_user", None)
+        if user is not None and not user.has_perm("courses.add_coursedate"):  # a trainer: their own courses
+            self.fields["course"] = choice_among(  # a short list, not the page chooser
+                self.fields["course"], IdChoiceField, forms.Select,
+                CoursePage.objects.filter(courses_of_team(user, prefix="")).distinct().order_by("title"))
+        else:
+            self.fields["course"] = choice_among(self.fields["course"], IdChoiceField,
+                                                 CoursePageChooser(target_models=[CoursePage]),
+                                                 self.fields["course"].queryset)
         self.fields["capacity"].required = False
         self.fields["capacity"].help_text = _("Empty: the course's number of participants per date.")
         if not self.instance.pk:
@@ -79,6 +117,41 @@ class CourseDateForm(WagtailAdminModelForm):
         return course_date
 
 
+register_permission_policy(CourseDate, CourseDatePolicy(CourseDate))
+
+
+class DateListing(listing_with("course")):
+    """The office sees every date; a trainer those of the courses on whose team they are."""
+
+    def get_base_queryset(self):
+        allowed = self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["change", "view"])
+        return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
+
+
+class RefusesForgedFormsets:
+    """A date form whose meeting days' counts or ids are not numbers was not sent by our page: Wagtail's child
+    formsets raise on it (KeyError, ValueError) instead of refusing it. Answer 400, as Django does to other
+    suspicious requests."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except (KeyError, ValueError) as error:
+            raise SuspiciousOperation(f"Unreadable date form: {error!r}") from error
+
+
+class DateCreate(RefusesForgedFormsets, CreateView):
+    pass
+
+
+class DateEdit(RefusesForgedFormsets, EditView):
+    def get_object(self, queryset=None):
+        course_date = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", course_date):
+            raise PermissionDenied
+        return course_date
+
+
 class CourseDateViewSet(ModelViewSet):
     model = CourseDate
     icon = "date"
@@ -100,7 +173,9 @@ class CourseDateViewSet(ModelViewSet):
         InlinePanel("pe_online_editions", heading=_("PE-online editions"), label=_("Edition"),
                     help_text=_("Only for registers that accredit per edition: the id PE-online gave this date.")),
     ]
-    index_view_class = listing_with("course")
+    index_view_class = DateListing
+    add_view_class = DateCreate
+    edit_view_class = DateEdit
 
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=CourseDateForm).bind_to_model(self.model)

@@ -21,6 +21,8 @@ def trainer_roles_ensure() -> Group:
     """
     group, _ = Group.objects.get_or_create(name=TRAINERS_GROUP)
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    # Their own courses' dates (courses.permissions.CourseDatePolicy narrows it to the course team).
+    group.permissions.add(Permission.objects.get(content_type__app_label="courses", codename="schedule_dates"))
 
     root_collection = Collection.get_first_root_node()
     for app_label, codenames in TRAINER_COLLECTION_PERMISSIONS.items():

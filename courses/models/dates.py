@@ -60,6 +60,7 @@ class CourseDate(ClusterableModel):
         verbose_name = _("course date")
         verbose_name_plural = _("course dates")
         ordering = ["starts_at", "pk"]
+        permissions = [("schedule_dates", _("Can schedule and edit the dates of the courses on whose team they are"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(capacity__gte=1, capacity__lte=MAX_SEATS_PER_DATE),

@@ -215,3 +215,20 @@ def test_the_office_filters_places_by_course_and_start_without_a_list_of_every_d
     first_month = (timezone.localdate() + timedelta(days=30)).isoformat()
     soon_only = client.get(listing, {"course": course.pk, "starts_to": first_month}).content.decode()
     assert "Anna Aalbers" in soon_only and "Bas Bakker" not in soon_only
+
+
+def test_a_dates_trainer_is_chosen_among_trainers_only(client, course):
+    from django.urls import reverse
+
+    from tests.factories import make_date
+
+    office = UserFactory(is_superuser=True, is_staff=True)
+    trainer = make_trainer(full_name="Tom Trainer")
+    UserFactory(full_name="Carla Coach")  # a participant, not a trainer
+    course_date = make_date(course)
+    client.force_login(office)
+
+    page = client.get(reverse("coursedate:edit", args=[course_date.pk])).content.decode()
+
+    assert "Tom Trainer" in page and "Carla Coach" not in page
+    assert f'type="checkbox" name="trainers" value="{trainer.pk}"' in page
