@@ -24,7 +24,8 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 
 def personal_files(user) -> list:
-    return [(f"{_('certificates')}/{c.number}.pdf", c.pdf) for c in _certificates(user) if c.pdf]
+    """(path in the export, stored file, its SHA-256) of each file the person gets a copy of."""
+    return [(f"{_('certificates')}/{c.number}.pdf", c.pdf, c.sha256) for c in _certificates(user) if c.pdf]
 
 
 WITHDRAWN = gettext_noop("Withdrawn at the holder's request")

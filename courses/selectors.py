@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -69,6 +70,9 @@ def seats_open_on(course_date: CourseDate, now: datetime) -> int:
     return seats_open(with_seat_counts(CourseDate.objects.filter(pk=course_date.pk), now).get())
 
 
+# A date's trainers as pages show them: their names, nothing else of their account (kept in the shared cache).
+TRAINER_NAMES = Prefetch("trainers", queryset=get_user_model().objects.only(
+    "id", "full_name", "first_name", "last_name", "email"))
 DATES_ON_COURSE_PAGE = 5  # the next few; "all dates" pages through the rest
 DATES_PER_PAGE = 25
 
@@ -98,7 +102,7 @@ def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
 
     def upcoming():
         dates = course_dates_scheduled(course=course, now=now)
-        shown = with_seats_left(counted(dates.prefetch_related("trainers")[:DATES_ON_COURSE_PAGE], now))
+        shown = with_seats_left(counted(dates.prefetch_related(TRAINER_NAMES)[:DATES_ON_COURSE_PAGE], now))
         total = len(shown) if len(shown) < DATES_ON_COURSE_PAGE else dates.count()
         return UpcomingDates(shown=shown, total=total)
 

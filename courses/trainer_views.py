@@ -32,7 +32,7 @@ def dates(request):
     dates = selectors.dates_for_trainer(user=request.user)
     dates = (dates.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
              else dates.exclude(ends_at__lt=now).order_by("starts_at", "pk"))
-    page = Paginator(dates, selectors.DATES_PER_PAGE).get_page(request.GET.get("p"))
+    page = Paginator(dates, selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
     page.object_list = selectors.counted(page.object_list, now)
     return TemplateResponse(request, "courses/trainer/dates.html", {
         "page_title": _("My dates"), "header_icon": "date", "now": now, "past": past, "dates": page,

@@ -41,7 +41,7 @@ def course_dates(request, course_id: int):
     """Every upcoming date of a course, a page at a time (the course page shows the next few)."""
     course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
     now = timezone.now()
-    page = Paginator(selectors.course_dates_scheduled(course=course, now=now).prefetch_related("trainers"),
+    page = Paginator(selectors.course_dates_scheduled(course=course, now=now).prefetch_related(selectors.TRAINER_NAMES),
                      selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
     dates = selectors.with_places_of(request.user, course=course, now=now,
                                      dates=selectors.with_seats_left(selectors.counted(page, now)))

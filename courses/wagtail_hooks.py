@@ -15,7 +15,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, EditView, HistoryView, UsageView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminPageChooser
@@ -144,12 +144,26 @@ class DateCreate(RefusesForgedFormsets, CreateView):
     pass
 
 
-class DateEdit(RefusesForgedFormsets, EditView):
-    def get_object(self, queryset=None):
-        course_date = super().get_object(queryset)
+class OneOfTheirDates:
+    """A view of one date: the office's for every date, a trainer's only for their own courses' dates."""
+
+    def get_object(self, *args, **kwargs):
+        course_date = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", course_date):
             raise PermissionDenied
         return course_date
+
+
+class DateEdit(OneOfTheirDates, RefusesForgedFormsets, EditView):
+    pass
+
+
+class DateHistory(OneOfTheirDates, HistoryView):
+    pass
+
+
+class DateUsage(OneOfTheirDates, UsageView):
+    pass
 
 
 class CourseDateViewSet(ModelViewSet):
@@ -176,6 +190,8 @@ class CourseDateViewSet(ModelViewSet):
     index_view_class = DateListing
     add_view_class = DateCreate
     edit_view_class = DateEdit
+    history_view_class = DateHistory
+    usage_view_class = DateUsage
 
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=CourseDateForm).bind_to_model(self.model)

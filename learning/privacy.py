@@ -32,7 +32,7 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 
 def personal_files(user) -> list:
-    return [(f"{_('assignments')}/{s.pk}-{s.file_name}", s.file) for s in _submissions(user) if s.file]
+    return [(f"{_('assignments')}/{s.pk}-{s.file_name}", s.file, s.sha256) for s in _submissions(user) if s.file]
 
 
 def erase(user, *, needles: list[str], unique: list[str], now) -> None:

@@ -14,6 +14,7 @@ from core.documents import render_once
 from core.mail import Attachment, email, email_person
 from core.models import ProviderSettings
 from core.sequences import next_number
+from core.storage import read_verified
 from core.tasks import enqueue_with_change
 from courses.models import CENT, BillingType, Booking
 
@@ -185,8 +186,7 @@ def send_invoice(*, invoice_id: int) -> None:
     (the contact person who booked gets a copy), a paid place's to the participant."""
     invoice = invoice_pdf_store(Invoice.objects.select_related(
         "payment__enrolment__user", "payment__booking__booked_by", "booking__booked_by").get(pk=invoice_id))
-    with invoice.pdf.open("rb") as pdf:
-        document = Attachment(f"{invoice.number}.pdf", pdf.read(), "application/pdf")
+    document = Attachment(f"{invoice.number}.pdf", read_verified(invoice.pdf, invoice.pdf_sha256), "application/pdf")
     booking = invoice.booking if invoice.booking_id else invoice.payment.booking
     if booking is not None:
         contact = booking.booked_by  # None: the contact person had their account erased

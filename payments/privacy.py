@@ -24,7 +24,7 @@ def personal_data(user) -> dict[str, list[dict]]:
 
 
 def personal_files(user) -> list:
-    return [(f"{_('invoices')}/{i.number}.pdf", i.pdf) for i in _invoices(user) if i.pdf]
+    return [(f"{_('invoices')}/{i.number}.pdf", i.pdf, i.pdf_sha256) for i in _invoices(user) if i.pdf]
 
 
 def erase(user, *, needles: list[str], unique: list[str], now) -> None:

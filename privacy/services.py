@@ -29,6 +29,7 @@ from certification.models import Certificate
 from core.mail import email_person
 from core.models import SentEmail
 from core.privacy import scrub_rows, sent_emails
+from core.storage import read_verified
 from core.tasks import enqueue_with_change
 from courses.models import Booking, Enrolment
 from learning.models import AssignmentSubmission, QuizAttempt
@@ -72,11 +73,10 @@ def export_archive(user, *, now: datetime) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         missing = []
         for source in SOURCES:
-            for path, stored in source.personal_files(user):
+            for path, stored, sha256 in source.personal_files(user):
                 try:
-                    with stored.open("rb") as handle:
-                        archive.writestr(path, handle.read())
-                except (FileNotFoundError, OSError):
+                    archive.writestr(path, read_verified(stored, sha256))
+                except OSError:  # gone, or changed since it was made (DocumentDamaged): listed as missing
                     missing.append(path)
         archive.writestr(_("my-data.json"), json.dumps(personal_data(user), ensure_ascii=False, indent=2))
         archive.writestr(_("README.txt"), render_to_string("privacy/export_readme.txt",

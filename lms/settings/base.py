@@ -150,8 +150,8 @@ def storage_from_url(url: str, *, private: bool) -> dict:
     options = {"bucket_name": parts.netloc, "location": parts.path.strip("/"), "file_overwrite": False,
                "endpoint_url": query.get("endpoint_url"), "region_name": query.get("region_name"),
                "signature_version": "s3v4", "addressing_style": query.get("addressing_style", "path"),
-               "querystring_auth": private, "querystring_expire": 60,
-               "default_acl": None if private else "public-read", "custom_domain": query.get("custom_domain")}
+               "querystring_auth": private, "querystring_expire": 60, "default_acl": None,  # the bucket's policy
+               "custom_domain": query.get("custom_domain")}
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
@@ -163,11 +163,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Invoices and other documents about people: never under MEDIA_URL, served only through views that check
     # who asks. A folder here; a private bucket (PRIVATE_STORAGE_URL) where several servers run.
+    # (Documents are served through Wagtail's view, which checks their collection's privacy, wherever they are.)
     "private": (storage_from_url(os.environ["PRIVATE_STORAGE_URL"], private=True)
                 if os.environ.get("PRIVATE_STORAGE_URL") else
                 {"BACKEND": "django.core.files.storage.FileSystemStorage",
                  "OPTIONS": {"location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))}}),
 }
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # never a redirect to the bucket: a document behind a login stays there
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 ASSIGNMENT_MAX_UPLOAD_MB = int(os.environ.get("ASSIGNMENT_MAX_UPLOAD_MB", "10"))
 # The provider's Ed25519 key for Open Badges credentials: 32 random bytes, base64 (see docs/deployment.md).

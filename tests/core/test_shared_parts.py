@@ -91,8 +91,9 @@ def test_publishing_a_change_shows_at_once_to_people_logged_in(client, course):
     revision.title = "Basistraining spoor 2, vernieuwd"
     revision.summary = "Een nieuwe samenvatting."
     revision.save_revision().publish()
-    page = text(client.get(COURSE_URL))
-    assert "Basistraining spoor 2, vernieuwd" in page and "Een nieuwe samenvatting." in page
+    page = text(client.get(COURSE_URL))  # both inside the page's shared part (the title is also in <title>)
+    assert "<h1>Basistraining spoor 2, vernieuwd</h1>" in page
+    assert '<p class="lead">Een nieuwe samenvatting.</p>' in page
     module = course.get_children().get(slug="hechting").specific
     module.title = "Hechting en binding"
     module.save_revision().publish()
@@ -168,4 +169,6 @@ def test_a_preview_in_the_cms_never_shows_a_shared_part(course):
     request = RequestFactory().get(COURSE_URL)
     request.user = make_trainer()
     request.is_preview = True
-    assert "Concepttekst die nog niet live is." in draft.serve_preview(request, "").render().content.decode()
+    preview = draft.serve_preview(request, "").render().content.decode()
+    assert '<p class="lead">Concepttekst die nog niet live is.</p>' in preview  # the shared part, not only <meta>
+    assert '<p class="lead">Concepttekst' not in text(Client().get(COURSE_URL))  # and the live page kept its own

@@ -56,7 +56,12 @@ def test_a_trainer_cannot_schedule_or_change_another_courses_dates(client, train
     assert f"/admin/coursedate/edit/{theirs.pk}/" in listing
     assert f"/admin/coursedate/edit/{not_theirs.pk}/" not in listing
     assert client.get(f"/admin/coursedate/edit/{theirs.pk}/").status_code == 200
-    assert client.get(f"/admin/coursedate/edit/{not_theirs.pk}/").status_code in (302, 403)
+    for view in ("edit", "history", "usage"):
+        assert client.get(f"/admin/coursedate/{view}/{not_theirs.pk}/").status_code in (302, 403), view
+    assert client.get(f"/admin/coursedate/history/{theirs.pk}/").status_code == 200
+    client.post(f"/admin/coursedate/edit/{not_theirs.pk}/", new_date(other_course, location_name="Elders"))
+    not_theirs.refresh_from_db()
+    assert not_theirs.location_name != "Elders"
     assert client.post(f"/admin/coursedate/delete/{theirs.pk}/").status_code in (302, 403)
     assert CourseDate.objects.filter(pk=theirs.pk).exists()
     detail = client.get(f"/admin/trainer/dates/{theirs.pk}/")

@@ -165,6 +165,6 @@ def test_my_dates_come_a_page_at_a_time_soonest_first(client, taught_date):
     first = client.get("/admin/trainer/dates/").content.decode()
     assert "Pagina 1 van 2" in first and "2 van 2 · 1 wacht" in first  # the soonest date, on page one
     assert len(re.findall(r'href="/admin/trainer/dates/\d+/"', first)) == 25
-    second = client.get("/admin/trainer/dates/?p=2").content.decode()
+    second = client.get("/admin/trainer/dates/?pagina=2").content.decode()
     assert "Pagina 2 van 2" in second and "2 van 2 · 1 wacht" not in second
     assert len(re.findall(r'href="/admin/trainer/dates/\d+/"', second)) == 6  # 31 dates in all

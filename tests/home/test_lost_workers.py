@@ -178,8 +178,9 @@ def test_a_certificate_whose_worker_died_after_issuing_it_is_not_issued_twice(se
 
 
 def test_two_schedulers_and_two_workers_at_once_offer_a_freed_seat_once(settings, mail_server):
-    """Scaled out: two schedulers tick at the same moment (a deploy overlapping the old one) and two worker processes
-    take tasks from the queue together. The lapsed hold's seat is offered once, and the offer mailed once."""
+    """Scaled out: two schedulers tick at the same moment (a deploy overlapping the old one), so the periodic work is
+    queued twice, and two worker processes started together drain the queue. The lapsed hold's seat is offered once,
+    and the offer mailed once."""
     from django.core.management import call_command
 
     from courses.models import Enrolment

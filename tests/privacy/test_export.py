@@ -104,3 +104,22 @@ def test_copies_are_deleted_with_their_file_after_seven_days(client, everything,
     assert exports_remove_expired(now=timezone.now() + timedelta(days=6)) == 0
     assert exports_remove_expired(now=timezone.now() + everything.later) == 1
     assert not DataExport.objects.exists() and not storage.exists(name)
+
+
+def test_a_document_changed_since_it_was_made_is_left_out_and_named(everything):
+    """A certificate whose stored PDF no longer matches its checksum does not go into the copy; the readme says it
+    is missing."""
+    from certification.services import certificate_pdf_store
+    from privacy.services import export_archive
+
+    eva = everything.eva
+    certificate = certificate_pdf_store(Certificate.objects.get(user=eva))
+    with certificate.pdf.storage.open(certificate.pdf.name, "wb") as stored:
+        stored.write(b"%PDF-1.4 changed afterwards")
+
+    archive = zipfile.ZipFile(io.BytesIO(export_archive(eva, now=timezone.now())))
+
+    names = archive.namelist()
+    assert not any(name.startswith("certificaten/") for name in names)
+    assert any(name.startswith("facturen/") for name in names)  # the others are there
+    assert f"{certificate.number}.pdf" in archive.read("LEESMIJ.txt").decode()
