@@ -282,7 +282,7 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
 
 
 def _withdraw(place: Enrolment, *, at: datetime, actor: User | None, note: str) -> None:
-    _transition(place, Status.CANCELLED, at=at, actor=actor, note=note)
+    _transition(place, Status.CANCELLED, at=at, actor=actor, note=note, calendar_told_elsewhere=bool(place.user_id))
     place.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=at)
     if place.user_id:
         enqueue_with_change(send_seat_withdrawn, enrolment_id=place.pk)

@@ -1,73 +1,96 @@
-"""An iCalendar (RFC 5545) file for a course date: one event per meeting day, in Europe/Amsterdam time."""
+"""Calendar invitations (iCalendar, RFC 5545, through the `icalendar` library) for a person's place on a date.
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+A place is an invitation from the provider (the organizer) to the participant: one event per meeting day, with
+a UID that never changes for that place and day, so that a later message about it updates the same event in
+Outlook, Google or Apple Calendar instead of adding another (iTIP, RFC 5546):
+
+- the confirmation carries `METHOD:REQUEST` at the date's current sequence;
+- a change of the date's days or place sends `REQUEST` again with the sequence one higher
+  (CourseDate.calendar_sequence), and a day dropped from the date a `CANCEL` for that day;
+- a place that ends (cancelled, moved to another date, the date called off) sends `CANCEL`.
+
+A download ("Zet in agenda") is the same events as `METHOD:PUBLISH`: a copy, not a message to process.
+"""
+
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
-from .models import CourseDate
+from core.models import ProviderSettings
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-# The rules in force since 1996: summer time from the last Sunday of March to the last Sunday of October.
-VTIMEZONE = [
-    "BEGIN:VTIMEZONE", "TZID:Europe/Amsterdam",
-    "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST",
-    "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT",
-    "BEGIN:STANDARD", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "TZNAME:CET",
-    "DTSTART:19701025T030000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
-    "END:VTIMEZONE",
-]
+from .models import CourseDate, Enrolment
+
+AMSTERDAM = "Europe/Amsterdam"
+REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
+MIMETYPE = "text/calendar; charset=utf-8; method={method}"
 
 
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+def _domain() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545, 3.1)."""
-    encoded = line.encode()
-    parts = []
-    while len(encoded) > 75:
-        cut = 75 if not parts else 74
-        while (encoded[cut] & 0xC0) == 0x80:  # never split a UTF-8 character
-            cut -= 1
-        parts.append(encoded[:cut].decode())
-        encoded = encoded[cut:]
-    parts.append(encoded.decode())
-    return "\r\n ".join(parts)
+def _organizer() -> vCalAddress:
+    provider = ProviderSettings.load()
+    address = provider.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["CN"] = vText(provider.name)
+    return organizer
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(AMSTERDAM).strftime("%Y%m%dT%H%M%S")
+def _attendee(enrolment: Enrolment) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{enrolment.user.email}")
+    attendee.params.update({"CN": vText(enrolment.user.get_full_name() or enrolment.user.email),
+                            "ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
+    return attendee
 
 
-def course_date_ics(course_date: CourseDate, *, include_online_link: bool) -> str:
+def _location(course_date: CourseDate) -> str:
+    if course_date.location_kind == CourseDate.LocationKind.ONLINE:
+        return "Online"
+    return ", ".join(part for part in [course_date.location_name, course_date.address] if part)
+
+
+def uid(enrolment: Enrolment, day_number: int) -> str:
+    return f"place-{enrolment.pk}-day-{day_number}@{_domain()}"
+
+
+def place_calendar(enrolment: Enrolment, *, method: str = REQUEST, only_days: range | None = None) -> bytes:
+    """The events of `enrolment`'s place, as a message of `method`. `only_days` (numbers from 1) limits a CANCEL
+    to days dropped from the date; without it, every current day."""
+    course_date = enrolment.course_date
     course = course_date.course
-    domain = settings.WAGTAILADMIN_BASE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    stamp = timezone.now().astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
-    location = ("Online" if course_date.location_kind == CourseDate.LocationKind.ONLINE
-                else ", ".join(part for part in [course_date.location_name, course_date.address] if part))
-    description = course.summary
-    if include_online_link and course_date.online_url:
-        description += f"\n\n{course_date.online_url}"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Spoor 2 Academy//Enrolment//NL",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", *VTIMEZONE]
     days = sorted(course_date.meeting_days.all(), key=lambda day: day.starts_at)
-    for number, day in enumerate(days, start=1):
-        title = course.title if len(days) == 1 else f"{course.title} ({number}/{len(days)})"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:course-date-{course_date.pk}-day-{day.pk}@{domain}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID=Europe/Amsterdam:{_local(day.starts_at)}",
-            f"DTEND;TZID=Europe/Amsterdam:{_local(day.ends_at)}",
-            f"SUMMARY:{_escape(title)}",
-            f"LOCATION:{_escape(location)}",
-            f"DESCRIPTION:{_escape(description)}",
-            "STATUS:CONFIRMED",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    numbers = list(only_days) if only_days is not None else list(range(1, len(days) + 1))
+    sequence = course_date.calendar_sequence + (1 if method == CANCEL else 0)
+    now = timezone.now()
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Spoor 2 Academy//Inschrijving//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    if days:
+        calendar.add_component(Timezone.from_tzid(AMSTERDAM, first_date=days[0].starts_at.date()))
+    description = course.summary
+    if course_date.online_url and course_date.location_kind == CourseDate.LocationKind.ONLINE:
+        description += f"\n\n{course_date.online_url}"
+    for number in numbers:
+        day = days[number - 1] if number <= len(days) else None
+        event = Event()
+        event.add("uid", uid(enrolment, number))
+        event.add("dtstamp", now)
+        event.add("sequence", sequence)
+        event.add("summary", course.title if len(days) <= 1 else f"{course.title} ({number}/{len(days)})")
+        if day is not None:
+            event.add("dtstart", day.starts_at.astimezone(timezone.get_default_timezone()))
+            event.add("dtend", day.ends_at.astimezone(timezone.get_default_timezone()))
+        event.add("location", _location(course_date))
+        event.add("description", description)
+        event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+        if method != PUBLISH:
+            event.add("organizer", _organizer())
+            event.add("attendee", _attendee(enrolment))
+        calendar.add_component(event)
+    return calendar.to_ical()

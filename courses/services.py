@@ -26,7 +26,9 @@ from .models import CENT, MAX_SEATS_PER_DATE, Attendance, CourseDate, CoursePage
 from .notifications import (
     send_date_announcement,
     send_date_cancelled,
+    send_date_changed,
     send_enrolment_confirmation,
+    send_place_ended,
     send_reminder,
     send_waitlist_offer,
 )
@@ -145,7 +147,10 @@ def _note(*parts: str) -> str:
     return " · ".join(part.strip() for part in parts if part and part.strip())[:250]
 
 
-def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "", **fields):
+def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | None, note: str = "",
+                calendar_told_elsewhere: bool = False, **fields):
+    """Moves a place to state `to`. A confirmed place that ends takes its events out of the person's calendar,
+    by a message of its own unless the caller's email carries the cancellation (`calendar_told_elsewhere`)."""
     from_status = enrolment.status if enrolment.pk else ""
     enrolment.status = to
     for name, value in fields.items():
@@ -164,6 +169,8 @@ def _transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | No
         uses_give_back(enrolment.voucher_id, 1)  # never paid: the code's use goes back
     enrolment.save()
     record(enrolment, f"enrolment.{to}", actor=actor, at=at, from_status=from_status, to_status=to, note=note)
+    if from_status == Status.CONFIRMED and to != Status.CONFIRMED and enrolment.user_id and not calendar_told_elsewhere:
+        enqueue_with_change(send_place_ended, enrolment_id=enrolment.pk)
     return enrolment
 
 
@@ -480,6 +487,26 @@ def course_date_set_capacity(*, course_date: CourseDate, capacity: int, actor: U
     return course_date
 
 
+@transaction.atomic
+def course_date_rescheduled(*, course_date: CourseDate, days_before: int, actor: User | None = None,
+                            now: datetime | None = None) -> int:
+    """The days or the place of a date changed (`days_before`: how many days it had): the calendar events of its
+    confirmed participants follow, one sequence higher, and they are told. Returns how many people are told."""
+    now = now or timezone.now()
+    course_date = _lock(course_date, with_course=False)
+    course_date.calendar_sequence += 1
+    course_date.save(update_fields=["calendar_sequence"])
+    record(course_date, "course_date.rescheduled", actor=actor, at=now,
+           note=f"calendar sequence {course_date.calendar_sequence}")
+    if course_date.status != CourseDate.Status.SCHEDULED:
+        return 0
+    told = course_date.enrolments.filter(status=Status.CONFIRMED, user__isnull=False).values_list("pk", flat=True)
+    for enrolment_id in told:
+        enqueue_with_change(send_date_changed, enrolment_id=enrolment_id, sequence=course_date.calendar_sequence,
+                            days_before=days_before)
+    return len(told)
+
+
 def waitlists_process(*, now: datetime | None = None) -> int:
     """The worker's tick: releases holds and offers whose time has passed, and offers free seats (freed
     by an expiry, a cancellation or a raised capacity) to the next in line. Returns the holds released."""
@@ -641,6 +668,8 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
                         actor=actor, seat=seat, confirmed_at=now,
                         note=_note(f"transferred from date {from_date.pk}", reason))
     enrolment.transferred_to = moved
+    if moved.user_id:
+        enqueue_with_change(send_enrolment_confirmation, enrolment_id=moved.pk)
     if enrolment.status == Status.CONFIRMED:
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
                     note=_note(f"transferred to date {to_date.pk}", reason))
@@ -669,7 +698,7 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
     for enrolment in course_date.enrolments.filter(status__in=Enrolment.ACTIVE).select_related("user"):
         paid = enrolment.status == Status.CONFIRMED
         refund = (enrolment.price_incl_vat or Decimal("0.00")) if paid else Decimal("0.00")
-        _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
+        _transition(enrolment, Status.CANCELLED, at=now, actor=actor, calendar_told_elsewhere=True,
                     note=_note("date cancelled", reason))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
         if enrolment.user_id:

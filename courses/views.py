@@ -4,7 +4,7 @@ accepting an offer, cancelling and moving a place involve money: those views are
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import page_cache
 
-from . import selectors, services
+from . import ics, selectors, services
 from .models import CourseDate, CoursePage, Enrolment
 
 
@@ -61,6 +61,19 @@ def enrolment_detail(request, pk: int):
         "position": position, "refund_now": services.cancellation_refund(enrolment=enrolment, now=now),
         "may_cancel": enrolment.status in Enrolment.ACTIVE and services.participant_may_change(enrolment, now),
     })
+
+
+@login_required
+def enrolment_calendar(request, pk: int):
+    """'Add to calendar': the events of a confirmed place, with the UIDs its invitation carries (so a calendar
+    that has both keeps one)."""
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
+    if enrolment.status != Enrolment.Status.CONFIRMED:
+        raise Http404
+    response = HttpResponse(ics.place_calendar(enrolment, method=ics.PUBLISH),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="opleiding.ics"'
+    return response
 
 
 @login_required

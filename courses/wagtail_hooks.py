@@ -28,7 +28,7 @@ from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
 from . import services, trainer_views
-from .models import CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
+from .models import CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay, Voucher
 from .permissions import CourseDatePolicy, courses_of_team
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,26 @@ class CourseDateForm(WagtailAdminModelForm):
             self.add_error("enrolment_deadline", _("The enrolment deadline must be before the first day."))
         return cleaned
 
+    # What a calendar event shows: a change to any of these moves the participants' events along (courses.ics).
+    IN_THE_CALENDAR = {"location_kind", "location_name", "address", "online_url"}
+
     def save(self, commit=True):
+        rescheduled = self.instance.pk and commit and (
+            self.IN_THE_CALENDAR & set(self.changed_data) or self._days_changed())
+        days_before = MeetingDay.objects.filter(course_date=self.instance).count() if rescheduled else 0
+        course_date = self._save_with_capacity(commit)
+        if rescheduled:
+            services.course_date_rescheduled(course_date=course_date, days_before=days_before,
+                                             actor=getattr(self, "for_user", None))
+        return course_date
+
+    def _days_changed(self) -> bool:
+        """A day added, dropped or moved (its order in the form is not a change: calendars sort by time)."""
+        days = self.formsets["meeting_days"]
+        return any(form in days.deleted_forms or (not form.instance.pk and form.has_changed())
+                   or {"starts_at", "ends_at"} & set(form.changed_data) for form in days.forms)
+
+    def _save_with_capacity(self, commit):
         if not self.instance.pk or "capacity" not in self.changed_data:
             return super().save(commit)
         capacity = self.instance.capacity
@@ -320,6 +339,7 @@ PLACE_ACTIONS = {
     "course_date.cancelled": (_("Call a date off"), _("Date called off")),
     "course_date.completed": (_("Complete a date"), _("Date completed")),
     "course_date.capacity_changed": (_("Change the seats"), _("Number of seats changed")),
+    "course_date.rescheduled": (_("Change the days or place"), _("Days or place changed; participants told")),
 }
 
 

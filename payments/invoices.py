@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -96,6 +96,15 @@ def invoice_issue(*, payment: Payment, now: datetime | None = None) -> Invoice:
                    customer=_customer(place), description=str(place.course_date)[:255],
                    **_amounts(payment.amount, place.course_date.course, provider, discount=place.discount_incl_vat,
                               voucher=place.voucher))
+
+
+def invoice_now(payment: Payment) -> Invoice:
+    """The invoice of a paid place at once, for the page that confirms the payment, rather than when the worker
+    gets to it (its task then finds it issued). If the worker issues it at this very moment, that one."""
+    try:
+        return invoice_issue(payment=payment)
+    except IntegrityError:
+        return payment.invoices.get(kind=Invoice.Kind.INVOICE)
 
 
 def _booking_payment_invoice(payment: Payment, provider: ProviderSettings, now: datetime) -> Invoice:

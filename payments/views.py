@@ -24,7 +24,7 @@ from courses.selectors import own_enrolment
 from courses.views import bookable_date
 
 from . import bookings, services
-from .invoices import invoice_pdf_store
+from .invoices import invoice_now, invoice_pdf_store
 from .models import Invoice, Payment
 
 
@@ -186,6 +186,8 @@ def payment_return(request, pk: int):
         services.checkout_sync(payment=payment)  # Stripe knows now, even when its webhook is late or lost
         enrolment.refresh_from_db()
     if enrolment.status == Enrolment.Status.CONFIRMED:
+        if payment is not None and payment.status == Payment.Status.PAID:
+            invoice_now(payment)  # the page it lands on lists the invoice at once
         return redirect("courses:enrolment", pk=enrolment.pk)
     return render(request, "payments/return.html", {
         "enrolment": enrolment, "course": enrolment.course_date.course, "course_date": enrolment.course_date,

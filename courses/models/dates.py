@@ -54,6 +54,8 @@ class CourseDate(ClusterableModel):
     announced_at = models.DateTimeField(
         _("announced to the interest list"), null=True, blank=True, editable=False
     )
+    # Raised each time the days or the place change, so that calendars replace the event they hold (courses.ics).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from courses import services
-from courses.ics import course_date_ics
+from courses.ics import PUBLISH, place_calendar
 from courses.models import InterestEntry, MeetingDay
 from tests.factories import UserFactory, make_date
 
@@ -35,7 +35,7 @@ def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(cour
     course_date.save()
     coach = UserFactory()
 
-    confirm(course_date, coach, on_commit)
+    place = confirm(course_date, coach, on_commit)
 
     [message] = mail.outbox
     assert message.to == [coach.email] and "Je plaats is bevestigd" in message.subject
@@ -54,7 +54,7 @@ def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(cour
     uids = [str(event["UID"]) for event in events]
     assert len(set(uids)) == 2
     assert [str(e["UID"]) for e in icalendar.Calendar.from_ical(
-        course_date_ics(course_date, include_online_link=False)).walk("VEVENT")] == uids  # stable
+        place_calendar(place, method=PUBLISH)).walk("VEVENT")] == uids  # stable
 
 
 def test_interest_list_hears_once_about_a_new_date_and_enrolling_takes_them_off(course, on_commit):
