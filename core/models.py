@@ -34,6 +34,10 @@ class ProviderSettings(BaseGenericSetting):
         "wagtailcore.Page", verbose_name=_("privacy statement"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", help_text=_("Linked in every page's footer and on the signup page."),
     )
+    terms_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("terms and conditions"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("Linked where people accept them when they enrol or book, and in the footer."),
+    )
     nobco_vignet = models.ForeignKey(
         "wagtailimages.Image", verbose_name=_("NOBCO PE-vignet"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -41,7 +45,7 @@ class ProviderSettings(BaseGenericSetting):
                     "NOBCO accreditation."),
     )
 
-    select_related = ["privacy_page"]  # every page's footer links it: no query of its own
+    select_related = ["privacy_page", "terms_page"]  # every page's footer links them: no query of their own
 
     panels = [
         FieldPanel("name"),
@@ -55,6 +59,7 @@ class ProviderSettings(BaseGenericSetting):
         FieldPanel("crkbo_registered"),
         FieldPanel("vat_exemption_text"),
         FieldPanel("privacy_page"),
+        FieldPanel("terms_page"),
         FieldPanel("nobco_vignet"),
     ]
 

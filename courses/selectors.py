@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from core import page_cache
@@ -108,6 +108,18 @@ def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
 
     return page_cache.remembered(f"course-dates:{course.pk}", upcoming, topics=(page_cache.DATES,),
                                  expires=lambda upcoming: dates_change_by_themselves(upcoming.shown))
+
+
+def next_dates(*, courses: list[CoursePage], now: datetime) -> dict[int, CourseDate]:
+    """For a catalogue: each course's next date (by course id) with its days and `seats_left`, in three queries
+    whatever the number of courses and dates."""
+    first = (CourseDate.objects.filter(course=OuterRef("pk"), status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
+             .order_by("starts_at", "pk").values("pk")[:1])
+    ids = (CoursePage.objects.filter(pk__in=[course.pk for course in courses]).annotate(next_date=Subquery(first))
+           .filter(next_date__isnull=False).values_list("next_date", flat=True))
+    dates = CourseDate.objects.filter(pk__in=list(ids)).prefetch_related(
+        Prefetch("meeting_days", queryset=MeetingDay.objects.order_by("starts_at")))
+    return {course_date.course_id: course_date for course_date in with_seats_left(counted(dates, now))}
 
 
 def with_seats_left(dates: list[CourseDate]) -> list[CourseDate]:

@@ -417,3 +417,24 @@ PRIVACY_STATEMENT = {
          "Persoonsgegevens.</p>"),
     ],
 }
+
+
+TERMS = {
+    "title": "Algemene voorwaarden",
+    "slug": "algemene-voorwaarden",
+    "intro": "De afspraken tussen jou (of je werkgever) en Spoor 2 Academy over opleidingen, betalen en annuleren. "
+             "(Demotekst: de aanbieder past hem aan op de eigen situatie.)",
+    "sections": [
+        ("Inschrijven", "<p>Je inschrijving is definitief zodra je hebt betaald, of zodra we je inschrijving op "
+         "factuur hebben bevestigd. Je krijgt een bevestiging per e-mail met de data in je agenda.</p>"),
+        ("Betalen", "<p>Je betaalt online (iDEAL, creditcard, Bancontact) of, waar de opleiding dat toestaat, op "
+         "factuur binnen 14 dagen. Opleidingen van een CRKBO-geregistreerde instelling zijn vrijgesteld van btw.</p>"),
+        ("Annuleren en verplaatsen", "<p>Wat je terugkrijgt als je annuleert, staat bij elke opleiding onder "
+         "'Annuleringsregeling'. Tot de opleiding begint, kun je je plaats kosteloos naar een andere datum van "
+         "dezelfde opleiding verplaatsen, zolang daar plaats is.</p>"),
+        ("Als een datum niet doorgaat", "<p>Gaat een datum niet door, dan kies je een andere datum of krijg je het "
+         "hele bedrag terug.</p>"),
+        ("Certificaat", "<p>Je krijgt een certificaat als je aan de afrondingseisen van de opleiding voldoet. Het "
+         "certificaat is online te controleren.</p>"),
+    ],
+}

@@ -4,11 +4,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from core import page_cache
 from courses.blocks import ContentBlock
 from courses.selectors import courses_published
 
 
 class HomePage(Page):
+    """The front page: a hero, what the provider writes, and the courses."""
+
+    page_cache_topics = (page_cache.SITE, page_cache.DATES)  # its course cards show each course's next date
     hero_title = models.CharField(_("hero title"), max_length=150)
     hero_text = RichTextField(_("hero text"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(ContentBlock(), verbose_name=_("content"), blank=True)

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from core import storage
 from core.confirm import confirmed
-from courses.models import ModulePage
+from core.formats import day
+from courses.models import Enrolment, ModulePage
 from courses.selectors import own_enrolment
 
 from . import scoring, selectors, services
@@ -181,7 +182,11 @@ def evaluation(request, pk: int):
         if hasattr(enrolment, "evaluation"):
             messages.info(request, _("You have filled in the evaluation. Thank you!"))
             return redirect("courses:enrolment", pk=enrolment.pk)
-        raise PermissionDenied
+        if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
+            raise PermissionDenied
+        messages.info(request, _("The course evaluation opens on %(day)s, the first day.")
+                      % {"day": day(enrolment.course_date.starts_at)})
+        return redirect("courses:enrolment", pk=enrolment.pk)
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -30,8 +30,9 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if getattr(settings, "SERVE_MEDIA", False):  # the demo, DEBUG or not
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", static_serve,
+                            {"document_root": settings.MEDIA_ROOT})]
 
 # Dutch pages live at /, English at /en/.
 urlpatterns += i18n_patterns(

@@ -67,6 +67,8 @@ class CourseTeamPage:
 class CourseIndexPage(Page):
     """The catalogue: every published course below it."""
 
+    page_cache_topics = (page_cache.SITE, page_cache.DATES)  # its cards show each course's next date and seats
+
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]

@@ -1,10 +1,11 @@
-"""The local demo (`make run`): SQLite, emails printed to the console, demo accounts allowed."""
+"""The local demo (`make run`): SQLite, emails printed to the console, demo accounts allowed. It runs as its users
+will see it, with DEBUG off (styled error pages, never a traceback); `DEBUG=on make run` while developing."""
 
 import os
 
 from .base import *
 
-DEBUG = True
+DEBUG = os.environ.get("DEBUG", "off") == "on"
 DEMO = True
 SECRET_KEY = "dev-only-not-secret-7f3a9c"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
@@ -15,6 +16,7 @@ EMAIL_BACKEND = "core.demo_mail.ReadableConsoleBackend"  # every mail in the ter
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+SERVE_MEDIA = True  # CMS images from the local folder; production serves them from object storage or the proxy
 # Anonymous pages from the cache stay off here: a template edited while developing shows at once
 # (PAGE_CACHE=on tries it; tests and production have it on).
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "off") == "on"

@@ -31,7 +31,10 @@ def test_signup_sends_a_dutch_confirmation_and_the_link_logs_in(client, site):
     user = User.objects.get(email="nieuw@example.org")
     assert user.full_name == "drs. N. Nieuw"
     assert not EmailAddress.objects.get(user=user).verified
-    assert len(mail.outbox) == 1 and "Bevestig" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "Bevestig je e-mailadres" in mail.outbox[0].subject
+    body = mail.outbox[0].body  # one clear sentence, in the "je" form, with the provider's name
+    assert "Wil je bevestigen dat nieuw@example.org jouw e-mailadres is?" in body
+    assert "omdat gebruiker" not in body and " u " not in body and "Met vriendelijke groet,\nSpoor 2 Academy" in body
 
     link = confirmation_link(mail.outbox[0])
     assert client.get(link).status_code == 200  # a page with a button, not a state change on GET

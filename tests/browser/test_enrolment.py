@@ -5,10 +5,13 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from core.formats import day
+from core.models import ProviderSettings
 from courses import services
 from courses.models import CoursePage, Enrolment, Voucher
+from home.models import HomePage, InfoPage
 from tests.browser.conftest import log_in
-from tests.factories import UserFactory, make_course, make_date
+from tests.factories import PASSWORD, UserFactory, make_course, make_date
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +22,23 @@ def test_coach_enrols_pays_on_stripes_page_and_the_place_is_confirmed(page: Page
     course = CoursePage.objects.get(slug="basistraining")
     course_date = make_date(course, capacity=3)
     UserFactory(email="eva@example.org", organisation="Jansen Re-integratie")
-    log_in(page, site_url, "eva@example.org")
+    terms = HomePage.objects.get().add_child(instance=InfoPage(title="Algemene voorwaarden", slug="voorwaarden"))
+    ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"terms_page": terms})
 
-    page.goto(site_url + course.url)
+    page.goto(site_url + course.url)  # not logged in yet: the login page says why it asks
     dates = page.get_by_role("region", name="Data")
     expect(dates).to_contain_text("nog 3 plaatsen")
     dates.get_by_role("link", name="Inschrijven").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Log in of maak een account om je in te schrijven voor Basistraining 2e spoorcoaching op "
+        f"{day(course_date.starts_at)}.")
+    expect(page.get_by_role("link", name="registreer")).to_be_visible()
+    page.get_by_label("E-mail:").fill("eva@example.org")
+    page.get_by_label("Wachtwoord:").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
 
+    expect(page.get_by_label("Bedrijf")).to_be_hidden()  # only when an employer or business pays
+    expect(page.get_by_role("link", name="algemene voorwaarden", exact=True)).to_have_attribute("href", terms.url)
     page.get_by_label("Mijn werkgever betaalt").check()
     page.get_by_label("Bedrijf").fill("")
     page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
@@ -59,6 +72,14 @@ def test_coach_enrols_pays_on_stripes_page_and_the_place_is_confirmed(page: Page
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CONFIRMED
     assert enrolment.payments.get().status == "paid"
+    summary = page.locator(".place-summary")
+    expect(summary).to_contain_text("Mijn werkgever betaalt")
+    expect(summary).to_contain_text("Jansen Re-integratie")
+    expect(summary).to_contain_text("PO-2026-17")
+    expect(page.get_by_role("link", name=re.compile(r"^Factuur .+ \(PDF\)$"))).to_be_visible()
+    with page.expect_download() as calendar:
+        page.get_by_role("link", name="Zet in agenda").click()
+    assert "BEGIN:VEVENT" in open(calendar.value.path()).read()
 
 
 def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_accepts(page: Page, live_site,

@@ -40,8 +40,9 @@ def mails_to(person) -> list:
 def two_day_date(course) -> CourseDate:
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=40)
     course_date = CourseDate(course=course, location_name="Utrecht", address="Oudegracht 1")
+    week_later = start + timedelta(days=7)
     course_date.meeting_days = [MeetingDay(starts_at=start, ends_at=start + timedelta(hours=7)),
-                                MeetingDay(starts_at=start + timedelta(days=7), ends_at=start + timedelta(days=7, hours=7))]
+                                MeetingDay(starts_at=week_later, ends_at=week_later + timedelta(hours=7))]
     course_date.save()
     return course_date
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.formats import day
 from courses.models import Enrolment, ModulePage
 from learning import services
 from learning.models import Evaluation, ModuleProgress
@@ -118,7 +119,12 @@ def test_the_evaluation_opens_on_the_first_day(client, course):
     coach = UserFactory()
     place = confirmed_place(make_date(course, starts_in=timedelta(days=3)), coach)
     client.force_login(coach)
-    assert client.get(f"/learn/enrolments/{place.pk}/evaluation/").status_code == 403
+    page = client.get(f"/enrolments/{place.pk}/").content.decode()
+    opens = f"De evaluatie van de opleiding opent op {day(place.course_date.starts_at)}, de eerste dag."
+    assert opens in page and f"/learn/enrolments/{place.pk}/evaluation/" not in page
+    response = client.get(f"/learn/enrolments/{place.pk}/evaluation/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/enrolments/{place.pk}/"
+    assert opens in response.content.decode()
     with pytest.raises(services.LearningError):
         services.evaluation_submit(enrolment=place, answers={})
 

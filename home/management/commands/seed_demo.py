@@ -284,17 +284,22 @@ class Command(BaseCommand):
             invoice_issue(payment=payment, now=now)
 
     def privacy_statement(self, home: HomePage, created: list[str]) -> None:
+        self.info_page(home, "privacy_page", demo_content.PRIVACY_STATEMENT, created, "privacy statement")
+        self.info_page(home, "terms_page", demo_content.TERMS, created, "terms and conditions")
+
+    @staticmethod
+    def info_page(home: HomePage, setting: str, data: dict, created: list[str], name: str) -> None:
+        """A page of text the provider settings link (`setting`), unless they link one already."""
         provider = ProviderSettings.load()
-        if provider.privacy_page_id:
+        if getattr(provider, f"{setting}_id"):
             return
-        data = demo_content.PRIVACY_STATEMENT
         body = []
         for heading, text in data["sections"]:
             body += [("heading", {"text": heading, "level": "h2"}), ("paragraph", RichText(text))]
         page = published(home, InfoPage(title=data["title"], slug=data["slug"], intro=data["intro"], body=body))
-        provider.privacy_page = page
+        setattr(provider, setting, page)
         provider.save()
-        created.append("privacy statement")
+        created.append(name)
 
     def provider_settings(self) -> None:
         provider = ProviderSettings.load()
