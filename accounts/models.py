@@ -107,7 +107,8 @@ class Organisation(models.Model):
     invoice_email = models.EmailField(_("invoice email"), help_text=_("Where invoices go, e.g. the accounts "
                                                                       "department."))
     default_reference = models.CharField(_("default reference / PO number"), max_length=60, blank=True)
-    people = models.ManyToManyField(User, through="Membership", related_name="organisations", blank=True)
+    people = models.ManyToManyField(User, verbose_name=_("people"), through="Membership", related_name="organisations",
+                                    blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -98,7 +98,8 @@ class Certificate(models.Model):
                                   related_name="certificates")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("holder"), on_delete=models.PROTECT,
                              related_name="certificates", null=True, blank=True)  # None: the holder was erased
-    course = models.ForeignKey(CoursePage, null=True, on_delete=models.SET_NULL, related_name="+")
+    course = models.ForeignKey(CoursePage, verbose_name=_("course page"), null=True, on_delete=models.SET_NULL,
+                               related_name="+")
 
     # As printed, copied in at issue time.
     holder_name = models.CharField(_("name on the certificate"), max_length=150)
@@ -106,9 +107,9 @@ class Certificate(models.Model):
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     net_hours = models.DecimalField(_("net hours"), max_digits=5, decimal_places=1)
-    accreditations = models.JSONField(default=list, editable=False)  # register, points, id, member number
-    provider = models.JSONField(default=dict, editable=False)  # name, CRKBO, place
-    signatory = models.JSONField(default=dict, editable=False)  # name, role
+    accreditations = models.JSONField(_("PE points"), default=list, editable=False)  # register, points, id, number
+    provider = models.JSONField(_("provider"), default=dict, editable=False)  # name, CRKBO, place
+    signatory = models.JSONField(_("signatory"), default=dict, editable=False)  # name, role
     issued_at = models.DateTimeField(_("issued"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
@@ -117,16 +118,16 @@ class Certificate(models.Model):
     issue_reason = models.CharField(_("reason for issuing by hand"), max_length=250, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=CertificateStatus.choices,
                               default=CertificateStatus.VALID)
-    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                          on_delete=models.SET_NULL, related_name="+")
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("status changed by"), null=True,
+                                          blank=True, on_delete=models.SET_NULL, related_name="+")
     status_reason = models.CharField(_("reason"), max_length=250, blank=True)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="replaced_by", verbose_name=_("replaces"))
 
     pdf = models.FileField(storage=private_storage, upload_to=certificate_path, max_length=200, editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
-    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_reminded_at = models.DateTimeField(_("reminded of expiry"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("certificate")

@@ -4,7 +4,7 @@ for its trainers, and a preview of the certificate design."""
 from datetime import timedelta
 
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -12,16 +12,21 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from core import audit
-from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with, pdf_for_the_office, pdf_link
 from core.models import ProviderSettings
 from core.permissions import ReadOnlyPolicy
 
 from . import trainer_views
 from .models import Certificate, CertificateDesign
 from .pdf import certificate_pdf
-from .services import years_later
+from .services import certificate_pdf_store, years_later
 
 register_permission_policy(Certificate, ReadOnlyPolicy(Certificate))
+
+
+class CertificateInspectView(InspectWithHistory):
+    def get_pdf_display_value(self):
+        return pdf_link(reverse("certificates:pdf", args=[self.object.pk]), self.object)
 
 
 class CertificateViewSet(ModelViewSet):
@@ -38,10 +43,15 @@ class CertificateViewSet(ModelViewSet):
     export_filename = "certificaten"
     form_fields = []  # written by certification.services only
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = CertificateInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     index_view_class = listing_with("user")
+
+    def get_urlpatterns(self):
+        view = pdf_for_the_office(Certificate, permission="certification.view_certificate",
+                                  prepared=certificate_pdf_store, checksum="sha256")
+        return [*super().get_urlpatterns(), path("<id:pk>/pdf/", view, name="pdf")]
 
 
 @hooks.register("register_admin_viewset")

@@ -241,6 +241,10 @@ class EnrolmentFilterSet(WagtailFilterSet):
         fields = ["status", "course", "starts", "voucher"]
 
 
+class EnrolmentInspectView(InspectWithHistory):
+    related = [("payments", _("payments")), ("certificates", _("certificates"))]
+
+
 class EnrolmentViewSet(ModelViewSet):
     model = Enrolment
     icon = "user"
@@ -249,7 +253,7 @@ class EnrolmentViewSet(ModelViewSet):
     filterset_class = EnrolmentFilterSet
     search_fields = ["user__email", "user__full_name", "company_name"]
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = EnrolmentInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id"]

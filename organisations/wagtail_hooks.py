@@ -52,6 +52,10 @@ class MembershipViewSet(ModelViewSet):
     index_view_class = listing_with("user", "organisation")
 
 
+class BookingInspectView(InspectWithHistory):
+    related = [("places", _("places")), ("invoices", _("invoices")), ("payments", _("payments"))]
+
+
 class BookingViewSet(ModelViewSet):
     model = Booking
     icon = "tasks"
@@ -63,7 +67,7 @@ class BookingViewSet(ModelViewSet):
                    "booked_by", "created_at"]
     export_filename = "bookings"
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = BookingInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []

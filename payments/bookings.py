@@ -18,7 +18,7 @@ from .invoices import booking_credit_issue, booking_invoice_issue
 from .models import BankTransfer, Invoice, InvoiceReminder
 from .notifications import send_payment_reminder
 from .selectors import balance, balance_of, with_balances
-from .services import booking_money_back, booking_payment_locked
+from .services import SEAT_CANCELLED, booking_money_back, booking_payment_locked, office_words
 
 ZERO = Decimal("0.00")
 
@@ -94,8 +94,8 @@ def booking_seat_cancel(*, place: Enrolment, actor: User | None, now: datetime |
     now = now or timezone.now()
     booking_payment_locked(place.booking_id)  # before the date, as the webhook locks them
     cancellation = bookings.seat_cancel(place=place, actor=actor, now=now)
-    booking_money_back(booking_id=place.booking_id, amount=cancellation.refund, reason="seat cancelled by the "
-                       "organisation", actor=actor, now=now)
+    booking_money_back(booking_id=place.booking_id, amount=cancellation.refund,
+                       reason=office_words(SEAT_CANCELLED), actor=actor, now=now)
     return cancellation.refund
 
 

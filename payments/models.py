@@ -30,9 +30,9 @@ class Payment(models.Model):
                                 related_name="payments", null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     amount = models.DecimalField(_("amount incl. VAT"), max_digits=8, decimal_places=2)
-    currency = models.CharField(max_length=3, default="eur", editable=False)
+    currency = models.CharField(_("currency"), max_length=3, default="eur", editable=False)
     checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, unique=True)
-    checkout_url = models.URLField(max_length=2000, blank=True, editable=False)
+    checkout_url = models.URLField(_("payment page"), max_length=2000, blank=True, editable=False)
     expires_at = models.DateTimeField(_("session expires"))
     payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=255, blank=True, db_index=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
@@ -54,6 +54,20 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.paid_for} · {euro(self.amount)} · {self.get_status_display()}"
+
+    @property
+    @admin.display(description=_("status"))
+    def state(self) -> str:
+        """The status as the office reads it: a paid payment whose money went back says so. Listings annotate
+        `refunded_amount` (payments.selectors.with_refunded); otherwise it is asked here."""
+        if self.status != self.Status.PAID:
+            return self.get_status_display()
+        refunded = getattr(self, "refunded_amount", None)
+        if refunded is None:
+            refunded = sum(self.refunds.filter(status=Refund.Status.SUCCEEDED).values_list("amount", flat=True))
+        if refunded >= self.amount:
+            return str(_("Refunded"))
+        return str(_("Partly refunded")) if refunded else self.get_status_display()
 
     @property
     def went_back_whole(self) -> bool:
@@ -100,11 +114,11 @@ class Payment(models.Model):
 class StripeEvent(models.Model):
     """A webhook event as Stripe sent it, stored once by its id; a repeat delivery finds it and does nothing."""
 
-    event_id = models.CharField(max_length=255, unique=True)
+    event_id = models.CharField(_("Stripe event"), max_length=255, unique=True)
     type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    outcome = models.CharField(max_length=255, blank=True)
+    payload = models.JSONField(_("content"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("Stripe event")
@@ -131,6 +145,8 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, unique=True, null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=255, blank=True,
+                                      help_text=_("What Stripe answered when it refused the refund."))
     requested_by = models.ForeignKey("accounts.User", verbose_name=_("requested by"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

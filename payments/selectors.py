@@ -161,3 +161,11 @@ class Balance:
 def balance(invoice: Invoice) -> Balance:
     """The Balance of one invoice, read afresh (one query)."""
     return balance_of(with_balances(Invoice.objects.filter(pk=invoice.pk)).get())
+
+
+def with_refunded(payments: QuerySet[Payment], *, counting_pending: bool = False) -> QuerySet[Payment]:
+    """Payments with `refunded_amount`: what went back on each (None for nothing); with `counting_pending`, also
+    what is on its way back (what can no longer be refunded)."""
+    counted = ~Q(refunds__status=Refund.Status.FAILED) if counting_pending else Q(
+        refunds__status=Refund.Status.SUCCEEDED)
+    return payments.annotate(refunded_amount=Sum("refunds__amount", filter=counted))

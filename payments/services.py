@@ -16,7 +16,8 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
@@ -34,6 +35,18 @@ from .models import Invoice, Payment, Refund, StripeEvent
 from .notifications import send_manual_refund_due, send_payment_returned
 
 log = logging.getLogger(__name__)
+
+# Why money goes back, stored with the refund and the credit invoice in the office's language (office_words).
+CANCELLED_BY_PARTICIPANT = gettext_lazy("cancelled by the participant")
+DATE_CANCELLED = gettext_lazy("the date was called off")
+SEAT_CANCELLED = gettext_lazy("seat cancelled by the organisation")
+MADE_AT_STRIPE = gettext_lazy("refunded in Stripe's dashboard (%(reason)s)")
+
+
+def office_words(message) -> str:
+    """A message in the site's language, the office's: for reasons kept with a record, whoever set them off."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)
 Status = Payment.Status
 
 # Stripe keeps a Checkout Session open for 30 minutes to 24 hours; a minute's margin for the clocks.
@@ -396,7 +409,8 @@ def refund_send(*, refund: Refund) -> Refund:
         )
     except stripe.InvalidRequestError as error:
         log.error("Stripe refused refund %s: %s", refund.pk, error)
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.FAILED)
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, failure_reason=stripes_words(error)[:255])
     except stripe.StripeError as error:
         log.warning("Refund %s could not reach Stripe; the reconciliation retries it: %s", refund.pk, error)
     else:
@@ -405,8 +419,22 @@ def refund_send(*, refund: Refund) -> Refund:
     return refund
 
 
+def stripes_words(error: stripe.StripeError) -> str:
+    """What Stripe said, without the request id in front."""
+    said = getattr(error, "error", None)
+    return getattr(said, "message", None) or error.user_message or str(error)
+
+
 def _paid_for(payment: Payment) -> dict:
     return {"booking": str(payment.booking_id)} if payment.booking_id else {"enrolment": str(payment.enrolment_id)}
+
+
+def refund_retry(*, refund: Refund, actor=None) -> Refund:
+    """Asks again for a refund Stripe refused (the payment method was fixed, the balance topped up): a new
+    refund of the same amount and reason, so the failed one stays on record as it happened."""
+    if refund.status != Refund.Status.FAILED:
+        raise PaymentError(_("Only a refund that failed can be tried again."))
+    return refund_request(payment=refund.payment, amount=refund.amount, reason=refund.reason, actor=actor)
 
 
 @task()
@@ -453,7 +481,7 @@ def _refunds_record(payment_id: int, found: list[dict]) -> int:
             refund = Refund.objects.create(
                 payment=payment, amount=Decimal(refund_at_stripe["amount"]) / 100,
                 stripe_refund_id=refund_at_stripe["id"],
-                reason=f"made at Stripe: {refund_at_stripe.get('reason') or 'no reason given'}",
+                reason=office_words(MADE_AT_STRIPE) % {"reason": refund_at_stripe.get("reason") or "—"},
                 status=Refund.Status.SUCCEEDED if succeeded else Refund.Status.PENDING,
                 refunded_at=timezone.now() if succeeded else None)
             record(refund, "refund.made_at_stripe", note=f"{euro(refund.amount)}: {refund.reason}")
@@ -553,7 +581,8 @@ def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None)
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with (for a
     booked place: refunded on the booking's payment or credited on its invoice)."""
     if enrolment.booking_id:
-        booking_money_back(booking_id=enrolment.booking_id, amount=refund, reason="cancelled", actor=actor)
+        booking_money_back(booking_id=enrolment.booking_id, amount=refund,
+                           reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
         return None
     payment = paid_payment_of(enrolment)
     if payment is None:
@@ -563,7 +592,7 @@ def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None)
     amount = min(refund, refundable(payment))
     if amount <= 0:  # nothing due, or the office already gave it all back
         return None
-    return refund_request(payment=payment, amount=amount, reason="cancelled by the participant", actor=actor)
+    return refund_request(payment=payment, amount=amount, reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
 
 
 @transaction.atomic
@@ -579,10 +608,10 @@ def refund_instead_of_another_date(*, enrolment: Enrolment, actor=None) -> bool:
         return False
     if payment is not None:
         if refundable(payment) > 0:  # the office may have given it all back already
-            refund_request(payment=payment, reason="date cancelled", actor=actor)
+            refund_request(payment=payment, reason=office_words(DATE_CANCELLED), actor=actor)
     elif enrolment.booking_id:
-        booking_money_back(booking_id=enrolment.booking_id, amount=enrolment.price_incl_vat, reason="date cancelled",
-                           actor=actor)
+        booking_money_back(booking_id=enrolment.booking_id, amount=enrolment.price_incl_vat,
+                           reason=office_words(DATE_CANCELLED), actor=actor)
     elif enrolment.price_incl_vat:
         _refund_by_hand(enrolment, enrolment.price_incl_vat)
     return True

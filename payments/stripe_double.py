@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import html
 import json
+import os
 import re
 import secrets
 import threading
@@ -95,6 +96,14 @@ class Double:
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- the API ----------------------------------------------------------------------------------------
+
+    def payments_paid_before(self, amounts: dict[str, int]) -> None:
+        """Payments made before the double started (the demo's seeded ones), by payment intent id, in cents: they
+        can be refunded like the others."""
+        with self.lock:
+            for intent_id, amount in amounts.items():
+                self.payments.setdefault(intent_id, {"amount": amount, "refunded": 0, "currency": "eur",
+                                                     "charge": _id("ch"), "succeeded": True})
 
     def session_create(self, params: dict) -> dict:
         if params.get("mode") != "payment":
@@ -451,8 +460,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/payments/stripe/webhook/")
     parser.add_argument("--webhook-secret", default="whsec_demo")
+    parser.add_argument("--payments-file", help="JSON {payment intent id: cents} of payments made before it started")
     args = parser.parse_args()
     server = StripeDoubleServer(port=args.port, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
+    if args.payments_file and os.path.exists(args.payments_file):
+        with open(args.payments_file) as known:
+            server.double.payments_paid_before(json.load(known))
     print(f"Stripe test double on {server.url}, webhooks to {args.webhook_url}", flush=True)  # noqa: T201
     server.serve_until_interrupted()
 

@@ -2,7 +2,10 @@
 bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through payments.services."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -16,14 +19,23 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core import audit
-from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.admin_views import (
+    HistoryForReaders,
+    InspectWithHistory,
+    linked,
+    listing_with,
+    pdf_for_the_office,
+    pdf_link,
+)
 from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
 from core.formats import euro
 from core.permissions import ReadOnlyPolicy
 
 from . import bookings, services, trainer_views
+from .invoices import invoice_pdf_store
 from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
+from .selectors import with_refunded
 
 PAYMENT_RELATIONS = ("enrolment__user", "enrolment__course_date__course", "booking__organisation",
                      "booking__booked_by", "booking__course_date__course")
@@ -99,8 +111,10 @@ class RefundForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payment"].queryset = Payment.objects.filter(status=Payment.Status.PAID).select_related(
-            *PAYMENT_RELATIONS)
+        self.fields["payment"].queryset = (  # only those with money left to give back
+            with_refunded(Payment.objects.filter(status=Payment.Status.PAID), counting_pending=True)
+            .filter(Q(refunded_amount__isnull=True) | Q(refunded_amount__lt=F("amount")))
+            .select_related(*PAYMENT_RELATIONS))
         self.fields["payment"].label_from_instance = lambda payment: f"{payment.paid_for} · {euro(payment.amount)}"
         self.fields["amount"].help_text = _("At most what was paid minus what was already refunded.")
 
@@ -142,6 +156,11 @@ class RefundCreateView(ServiceCreateView):
 
 
 class PaymentInspectView(InspectWithHistory):
+    related = [("invoices", _("invoices")), ("refunds", _("refunds"))]
+
+    def get_status_display_value(self):
+        return self.object.state
+
     @cached_property
     def header_buttons(self):
         """A "Refund" button on a paid payment with money left to give back, for who may refund."""
@@ -152,16 +171,35 @@ class PaymentInspectView(InspectWithHistory):
         return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="undo")]
 
 
-PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "status", "amount", "paid_for", "payer_email", "course_date",
+class RefundInspectView(InspectWithHistory):
+    related = [("credit_invoice", _("credit invoice"))]
+
+    @cached_property
+    def header_buttons(self):
+        """"Try again" on a refund Stripe refused, for who may refund."""
+        if self.object.status != Refund.Status.FAILED or not self.request.user.has_perm("payments.add_refund"):
+            return []
+        return [HeaderButton(_("Try again"), url=reverse("refund:retry", args=[self.object.pk]), icon_name="resubmit")]
+
+    def get_credit_invoice_display_value(self):
+        return linked(Invoice.objects.filter(refund=self.object))
+
+
+PAYMENT_EXPORT = ["pk", "created_at", "paid_at", "state", "amount", "paid_for", "payer_email", "course_date",
                   "company", "checkout_session_id", "payment_intent_id",
                   "note"]
+
+
+class PaymentListing(listing_with(*PAYMENT_RELATIONS, ordering="-pk")):  # the newest first, by its index
+    def get_base_queryset(self):
+        return with_refunded(super().get_base_queryset())
 
 
 class PaymentViewSet(ModelViewSet):
     model = Payment
     icon = "doc-full"
     menu_label = _("Payments")
-    list_display = ["paid_for", "amount", "status", "created_at", "paid_at"]
+    list_display = ["paid_for", "amount", "state", "created_at", "paid_at"]
     list_filter = ["status", "created_at", "paid_at"]
     search_fields = ["enrolment__user__email", "enrolment__user__full_name", "booking__organisation__name",
                      "booking__booked_by__email", "checkout_session_id", "payment_intent_id"]
@@ -172,14 +210,38 @@ class PaymentViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
-    index_view_class = listing_with(*PAYMENT_RELATIONS, ordering="-pk")  # the newest first, by its index
+    index_view_class = PaymentListing
+
+
+def refund_retry(request, pk: int):
+    """Asks Stripe again for a refund it refused, after a confirmation that says how much and why."""
+    if not request.user.has_perm("payments.add_refund"):
+        raise PermissionDenied
+    refund = get_object_or_404(Refund.objects.select_related(*(f"payment__{name}" for name in PAYMENT_RELATIONS)),
+                               pk=pk)
+    back = reverse("refund:inspect", args=[refund.pk])
+    if request.method != "POST" or not confirmed(request):
+        return admin_confirmation(
+            request, title=_("Try the refund again?"),
+            consequences=[_("%(amount)s goes back to %(name)s, to what they paid with.") % {
+                "amount": euro(refund.amount), "name": refund.payment.payer_label},
+                _("Stripe refused it before: %(why)s") % {"why": refund.failure_reason or "—"},
+                _("Reason: %(reason)s") % {"reason": refund.reason}],
+            confirm_label=_("Yes, try again"), back_url=back, fields={})
+    try:
+        again = services.refund_retry(refund=refund, actor=request.user)
+    except services.PaymentError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, _("Stripe has been asked again for %(amount)s.") % {"amount": euro(again.amount)})
+    return redirect("refund:inspect", again.pk)
 
 
 class RefundViewSet(ModelViewSet):
     model = Refund
     icon = "undo"
     menu_label = _("Refunds")
-    list_display = ["payment", "amount", "status", "reason", "requested_by", "created_at"]
+    list_display = ["payment", "amount", "status", "reason", "failure_reason", "requested_by", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = ["payment__enrolment__user__email", "payment__booking__organisation__name", "reason",
                      "stripe_refund_id"]
@@ -187,7 +249,7 @@ class RefundViewSet(ModelViewSet):
                    "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
     export_filename = "refunds"
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = RefundInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = ["payment", "amount", "reason"]
@@ -197,17 +259,26 @@ class RefundViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         return RefundForm
 
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("<id:pk>/retry/", refund_retry, name="retry")]
+
 
 class InvoiceInspectView(InspectWithHistory):
+    related = [("credit_invoices", _("credit invoices")), ("bank_transfers", _("bank transfers"))]
+
     @cached_property
     def header_buttons(self):
-        """"Record a bank transfer" on an invoice paid that way with money still open."""
+        """The PDF as issued; "Record a bank transfer" on an invoice paid that way with money still open."""
         invoice = self.object
+        buttons = [HeaderButton(_("PDF"), url=reverse("invoice:pdf", args=[invoice.pk]), icon_name="download")]
         if (invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None
                 or bookings.balance(invoice).is_paid or not self.request.user.has_perm("payments.add_banktransfer")):
-            return []
-        return [HeaderButton(_("Record a bank transfer"), url=reverse("banktransfer:add") + f"?invoice={invoice.pk}",
-                             icon_name="plus")]
+            return buttons
+        return [*buttons, HeaderButton(_("Record a bank transfer"),
+                                       url=reverse("banktransfer:add") + f"?invoice={invoice.pk}", icon_name="plus")]
+
+    def get_pdf_display_value(self):
+        return pdf_link(reverse("invoice:pdf", args=[self.object.pk]), self.object)
 
 
 class BankTransferViewSet(ModelViewSet):
@@ -247,6 +318,11 @@ class InvoiceViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = []
     index_view_class = listing_with("credits")
+
+    def get_urlpatterns(self):
+        view = pdf_for_the_office(Invoice, permission="payments.view_invoice", prepared=invoice_pdf_store,
+                                  checksum="pdf_sha256")
+        return [*super().get_urlpatterns(), path("<id:pk>/pdf/", view, name="pdf")]
 
 
 class StripeEventViewSet(ModelViewSet):

@@ -83,19 +83,19 @@ class Enrolment(models.Model):
         "self", verbose_name=_("transferred to"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="transferred_from",
     )
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True, editable=False)
     refunded_at = models.DateTimeField(
         _("refunded"), null=True, blank=True, editable=False,
         help_text=_("When the money for this place was given back; a refunded place cannot be transferred."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     completed_at = models.DateTimeField(
         _("completed"), null=True, blank=True, editable=False,
         help_text=_("When the participant met every completion rule of the course; cleared if that stops "
                     "being true (e.g. attendance corrected)."),
     )
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     evaluated_at = models.DateTimeField(
         _("evaluated"), null=True, blank=True, editable=False,
         help_text=_("When the participant handed in the course evaluation (which is detached from the place after "

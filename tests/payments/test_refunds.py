@@ -284,3 +284,62 @@ def test_the_refund_webhook_asks_stripe_nothing_while_it_holds_the_payment(paid,
 
     assert not paid.refunds.exists()
     assert StripeEvent.objects.get(event_id=refunded["id"]).outcome == "refunds to be recorded"
+
+
+def test_a_refund_stripe_refuses_says_why_and_the_office_tries_it_again(paid, stripe_double, client,
+                                                                        django_capture_on_commit_callbacks):
+    office = UserFactory(is_superuser=True)
+    client.force_login(office)
+    known = stripe_double.double.payments.pop(paid.payment_intent_id)  # Stripe no longer knows the payment
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = services.refund_request(payment=paid, amount=Decimal("100.00"), reason="coulance", actor=office)
+    refused.refresh_from_db()
+    assert refused.status == Refund.Status.FAILED and "No such payment_intent" in refused.failure_reason
+
+    page = client.get(reverse("refund:inspect", args=[refused.pk])).content.decode()
+    assert "Terugbetaling mislukt" in page and "No such payment_intent" in page and "Opnieuw proberen" in page
+    confirm = client.get(reverse("refund:retry", args=[refused.pk])).content.decode()
+    assert "€\u00a0100,00" in confirm and Refund.objects.count() == 1  # asking changes nothing
+
+    stripe_double.double.payments[paid.payment_intent_id] = known  # fixed at Stripe
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("refund:retry", args=[refused.pk]), {"confirmed": "1"})
+    again = Refund.objects.exclude(pk=refused.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("refund:inspect", args=[again.pk])
+    assert (again.amount, again.reason, again.status) == (Decimal("100.00"), "coulance", Refund.Status.SUCCEEDED)
+    assert refunded_at_stripe(stripe_double, paid) == 10000
+    assert client.post(reverse("refund:retry", args=[again.pk]), {"confirmed": "1"}).status_code == 302
+    assert Refund.objects.count() == 2  # only a failed refund is tried again
+
+
+def test_the_office_reads_a_refunded_payment_as_refunded_and_cannot_pick_it_for_another_refund(
+        paid, stripe_double, client, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory(is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)  # 30 days before: all back
+
+    listing = client.get(reverse("payment:index")).content.decode()
+    assert "Terugbetaald" in listing
+    form = client.get(reverse("refund:add")).context["form"]
+    assert paid not in form.fields["payment"].queryset
+    refund = paid.refunds.get()
+    assert refund.reason == "geannuleerd door de deelnemer"  # the office's language, not the code's
+    page = client.get(reverse("payment:inspect", args=[paid.pk])).content.decode()
+    fields = page[page.index("<dl"):page.index("</dl>")]
+    assert reverse("refund:inspect", args=[refund.pk]) in fields and "Terugbetaald" in fields
+    assert "{'" not in fields and "None" not in fields and "+00:00" not in fields and "currency" not in fields
+
+
+def test_the_demos_stripe_stand_in_knows_the_seeded_payments(stripe_double, tmp_path):
+    import json
+
+    from payments.stripe_double import main  # noqa: F401  (the option exists)
+
+    stripe_double.double.payments_paid_before({"pi_demo_7": 49500})
+    refund = stripe_double.double.refund_create({"payment_intent": "pi_demo_7", "amount": "24750"})
+    assert refund["status"] == "succeeded" and refunded_at_stripe_by_id(stripe_double, "pi_demo_7") == 24750
+    assert json.dumps({"pi_demo_7": 49500})
+
+
+def refunded_at_stripe_by_id(stripe_double, intent_id: str) -> int:
+    return stripe_double.double.payments[intent_id]["refunded"]

@@ -2,6 +2,7 @@
 exists already is left as it is, so a trainer's edits to demo pages survive the next `make run`."""
 
 import io
+import json
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -43,6 +44,10 @@ from learning.models import AssignmentPage, QuizPage
 from payments.bookings import booking_on_invoice
 from payments.invoices import invoice_issue
 from payments.models import Payment
+from payments.services import cents
+
+# Read by Stripe's stand-in when the demo starts (scripts/run-demo): the seeded payments it can refund.
+DEMO_STRIPE_PAYMENTS = settings.BASE_DIR / ".demo" / "stripe-payments.json"
 
 
 def published(parent: Page, page: Page) -> Page:
@@ -68,6 +73,7 @@ class Command(BaseCommand):
             self.accounts(trainers, created)
             self.dates_and_people(created)
             services.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
+            self.stripe_double_payments()
         else:
             self.stdout.write("DEMO is off: demo accounts, dates and enrolments are not created.")
         self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
@@ -282,6 +288,15 @@ class Command(BaseCommand):
                 checkout_session_id=f"cs_demo_{confirmed.pk}", payment_intent_id=f"pi_demo_{confirmed.pk}",
                 expires_at=now, note="demo: paid before the demo started")
             invoice_issue(payment=payment, now=now)
+
+    @staticmethod
+    def stripe_double_payments() -> None:
+        """The demo's payments made "before the demo started", for Stripe's stand-in to know (scripts/run-demo): the
+        office can refund them like any other."""
+        paid = Payment.objects.filter(payment_intent_id__startswith="pi_demo_", status=Payment.Status.PAID)
+        DEMO_STRIPE_PAYMENTS.parent.mkdir(exist_ok=True)
+        DEMO_STRIPE_PAYMENTS.write_text(json.dumps({payment.payment_intent_id: cents(payment.amount)
+                                                    for payment in paid}))
 
     def privacy_statement(self, home: HomePage, created: list[str]) -> None:
         self.info_page(home, "privacy_page", demo_content.PRIVACY_STATEMENT, created, "privacy statement")
