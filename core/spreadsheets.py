@@ -1,9 +1,13 @@
 """Lists for trainers and the office as CSV (semicolons and a BOM, as Dutch Excel expects) or XLSX."""
 
 import csv
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,6 +20,30 @@ def safe_cell(value):
     """Spreadsheet programs run cells that start with = + - @ (or a tab or carriage return before one) as
     formulas; names and titles come from users, so such a cell gets a leading apostrophe."""
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_cell(value):
+    """A value as Dutch Excel reads it from CSV: local time without seconds' fractions, a decimal comma, ja/nee."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return value
+
+
+def xlsx_cell(value):
+    """A value for an XLSX cell: amounts stay numbers, times are local (a sheet has no time zones)."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if timezone.is_aware(value) else value
+    return value
 
 
 def neutralise_wagtail_csv_exports() -> None:
@@ -36,8 +64,8 @@ def neutralise_wagtail_csv_exports() -> None:
 
 
 def spreadsheet_response(fmt: str, *, filename: str, sheet: str, header: list, rows) -> HttpResponse:
-    rows = [[safe_cell(cell) for cell in row] for row in rows]
     if fmt == "csv":
+        rows = [[safe_cell(csv_cell(cell)) for cell in row] for row in rows]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         response.write("\ufeff")  # so that Excel reads UTF-8
@@ -51,7 +79,7 @@ def spreadsheet_response(fmt: str, *, filename: str, sheet: str, header: list, r
         worksheet.title = sheet
         worksheet.append([safe_cell(cell) for cell in header])
         for row in rows:
-            worksheet.append(row)
+            worksheet.append([safe_cell(xlsx_cell(cell)) for cell in row])
         buffer = BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)

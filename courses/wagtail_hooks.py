@@ -284,6 +284,8 @@ class VoucherViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["code", "kind", "value", "courses", "valid_from", "valid_until", "early_bird_days", "max_uses",
                    "active"]
+    index_view_class = listing_with()
+
 
 
 class EnrolmentGroup(ViewSetGroup):

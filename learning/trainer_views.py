@@ -92,14 +92,13 @@ def _attempt_cell(attempt: QuizAttempt | None) -> str:
 def gradebook_export(request, pk: int, fmt: str):
     course_date = trainer_date(user=request.user, pk=pk)
     book = selectors.gradebook(course_date)
-    header = ["name", "email", "attendance", *[quiz.title for quiz in book.items.quizzes],
-              *[assignment.title for assignment in book.items.assignments], "evaluation", "completed"]
+    header = [_("Name"), _("Email"), _("Attendance"), *[quiz.title for quiz in book.items.quizzes],
+              *[assignment.title for assignment in book.items.assignments], _("Evaluated"), _("Completed")]
     rows = [
         [row.enrolment.user.get_full_name(), row.enrolment.user.email, f"{row.present}/{book.days}",
          *[_attempt_cell(attempt) for attempt in row.quizzes],
          *[submission.get_status_display() if submission else "" for submission in row.assignments],
-         "yes" if row.evaluated else "no",
-         timezone.localdate(row.enrolment.completed_at).isoformat() if row.enrolment.completed_at else ""]
+         row.evaluated, timezone.localdate(row.enrolment.completed_at) if row.enrolment.completed_at else None]
         for row in book.rows
     ]
     filename = f"cijferlijst-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"

@@ -36,6 +36,8 @@ class OrganisationViewSet(ModelViewSet):
         FieldPanel("invoice_address"),
         FieldRowPanel([FieldPanel("invoice_email"), FieldPanel("default_reference")]),
     ]
+    index_view_class = listing_with()
+
 
 
 class MembershipViewSet(ModelViewSet):

@@ -230,7 +230,39 @@ class Invoice(models.Model):
     def __str__(self):
         return self.number
 
+    # The customer in columns of their own, for the bookkeeper's export.
     @property
+    @admin.display(description=_("customer"))
+    def customer_name(self) -> str:
+        return self.customer.get("company") or self.customer.get("participant") or self.customer.get("name", "")
+
+    @property
+    @admin.display(description=_("contact person"))
+    def customer_contact(self) -> str:
+        return self.customer.get("contact") or self.customer.get("participant", "")
+
+    @property
+    @admin.display(description=_("invoice address"))
+    def customer_address(self) -> str:
+        return self.customer.get("address", "")
+
+    @property
+    @admin.display(description=_("email"))
+    def customer_email(self) -> str:
+        return self.customer.get("email", "")
+
+    @property
+    @admin.display(description=_("VAT id"))
+    def customer_vat_id(self) -> str:
+        return self.customer.get("vat_id", "")
+
+    @property
+    @admin.display(description=_("reference / PO number"))
+    def customer_reference(self) -> str:
+        return self.customer.get("reference", "")
+
+    @property
+    @admin.display(description=_("credits invoice"))
     def credited_invoice_number(self) -> str:
         return self.credits.number if self.credits else ""
 

@@ -67,10 +67,11 @@ def place_move(request, pk: int, enrolment_pk: int):
     return back
 
 
-EXPORT_HEADER = [
-    "name", "email", "organisation", "phone", "status", "waitlist position", "payment", "paid", "refunded",
-    *[f"{register.label} number" for register in Register], "company", "reference", "VAT id",
-]
+def export_header() -> list[str]:
+    return [_("Name"), _("Email"), _("Organisation"), _("Phone"), _("Status"), _("Waitlist position"), _("Payment"),
+            _("Paid"), _("Refunded"),
+            *[_("%(register)s number") % {"register": register.label} for register in Register],
+            _("Company"), _("Reference or PO number"), _("VAT id")]
 
 
 def _export_rows(course_date: CourseDate):
@@ -81,7 +82,7 @@ def _export_rows(course_date: CourseDate):
         numbers = {m.register: m.number for m in person.user.register_memberships.all()}
         yield [
             person.user.get_full_name(), person.user.email, person.organisation_name, person.user.phone,
-            person.get_status_display(), person.waitlist_position or "", payment.label, payment.paid, payment.refunded,
+            person.get_status_display(), person.waitlist_position, payment.label, payment.paid, payment.refunded,
             *[numbers.get(register.value, "") for register in Register],
             person.company_name, person.company_reference, person.company_vat_id,
         ]
@@ -90,7 +91,7 @@ def _export_rows(course_date: CourseDate):
 def date_export(request, pk: int, fmt: str):
     course_date = trainer_date(user=request.user, pk=pk)
     filename = f"deelnemers-{slugify(course_date.course.title)}-{course_date.starts_at:%Y%m%d}"
-    return spreadsheet_response(fmt, filename=filename, sheet="Deelnemers", header=EXPORT_HEADER,
+    return spreadsheet_response(fmt, filename=filename, sheet="Deelnemers", header=export_header(),
                                 rows=_export_rows(course_date))
 
 

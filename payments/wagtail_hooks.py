@@ -309,8 +309,9 @@ class InvoiceViewSet(ModelViewSet):
     list_display = ["number", "kind", "issued_at", "description", "total", "due_at"]
     list_filter = ["kind", "year", "issued_at"]
     search_fields = ["number", "description"]
-    list_export = ["number", "kind", "issued_at", "due_at", "description", "quantity", "customer", "amount_excl_vat",
-                   "vat_rate", "vat_amount", "total", "credited_invoice_number", "pdf_sha256"]
+    list_export = ["number", "kind", "issued_at", "due_at", "customer_name", "customer_contact", "customer_address",
+                   "customer_email", "customer_vat_id", "customer_reference", "description", "quantity",
+                   "amount_excl_vat", "vat_rate", "vat_amount", "total", "credited_invoice_number"]
     export_filename = "invoices"
     inspect_view_enabled = True
     inspect_view_class = InvoiceInspectView

@@ -83,7 +83,7 @@ def test_exports_as_csv_and_xlsx_without_running_formulas(client, taught_date):
     response = client.get(f"/admin/trainer/dates/{course_date.pk}/export.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert response["Content-Disposition"].startswith('attachment; filename="deelnemers-')
-    assert rows[0][:3] == ["name", "email", "organisation"]
+    assert rows[0][:3] == ["Naam", "E-mail", "Organisatie"]
     anna = next(row for row in rows if row[0] == "Anna Aalbers")
     assert anna[2].startswith("'=") and "NL-1" in anna
 

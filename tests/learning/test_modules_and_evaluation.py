@@ -141,8 +141,8 @@ def test_gradebook_export_and_access(client, classroom):
     client.force_login(classroom.trainer)
     response = client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["name", "email", "attendance", "Kennistoets", "Casusverslag", "evaluation", "completed"]
-    assert rows[1] == ["Eva de Vries", "eva@example.org", "0/1", "", "", "yes", ""]
+    assert rows[0] == ["Naam", "E-mail", "Aanwezigheid", "Kennistoets", "Casusverslag", "Geëvalueerd", "Afgerond"]
+    assert rows[1] == ["Eva de Vries", "eva@example.org", "0/1", "", "", "ja", ""]
     assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook.xlsx").status_code == 200
     client.force_login(make_trainer(email="someone-else@example.org"))
     assert client.get(f"/admin/trainer/dates/{classroom.date.pk}/gradebook/").status_code == 404

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from payments.models import Refund
 from tests.factories import UserFactory, make_trainer
@@ -33,13 +34,27 @@ def test_the_office_exports_payments_and_invoices_as_csv_and_xlsx(paid, office):
     assert paid.paid_for in listing  # who paid, for which date
 
     export = office.get("/admin/payment/?export=csv")
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
-    assert len(rows) == 2 and paid.checkout_session_id in rows[1] and "495.00" in rows[1]
+    text = b"".join(export.streaming_content).decode()
+    assert text.startswith("\ufeff")  # so that Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == 2 and paid.checkout_session_id in rows[1] and "495,00" in rows[1]
+    assert "Bedrag incl. btw" in rows[0] and "Status" in rows[0] and "Betaald" in rows[1]
+    paid_at = dict(zip(rows[0], rows[1], strict=True))["Betaald"]
+    assert paid_at == timezone.localtime(paid.paid_at).strftime("%d-%m-%Y %H:%M")  # local, no microseconds
+
+    invoice = paid.invoices.get()
+    csv_rows = list(csv.reader(io.StringIO(b"".join(office.get("/admin/invoice/?export=csv").streaming_content)
+                                           .decode().lstrip("\ufeff")), delimiter=";"))
+    row = dict(zip(csv_rows[0], csv_rows[1], strict=True))
+    assert row["Soort"] == "Factuur" and row["Totaal"] == "495,00" and row["Klant"] == paid.enrolment.user.full_name
+    assert row["E-mail"] == paid.enrolment.user.email and "Btw-identificatienummer" in row
 
     xlsx = office.get("/admin/invoice/?export=xlsx")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     [header, invoice_row] = list(book.active.iter_rows(values_only=True))
-    assert paid.invoices.get().number in invoice_row
+    cells = dict(zip(header, invoice_row, strict=True))
+    assert cells["Nummer"] == invoice.number and cells["Totaal"] == 495  # a number, not text
+    assert cells["Uitgegeven"] == timezone.localtime(invoice.issued_at).replace(tzinfo=None, microsecond=0)
 
 
 def test_the_office_refunds_with_a_reason_and_never_more_than_was_paid(paid, office, stripe_double,

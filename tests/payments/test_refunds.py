@@ -182,8 +182,8 @@ def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, dj
 
     rows = list(csv.reader(io.StringIO(client.get(page + "export.csv").content.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    paid_row = next(row for row in rows if row[header.index("payment")] == "Terugbetaald €\u00a0495,00")
-    assert (paid_row[header.index("paid")], paid_row[header.index("refunded")]) == ("495.00", "495.00")
+    paid_row = next(row for row in rows if row[header.index("Betaling")] == "Terugbetaald €\u00a0495,00")
+    assert (paid_row[header.index("Betaald")], paid_row[header.index("Terugbetaald")]) == ("495,00", "495,00")
 
     with CaptureQueriesContext(connection) as three_places:
         client.get(page)
