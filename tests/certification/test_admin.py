@@ -129,3 +129,34 @@ def test_a_withdrawn_completion_leaves_the_certificate_valid_and_tells_the_offic
     assert office.to == ["office@example.org"] and certificate.number in office.subject
     assert "Eva de Vries" in office.body and page in office.body
     assert "Afronding ingetrokken na uitgifte" in client.get(page).content.decode()
+
+
+def test_the_office_revokes_from_the_certificates_list_and_the_holder_sees_it_is_no_longer_valid(client, classroom):
+    from django.urls import reverse
+
+    office = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(office)
+    action(client, classroom, "issue", "Handmatig")
+    certificate = Certificate.objects.get()
+    revoke = reverse("certificates:revoke", args=[certificate.pk])
+
+    assert revoke in client.get("/admin/certificates/").content.decode()  # in the row's menu
+    assert revoke in client.get(reverse("certificates:inspect", args=[certificate.pk])).content.decode()
+    without_reason = client.post(revoke, {"reason": "  "}).content.decode()
+    assert "Geef een reden." in without_reason
+    asked = client.post(revoke, {"reason": "Ten onrechte uitgereikt"}).content.decode()
+    assert "Ja, trek het in" in asked and 'value="Ten onrechte uitgereikt"' in asked
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.VALID  # not before confirming
+    client.post(revoke, {"reason": "Ten onrechte uitgereikt", "confirmed": "1"})
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == ("revoked", "Ten onrechte uitgereikt")
+    assert revoke not in client.get("/admin/certificates/").content.decode()
+
+    client.force_login(certificate.user)
+    mine = client.get("/my/certificates/").content.decode()
+    assert "dit certificaat is niet meer geldig" in mine and "Ten onrechte uitgereikt" in mine
+    assert "Downloaden (PDF)" not in mine and "LinkedIn" not in mine
+
+    client.force_login(classroom.trainer)  # trainers do not revoke
+    assert client.get(revoke).status_code in (302, 403)
