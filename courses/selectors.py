@@ -200,6 +200,7 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(user=user)
         .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
         .select_related("course_date__course")
+        .annotate(meeting_days_count=Count("course_date__meeting_days"))
         .order_by("-course_date__starts_at", "-pk")
     )
 

@@ -14,6 +14,7 @@ from wagtail.models import Page
 from core import page_cache
 from courses.models import Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
+from .access import opens_at
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
 
 PATH_STEP = Page.steplen  # treebeard: a page's parent has its path minus its last `steplen` characters
@@ -69,47 +70,73 @@ def _course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
 class Progress:
     done: int
     total: int
-    resume: ModulePage | None  # the module to continue with
+    resume: Page | None  # the next thing the person can do now: a quiz to retake, or a module to go on with
     done_modules: frozenset[int] = frozenset()
+    next_opens: datetime | None = None  # when nothing is open yet to go on with: when the next module opens
 
     @property
     def percent(self) -> int:
         return self.done * 100 // self.total if self.total else 0
 
 
-def progress_of(enrolments: list[Enrolment]) -> dict[int, Progress]:
-    """Each enrolment's share of modules done, quizzes passed and assignments approved, by enrolment id."""
+def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dict[int, Progress]:
+    """Each enrolment's share of modules done, quizzes passed and assignments approved, by enrolment id, and the
+    next thing to do now: a quiz not passed yet that can be taken again, else the module to go on with among those
+    open to them (not one that opens next week)."""
+    now = now or timezone.now()
     courses = {enrolment.course_date.course.pk: enrolment.course_date.course for enrolment in enrolments}
     items = course_items(list(courses.values()))
     ids = [enrolment.pk for enrolment in enrolments]
     visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
-    passed, approved = set(), set()  # asked only of courses that have quizzes, or assignments
+    attempts, approved = [], set()  # asked only of courses that have quizzes, or assignments
     if any(items[course_id].quizzes for course_id in courses):
-        passed = set(QuizAttempt.objects.filter(enrolment_id__in=ids, status=QuizAttempt.Status.PASSED)
-                     .values_list("enrolment_id", "quiz_id"))
+        attempts = list(QuizAttempt.objects.filter(enrolment_id__in=ids).exclude(status=QuizAttempt.Status.IN_PROGRESS)
+                        .values_list("enrolment_id", "quiz_id", "status"))
     if any(items[course_id].assignments for course_id in courses):
         approved = set(AssignmentSubmission.objects.filter(enrolment_id__in=ids,
                                                            status=AssignmentSubmission.Status.APPROVED)
                        .values_list("enrolment_id", "assignment_id"))
+    passed = {(enrolment_id, quiz_id) for enrolment_id, quiz_id, status in attempts
+              if status == QuizAttempt.Status.PASSED}
+    tries = Counter((enrolment_id, quiz_id) for enrolment_id, quiz_id, _status in attempts)
     result = {}
     for enrolment in enrolments:
         course_items_ = items[enrolment.course_date.course.pk]
-        modules = {module.pk: module for module in course_items_.modules}
-        own = [visit for visit in visits if visit.enrolment_id == enrolment.pk and visit.module_id in modules]
-        done = {visit.module_id for visit in own if visit.done_at}
-        last_seen = own[-1].module_id if own else None
-        resume = modules.get(last_seen) or next(iter(modules.values()), None)
-        if last_seen in done:  # finished the last one seen: go on with the first not done after it
-            resume = next((m for m in course_items_.modules if m.pk not in done), resume)
+        is_open = {module.pk: (opening := opens_at(module, enrolment.course_date)) is None or opening <= now
+                   for module in course_items_.modules}
+        open_path = {module.path for module in course_items_.modules if is_open[module.pk]}
+        retake = next((quiz for quiz in course_items_.quizzes
+                       if tries[(enrolment.pk, quiz.pk)] and (enrolment.pk, quiz.pk) not in passed
+                       and quiz.path[:-PATH_STEP] in open_path
+                       and (quiz.max_attempts is None or tries[(enrolment.pk, quiz.pk)] < quiz.max_attempts)), None)
+        done, resume = _module_to_go_on_with(enrolment, course_items_.modules, visits, is_open)
+        closed = [opens_at(module, enrolment.course_date) for module in course_items_.modules
+                  if not is_open[module.pk] and module.pk not in done]
         result[enrolment.pk] = Progress(
             done=len(done)
             + sum((enrolment.pk, quiz.pk) in passed for quiz in course_items_.quizzes)
             + sum((enrolment.pk, assignment.pk) in approved for assignment in course_items_.assignments),
             total=course_items_.total,
-            resume=resume,
+            resume=retake or resume,
             done_modules=frozenset(done),
+            next_opens=min(closed) if closed and not (retake or resume) else None,
         )
     return result
+
+
+def _module_to_go_on_with(enrolment: Enrolment, modules: list[ModulePage], visits: list[ModuleProgress],
+                          is_open: dict[int, bool]) -> tuple[set[int], ModulePage | None]:
+    """The modules done, and where to go on: the last one seen unless it is done, then the first open one not done
+    after it; a person who has not started begins with the first open one."""
+    by_id = {module.pk: module for module in modules}
+    own = [visit for visit in visits if visit.enrolment_id == enrolment.pk and visit.module_id in by_id]
+    done = {visit.module_id for visit in own if visit.done_at}
+    last_seen = own[-1].module_id if own else None
+    if last_seen is not None and last_seen not in done and is_open[last_seen]:
+        return done, by_id[last_seen]
+    if last_seen is None:
+        return done, next((module for module in modules if is_open[module.pk]), None)
+    return done, next((module for module in modules if module.pk not in done and is_open[module.pk]), None)
 
 
 @dataclass

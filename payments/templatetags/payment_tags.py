@@ -2,6 +2,7 @@
 
 from django import template
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import Enrolment
@@ -46,3 +47,21 @@ def still_open(invoice: Invoice):
         return None
     left = balance_of(invoice).open
     return left if left > 0 else None
+
+
+@register.simple_tag
+def invoices_of(places) -> dict[int, list[Invoice]]:
+    """For a list of a person's places: the invoices of each (by place id), in one query."""
+    ids = [place.pk for place in places]
+    found = {}
+    for invoice in (Invoice.objects.filter(Q(payment__enrolment__in=ids)
+                                           | Q(booking__places__in=ids, booking__organisation__isnull=True))
+                    .annotate(place_id=Coalesce("payment__enrolment_id", "booking__places__id"))
+                    .order_by("year", "sequence")):
+        found.setdefault(invoice.place_id, []).append(invoice)
+    return found
+
+
+@register.filter
+def of_place(invoices: dict[int, list[Invoice]], place) -> list[Invoice]:
+    return invoices.get(place.pk, [])

@@ -62,7 +62,7 @@ def test_coach_fails_a_quiz_retakes_it_and_passes(page: Page, learner, site_url)
     page.goto(site_url + learner.preparation.url)
     page.get_by_role("button", name="Markeer als klaar").click()
     expect(page.get_by_text("Je hebt deze module afgevinkt.")).to_be_visible()
-    expect(page.get_by_text("Voortgang: 25% (1 van 4)")).to_be_visible()
+    expect(page.get_by_text("Online: 1 van 4 onderdelen af (25%)")).to_be_visible()
 
     page.get_by_role("link", name="Kennistoets").click()
     page.get_by_role("button", name="Start de toets").click()
@@ -81,7 +81,7 @@ def test_coach_fails_a_quiz_retakes_it_and_passes(page: Page, learner, site_url)
     assert list(QuizAttempt.objects.values_list("number", "status")) == [(1, "failed"), (2, "passed")]
 
     page.goto(site_url + "/my/courses/")
-    expect(page.get_by_text("Voortgang: 50% (2 van 4)")).to_be_visible()
+    expect(page.get_by_text("Online: 2 van 4 onderdelen af (50%)")).to_be_visible()
 
 
 def test_coach_hands_in_the_trainer_grades_and_the_course_is_completed(page: Page, learner, site_url, tmp_path,

@@ -87,7 +87,7 @@ def test_the_page_of_a_past_place_reads_as_history_without_cancel_or_move(yester
 
     Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
     page = client.get(reverse("courses:enrolment", args=[place.pk])).content.decode()
-    assert "Je hebt deze opleiding afgerond op" in page and "Voortgang" not in page
+    assert "Je hebt deze opleiding afgerond op" in page and "onderdelen af" not in page
 
 
 def test_a_place_refunded_in_full_by_the_office_cannot_move_to_another_date(paid, course, client):  # noqa: F811

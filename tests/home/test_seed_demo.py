@@ -81,7 +81,7 @@ def test_seed_shows_a_learner_under_way_and_work_for_the_trainer(settings):
     client = Client()
     client.force_login(coach)
     dashboard = client.get("/my/courses/").content.decode()
-    assert "Voortgang: 25% (1 van 4)" in dashboard  # preparation done; the quiz, assignment and module after
+    assert "Online: 1 van 4 onderdelen af (25%)" in dashboard  # preparation done; quiz, assignment, module after
     quiz = client.get(attempt.quiz.url).content.decode()
     assert "Niet gehaald" in quiz and "Probeer opnieuw" in quiz
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.formats import day
 from courses.models import Enrolment, ModulePage
 from learning import services
-from learning.models import Evaluation, ModuleProgress
+from learning.models import Evaluation, ModuleProgress, QuizAttempt
 from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_module, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +65,10 @@ def test_marking_done_shows_progress_and_the_dashboard_resumes_where_the_coach_w
     progress = ModuleProgress.objects.get(module=first)
     assert progress.done_at is not None
     dashboard = client.get("/my/courses/").content.decode()
-    assert "Voortgang: 25% (1 van 4)" in dashboard  # 2 modules + 1 quiz + 1 assignment
+    assert "Online: 1 van 4 onderdelen af (25%)" in dashboard  # 2 modules + 1 quiz + 1 assignment
     assert f'href="{second.url}"' in dashboard
     client.post(f"/learn/modules/{first.pk}/done/", {"done": "0"})
-    assert "Voortgang: 0% (0 van 4)" in client.get("/my/courses/").content.decode()
+    assert "Online: 0 van 4 onderdelen af (0%)" in client.get("/my/courses/").content.decode()
 
 
 def test_marking_done_needs_a_place_on_the_course(client, classroom):
@@ -170,10 +170,10 @@ def test_the_course_page_shows_a_participant_their_progress(client, classroom):
     services.module_done(enrolment=classroom.place, module=first)
     client.force_login(classroom.coach)
     html = client.get(classroom.course.url).content.decode()
-    assert "Voortgang: 25% (1 van 4)" in html and "Ga verder waar je gebleven was" in html
+    assert "Online: 1 van 4 onderdelen af (25%)" in html and "Ga verder waar je gebleven was" in html
     assert f'href="{second.url}"' in html
     client.force_login(UserFactory())
-    assert "Voortgang" not in client.get(classroom.course.url).content.decode()
+    assert "onderdelen af" not in client.get(classroom.course.url).content.decode()
 
 
 def test_coursework_moves_with_a_transferred_place(course):
@@ -194,3 +194,22 @@ def test_coursework_moves_with_a_transferred_place(course):
     assert ModuleProgress.objects.get(module=module).enrolment == moved
     assert QuizAttempt.objects.get(pk=attempt.pk).enrolment == moved
     assert services.attempt_start(enrolment=moved, quiz=quiz, now=now).pk == attempt.pk  # carries on, not anew
+
+
+def test_continue_goes_to_the_quiz_to_retake_and_never_to_a_module_that_is_not_open_yet(client, classroom):
+    first, second = classroom.modules
+    second.opens_days_from_start = 7  # opens a week after the first day (which was yesterday)
+    second.save_revision().publish()
+    services.module_done(enrolment=classroom.place, module=first)
+    client.force_login(classroom.coach)
+
+    page = client.get("/my/courses/").content.decode()
+    opens = day(classroom.place.course_date.starts_at + timedelta(days=7))
+    assert f"De volgende module gaat open op {opens}" in page
+    assert second.url not in page  # nothing to go on with today
+
+    QuizAttempt.objects.create(enrolment=classroom.place, quiz=classroom.quiz, number=1, questions=[],
+                               started_at=timezone.now(), submitted_at=timezone.now(), status=QuizAttempt.Status.FAILED)
+    page = client.get("/my/courses/").content.decode()
+    assert f'href="{classroom.quiz.url}"' in page and "Verder" in page  # the failed quiz, to take again
+    assert "De volgende module gaat open" not in page
