@@ -8,11 +8,13 @@ import base64
 import hashlib
 import json
 from datetime import UTC
+from decimal import Decimal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from core.links import absolute_url
 
@@ -51,11 +53,26 @@ def issuer_profile(provider: dict, *, with_key: bool = False) -> dict:
     return profile
 
 
+def _number(value: Decimal) -> str:
+    """6 rather than 6.0; 7.5 stays."""
+    return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+
+
+def badge_svg(name: str, colour: str) -> str:
+    """The badge's picture: a round seal in the provider's colour with its initials."""
+    initials = "".join(word[0] for word in name.split()[:3] if word[:1].isalnum()).upper() or "✓"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="{escape(name)}">'
+            f'<circle cx="100" cy="100" r="96" fill="{escape(colour)}"/>'
+            f'<circle cx="100" cy="100" r="80" fill="none" stroke="#fff" stroke-width="4"/>'
+            f'<text x="100" y="118" font-family="Helvetica, Arial, sans-serif" font-size="52" font-weight="700" '
+            f'fill="#fff" text-anchor="middle">{escape(initials)}</text></svg>')
+
+
 def credential(certificate: Certificate) -> dict:
     """The OpenBadgeCredential (Open Badges 3.0, on the Verifiable Credentials data model 2.0)."""
     verify = absolute_url(reverse("verify", args=[certificate.code]))
-    hours = f"{certificate.net_hours:g}"
-    points = "; ".join(f"{a['register']}: {a['points']} PE" for a in certificate.accreditations)
+    hours = _number(certificate.net_hours)
+    points = "; ".join(f"{a['register']}: {_number(Decimal(a['points']))} PE" for a in certificate.accreditations)
     document = {
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
@@ -71,6 +88,7 @@ def credential(certificate: Certificate) -> dict:
                 "id": absolute_url(certificate.course.url) if certificate.course else verify,
                 "type": ["Achievement"],
                 "name": certificate.course_title,
+                "image": {"id": absolute_url(reverse("badge_image")), "type": "Image"},
                 "description": f"{certificate.course_title}: {hours} netto contacturen." + (
                     f" {points}." if points else ""),
                 "criteria": {"narrative": "Voldaan aan de afrondingseisen van de opleiding (aanwezigheid, "

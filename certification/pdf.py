@@ -72,9 +72,9 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
     page.setStrokeColor(accent)
     page.setLineWidth(3)
     page.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
-    logo = _image(design.logo)
+    logo = _image(design.logo or ProviderSettings.load().logo)
     if logo:
-        page.drawImage(logo, 22 * mm, height - 42 * mm, width=40 * mm, height=20 * mm, preserveAspectRatio=True,
+        page.drawImage(logo, 22 * mm, height - 42 * mm, width=60 * mm, height=20 * mm, preserveAspectRatio=True,
                        mask="auto", anchor="nw")
 
     page.setFillColor(accent)
@@ -115,22 +115,30 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
 
     left, bottom = 24 * mm, 24 * mm
     signature = _image(design.signature)
-    if signature:
-        page.drawImage(signature, left, bottom + 14 * mm, width=50 * mm, height=18 * mm, preserveAspectRatio=True,
-                       mask="auto")
-    page.setStrokeColor(HexColor("#1d2327"))
-    page.setLineWidth(0.6)
-    page.line(left, bottom + 13 * mm, left + 70 * mm, bottom + 13 * mm)
-    page.setFont("Helvetica-Bold", 10.5)
-    page.drawString(left, bottom + 8 * mm, certificate.signatory.get("name", ""))
-    page.setFont("Helvetica", 9.5)
-    page.drawString(left, bottom + 3.5 * mm, certificate.signatory.get("role", ""))
+    signatory = certificate.signatory.get("name", "")
+    if signatory:  # no empty line to sign on when nobody signs
+        if signature:
+            page.drawImage(signature, left, bottom + 14 * mm, width=50 * mm, height=18 * mm,
+                           preserveAspectRatio=True, mask="auto")
+        page.setStrokeColor(HexColor("#1d2327"))
+        page.setLineWidth(0.6)
+        page.line(left, bottom + 13 * mm, left + 70 * mm, bottom + 13 * mm)
+        page.setFont("Helvetica-Bold", 10.5)
+        page.drawString(left, bottom + 8 * mm, signatory)
+        page.setFont("Helvetica", 9.5)
+        page.drawString(left, bottom + 3.5 * mm, certificate.signatory.get("role", ""))
 
+    # The provider in the middle, above the line that names where to check the certificate (which may run long).
     provider = certificate.provider
-    page.setFont("Helvetica", 9.5)
-    page.drawCentredString(centre, bottom + 8 * mm, provider.get("name", ""))
+    provider_x = centre if signatory else left
+    draw = page.drawCentredString if signatory else page.drawString
+    page.setFillColor(accent)
+    page.setFont("Helvetica-Bold", 11)
+    draw(provider_x, bottom + 13 * mm, provider.get("name", ""))
+    page.setFillColor(HexColor("#1d2327"))
     if provider.get("crkbo"):
-        page.drawCentredString(centre, bottom + 3.5 * mm, "CRKBO-geregistreerde opleidingsinstelling")
+        page.setFont("Helvetica", 9)
+        draw(provider_x, bottom + 8.5 * mm, "CRKBO-geregistreerde opleidingsinstelling")
     if design.footer:
         page.setFont("Helvetica", 8)
         page.drawCentredString(centre, bottom - 5 * mm, design.footer[:160])

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -11,7 +11,7 @@ from core import page_cache, ratelimit, storage
 from core.models import ProviderSettings
 
 from . import badges
-from .models import Certificate
+from .models import Certificate, CertificateDesign
 from .services import certificate_pdf_store, expires_at, linkedin_url, public_status, renewal_page
 
 
@@ -94,6 +94,14 @@ def badge_download(request, number: str):
 def badge_issuer(request):
     provider = ProviderSettings.load()
     return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}, with_key=True))
+
+
+def badge_image(request):
+    """The picture Open Badges credentials name for their achievement: the provider's seal in its colour."""
+    response = HttpResponse(badges.badge_svg(ProviderSettings.load().name, CertificateDesign.load().accent_colour),
+                            content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def jwks(request):

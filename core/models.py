@@ -1,5 +1,6 @@
 """What the whole site shares: who provides the training (the provider's details, set once in the admin)."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from . import page_cache
 
+DEFAULT_BRAND_COLOUR = "#0b5563"
 DEFAULT_VAT_EXEMPTION_TEXT = (
     "Vrijgesteld van btw op grond van artikel 11, lid 1, onderdeel o, Wet op de omzetbelasting 1968 "
     "(CRKBO-geregistreerde instelling)."
@@ -34,6 +36,16 @@ class ProviderSettings(BaseGenericSetting):
         "wagtailcore.Page", verbose_name=_("privacy statement"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", help_text=_("Linked in every page's footer and on the signup page."),
     )
+    logo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("In the site's header, on invoices, and on certificates unless their design has "
+                                      "a logo of its own."),
+    )
+    brand_colour = models.CharField(
+        _("brand colour"), max_length=7, default=DEFAULT_BRAND_COLOUR,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour like #0b5563."))],
+        help_text=_("Buttons, links and headings on the site, emails and invoices. Dark enough for white text on it."),
+    )
     terms_page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("terms and conditions"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", help_text=_("Linked where people accept them when they enrol or book, and in the footer."),
@@ -45,7 +57,13 @@ class ProviderSettings(BaseGenericSetting):
                     "NOBCO accreditation."),
     )
 
-    select_related = ["privacy_page", "terms_page"]  # every page's footer links them: no query of their own
+    select_related = ["privacy_page", "terms_page", "logo"]  # every page shows them: no query of their own
+
+    @property
+    def brand_colour_dark(self) -> str:
+        """The brand colour three quarters as light: hover states and the brand name in the header."""
+        red, green, blue = (int(self.brand_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return "#{:02x}{:02x}{:02x}".format(*(round(part * 0.75) for part in (red, green, blue)))
 
     panels = [
         FieldPanel("name"),
@@ -58,6 +76,7 @@ class ProviderSettings(BaseGenericSetting):
         FieldPanel("iban"),
         FieldPanel("crkbo_registered"),
         FieldPanel("vat_exemption_text"),
+        MultiFieldPanel([FieldPanel("logo"), FieldPanel("brand_colour")], heading=_("Look")),
         FieldPanel("privacy_page"),
         FieldPanel("terms_page"),
         FieldPanel("nobco_vignet"),

@@ -438,3 +438,5 @@ TERMS = {
          "certificaat is online te controleren.</p>"),
     ],
 }
+
+SIGNATORY = ("drs. M. (Marleen) de Boer", "Directeur en hoofdtrainer")

@@ -10,15 +10,18 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from certification import views as certification_views
 from core import routing
+from core import views as core_views
 from home.views import healthz
 from payments.views import stripe_webhook
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("brand.css", core_views.brand_css, name="brand_css"),
     # Printed on certificates as a QR code: the same address in every language, for good.
     path("verify/<token:code>/", certification_views.verify, name="verify"),
     path("verify/<token:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
     path("badges/issuer.json", certification_views.badge_issuer, name="badge_issuer"),
+    path("badges/badge.svg", certification_views.badge_image, name="badge_image"),
     path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # One login for everyone: Wagtail's own login and password reset would skip allauth's rate limits and its

@@ -4,9 +4,13 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+
+from core.models import ProviderSettings
 
 from .models import Invoice
 
@@ -27,96 +31,194 @@ def _discount_excl(invoice: Invoice) -> Decimal:
     return gross_excl - invoice.amount_excl_vat
 
 
+INK, MUTED, LINE = HexColor("#1d2327"), HexColor("#4a5560"), HexColor("#d5dde1")
+
+
 def invoice_pdf(invoice: Invoice) -> bytes:
+    """A provider's invoice: the supplier and its logo at the top, the customer and the invoice's facts side by
+    side, the lines and a totals block, then how it is (or was) paid: IBAN, amount and due date for a transfer."""
     buffer = BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     title = "Creditfactuur" if invoice.kind == Invoice.Kind.CREDIT else "Factuur"
     page.setTitle(f"{title} {invoice.number}")
     page.setAuthor(invoice.supplier.get("name", ""))
     width, height = A4
-    left, y = 20 * mm, height - 25 * mm
-
-    def line(text: str, *, size: int = 10, bold: bool = False, x: float = left, step: float = 5.2 * mm) -> None:
-        nonlocal y
-        page.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        page.drawString(x, y, text)
-        y -= step
-
+    left, right = 20 * mm, width - 20 * mm
     supplier, customer = invoice.supplier, invoice.customer
-    line(supplier.get("name", ""), size=16, bold=True, step=7 * mm)
-    for text in [supplier.get("address"), supplier.get("postcode_city"), supplier.get("email"),
-                 f"KvK {supplier['kvk']}" if supplier.get("kvk") else "",
-                 f"Btw-id {supplier['vat_id']}" if supplier.get("vat_id") else ""]:
-        if text:
-            line(text)
-    y -= 6 * mm
-    line(f"{title} {invoice.number}", size=14, bold=True, step=7 * mm)
-    line(f"Factuurdatum: {timezone.localtime(invoice.issued_at):%d-%m-%Y}")
-    if invoice.due_at:
-        line(f"Te betalen vóór: {timezone.localtime(invoice.due_at):%d-%m-%Y}")
-    if invoice.credits_id:
-        line(f"Crediteert factuur {invoice.credits.number}")
-    if customer.get("reference"):
-        line(f"Uw referentie: {customer['reference']}")
-    y -= 4 * mm
-    line("Aan", bold=True)
-    if customer.get("company"):
-        line(customer["company"])
-        for text in (customer.get("address") or "").splitlines():
-            line(text)
-        line(f"t.a.v. {customer.get('contact') or customer['participant']}")
-        if customer.get("kvk"):
-            line(f"KvK {customer['kvk']}")
-        if customer.get("vat_id"):
-            line(f"Btw-id {customer['vat_id']}")
-        if customer.get("participant"):
-            line(f"Deelnemer: {customer['participant']}")
-    else:
-        line(customer["participant"])
-        line(customer["email"])
-    y -= 6 * mm
+    provider = ProviderSettings.load()
+    accent = HexColor(provider.brand_colour)
 
-    right = width - 20 * mm
+    def lines(texts, x: float, y: float, *, size: float = 9.5, step: float = 4.6 * mm, align: str = "left",
+              colour=INK) -> float:
+        page.setFont("Helvetica", size)
+        page.setFillColor(colour)
+        draw = page.drawRightString if align == "right" else page.drawString
+        for text in texts:
+            if text:
+                draw(x, y, text)
+                y -= step
+        return y
+
+    # The supplier: logo (or name) on the left, address block on the right, under a band in the brand colour.
+    page.setFillColor(accent)
+    page.rect(0, height - 8 * mm, width, 8 * mm, stroke=0, fill=1)
+    logo = _logo(provider)
+    if logo:
+        page.drawImage(logo, left, height - 36 * mm, width=45 * mm, height=20 * mm, preserveAspectRatio=True,
+                       mask="auto", anchor="sw")
+    else:
+        page.setFillColor(accent)
+        page.setFont("Helvetica-Bold", 18)
+        page.drawString(left, height - 28 * mm, supplier.get("name", ""))
     page.setFont("Helvetica-Bold", 10)
-    page.drawString(left, y, "Omschrijving")
-    page.drawRightString(right, y, "Bedrag")
-    y -= 2 * mm
-    page.line(left, y, right, y)
-    y -= 6 * mm
-    page.setFont("Helvetica", 10)
-    quantity = f"{invoice.quantity} × " if invoice.quantity > 1 else ""
-    page.drawString(left, y, f"{quantity}{invoice.description}"[:95])
+    page.setFillColor(INK)
+    page.drawRightString(right, height - 20 * mm, supplier.get("name", ""))
+    lines([supplier.get("address"), supplier.get("postcode_city"), supplier.get("email"),
+           f"KvK {supplier['kvk']}" if supplier.get("kvk") else "",
+           f"Btw-id {supplier['vat_id']}" if supplier.get("vat_id") else ""],
+          right, height - 25 * mm, size=9, step=4.2 * mm, align="right", colour=MUTED)
+
+    # The title, then the customer on the left and the invoice's facts on the right.
+    page.setFillColor(accent)
+    page.setFont("Helvetica-Bold", 22)
+    page.drawString(left, height - 62 * mm, title)
+    top = height - 74 * mm
+    page.setFillColor(MUTED)
+    page.setFont("Helvetica-Bold", 8.5)
+    page.drawString(left, top, "AAN")
+    if customer.get("company"):
+        contact = customer.get("contact") or customer.get("participant", "")
+        address = [customer["company"], *(customer.get("address") or "").splitlines(),
+                   f"t.a.v. {contact}" if contact else "",
+                   f"KvK {customer['kvk']}" if customer.get("kvk") else "",
+                   f"Btw-id {customer['vat_id']}" if customer.get("vat_id") else ""]
+    else:
+        address = [customer.get("participant", ""), customer.get("email", "")]
+    bottom_left = lines(address, left, top - 5 * mm, size=10, step=4.8 * mm)
+
+    facts = [("Factuurnummer", invoice.number),
+             ("Factuurdatum", f"{timezone.localtime(invoice.issued_at):%d-%m-%Y}")]
+    if invoice.due_at and invoice.kind == Invoice.Kind.INVOICE:
+        facts.append(("Vervaldatum", f"{timezone.localtime(invoice.due_at):%d-%m-%Y}"))
+    if invoice.credits_id:
+        facts.append(("Crediteert factuur", invoice.credits.number))
+    if customer.get("reference"):
+        facts.append(("Referentie", customer["reference"]))
+    if customer.get("company") and customer.get("participant"):
+        facts.append(("Deelnemer", customer["participant"]))
+    y = top
+    for label, value in facts:
+        page.setFont("Helvetica", 9)
+        page.setFillColor(MUTED)
+        page.drawString(right - 80 * mm, y, label)
+        page.setFont("Helvetica-Bold", 9.5)
+        page.setFillColor(INK)
+        page.drawRightString(right, y, value)
+        y -= 5 * mm
+    y = min(y, bottom_left) - 10 * mm
+
+    # The lines.
+    columns = [(left, "Omschrijving", "left"), (right - 62 * mm, "Aantal", "right"),
+               (right - 32 * mm, "Prijs", "right"), (right, "Bedrag", "right")]
+    page.setFillColor(HexColor("#f4f7f8"))
+    page.rect(left - 2 * mm, y - 2.5 * mm, right - left + 4 * mm, 8 * mm, stroke=0, fill=1)
+    page.setFillColor(INK)
+    page.setFont("Helvetica-Bold", 9.5)
+    for x, heading, align in columns:
+        (page.drawRightString if align == "right" else page.drawString)(x, y, heading)
+    y -= 9 * mm
     discount_excl = _discount_excl(invoice)
-    page.drawRightString(right, y, euro(invoice.amount_excl_vat + discount_excl))
+    listed = invoice.amount_excl_vat + discount_excl
+    page.setFont("Helvetica", 10)
+    page.drawString(left, y, invoice.description[:70])
+    page.drawRightString(right - 62 * mm, y, str(invoice.quantity))
+    page.drawRightString(right - 32 * mm, y, euro(listed / invoice.quantity))
+    page.drawRightString(right, y, euro(listed))
     if discount_excl:
-        y -= 5.5 * mm
+        y -= 6 * mm
         page.drawString(left, y, f"Korting ({invoice.voucher_code})" if invoice.voucher_code else "Korting")
         page.drawRightString(right, y, euro(-discount_excl))
-    y -= 8 * mm
-    vat_label = "Btw vrijgesteld" if invoice.vat_exemption_text else f"Btw {invoice.vat_rate * 100:.0f}%"
-    for label, amount, bold in [("Subtotaal excl. btw", invoice.amount_excl_vat, False),
-                                (vat_label, invoice.vat_amount, False), ("Totaal", invoice.total, True)]:
-        page.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
-        page.drawString(right - 80 * mm, y, label)
-        page.drawRightString(right, y, euro(amount))
-        y -= 5.5 * mm
     y -= 4 * mm
-    if invoice.vat_exemption_text:
-        for text in invoice.vat_exemption_text.splitlines():
-            line(text, size=9, step=4.5 * mm)
+    page.setStrokeColor(LINE)
+    page.setLineWidth(0.8)
+    page.line(left, y, right, y)
+    y -= 7 * mm
+
+    # The totals block.
+    vat_label = "Btw vrijgesteld" if invoice.vat_exemption_text else f"Btw {invoice.vat_rate * 100:.0f}%"
+    for label, amount in [("Subtotaal excl. btw", invoice.amount_excl_vat), (vat_label, invoice.vat_amount)]:
+        page.setFont("Helvetica", 10)
+        page.drawString(right - 75 * mm, y, label)
+        page.drawRightString(right, y, euro(amount))
+        y -= 6 * mm
+    y -= 3 * mm
+    page.setFillColor(accent)
+    page.rect(right - 78 * mm, y - 3 * mm, 80 * mm, 9 * mm, stroke=0, fill=1)
+    page.setFillColor(HexColor("#ffffff"))
+    page.setFont("Helvetica-Bold", 11)
+    page.drawString(right - 75 * mm, y, "Totaal" if invoice.kind == Invoice.Kind.INVOICE else "Totaal credit")
+    page.drawRightString(right, y, euro(invoice.total))
+    y -= 16 * mm
+
+    # How it is paid.
+    page.setFillColor(INK)
     payment = invoice.payment
     if invoice.kind == Invoice.Kind.INVOICE and invoice.due_at:
-        account = f" op {supplier['iban']} t.n.v. {supplier.get('name', '')}" if supplier.get("iban") else ""
-        line(f"Graag {euro(invoice.total)} vóór {timezone.localtime(invoice.due_at):%d-%m-%Y} overmaken{account},",
-             size=9, step=4.5 * mm)
-        line(f"onder vermelding van factuurnummer {invoice.number}.", size=9)
-    elif invoice.kind == Invoice.Kind.INVOICE and payment.paid_at:
-        line(f"Voldaan via online betaling op {timezone.localtime(payment.paid_at):%d-%m-%Y}.", size=9)
-    elif invoice.kind == Invoice.Kind.CREDIT and invoice.booking_id:
-        line(f"Dit bedrag wordt verrekend met factuur {invoice.credits.number}; wat al betaald is, storten wij terug.",
-             size=9)
-    elif invoice.kind == Invoice.Kind.CREDIT:
-        line("Het bedrag wordt teruggestort op de rekening waarmee is betaald.", size=9)
+        page.setStrokeColor(accent)
+        page.setLineWidth(1)
+        page.rect(left, y - 22 * mm, right - left, 27 * mm, stroke=1, fill=0)
+        page.setFont("Helvetica-Bold", 10.5)
+        page.drawString(left + 5 * mm, y, "Betaalgegevens")
+        rows = [("Te betalen", euro(invoice.total)),
+                ("Uiterlijk op", f"{timezone.localtime(invoice.due_at):%d-%m-%Y}"),
+                ("IBAN", f"{supplier.get('iban') or '—'} t.n.v. {supplier.get('name', '')}"),
+                ("Onder vermelding van", f"factuurnummer {invoice.number}")]
+        row_y = y - 6 * mm
+        for label, value in rows:
+            page.setFont("Helvetica", 9.5)
+            page.setFillColor(MUTED)
+            page.drawString(left + 5 * mm, row_y, label)
+            page.setFillColor(INK)
+            page.setFont("Helvetica-Bold", 9.5)
+            page.drawString(left + 45 * mm, row_y, value)
+            row_y -= 4.6 * mm
+        y -= 30 * mm
+    else:
+        if invoice.kind == Invoice.Kind.INVOICE and payment.paid_at:
+            note = (f"Voldaan via online betaling op {timezone.localtime(payment.paid_at):%d-%m-%Y}. "
+                    "Er hoeft niets meer betaald te worden.")
+        elif invoice.kind == Invoice.Kind.CREDIT and invoice.booking_id:
+            note = (f"Dit bedrag wordt verrekend met factuur {invoice.credits.number}; wat al betaald is, "
+                    "storten wij terug.")
+        else:
+            note = "Het bedrag wordt teruggestort op de rekening waarmee is betaald."
+        page.setFont("Helvetica-Bold", 9.5)
+        page.drawString(left, y, note)
+        y -= 8 * mm
+    if invoice.vat_exemption_text:
+        lines(invoice.vat_exemption_text.splitlines(), left, y, size=8.5, step=4 * mm, colour=MUTED)
+
+    # The footer: who to reach, on every invoice.
+    page.setStrokeColor(LINE)
+    page.line(left, 18 * mm, right, 18 * mm)
+    footer = " · ".join(filter(None, [supplier.get("name"), supplier.get("email"),
+                                      f"KvK {supplier['kvk']}" if supplier.get("kvk") else "",
+                                      f"Btw-id {supplier['vat_id']}" if supplier.get("vat_id") else "",
+                                      f"IBAN {supplier['iban']}" if supplier.get("iban") else ""]))
+    page.setFont("Helvetica", 8)
+    page.setFillColor(MUTED)
+    page.drawCentredString(width / 2, 13 * mm, footer)
     page.showPage()
     page.save()
     return buffer.getvalue()
+
+
+def _logo(provider: ProviderSettings):
+    """The provider's logo, or None."""
+    if not provider.logo_id:
+        return None
+    try:
+        with provider.logo.file.open("rb") as source:
+            return ImageReader(BytesIO(source.read()))
+    except OSError:
+        return None

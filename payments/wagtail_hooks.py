@@ -179,7 +179,7 @@ class RefundInspectView(InspectWithHistory):
         """"Try again" on a refund Stripe refused, for who may refund."""
         if self.object.status != Refund.Status.FAILED or not self.request.user.has_perm("payments.add_refund"):
             return []
-        return [HeaderButton(_("Try again"), url=reverse("refund:retry", args=[self.object.pk]), icon_name="resubmit")]
+        return [HeaderButton(_("Retry"), url=reverse("refund:retry", args=[self.object.pk]), icon_name="resubmit")]
 
     def get_credit_invoice_display_value(self):
         return linked(Invoice.objects.filter(refund=self.object))

@@ -41,7 +41,7 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
     expect(choice).to_contain_text("Basistraining")
     page.get_by_label("Datum").select_option(value=choice.get_attribute("value"))
     page.get_by_label("Aantal plaatsen").fill("4")
-    expect(page.get_by_label("Uw referentie of inkoopnummer")).to_have_value("PO-2027-01")
+    expect(page.get_by_label("Je referentie of inkoopnummer")).to_have_value("PO-2027-01")
     page.get_by_label("Ik ga akkoord").check()
     page.get_by_role("button", name="Plaatsen boeken").click()
     expect(page.get_by_role("status")).to_contain_text("Er zijn nog maar 3 plaatsen vrij op deze datum.")

@@ -1,6 +1,7 @@
 """Invoices and credit invoices: issued when a place is paid and when money goes back, numbered without gaps,
 with what Dutch rules require, downloadable only by the person they were issued to."""
 
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -88,7 +89,8 @@ def test_a_refund_gets_a_credit_invoice_that_refers_to_the_invoice(
     assert credit.kind == Invoice.Kind.CREDIT and credit.credits == invoice and credit.total == Decimal("-100.00")
     assert credit.sequence == invoice.sequence + 1
     text = pdf_text(credit)
-    assert "Creditfactuur" in text and f"Crediteert factuur {invoice.number}" in text and "-€ 100,00" in text
+    assert "Creditfactuur" in text and re.search(rf"Crediteert factuur\s+{invoice.number}", text)
+    assert "-€ 100,00" in text
 
 
 @pytest.mark.django_db(transaction=True)

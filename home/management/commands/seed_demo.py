@@ -22,6 +22,7 @@ from wagtail.rich_text import RichText
 
 from accounts.models import Membership, Organisation
 from accounts.services import profile_update
+from certification.models import CertificateDesign
 from certification.services import certificate_issue
 from core.models import ProviderSettings
 from courses import bookings, services
@@ -317,12 +318,31 @@ class Command(BaseCommand):
         created.append(name)
 
     def provider_settings(self) -> None:
+        design = CertificateDesign.load()
+        if not design.signatory_name:  # certificates are signed, as the provider's will be
+            design.signatory_name, design.signatory_title = demo_content.SIGNATORY
+            design.save()
         provider = ProviderSettings.load()
         if not provider.street_address:
             for field, value in demo_content.PROVIDER.items():
                 setattr(provider, field, value)
             provider.nobco_vignet = self.demo_vignet()
             provider.save()
+        if not provider.logo_id:
+            provider.logo = self.demo_logo(provider.name, provider.brand_colour)
+            provider.save()
+
+    @staticmethod
+    def demo_logo(name: str, colour: str) -> Image:
+        """A stand-in logo: a seal with a 2 beside the provider's name, in its brand colour."""
+        picture = PILImage.new("RGBA", (760, 160), (255, 255, 255, 0))
+        draw = ImageDraw.Draw(picture)
+        draw.rounded_rectangle((8, 8, 152, 152), radius=36, fill=colour)
+        draw.text((80, 82), "2", fill="white", anchor="mm", font_size=104)
+        draw.text((180, 80), name, fill=colour, anchor="lm", font_size=64)
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        return Image.objects.create(title=f"Logo {name} (demo)", file=ImageFile(buffer, name="logo.png"))
 
     @staticmethod
     def demo_vignet() -> Image:
