@@ -1,5 +1,6 @@
 """StreamField blocks trainers compose course and module pages from."""
 
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -107,8 +108,14 @@ class CalloutBlock(blocks.StructBlock):
         description = _("A highlighted box for a tip, information or a warning.")
 
 
+# A time of day, or a span: 09:30, 9.30, 09:30–10:15.
+PROGRAMME_TIME = RegexValidator(r"^([01]?\d|2[0-3])[:.][0-5]\d(\s*[–-]\s*([01]?\d|2[0-3])[:.][0-5]\d)?$",
+                                _("Write a time such as 09:30, or a span such as 09:30–10:15."))
+
+
 class ProgrammeItemBlock(blocks.StructBlock):
-    time = blocks.CharBlock(label=_("Time"), required=False, max_length=30, help_text=_("For example 09:30"))
+    time = blocks.CharBlock(label=_("Time"), required=False, max_length=30, validators=[PROGRAMME_TIME],
+                            help_text=_("For example 09:30, or 09:30–10:15"))
     title = blocks.CharBlock(label=_("Title"), max_length=150)
     description = blocks.TextBlock(label=_("Description"), required=False)
 

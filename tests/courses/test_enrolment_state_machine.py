@@ -298,6 +298,6 @@ class EnrolmentMachine(RuleBasedStateMachine):
 def test_enrolment_state_machine():
     EnrolmentMachine.catalogue = catalogue_site().catalogue
     run = EnrolmentMachine.TestCase
-    run.settings = settings(max_examples=40, stateful_step_count=40, deadline=None,
+    run.settings = settings(max_examples=25, stateful_step_count=40, deadline=None,
                             suppress_health_check=[HealthCheck.too_slow])
     run().runTest()
