@@ -170,6 +170,16 @@ class InvoiceSequence(YearSequence):
     """The last invoice number given out in a year (see home.sequences)."""
 
 
+def _customer_part(key: str, label) -> property:
+    """One part of an invoice's customer as a column of its own, for the bookkeeper's export."""
+
+    @admin.display(description=label)
+    def part(invoice) -> str:
+        return invoice.customer.get(key, "")
+
+    return property(part)
+
+
 class Invoice(models.Model):
     """An invoice or credit invoice as issued: every detail is copied in at issue time and never changes;
     the PDF is rendered once from them and kept with its checksum. Invoices are never deleted."""
@@ -241,25 +251,10 @@ class Invoice(models.Model):
     def customer_contact(self) -> str:
         return self.customer.get("contact") or self.customer.get("participant", "")
 
-    @property
-    @admin.display(description=_("invoice address"))
-    def customer_address(self) -> str:
-        return self.customer.get("address", "")
-
-    @property
-    @admin.display(description=_("email"))
-    def customer_email(self) -> str:
-        return self.customer.get("email", "")
-
-    @property
-    @admin.display(description=_("VAT id"))
-    def customer_vat_id(self) -> str:
-        return self.customer.get("vat_id", "")
-
-    @property
-    @admin.display(description=_("reference / PO number"))
-    def customer_reference(self) -> str:
-        return self.customer.get("reference", "")
+    customer_address = _customer_part("address", _("invoice address"))
+    customer_email = _customer_part("email", _("email"))
+    customer_vat_id = _customer_part("vat_id", _("VAT id"))
+    customer_reference = _customer_part("reference", _("reference / PO number"))
 
     @property
     @admin.display(description=_("credits invoice"))

@@ -71,7 +71,7 @@ def test_signup_with_a_taken_email_reveals_nothing_and_warns_the_owner(client, s
     assert owner.check_password(PASSWORD)
     [warning] = mail.outbox
     assert warning.to == ["bestaand@example.org"]
-    assert "Account bestaat al" in warning.subject and "Hallo van Spoor 2 Academy" in warning.body
+    assert "Account bestaat al" in warning.subject and "Met vriendelijke groet,\nSpoor 2 Academy" in warning.body
     assert "/password/reset/" in warning.body and "confirm-email" not in warning.body
 
 
