@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from defusedxml import ElementTree as ET
+from django.utils import timezone
 
 from accounts.models import RegisterMembership
 from registers import services
@@ -51,7 +52,7 @@ def test_the_office_submits_and_sees_what_pe_online_accepted_and_rejected(
     assert dict(submission.rows.values_list("number", "status")) == {"204417": "accepted", "555555": "rejected"}
     rejected = submission.rows.get(status="rejected")
     assert rejected.error_number == 110 and "Person not found" in rejected.error_message
-    assert _registered(pe_online) == [["9001", "31337", "204417", attended.date.ends_at.date().isoformat()]]
+    assert _registered(pe_online) == [["9001", "31337", "204417", timezone.localdate(attended.date.ends_at).isoformat()]]
     sent = ET.fromstring(pe_online.double.requests[0])  # what went over the wire carried the key
     assert sent.findtext("Settings/userKey") == "sleutel-geheim" and "sleutel-geheim" not in submission.request_xml
     page = client.get(f"/admin/trainer/dates/{attended.date.pk}/registers/").content.decode()
@@ -168,7 +169,7 @@ def test_the_double_refuses_malformed_documents_like_pe_online(pe_online):
 def test_attendance_pe_online_registered_before_counts_as_accepted(
         client, office, attended, pe_online, django_capture_on_commit_callbacks):
     """An answer lost on the way back (a timeout) and the document sent again: PE-online says error 120."""
-    pe_online.double.registered.append(("9001", "31337", "204417", attended.date.ends_at.date()))
+    pe_online.double.registered.append(("9001", "31337", "204417", timezone.localdate(attended.date.ends_at)))
 
     _submit(client, attended, django_capture_on_commit_callbacks)
 
