@@ -52,7 +52,8 @@ def test_the_office_submits_and_sees_what_pe_online_accepted_and_rejected(
     assert dict(submission.rows.values_list("number", "status")) == {"204417": "accepted", "555555": "rejected"}
     rejected = submission.rows.get(status="rejected")
     assert rejected.error_number == 110 and "Person not found" in rejected.error_message
-    assert _registered(pe_online) == [["9001", "31337", "204417", timezone.localdate(attended.date.ends_at).isoformat()]]
+    ended_on = timezone.localdate(attended.date.ends_at).isoformat()
+    assert _registered(pe_online) == [["9001", "31337", "204417", ended_on]]
     sent = ET.fromstring(pe_online.double.requests[0])  # what went over the wire carried the key
     assert sent.findtext("Settings/userKey") == "sleutel-geheim" and "sleutel-geheim" not in submission.request_xml
     page = client.get(f"/admin/trainer/dates/{attended.date.pk}/registers/").content.decode()
