@@ -3,11 +3,12 @@ queue as in production, and mail to the test's SMTP server on loopback."""
 
 import os
 
-import dj_database_url
-
+from lms.settings.base import database_config
 from lms.settings.test import *  # noqa: F403
 
-DATABASES = {"default": dj_database_url.parse(os.environ["WORKER_DATABASE_URL"])}
+# With the options every process needs (SQLite: take the write lock at BEGIN and wait for it): two workers and
+# the test write at once.
+DATABASES = {"default": database_config(os.environ["WORKER_DATABASE_URL"])}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", int(os.environ["WORKER_SMTP_PORT"]), 60

@@ -91,13 +91,17 @@ TEMPLATES = [
 
 
 def database_from_env(default_url: str) -> dict:
-    """One database from DATABASE_URL, with the options each engine needs under concurrent writers.
+    """One database from DATABASE_URL (see database_config)."""
+    return database_config(os.environ.get("DATABASE_URL", default_url))
+
+
+def database_config(url: str) -> dict:
+    """One database, with the options each engine needs under concurrent writers.
 
     SQLite takes its write lock at BEGIN (IMMEDIATE) so parallel writers queue instead of failing,
     and waits for the lock rather than raising "database is locked" at once.
     """
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url),
-                                   conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
