@@ -13,16 +13,26 @@ One lookup per request: the page and the topics' versions in a single `get_many`
 Logged-in pages use the same versions for what they share with everyone (`remembered`: a page's route, the
 provider's settings, a course's modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page
 for one person costs only the queries about that person.
+
+A page a view marks as `personal` (a course page, a module, "Mijn opleidingen") is also kept for the signed-in
+person who asked for it, under their session (and CSRF cookie: the page's forms carry its token): reading it
+again within a minute, with nothing about them changed, costs two cache lookups (their session, then the page
+and its versions). Besides the shared topics it names two more: `person:<id>`, which any saved or deleted row
+that is about that person changes (core.apps connects the signals; bulk updates call `person_changed`), and
+`PEOPLE`, which a change that names no one changes. What changes by itself (a module opening, a hold running
+out) is right again within that minute at most, or at once where the view says when (`valid_until`).
 """
 
 import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
@@ -32,7 +42,9 @@ from django.utils.http import parse_etags
 
 SITE, DATES, CERTIFICATES = "site", "dates", "certificates"
 TOPICS = (SITE, DATES, CERTIFICATES)
+PEOPLE = "people"  # what signed-in people see about themselves, changed in a way that names no one in particular
 LONGEST = 24 * 60 * 60  # seconds: a page nobody changed is rendered afresh once a day all the same
+PERSONAL_LONGEST = 60  # seconds: a person's page; what changes by itself is at most this late
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # a CDN or browser may keep it, but asks (ETag) each time
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage: a message waiting to be shown
 log = logging.getLogger(__name__)
@@ -68,6 +80,16 @@ def changed(*topics: str) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def person_topic(user_id) -> str:
+    return f"person:{user_id}"
+
+
+def person_changed(*user_ids) -> None:
+    """What these people see about themselves has changed: their pages are rendered afresh."""
+    if user_ids:
+        changed(*{person_topic(user_id) for user_id in user_ids})
 
 
 def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None):
@@ -107,15 +129,17 @@ class Policy:
 
     topics: tuple[str, ...]
     until: datetime | None = None
+    personal: bool = False  # a signed-in person's page may be kept for them too
 
 
-def cacheable(*topics: str):
-    """Marks a view's anonymous page as the same for everyone, showing these topics."""
+def cacheable(*topics: str, personal: bool = False):
+    """Marks a view's anonymous page as the same for everyone, showing these topics; `personal`: a signed-in
+    person's page is theirs to keep as well (it shows nothing but these topics and what is about them)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            mark_cacheable(request, *topics)
+            mark_cacheable(request, *topics, personal=personal)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -123,9 +147,9 @@ def cacheable(*topics: str):
     return decorator
 
 
-def mark_cacheable(request, *topics: str) -> None:
+def mark_cacheable(request, *topics: str, personal: bool = False) -> None:
     """The same, for a view that is not ours (Wagtail's page serving)."""
-    request.page_cache = Policy(topics)
+    request.page_cache = Policy(topics, personal=personal)
 
 
 def valid_until(request, moment: datetime | None) -> None:
@@ -150,7 +174,8 @@ class _Entry:
 
     def response(self, request) -> HttpResponse:
         asked = [tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))]
-        if "*" in asked or self.etag in asked:  # compared weakly, as a proxy that compresses marks it W/
+        # Compared weakly, as a proxy that compresses marks it W/; a person's page has no validator.
+        if self.etag and ("*" in asked or self.etag in asked):
             response = HttpResponseNotModified()
             headers = [(name, value) for name, value in self.headers if name not in ("Content-Length", "Content-Type")]
         else:
@@ -160,28 +185,64 @@ class _Entry:
         return response
 
 
-def _anonymous(request) -> bool:
-    cookies = request.COOKIES
-    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in cookies
-            and MESSAGES_COOKIE not in cookies and "HTTP_AUTHORIZATION" not in request.META
+def _may_hit(request) -> bool:
+    """A plain read with nothing waiting to be shown once (a message) and no other credentials."""
+    return (request.method in ("GET", "HEAD") and MESSAGES_COOKIE not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META
             and not request.path_info.startswith(("/admin/", settings.STATIC_URL)))
 
 
-def _entry_key(request) -> str:
-    """The page's address as the visitor asked for it. The Host header is taken as sent: a page is stored only
-    after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses never finds one."""
-    address = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
+@dataclass
+class _Visitor:
+    """Whose page this is: everyone's (no session), or one signed-in person's in one browser."""
+
+    user_id: str | None = None
+    browser: str = ""  # the session and CSRF cookies: a stored page's forms carry a token for this browser
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return TOPICS if self.user_id is None else (*TOPICS, PEOPLE, person_topic(self.user_id))
+
+
+def _visitor(request) -> _Visitor | None:
+    """None when the page is not for the cache at all: a session without anyone signed in (a signup under
+    way), or with a message to show."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session_key is None:
+        return _Visitor()
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user_id = session.get(SESSION_KEY)  # one cache lookup (cached_db)
+    if user_id is None or "_messages" in session:
+        return None
+    return _Visitor(str(user_id), f"{session_key}:{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}")
+
+
+def _entry_key(request, visitor: _Visitor) -> str:
+    """The page's address as the visitor asked for it, and whose page it is. The Host header is taken as sent:
+    a page is stored only after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses never
+    finds one."""
+    address = f"{visitor.browser}|{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
     return f"page-cache:{settings.RELEASE}:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def _storable(request, response, policy: Policy | None) -> bool:
-    """Only what a view marked, and only when nothing in it is per visitor: no cookie set (a CSRF token in a
-    form would set one), no script nonce, nothing private."""
-    return (policy is not None and request.method == "GET" and response.status_code == 200
-            and not response.streaming and not response.cookies
+def _storable(request, response, policy: Policy | None, visitor: _Visitor) -> bool:
+    """Only what a view marked (as personal too, for a signed-in person), and only when nothing in it is
+    different next time: no cookie set (a new CSRF token or session), no script nonce, nothing the view said
+    not to keep."""
+    return (policy is not None and (visitor.user_id is None or policy.personal)
+            and request.method == "GET" and response.status_code == 200
+            and not response.streaming and not _new_cookies(request, response, visitor)
             and "nonce-" not in response.get("Content-Security-Policy", "")
             and not {"private", "no-store", "no-cache"} & {
                 part.strip().split("=")[0] for part in response.get("Cache-Control", "").lower().split(",")})
+
+
+def _new_cookies(request, response, visitor: _Visitor) -> bool:
+    """Cookies other than a renewal of a person's CSRF cookie (Django renews it whenever a page holds a form;
+    their page is kept under it, so a hit, which renews nothing, serves a token it still accepts)."""
+    renewal = visitor.user_id is not None and settings.CSRF_COOKIE_NAME in request.COOKIES
+    return any(not (renewal and name == settings.CSRF_COOKIE_NAME and morsel.value == request.COOKIES[name])
+               for name, morsel in response.cookies.items())
 
 
 class AnonymousPageCacheMiddleware:
@@ -191,11 +252,14 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE or not _anonymous(request):
+        if not settings.PAGE_CACHE or not _may_hit(request):
             return self._personal(request, self.get_response(request))
-        key = _entry_key(request)
-        version_keys = {topic: _version_key(topic) for topic in TOPICS}
         try:
+            visitor = _visitor(request)
+            if visitor is None:
+                return self._personal(request, self.get_response(request))
+            key = _entry_key(request, visitor)
+            version_keys = {topic: _version_key(topic) for topic in visitor.topics}
             found = cache.get_many([key, *version_keys.values()])
             entry, versions = found.get(key), {topic: found.get(name) for topic, name in version_keys.items()}
             if entry is not None and entry.fresh(versions):
@@ -205,12 +269,14 @@ class AnonymousPageCacheMiddleware:
             versions = _ensure_versions(versions)  # before rendering: what is stored never predates its versions
         except Exception:  # the cache is away: the page is rendered, and not stored
             log.exception("The page cache is unreachable; serving %s uncached", request.path)
-            return self.get_response(request)
+            return self._personal(request, self.get_response(request))
         response = self.get_response(request)
         policy = getattr(request, "page_cache", None)
-        if _storable(request, response, policy):
+        storable = _storable(request, response, policy, visitor)
+        response = self._personal(request, response)
+        if storable:
             try:
-                self._store(key, response, policy, versions)
+                self._store(key, response, policy, versions, visitor)
             except Exception:
                 log.exception("The page cache is unreachable; %s not stored", request.path)
         return response
@@ -223,20 +289,26 @@ class AnonymousPageCacheMiddleware:
         return response
 
     @staticmethod
-    def _store(key: str, response, policy: Policy, versions: dict[str, str | None]) -> None:
-        if any(versions[topic] is None for topic in policy.topics):
+    def _store(key: str, response, policy: Policy, versions: dict[str, str | None], visitor: _Visitor) -> None:
+        personal = visitor.user_id is not None
+        topics = visitor.topics if personal else policy.topics  # a person's page: anything about them, too
+        if any(versions[topic] is None for topic in topics):
             return
+        until = policy.until
+        if personal:
+            soon = timezone.now() + timedelta(seconds=PERSONAL_LONGEST)
+            until = soon if until is None else min(until, soon)
         timeout = LONGEST
-        if policy.until is not None:
-            timeout = min(timeout, int((policy.until - timezone.now()).total_seconds()))
+        if until is not None:
+            timeout = min(timeout, int((until - timezone.now()).total_seconds()))
             if timeout <= 0:
                 return
-        response["ETag"] = etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        response["Cache-Control"] = CACHE_CONTROL
-        patch_vary_headers(response, ("Cookie",))
+        etag = ""
+        if not personal:  # a person's page is no-cache for browsers: they ask again, and the hit is as cheap
+            response["ETag"] = etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            response["Cache-Control"] = CACHE_CONTROL
+            patch_vary_headers(response, ("Cookie",))
         entry = _Entry(status=response.status_code, headers=list(response.items()), content=response.content,
-                       versions={topic: versions[topic] for topic in policy.topics}, etag=etag,
-                       until=policy.until)
+                       versions={topic: versions[topic] for topic in topics}, etag=etag, until=until)
         cache.set(key, entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
-

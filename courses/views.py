@@ -76,6 +76,7 @@ def enrolment_calendar(request, pk: int):
     return response
 
 
+@page_cache.cacheable(*page_cache.TOPICS, personal=True)
 @login_required
 def my_courses(request):
     """The person's places, the latest date first, a page at a time."""

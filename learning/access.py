@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from core import page_cache
 from core.permissions import opens_admin
 from courses.models import CourseDate, CoursePage, Enrolment, ModulePage
 
@@ -65,6 +66,7 @@ def module_access(request, module: ModulePage, course: CoursePage, now: datetime
     if enrolment is not None:
         opening = opens_at(module, enrolment.course_date)
         if opening and (now or timezone.now()) < opening:
+            page_cache.valid_until(request, opening)  # a page kept for them shows it open from then on
             return Access(enrolment=enrolment, content=sees_everything(request) or module.open_to_all,
                           opens_at=opening)
         return Access(enrolment=enrolment, content=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from core import page_cache
 from core.audit import record
 from core.converters import parse_id
 from core.formats import euro
@@ -409,8 +410,9 @@ def refund_send(*, refund: Refund) -> Refund:
         )
     except stripe.InvalidRequestError as error:
         log.error("Stripe refused refund %s: %s", refund.pk, error)
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
-            status=Refund.Status.FAILED, failure_reason=stripes_words(error)[:255])
+        if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+                status=Refund.Status.FAILED, failure_reason=stripes_words(error)[:255]):
+            page_cache.changed(page_cache.PEOPLE)  # no signal from an update: its payer's pages show it
     except stripe.StripeError as error:
         log.warning("Refund %s could not reach Stripe; the reconciliation retries it: %s", refund.pk, error)
     else:
