@@ -62,8 +62,9 @@ class Payment(models.Model):
         `refunded_amount` (payments.selectors.with_refunded); otherwise it is asked here."""
         if self.status != self.Status.PAID:
             return self.get_status_display()
-        refunded = getattr(self, "refunded_amount", None)
-        if refunded is None:
+        if hasattr(self, "refunded_amount"):  # None: nothing went back
+            refunded = self.refunded_amount or 0
+        else:
             refunded = sum(self.refunds.filter(status=Refund.Status.SUCCEEDED).values_list("amount", flat=True))
         if refunded >= self.amount:
             return str(_("Refunded"))

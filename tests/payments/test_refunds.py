@@ -343,3 +343,22 @@ def test_the_demos_stripe_stand_in_knows_the_seeded_payments(stripe_double, tmp_
 
 def refunded_at_stripe_by_id(stripe_double, intent_id: str) -> int:
     return stripe_double.double.payments[intent_id]["refunded"]
+
+
+def test_the_payments_listing_asks_the_same_queries_whatever_the_number_of_payments_and_refunds(
+        paid, client, django_assert_num_queries):
+    """The refunded amount comes with each row (a subquery for the page's rows), not from one query per row."""
+    client.force_login(UserFactory(is_superuser=True))
+    client.get(reverse("payment:index"))
+    with CaptureQueriesContext(connection) as one_payment:
+        assert "Betaald" in client.get(reverse("payment:index")).content.decode()
+    for n in range(10):
+        more = Payment.objects.create(enrolment=paid.enrolment, amount=Decimal("100.00"), status=Payment.Status.PAID,
+                                      checkout_session_id=f"cs_test_more_{n}", payment_intent_id=f"pi_more_{n}",
+                                      expires_at=paid.expires_at, paid_at=paid.paid_at)
+        if n < 5:  # and five with nothing refunded
+            Refund.objects.create(payment=more, amount=Decimal("40.00") if n else Decimal("100.00"),
+                                  reason="coulance", status=Refund.Status.SUCCEEDED)
+    with django_assert_num_queries(len(one_payment.captured_queries)):
+        listing = client.get(reverse("payment:index")).content.decode()
+    assert listing.count("Deels terugbetaald") == 4 and "Terugbetaald" in listing
