@@ -200,7 +200,10 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
         Enrolment.objects.filter(user=user)
         .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
         .select_related("course_date__course")
-        .annotate(meeting_days_count=Count("course_date__meeting_days"))
+        # A subquery, counted for the rows on the page only (a join and GROUP BY would count every place first).
+        .annotate(meeting_days_count=Subquery(
+            MeetingDay.objects.filter(course_date=OuterRef("course_date")).order_by().values("course_date")
+            .annotate(days=Count("pk")).values("days")))
         .order_by("-course_date__starts_at", "-pk")
     )
 
