@@ -11,9 +11,12 @@ two `db_worker`s and one `scheduler`. Over HTTP, against both servers:
 - a Checkout opened through server A is paid, its webhook delivered to server B and once more to A: confirmed once,
   one invoice;
 - a certificate issued by a worker is downloaded through server B, and its bytes match the checksum kept;
-- the course page's req/s from one server, and from both at once (on 2 cores this cannot double).
+- the course page's req/s from one server, and from both at once (on 2 cores this cannot double);
+- the option of a Redis task queue (django-tasks-rq, TASKS_QUEUE_URL): a certificate enqueued to Redis is issued
+  by an `rqworker`.
 
-Last line: `scale_out servers=2 workers=2 seats_taken=… double_applied=… certificate_ok=… errors_5xx=… …`.
+Last line: `scale_out servers=2 workers=2 seats_taken=… double_applied=… certificate_ok=… errors_5xx=… …
+redis_queue_ok=…`.
 """
 
 import base64
@@ -210,7 +213,13 @@ def main(seconds: float) -> None:
         print(f"certificate: {certificate.number if certificate else 'not issued'} issued by a worker, downloaded "
               f"through B, checksum {'intact' if certificate_ok else 'WRONG'}")
 
-        # 4. The course page from one server, then from both at once.
+        # 4. The option: the same work through the Redis task queue: an `rqworker` (django-tasks-rq) issues a
+        # certificate enqueued by a process with TASKS_QUEUE_URL set, as production would be configured.
+        rq_ok = certificate_through_redis_queue(env, cache_url, course)
+        print(f"redis task queue: a certificate enqueued to Redis and issued by an rqworker: "
+              f"{'yes' if rq_ok else 'NO'}")
+
+        # 5. The course page from one server, then from both at once.
         path = course.url
         one = wrk(f"http://127.0.0.1:{port_a}{path}", seconds=seconds)
         both = [None, None]
@@ -228,7 +237,25 @@ def main(seconds: float) -> None:
         tasks_failed = _tasks_failed()
     print(f"scale_out servers=2 workers=2 seats_taken={seats_taken} double_applied={double_applied} "
           f"certificate_ok={certificate_ok} errors_5xx={errors_5xx} course_page_req_s_one={one['req_s']:.0f} "
-          f"course_page_req_s_two={two:.0f} tasks_failed={tasks_failed}")
+          f"course_page_req_s_two={two:.0f} tasks_failed={tasks_failed} redis_queue_ok={int(rq_ok)}")
+
+
+def certificate_through_redis_queue(env: dict, cache_url: str, course) -> bool:
+    from django.utils import timezone
+
+    from certification.models import Certificate
+    from courses.models import Enrolment
+    from tests.factories import UserFactory, confirmed_place, make_date
+
+    place = confirmed_place(make_date(course, capacity=2), UserFactory())
+    Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
+    queue_env = {**env, "TASKS_QUEUE_URL": cache_url.rsplit("/", 1)[0] + "/1"}  # its own Redis database
+    with background("rq-worker", ["rqworker", "--job-class", "django_tasks_rq.Job", "default"], queue_env):
+        subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                        "from certification.tasks import issue_certificate; "
+                        f"issue_certificate.enqueue(enrolment_id={place.pk})"],
+                       cwd=ROOT, env={**os.environ, **queue_env}, check=True, stdout=subprocess.DEVNULL)
+        return bool(wait_for(lambda: Certificate.objects.filter(enrolment=place).exclude(pdf="").exists()))
 
 
 def _tasks_failed() -> int:

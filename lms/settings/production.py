@@ -57,6 +57,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "cache_table"}}
 
+# The task queue: the database (django-tasks-db, `manage.py db_worker`) unless TASKS_QUEUE_URL names a Redis
+# (django-tasks-rq, `manage.py rqworker --job-class django_tasks_rq.Job default`; pip install '.[rq]').
+if os.environ.get("TASKS_QUEUE_URL"):
+    INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
