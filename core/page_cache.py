@@ -54,6 +54,12 @@ def _version_key(topic: str) -> str:
     return f"page-cache:{settings.RELEASE}:version:{topic}"
 
 
+def _version_timeout(topic: str) -> int | None:
+    """A person's version lapses (one per person adds up; a lapsed one is made anew, and their pages render once
+    more); the few shared topics' versions are kept."""
+    return LONGEST if topic.startswith("person:") else None
+
+
 def _ensure_versions(versions: dict[str, str | None]) -> dict[str, str | None]:
     """A topic never changed (or its version was evicted) gets one now, before the page is rendered; a version
     another request set first wins (read back)."""
@@ -61,7 +67,7 @@ def _ensure_versions(versions: dict[str, str | None]) -> dict[str, str | None]:
     if not missing:
         return versions
     for topic in missing:
-        cache.add(_version_key(topic), uuid.uuid4().hex, timeout=None)
+        cache.add(_version_key(topic), uuid.uuid4().hex, timeout=_version_timeout(topic))
     found = cache.get_many([_version_key(topic) for topic in missing])
     return {**versions, **{topic: found.get(_version_key(topic)) for topic in missing}}
 
@@ -73,7 +79,9 @@ def changed(*topics: str) -> None:
 
     def bump():
         try:
-            cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics}, timeout=None)
+            for timeout in {_version_timeout(topic) for topic in topics}:
+                cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics
+                                if _version_timeout(topic) == timeout}, timeout=timeout)
         except Exception:  # never fail the change itself; pages stored before may be stale: flush the cache
             log.exception("The page cache is unreachable: %s changed, but stored pages were not renewed. Flush "
                           "the cache once it is back.", ", ".join(topics))

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ObjectDoesNotExist
@@ -66,6 +67,10 @@ def groups_changed(sender, instance, action, pk_set, reverse, **kwargs) -> None:
             page_cache.changed(page_cache.PEOPLE)
 
 
+def everyone_changed(**kwargs) -> None:
+    page_cache.changed(page_cache.PEOPLE)
+
+
 def project_models() -> list:
     """The models of the project's own apps (the folders beside manage.py; not Django's, Wagtail's or a
     library's)."""
@@ -96,6 +101,10 @@ def connect() -> None:
     for model in project_models():
         post_save.connect(person_row_changed, sender=model, dispatch_uid=f"people-save-{model._meta.label}")
         post_delete.connect(person_row_changed, sender=model, dispatch_uid=f"people-delete-{model._meta.label}")
+    # A group's permissions or the group itself: who opens the CMS (their menu, what they see of closed modules).
+    for signal in (post_save, post_delete):
+        signal.connect(everyone_changed, sender=Group, dispatch_uid=f"people-group-{id(signal)}")
+    m2m_changed.connect(everyone_changed, sender=Group.permissions.through, dispatch_uid="people-group-permissions")
     user_model = get_user_model()
     m2m_changed.connect(groups_changed, sender=user_model.groups.through, dispatch_uid="people-groups")
     m2m_changed.connect(groups_changed, sender=user_model.user_permissions.through, dispatch_uid="people-permissions")

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core import page_cache
@@ -201,9 +202,9 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
         .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
         .select_related("course_date__course")
         # A subquery, counted for the rows on the page only (a join and GROUP BY would count every place first).
-        .annotate(meeting_days_count=Subquery(
+        .annotate(meeting_days_count=Coalesce(Subquery(
             MeetingDay.objects.filter(course_date=OuterRef("course_date")).order_by().values("course_date")
-            .annotate(days=Count("pk")).values("days")))
+            .annotate(days=Count("pk")).values("days")), 0))
         .order_by("-course_date__starts_at", "-pk")
     )
 

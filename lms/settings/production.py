@@ -61,7 +61,8 @@ else:
 # (django-tasks-rq, `manage.py rqworker --job-class django_tasks_rq.Job default`; pip install '.[rq]').
 if os.environ.get("TASKS_QUEUE_URL"):
     INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"]}}
+    # A task may run as long as the database queue allows it (RQ's own default is 3 minutes).
+    RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"], "DEFAULT_TIMEOUT": TASK_LEASE_MINUTES * 60}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -178,3 +178,28 @@ def test_a_bulk_update_with_no_signal_still_renders_afresh(eva):
     kept(client, MY_COURSES)
     page_cache.changed(page_cache.PEOPLE)
     assert client.get(MY_COURSES)["X-Page-Cache"] == "miss"
+
+
+def test_a_group_given_the_cms_shows_it_in_its_members_menu_at_once(eva):
+    from django.contrib.auth.models import Group, Permission
+
+    editors = Group.objects.create(name="Redactie-in-opleiding")
+    eva.groups.add(editors)
+    client = browser(eva)
+    assert 'href="/admin/"' not in text(kept(client, MY_COURSES))
+    editors.permissions.add(Permission.objects.get(codename="access_admin"))
+    assert 'href="/admin/"' in text(client.get(MY_COURSES))
+
+
+def test_a_held_place_is_kept_only_until_its_hold_runs_out(course):
+    from courses.models import Enrolment
+
+    eva = UserFactory()
+    held = services.enrolment_hold(course_date=make_date(course), user=eva, billing=services.Billing())
+    Enrolment.objects.filter(pk=held.pk).update(hold_expires_at=timezone.now() + timedelta(seconds=20))
+    client = browser(eva)
+    kept(client, MY_COURSES)
+    with time_machine.travel(timezone.now() + timedelta(seconds=10)):
+        assert client.get(MY_COURSES)["X-Page-Cache"] == "hit"
+    with time_machine.travel(timezone.now() + timedelta(seconds=30)):  # within the minute, past the hold
+        assert client.get(MY_COURSES).get("X-Page-Cache") != "hit"
