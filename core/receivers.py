@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.management import call_command
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from wagtail.documents import get_document_model
@@ -38,10 +37,12 @@ def _people_of(instance) -> list | None:
     if getattr(instance, "user_id", None) is not None:
         return [instance.user_id]
     if getattr(instance, "enrolment_id", None) is not None:
-        try:
+        field = type(instance)._meta.get_field("enrolment")
+        if field.is_cached(instance):  # loaded with it (select_related, or the service had it at hand)
             user_id = instance.enrolment.user_id
-        except ObjectDoesNotExist:  # deleted along with its enrolment
-            return None
+        else:  # one narrow query; None when the enrolment is gone too (a cascade)
+            user_id = (field.related_model._base_manager.filter(pk=instance.enrolment_id)
+                       .values_list("user_id", flat=True).first())
         return [user_id] if user_id is not None else None
     return None
 

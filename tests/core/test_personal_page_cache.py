@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.models import ProviderSettings
 from courses import services
 from courses.models import ModulePage
+from learning import services as learning_services
 from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_quiz, make_trainer
 
 COURSE_URL = "/opleidingen/basistraining/"
@@ -167,8 +168,9 @@ def test_a_quiz_is_never_kept_its_clock_runs(course):
     assert "X-Page-Cache" not in client.get(quiz.url)
 
 
-def test_a_bulk_update_with_no_signal_still_renders_afresh(eva):
-    """Updates straight in the database send no signals: the services that make them say what changed."""
+def test_what_services_say_after_a_bulk_update_renders_afresh(eva):
+    """Updates straight in the database send no signals: the services that make them say what changed, about
+    one person or about no one in particular."""
     from core import page_cache
 
     client = browser(eva)
@@ -203,3 +205,16 @@ def test_a_held_place_is_kept_only_until_its_hold_runs_out(course):
         assert client.get(MY_COURSES)["X-Page-Cache"] == "hit"
     with time_machine.travel(timezone.now() + timedelta(seconds=30)):  # within the minute, past the hold
         assert client.get(MY_COURSES).get("X-Page-Cache") != "hit"
+
+
+def test_a_quiz_attempt_closed_for_time_renders_the_participants_pages_afresh(classroom):
+    """The attempt is closed with an update (no signal): the service says whose pages changed."""
+    classroom.quiz.time_limit_minutes = 10
+    classroom.quiz.save()
+    start = timezone.now()
+    attempt = learning_services.attempt_start(enrolment=classroom.place, quiz=classroom.quiz, now=start)
+    client = browser(classroom.coach)
+    kept(client, MY_COURSES)
+    closed = learning_services.attempt_close_if_timed_out(attempt, now=start + timedelta(minutes=11))
+    assert closed.status == "timed_out"
+    assert client.get(MY_COURSES)["X-Page-Cache"] == "miss"
