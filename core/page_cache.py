@@ -8,7 +8,9 @@ topic gives it a new version (`changed`), at once and again when the transaction
 renders afresh; a page that changes by itself at a known moment (a seat hold running out, a date starting, a
 certificate expiring) is kept only until then (`valid_until`).
 
-One lookup per request: the page and the topics' versions in a single `get_many` (one round trip to Redis).
+One lookup per request: the page and the topics' versions in a single `get_many` (one round trip to Redis). In
+production an anonymous visitor's stored page is sent from in front of Django (`serve_stored_pages`, in the WSGI
+application): a hit costs that lookup and nothing else; a miss goes on to Django, whose middleware stores it.
 
 Logged-in pages use the same versions for what they share with everyone (`remembered`: a page's route, the
 provider's settings, a course's modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page
@@ -29,13 +31,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import wraps
+from http import HTTPStatus
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, parse_cookie
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -180,24 +183,29 @@ class _Entry:
         return (all(versions.get(topic) == version for topic, version in self.versions.items())
                 and (self.until is None or timezone.now() < self.until))
 
-    def response(self, request) -> HttpResponse:
-        asked = [tag.removeprefix("W/") for tag in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))]
+    def reply(self, meta) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and body for a request (its META, or WSGI environ): the page, or 304 Not Modified when
+        the visitor's copy is this one."""
+        asked = [tag.removeprefix("W/") for tag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", ""))]
         # Compared weakly, as a proxy that compresses marks it W/; a person's page has no validator.
         if self.etag and ("*" in asked or self.etag in asked):
-            response = HttpResponseNotModified()
-            headers = [(name, value) for name, value in self.headers if name not in ("Content-Length", "Content-Type")]
-        else:
-            response, headers = HttpResponse(self.content, status=self.status), self.headers
+            unsent = ("Content-Length", "Content-Type")
+            return 304, [(name, value) for name, value in self.headers if name not in unsent], b""
+        return self.status, self.headers, self.content
+
+    def response(self, request) -> HttpResponse:
+        status, headers, content = self.reply(request.META)
+        response = HttpResponseNotModified() if status == 304 else HttpResponse(content, status=status)
         # The stored headers passed Django's checks when the page was first sent: set as they are.
         response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
         return response
 
 
-def _may_hit(request) -> bool:
+def _may_hit(meta, cookies) -> bool:
     """A plain read with nothing waiting to be shown once (a message) and no other credentials."""
-    return (request.method in ("GET", "HEAD") and MESSAGES_COOKIE not in request.COOKIES
-            and "HTTP_AUTHORIZATION" not in request.META
-            and not request.path_info.startswith(("/admin/", settings.STATIC_URL)))
+    return (meta.get("REQUEST_METHOD") in ("GET", "HEAD") and MESSAGES_COOKIE not in cookies
+            and "HTTP_AUTHORIZATION" not in meta
+            and not meta.get("PATH_INFO", "").startswith(("/admin/", settings.STATIC_URL)))
 
 
 @dataclass
@@ -225,12 +233,24 @@ def _visitor(request) -> _Visitor | None:
     return _Visitor(str(user_id), f"{session_key}:{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}")
 
 
-def _entry_key(request, visitor: _Visitor) -> str:
-    """The page's address as the visitor asked for it, and whose page it is. The Host header is taken as sent:
-    a page is stored only after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses never
-    finds one."""
-    address = f"{visitor.browser}|{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
+def _entry_key(meta, visitor: _Visitor) -> str:
+    """The page's address as the visitor asked for it (from the WSGI environ as sent, so Django's request and
+    the front in `serve_stored_pages` find the same page), and whose page it is. The Host header is taken as
+    sent: a page is stored only after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses
+    never finds one. The scheme is the server's and the proxy's (SECURE_PROXY_SSL_HEADER) as they said it."""
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
+    address = "|".join((visitor.browser, meta.get("wsgi.url_scheme", ""), meta.get(proxy_header, ""),
+                        meta.get("HTTP_HOST", ""), meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", ""),
+                        meta.get("QUERY_STRING", "")))
     return f"page-cache:{settings.RELEASE}:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _lookup(key: str, topics: tuple[str, ...]) -> tuple["_Entry | None", dict[str, str | None]]:
+    """The stored page under `key` if it is still fresh, and the topics' current versions: one round trip."""
+    version_keys = {topic: _version_key(topic) for topic in topics}
+    found = cache.get_many([key, *version_keys.values()])
+    entry, versions = found.get(key), {topic: found.get(name) for topic, name in version_keys.items()}
+    return (entry if entry is not None and entry.fresh(versions) else None), versions
 
 
 def _storable(request, response, policy: Policy | None, visitor: _Visitor) -> bool:
@@ -260,17 +280,15 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE or not _may_hit(request):
+        if not settings.PAGE_CACHE or not _may_hit(request.META, request.COOKIES):
             return self._personal(request, self.get_response(request))
         try:
             visitor = _visitor(request)
             if visitor is None:
                 return self._personal(request, self.get_response(request))
-            key = _entry_key(request, visitor)
-            version_keys = {topic: _version_key(topic) for topic in visitor.topics}
-            found = cache.get_many([key, *version_keys.values()])
-            entry, versions = found.get(key), {topic: found.get(name) for topic, name in version_keys.items()}
-            if entry is not None and entry.fresh(versions):
+            key = _entry_key(request.META, visitor)
+            entry, versions = _lookup(key, visitor.topics)
+            if entry is not None:
                 response = entry.response(request)
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -320,3 +338,29 @@ class AnonymousPageCacheMiddleware:
                        versions={topic: versions[topic] for topic in topics}, etag=etag, until=until)
         cache.set(key, entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
+
+
+def serve_stored_pages(application):
+    """The WSGI application in front of Django's (lms.wsgi): an anonymous visitor's stored page is sent from
+    here, without Django building a request and a response or running its signals and middleware for it (they
+    all ran when the page was stored). Anything else, and a miss, goes on to Django unchanged; so does every
+    request when the cache is away."""
+    if not getattr(settings, "PAGE_CACHE", False):
+        return application
+    anonymous = _Visitor()
+
+    def front(environ, start_response):
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if settings.SESSION_COOKIE_NAME in cookies or not _may_hit(environ, cookies):
+            return application(environ, start_response)
+        try:
+            entry, _versions = _lookup(_entry_key(environ, anonymous), anonymous.topics)
+        except Exception:  # the middleware says so in the log
+            entry = None
+        if entry is None:
+            return application(environ, start_response)
+        status, headers, content = entry.reply(environ)
+        start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Page-Cache", "hit")])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [content]
+
+    return front

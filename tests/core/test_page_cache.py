@@ -5,7 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
@@ -268,3 +272,62 @@ def test_a_page_cache_that_cannot_be_reached_serves_pages_and_never_fails_a_chan
     place.refresh_from_db()
     assert place.status == "held"
     assert "Flush the cache once it is back" in caplog.text
+
+
+def front_get(path: str, method: str = "GET", **headers):
+    """The request as production's WSGI application (lms.wsgi) answers it: the front that sends stored anonymous
+    pages, then Django's own handler."""
+    environ = RequestFactory().generic(method, path, **headers).environ
+    sent = {}
+
+    def start_response(status, response_headers):
+        sent.update(status=status, headers=dict(response_headers))
+
+    # As Django's test client does: the test's database connection stays open across the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = page_cache.serve_stored_pages(WSGIHandler())(environ, start_response)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return sent["status"], sent["headers"], body
+
+
+def test_production_sends_a_stored_page_from_in_front_of_django_as_django_would(course_date):
+    stored = cached(COURSE_URL)
+    status, headers, body = front_get(COURSE_URL)
+    assert status == "200 OK" and headers["X-Page-Cache"] == "hit" and body == stored.content
+    assert {name: headers[name] for name in ("ETag", "Cache-Control", "Vary", "Content-Security-Policy")} == {
+        name: stored[name] for name in ("ETag", "Cache-Control", "Vary", "Content-Security-Policy")}
+
+    status, headers, body = front_get(COURSE_URL, HTTP_IF_NONE_MATCH=stored["ETag"])
+    assert status == "304 Not Modified" and not body and "Content-Type" not in headers
+    status, headers, body = front_get(COURSE_URL, method="HEAD")
+    assert status == "200 OK" and not body and headers["Content-Length"] == str(len(stored.content))
+
+
+def test_production_renders_afresh_what_changed_and_what_is_not_for_the_stored_page(course_date):
+    cached(COURSE_URL)
+    services.course_date_set_capacity(course_date=course_date, capacity=4, now=timezone.now())
+    status, headers, body = front_get(COURSE_URL)
+    assert status == "200 OK" and headers["X-Page-Cache"] == "miss" and "nog 4 plaatsen" in body.decode()
+    assert front_get(COURSE_URL)[1]["X-Page-Cache"] == "hit"
+
+    assert "X-Page-Cache" not in front_get(COURSE_URL, HTTP_COOKIE="messages=anything")[1]
+    assert "X-Page-Cache" not in front_get(COURSE_URL, HTTP_AUTHORIZATION="Basic eDp5")[1]
+    coach = UserFactory()
+    client = Client()
+    client.force_login(coach)
+    session = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    status, headers, body = front_get(COURSE_URL, HTTP_COOKIE=session)
+    assert "X-Page-Cache" not in headers and "Uitloggen" in body.decode()
+
+
+def test_without_the_page_cache_production_is_django_alone(settings):
+    settings.PAGE_CACHE = False
+    handler = WSGIHandler()
+    assert page_cache.serve_stored_pages(handler) is handler
