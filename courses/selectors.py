@@ -209,6 +209,19 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
     )
 
 
+RECENT_EARLIER_PLACES = 3  # "Mijn opleidingen" shows the latest few earlier places; the rest on their own pages
+
+
+def current_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
+    """The person's places on dates not yet over, the soonest first."""
+    return enrolments_of(user=user).filter(course_date__ends_at__gte=now).order_by("course_date__starts_at", "pk")
+
+
+def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
+    """The person's places on dates that are over, the latest first."""
+    return enrolments_of(user=user).filter(course_date__ends_at__lt=now)
+
+
 def dates_for_trainer(*, user) -> QuerySet[CourseDate]:
     """A trainer's own dates; people who may see every enrolment (the office) see all dates."""
     dates = CourseDate.objects.select_related("course").order_by("-starts_at")

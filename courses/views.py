@@ -79,10 +79,26 @@ def enrolment_calendar(request, pk: int):
 @page_cache.cacheable(*page_cache.TOPICS, personal=True)
 @login_required
 def my_courses(request):
-    """The person's places, the latest date first, a page at a time."""
-    page = Paginator(selectors.enrolments_of(user=request.user), selectors.DATES_PER_PAGE).get_page(
+    """What comes next (the person's places on dates not yet over, the soonest first, a page at a time), then the
+    latest few earlier places and a link to the rest."""
+    now = timezone.now()
+    current = Paginator(selectors.current_places_of(user=request.user, now=now), selectors.DATES_PER_PAGE).get_page(
         request.GET.get("pagina"))
-    return render(request, "courses/my_courses.html", {"enrolments": page, "now": timezone.now()})
+    earlier = selectors.earlier_places_of(user=request.user, now=now)
+    recent = list(earlier[:selectors.RECENT_EARLIER_PLACES + 1])  # one more than shown: are there more?
+    earlier_count = earlier.count() if len(recent) > selectors.RECENT_EARLIER_PLACES else len(recent)
+    recent = recent[:selectors.RECENT_EARLIER_PLACES]
+    return render(request, "courses/my_courses.html", {
+        "current": current, "recent": recent, "earlier_count": earlier_count, "shown": [*current, *recent]})
+
+
+@page_cache.cacheable(*page_cache.TOPICS, personal=True)
+@login_required
+def my_earlier_courses(request):
+    """The person's places on dates that are over, the latest first, a page at a time."""
+    page = Paginator(selectors.earlier_places_of(user=request.user, now=timezone.now()),
+                     selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "courses/my_earlier_courses.html", {"enrolments": page})
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import euro
-from courses.models import Enrolment
+from courses.models import Booking, Enrolment
 
 from .models import BankTransfer, Invoice, Payment, Refund
 
@@ -71,6 +71,15 @@ def payment_states(enrolments: Iterable[Enrolment], *, now: datetime) -> dict[in
         else:
             states[enrolment.pk] = _state(enrolment, by_place.get(enrolment.pk, []), now)
     return states
+
+
+def own_invoices(place_ids) -> QuerySet[Invoice]:
+    """The invoices of these places that are the person's own: paid online, or booked for themselves (an
+    organisation's invoice is the organisation's). Each through its own index: one OR across both joins reads
+    every invoice."""
+    return Invoice.objects.filter(
+        Q(payment__in=Payment.objects.filter(enrolment__in=place_ids))
+        | Q(booking__in=Booking.objects.filter(places__in=place_ids, organisation__isnull=True)))
 
 
 def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:

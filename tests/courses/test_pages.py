@@ -257,17 +257,42 @@ def test_with_few_dates_the_course_page_shows_them_all(client, course):
     assert page.count('class="date-item"') == 3 and "Alle " not in page
 
 
-def test_my_courses_come_a_page_at_a_time_the_latest_first(client, course):
+def test_my_courses_shows_what_comes_next_then_the_latest_earlier_places_and_the_rest_a_page_at_a_time(
+        client, course):
     from accounts.models import User
     from courses.models import Enrolment
 
     coach = User.objects.create_user(email="eva@example.org", password="x", full_name="Eva Jansen")
-    dates = [make_date(course, starts_in=timedelta(days=-400 + 10 * n)) for n in range(30)]
+    earlier = [make_date(course, starts_in=timedelta(days=-400 + 10 * n)) for n in range(30)]
+    upcoming = [make_date(course, starts_in=timedelta(days=60 - 20 * n)) for n in range(2)]  # the later one first
     Enrolment.objects.bulk_create([Enrolment(course_date=course_date, user=coach, status=Enrolment.Status.CANCELLED)
-                                   for course_date in dates])
+                                   for course_date in [*earlier, *upcoming]])
     client.force_login(coach)
-    first = client.get("/my/courses/").content.decode()
+
+    page = client.get("/my/courses/").content.decode()
+    next_up, previously = page.split("<h2>Eerder</h2>")
+    assert "Komend en lopend" in next_up and next_up.count('class="date-item"') == 2
+    assert next_up.index(day(upcoming[1].starts_at)) < next_up.index(day(upcoming[0].starts_at))  # soonest first
+    assert previously.count('class="date-item"') == 3
+    assert [day(d.starts_at) in previously for d in earlier[-4:]] == [False, True, True, True]
+    assert 'href="/my/courses/earlier/">Alle 30 eerdere opleidingen' in previously
+
+    first = client.get("/my/courses/earlier/").content.decode()
     assert first.count('class="date-item"') == 25 and "Pagina 1 van 2" in first
-    assert day(dates[-1].starts_at) in first and day(dates[0].starts_at) not in first
-    second = client.get("/my/courses/?pagina=2").content.decode()
-    assert second.count('class="date-item"') == 5 and day(dates[0].starts_at) in second
+    assert day(earlier[-1].starts_at) in first and day(earlier[0].starts_at) not in first
+    assert day(upcoming[1].starts_at) not in first
+    second = client.get("/my/courses/earlier/?pagina=2").content.decode()
+    assert second.count('class="date-item"') == 5 and day(earlier[0].starts_at) in second
+
+
+def test_my_courses_without_upcoming_places_points_to_the_catalogue_and_lists_the_few_earlier_ones(client, course):
+    from accounts.models import User
+    from courses.models import Enrolment
+
+    coach = User.objects.create_user(email="eva@example.org", password="x", full_name="Eva Jansen")
+    Enrolment.objects.create(course_date=make_date(course, starts_in=timedelta(days=-30)), user=coach,
+                             status=Enrolment.Status.CANCELLED)
+    client.force_login(coach)
+    page = client.get("/my/courses/").content.decode()
+    assert "Je hebt geen komende opleidingen." in page and 'href="/opleidingen/"' in page
+    assert page.count('class="date-item"') == 1 and "eerdere opleiding" not in page

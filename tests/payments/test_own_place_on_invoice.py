@@ -96,3 +96,37 @@ def test_a_place_on_invoice_moved_to_another_date_stays_on_its_invoice(client, o
 
     assert (moved.booking_id, moved.price_incl_vat) == (place.booking_id, place.price_incl_vat)
     assert payment_states([moved], now=moved.confirmed_at)[moved.pk].label == "Factuur open"
+
+
+def test_my_courses_and_each_place_show_the_persons_own_invoices_never_an_organisations(client, open_to_all):
+    from courses import services as enrolments
+    from payments.invoices import invoice_issue
+    from payments.models import Payment
+    from tests.factories import make_course, make_organisation
+
+    catalogue = open_to_all.get_parent()
+    second, third = (make_course(catalogue, title=title, slug=slug, invoice_payment=InvoicePayment.EVERYONE)
+                     for title, slug in (("Secure Base", "secure-base"), ("Groepsprogramma", "groep")))
+    coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
+    paid_place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=make_date(open_to_all, starts_in=timedelta(days=20)), user=coach, billing=enrolments.Billing()))
+    paid = invoice_issue(payment=Payment.objects.create(
+        enrolment=paid_place, amount=paid_place.price_incl_vat, status=Payment.Status.PAID, checkout_session_id="cs_x",
+        expires_at=paid_place.confirmed_at, paid_at=paid_place.confirmed_at))
+    own_place = invoice_bookings.own_place_on_invoice(
+        course_date=make_date(second, starts_in=timedelta(days=40)), user=coach, billing=enrolments.Billing())
+    own = Invoice.objects.get(booking=own_place.booking)
+    booking = invoice_bookings.booking_on_invoice(
+        course_date=make_date(third, starts_in=timedelta(days=60)), organisation=make_organisation(),
+        booked_by=UserFactory(), seats=1)
+    booking.places.update(user=coach)  # the organisation's seat, named for her
+    organisations = Invoice.objects.get(booking=booking)
+
+    client.force_login(coach)
+    rows = client.get("/my/courses/").content.decode().split('<li class="date-item">')[1:]
+    assert [[number in row for number in (paid.number, own.number, organisations.number)] for row in rows] == [
+        [True, False, False], [False, True, False], [False, False, False]]  # the soonest date first
+    for place, shown in ((paid_place, paid), (own_place, own), (booking.places.get(), None)):
+        page = client.get(f"/enrolments/{place.pk}/").content.decode()
+        assert [number in page for number in (paid.number, own.number, organisations.number)] == [
+            invoice == shown for invoice in (paid, own, organisations)]
