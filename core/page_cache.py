@@ -273,7 +273,7 @@ def _new_cookies(request, response, visitor: _Visitor) -> bool:
                for name, morsel in response.cookies.items())
 
 
-class AnonymousPageCacheMiddleware:
+class PageCacheMiddleware:
     """The outermost middleware: a hit skips everything else (its stored headers came through it all)."""
 
     def __init__(self, get_response):

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "core.page_cache.AnonymousPageCacheMiddleware",  # outermost: a stored page went through all the others
+    "core.page_cache.PageCacheMiddleware",  # outermost: a stored page went through all the others
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
