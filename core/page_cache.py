@@ -26,6 +26,7 @@ out) is right again within that minute at most, or at once where the view says w
 """
 
 import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified, parse_cookie
 from django.utils import timezone
@@ -234,14 +237,15 @@ def _visitor(request) -> _Visitor | None:
 
 
 def _entry_key(meta, visitor: _Visitor) -> str:
-    """The page's address as the visitor asked for it (from the WSGI environ as sent, so Django's request and
-    the front in `serve_stored_pages` find the same page), and whose page it is. The Host header is taken as
-    sent: a page is stored only after the whole stack accepted its host (ALLOWED_HOSTS), so a host it refuses
-    never finds one. The scheme is the server's and the proxy's (SECURE_PROXY_SSL_HEADER) as they said it."""
+    """The page's address as the visitor asked for it, and whose page it is, from a request's META (the front in
+    `serve_stored_pages` reads the script name and path from the WSGI environ as Django's request does, so both
+    find the same page). The Host header is taken as sent: a page is stored only after the whole stack accepted
+    its host (ALLOWED_HOSTS), so a host it refuses never finds one. The scheme is the server's and the proxy's
+    (SECURE_PROXY_SSL_HEADER) as they said it."""
     proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
-    address = "|".join((visitor.browser, meta.get("wsgi.url_scheme", ""), meta.get(proxy_header, ""),
-                        meta.get("HTTP_HOST", ""), meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", ""),
-                        meta.get("QUERY_STRING", "")))
+    address = json.dumps([visitor.browser, meta.get("wsgi.url_scheme", ""), meta.get(proxy_header, ""),
+                          meta.get("HTTP_HOST", ""), meta.get("SCRIPT_NAME", ""), meta.get("PATH_INFO", ""),
+                          meta.get("QUERY_STRING", "")])
     return f"page-cache:{settings.RELEASE}:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -287,7 +291,7 @@ class PageCacheMiddleware:
             if visitor is None:
                 return self._personal(request, self.get_response(request))
             key = _entry_key(request.META, visitor)
-            entry, versions = _lookup(key, visitor.topics)
+            entry, versions = _looked_up(request, key, visitor.topics)
             if entry is not None:
                 response = entry.response(request)
                 response["X-Page-Cache"] = "hit"
@@ -340,12 +344,27 @@ class PageCacheMiddleware:
         response["X-Page-Cache"] = "miss"
 
 
+LOOKED_UP = "page_cache.looked_up"  # in the WSGI environ: the front's key and versions (None: the cache is away)
+
+
+def _looked_up(request, key: str, topics: tuple[str, ...]) -> tuple["_Entry | None", dict[str, str | None]]:
+    """The front found nothing fresh under this key: its versions, without asking the cache again. Otherwise a
+    lookup now."""
+    looked = request.META.get(LOOKED_UP)
+    if looked is None or looked[0] != key:
+        return _lookup(key, topics)
+    if looked[1] is None:
+        raise ConnectionError("the page cache was unreachable for this request")
+    return None, looked[1]
+
+
 def serve_stored_pages(application):
     """The WSGI application in front of Django's (lms.wsgi): an anonymous visitor's stored page is sent from
     here, without Django building a request and a response or running its signals and middleware for it (they
-    all ran when the page was stored). Anything else, and a miss, goes on to Django unchanged; so does every
-    request when the cache is away."""
-    if not getattr(settings, "PAGE_CACHE", False):
+    all ran when the page was stored). Anything else, and a miss, goes on to Django, with what the front found
+    (`LOOKED_UP`). With the database as the cache a lookup is a query, which belongs in Django's request cycle
+    (its connection handling): then there is no front."""
+    if not getattr(settings, "PAGE_CACHE", False) or isinstance(caches["default"], DatabaseCache):
         return application
     anonymous = _Visitor()
 
@@ -353,11 +372,14 @@ def serve_stored_pages(application):
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if settings.SESSION_COOKIE_NAME in cookies or not _may_hit(environ, cookies):
             return application(environ, start_response)
+        key = _entry_key({**environ, "SCRIPT_NAME": get_script_name(environ),  # as Django's request reads them
+                          "PATH_INFO": get_path_info(environ) or "/"}, anonymous)
         try:
-            entry, _versions = _lookup(_entry_key(environ, anonymous), anonymous.topics)
+            entry, versions = _lookup(key, anonymous.topics)
         except Exception:  # the middleware says so in the log
-            entry = None
+            entry, versions = None, None
         if entry is None:
+            environ[LOOKED_UP] = (key, versions)
             return application(environ, start_response)
         status, headers, content = entry.reply(environ)
         start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Page-Cache", "hit")])

@@ -214,7 +214,7 @@ RECENT_EARLIER_PLACES = 3  # "Mijn opleidingen" shows the latest few earlier pla
 
 def current_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
     """The person's places on dates not yet over, the soonest first."""
-    return enrolments_of(user=user).filter(course_date__ends_at__gte=now).order_by("course_date__starts_at", "pk")
+    return enrolments_of(user=user).exclude(course_date__ends_at__lt=now).order_by("course_date__starts_at", "pk")
 
 
 def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:

@@ -57,7 +57,7 @@ def invoices_of(places) -> dict[int, list[Invoice]]:
               .annotate(place_id=F("booking__places__id")))
     paid, booked = paid.order_by(), booked.order_by()  # unordered parts: the union is ordered as a whole
     found = {}
-    for invoice in paid.union(booked).order_by("year", "sequence"):
+    for invoice in paid.union(booked, all=True).order_by("year", "sequence"):  # an invoice has one or the other
         found.setdefault(invoice.place_id, []).append(invoice)
     return found
 

@@ -2,10 +2,12 @@
 next anonymous visitor, and nobody with a session ever gets a stored page (or leaves one behind)."""
 
 from datetime import date, timedelta
+from urllib.parse import unquote_to_bytes, urlsplit
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -278,6 +280,7 @@ def front_get(path: str, method: str = "GET", **headers):
     """The request as production's WSGI application (lms.wsgi) answers it: the front that sends stored anonymous
     pages, then Django's own handler."""
     environ = RequestFactory().generic(method, path, **headers).environ
+    environ["PATH_INFO"] = unquote_to_bytes(urlsplit(path).path).decode("iso-8859-1")  # as a WSGI server sends it
     sent = {}
 
     def start_response(status, response_headers):
@@ -331,3 +334,36 @@ def test_without_the_page_cache_production_is_django_alone(settings):
     settings.PAGE_CACHE = False
     handler = WSGIHandler()
     assert page_cache.serve_stored_pages(handler) is handler
+
+
+def test_production_finds_the_stored_page_of_an_address_with_accents_and_only_that_one(course_date):
+    from home.models import HomePage, InfoPage
+
+    HomePage.objects.get().add_child(instance=InfoPage(title="Café Spoor 2", slug="café"))
+    stored = cached("/caf%C3%A9/")
+    status, headers, body = front_get("/caf%C3%A9/")
+    assert headers["X-Page-Cache"] == "hit" and body == stored.content and "Café Spoor 2" in body.decode()
+    status, headers, body = front_get("/caf%C3%83%C2%A9/")  # its bytes read as Latin-1: another address
+    assert status == "404 Not Found" and "X-Page-Cache" not in headers
+
+
+def test_with_the_database_as_the_cache_production_asks_it_within_djangos_request_cycle(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "page_cache_test"}}
+    handler = WSGIHandler()
+    assert page_cache.serve_stored_pages(handler) is handler
+
+
+def test_when_the_cache_is_away_the_page_cache_asks_it_once_per_request(course_date, settings, monkeypatch):
+    """The front's failed lookup goes with the request to Django: its middleware does not wait for Redis again.
+    (The page itself then fails too: Wagtail keeps its site routes in the same cache.)"""
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}  # closed
+    away, asked = caches["default"], []
+
+    def get_many(keys):
+        asked.append(keys)
+        return type(away).get_many(away, keys)
+
+    monkeypatch.setattr(away, "get_many", get_many)
+    front_get(COURSE_URL)
+    assert len([keys for keys in asked if any(":page:" in key for key in keys)]) == 1
