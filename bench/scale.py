@@ -83,6 +83,7 @@ def snapshot(name: str) -> str:
     settings = connection.settings_dict
     with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
                          password=settings["PASSWORD"], dbname="template1", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{copy}"')  # an earlier run's, on the same server
         server.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{current}"')
     return copy
 
@@ -204,7 +205,7 @@ def main(requests: int) -> None:
               f"{User.objects.count():,} people, grown in {time.perf_counter() - start:.0f} s ({connection.vendor})")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # what autovacuum does after such growth: plans for the real sizes
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         databases[name] = snapshot(name)
     gc.collect()
     rounds = measure(requests, key_pages, databases)
