@@ -224,7 +224,7 @@ def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
 
 def dates_for_trainer(*, user) -> QuerySet[CourseDate]:
     """A trainer's own dates; people who may see every enrolment (the office) see all dates."""
-    dates = CourseDate.objects.select_related("course").order_by("-starts_at")
+    dates = CourseDate.objects.order_by("-starts_at")
     if user.has_perm("courses.view_enrolment"):
         return dates
     return dates.filter(trainers=user)
@@ -232,7 +232,7 @@ def dates_for_trainer(*, user) -> QuerySet[CourseDate]:
 
 def trainer_date(*, user, pk: int) -> CourseDate:
     """One of the trainer's own dates (every date for the office); 404 for any other, telling nothing more."""
-    return get_object_or_404(dates_for_trainer(user=user), pk=pk)
+    return get_object_or_404(dates_for_trainer(user=user).select_related("course"), pk=pk)
 
 
 def unnamed_seats(*, course_date: CourseDate) -> QuerySet[Enrolment]:

@@ -33,7 +33,7 @@ def dates(request):
     dates = selectors.dates_for_trainer(user=request.user)
     dates = (dates.filter(ends_at__lt=now).order_by("-starts_at", "-pk") if past
              else dates.exclude(ends_at__lt=now).order_by("starts_at", "pk"))
-    dates = dates.select_related(None).annotate(course_title=F("course__title"))  # a title, not a whole page
+    dates = dates.annotate(course_title=F("course__title"))  # the listing needs a title, not a whole page
     page = Paginator(dates, selectors.DATES_PER_PAGE).get_page(request.GET.get("pagina"))
     page.object_list = selectors.counted(page.object_list, now)
     return TemplateResponse(request, "courses/trainer/dates.html", {

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -73,14 +73,29 @@ def payment_states(enrolments: Iterable[Enrolment], *, now: datetime) -> dict[in
     return states
 
 
-def own_invoices(place_ids) -> QuerySet[Invoice]:
-    """The invoices of these places that are the person's own: paid online, or booked for themselves (an
-    organisation's invoice is the organisation's). A union of the two, each found through its own indexes: one OR
-    across both joins (or both subqueries) reads every invoice."""
-    paid = Invoice.objects.filter(payment__enrolment__in=place_ids).order_by().values("pk")
+def _own_invoice_paths(place_ids) -> tuple[QuerySet[Invoice], QuerySet[Invoice]]:
+    """A person's own invoices of these places, each with its `place_id`: those paid online, and those booked for
+    themselves (an organisation's invoice is the organisation's). Two queries to unite: each finds its invoices
+    through its own indexes, where one OR across both joins (or subqueries) reads every invoice."""
+    paid = Invoice.objects.filter(payment__enrolment__in=place_ids).annotate(place_id=F("payment__enrolment_id"))
     booked = (Invoice.objects.filter(booking__places__in=place_ids, booking__organisation__isnull=True)
-              .order_by().values("pk"))
-    return Invoice.objects.filter(pk__in=paid.union(booked))
+              .annotate(place_id=F("booking__places__id")))
+    return paid.order_by(), booked.order_by()  # a union is ordered as a whole
+
+
+def own_invoices(place_ids) -> QuerySet[Invoice]:
+    """The person's own invoices of these places, as a queryset to order and annotate further."""
+    paid, booked = _own_invoice_paths(place_ids)
+    return Invoice.objects.filter(pk__in=paid.values("pk").union(booked.values("pk")))
+
+
+def own_invoices_by_place(place_ids) -> dict[int, list[Invoice]]:
+    """The person's own invoices of these places by place id, oldest first, in one query."""
+    paid, booked = _own_invoice_paths(place_ids)
+    found = {}
+    for invoice in paid.union(booked, all=True).order_by("year", "sequence"):  # an invoice has one or the other
+        found.setdefault(invoice.place_id, []).append(invoice)
+    return found
 
 
 def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:

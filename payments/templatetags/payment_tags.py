@@ -1,13 +1,12 @@
 """What the payments app adds to the courses app's pages: `{% load payment_tags %}`."""
 
 from django import template
-from django.db.models import F
 from django.utils import timezone
 
 from courses.models import Enrolment
 
 from ..models import Invoice
-from ..selectors import PaymentState, balance_of, own_invoices, with_balances
+from ..selectors import PaymentState, balance_of, own_invoices, own_invoices_by_place, with_balances
 from ..selectors import payment_states as states_of
 from ..services import place_movable
 
@@ -48,18 +47,8 @@ def still_open(invoice: Invoice):
 
 @register.simple_tag
 def invoices_of(places) -> dict[int, list[Invoice]]:
-    """For a list of a person's places: the invoices of each (by place id), in one query. Paid online or booked
-    for themselves: a union of the two, each found through its index (one OR across both joins reads every
-    invoice)."""
-    ids = [place.pk for place in places]
-    paid = Invoice.objects.filter(payment__enrolment__in=ids).annotate(place_id=F("payment__enrolment_id"))
-    booked = (Invoice.objects.filter(booking__places__in=ids, booking__organisation__isnull=True)
-              .annotate(place_id=F("booking__places__id")))
-    paid, booked = paid.order_by(), booked.order_by()  # unordered parts: the union is ordered as a whole
-    found = {}
-    for invoice in paid.union(booked, all=True).order_by("year", "sequence"):  # an invoice has one or the other
-        found.setdefault(invoice.place_id, []).append(invoice)
-    return found
+    """For a list of a person's places: the invoices of each (by place id), in one query."""
+    return own_invoices_by_place([place.pk for place in places])
 
 
 @register.filter
