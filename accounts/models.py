@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.vat import vat_id_validate
+
 from .registers import Register, register_number_validate
 
 
@@ -98,11 +100,25 @@ kvk_number_validate = RegexValidator(r"^\d{8}$", _("A KvK number has 8 digits.")
 
 
 class Organisation(models.Model):
-    """An employer or re-integration firm that books seats for its people and pays on invoice."""
+    """An employer or re-integration firm that books seats for its people and pays on invoice: on invoice only
+    once the office approved it (anyone can register one; paying online works at once)."""
+
+    class Approval(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
 
     name = models.CharField(_("name"), max_length=150)
     kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True, validators=[kvk_number_validate])
-    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True, validators=[vat_id_validate],
+                              help_text=_("For example NL001234567B01."))
+    approval = models.CharField(_("approval"), max_length=10, choices=Approval.choices, default=Approval.PENDING,
+                                editable=False,
+                                help_text=_("Only an approved organisation books on invoice."))
+    decided_at = models.DateTimeField(_("approval decided"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey("accounts.User", verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+", editable=False)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=255, blank=True, editable=False)
     invoice_address = models.TextField(_("invoice address"), help_text=_("Street and number, postcode and city."))
     invoice_email = models.EmailField(_("invoice email"), help_text=_("Where invoices go, e.g. the accounts "
                                                                       "department."))
@@ -118,6 +134,18 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval == self.Approval.APPROVED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approval == self.Approval.PENDING
+
+    @property
+    def is_refused(self) -> bool:
+        return self.approval == self.Approval.REFUSED
 
 
 class Membership(models.Model):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm
+from .middleware import has_two_factor
 from .models import Membership
 from .services import profile_update, progress_sharing_set
 
@@ -28,7 +29,8 @@ def profile(request):
         form = ProfileForm(initial=ProfileForm.initial_for(request.user))
     memberships = Membership.objects.filter(user=request.user, role=Membership.Role.MEMBER).select_related(
         "organisation")
-    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships,
+                                                     "two_factor": has_two_factor(request.user)})
 
 
 @login_required

@@ -19,14 +19,14 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import django_setup, gunicorn, post_all  # noqa: E402
+from bench.common import django_setup, enrol_requests, gunicorn, logged_in, logged_in_people, post_all  # noqa: E402,E501
 
 django_setup("group-race")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench.enrolment_race import enrol_requests, logged_in, logged_in_people, prepare_dates  # noqa: E402
+from bench.enrolment_race import prepare_dates  # noqa: E402
 from payments.stripe_double import StripeDoubleServer  # noqa: E402
 
 
@@ -71,7 +71,8 @@ def main() -> None:
     warm_up_people = logged_in_people(args.concurrency)
 
     group_bookings = [form(f"/my/organisation/{organisation.pk}/book/", cookie, csrf,
-                           {"course_date": group_date.pk, "seats": 3, "reference": "", "accept_terms": "on"})
+                           {"course_date": group_date.pk, "seats": 3, "reference": "", "payment_method": "invoice",
+                            "accept_terms": "on"})
                       for cookie, csrf, organisation in contacts]
     singles = enrol_requests(group_date, individuals)
     # A booking among every five individuals, in the order they arrive (gunicorn's workers take them in turn).

@@ -11,7 +11,7 @@ from core import page_cache, ratelimit, storage
 from core.models import ProviderSettings
 
 from . import badges
-from .models import Certificate, CertificateDesign
+from .models import Certificate, CertificateDesign, PublicStatus
 from .services import certificate_pdf_store, expires_at, linkedin_url, public_status, renewal_page
 
 
@@ -31,14 +31,20 @@ def _too_many(request) -> bool:
 
 
 def _public_facts(certificate: Certificate) -> dict:
-    """What anyone may see: no email, no register numbers, nothing else about the person."""
+    """What anyone may see: no email, no register numbers, nothing else about the person. A certificate that is
+    no longer valid says since when and (revoked) why, and has no validity to show."""
+    status = public_status(certificate)
+    standing = status in (PublicStatus.VALID, PublicStatus.EXPIRED)
     return {
         "number": certificate.number,
         "holder": certificate.holder_name,
         "course": certificate.course_title,
         "issued_on": timezone.localdate(certificate.issued_at).isoformat(),  # the day in the Netherlands
-        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until else None,
-        "status": public_status(certificate),
+        "valid_until": certificate.valid_until.isoformat() if certificate.valid_until and standing else None,
+        "status": status,
+        "status_since": None if standing or not certificate.status_changed_at
+        else timezone.localdate(certificate.status_changed_at).isoformat(),
+        "reason": certificate.status_reason if status.is_revoked and not certificate.withdrawn_by_holder else None,
         "provider": certificate.provider.get("name", ""),
     }
 

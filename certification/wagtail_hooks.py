@@ -105,6 +105,7 @@ class CertificateViewSet(ModelViewSet):
     search_fields = ["number", "holder_name", "user__email", "course_title"]
     list_export = ["number", "holder_name", "user.email", "course_title", "first_day", "last_day", "net_hours",
                    "issued_at", "valid_until", "status", "status_reason", "issue_reason"]
+    export_headings = {"user.email": _("Email")}
     export_filename = "certificaten"
     form_fields = []  # written by certification.services only
     inspect_view_enabled = True

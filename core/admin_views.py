@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -36,6 +37,11 @@ class BookkeepingExport:
             if "." not in name and callable(display := getattr(item, f"get_{name}_display", None)):
                 row[name] = display()
         return row
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if not self.list_export:  # a listing without export columns offers no export (it would be empty)
+            raise Http404
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def stream_csv(self, queryset):
         writer = csv.DictWriter(Echo(), fieldnames=self.list_export, delimiter=";")

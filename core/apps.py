@@ -11,9 +11,11 @@ class CoreConfig(AppConfig):
 
         from . import receivers
         from .converters import IdConverter, TokenConverter
+        from .pdf import guard_reportlab
         from .spreadsheets import neutralise_wagtail_csv_exports
 
         register_converter(IdConverter, "id")
         register_converter(TokenConverter, "token")
         neutralise_wagtail_csv_exports()
+        guard_reportlab()
         receivers.connect()

@@ -4,6 +4,7 @@ import csv
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from numbers import Number
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -18,7 +19,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """Spreadsheet programs run cells that start with = + - @ (or a tab or carriage return before one) as
-    formulas; names and titles come from users, so such a cell gets a leading apostrophe."""
+    formulas; names and titles come from users, so such text gets a leading apostrophe. Numbers are not text:
+    a credit of -95,00 stays a number that sums."""
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
@@ -56,8 +58,10 @@ def neutralise_wagtail_csv_exports() -> None:
         return
 
     def preprocess_field_value(self, field, value, export_format):
-        value = original(self, field, value, export_format)
-        return safe_cell(value) if export_format == self.FORMAT_CSV else value
+        processed = original(self, field, value, export_format)
+        if export_format != self.FORMAT_CSV or isinstance(value, Number):  # -95,00 is an amount: it stays a number
+            return processed
+        return safe_cell(processed)
 
     preprocess_field_value.neutralises_formulas = True
     SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
@@ -65,7 +69,7 @@ def neutralise_wagtail_csv_exports() -> None:
 
 def spreadsheet_response(fmt: str, *, filename: str, sheet: str, header: list, rows) -> HttpResponse:
     if fmt == "csv":
-        rows = [[safe_cell(csv_cell(cell)) for cell in row] for row in rows]
+        rows = [[csv_cell(safe_cell(cell)) for cell in row] for row in rows]  # text guarded, numbers stay numbers
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         response.write("\ufeff")  # so that Excel reads UTF-8

@@ -1,6 +1,8 @@
 """Views every app's pages lean on."""
 
-from django.http import HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views import defaults
 
 from .models import ProviderSettings
 
@@ -13,3 +15,11 @@ def brand_css(request):
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def bad_request(request, exception=None):
+    """Django's 400 page, except for a request to a host we do not serve: its page would ask for that host again
+    (links, the site's settings) and fail. Such a request gets a plain 400 without our layout."""
+    if isinstance(exception, DisallowedHost):
+        return HttpResponseBadRequest("Bad Request (400): unknown host.", content_type="text/plain; charset=utf-8")
+    return defaults.bad_request(request, exception)

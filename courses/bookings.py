@@ -20,10 +20,12 @@ from django.utils.translation import ngettext
 from accounts.models import Membership, Organisation, User
 from accounts.services import progress_sharing_set
 from core.audit import record
+from core.formats import day
 from core.tasks import enqueue_with_change
 
 from .models import MAX_SEATS_PER_DATE, BillingType, Booking, CourseDate, Enrolment, InterestEntry, SeatInvitation
 from .notifications import send_enrolment_confirmation, send_seat_withdrawn
+from .selectors import confirmed_place_on_course
 from .services import (
     Billing,
     Cancellation,
@@ -49,8 +51,10 @@ Status = Enrolment.Status
 
 
 def free_seats_message(free: int) -> str:
+    """Why a booking of more seats than are free is refused. An organisation's booking has no waitlist (seats
+    offered one by one would each need the contact person's answer and payment), so it is not promised."""
     if free == 0:
-        return str(_("No seat is free on this date any more. You can join its waitlist."))
+        return str(_("No seat is free on this date any more. Please choose another date."))
     return ngettext("Only %(free)d seat is free on this date.", "Only %(free)d seats are free on this date.",
                     free) % {"free": free}
 
@@ -82,6 +86,9 @@ def booking_create(*, course_date: CourseDate, organisation: Organisation, booke
     now = now or timezone.now()
     if not 1 <= seats <= MAX_SEATS_PER_DATE:
         raise EnrolmentError(_("Book between 1 and %(max)d seats.") % {"max": MAX_SEATS_PER_DATE})
+    if organisation.is_refused:
+        raise EnrolmentError(_("The office did not approve this organisation, so it cannot book seats. Please "
+                               "contact us."))
     course_date = _lock(course_date)
     _check_open(course_date, now)
     seating = _settled(course_date, now)  # freed seats go to the waitlist before a booking
@@ -202,7 +209,28 @@ def _check_nameable(place: Enrolment, course_date: CourseDate, now: datetime) ->
         raise EnrolmentError(_("This date has started: its seats can no longer be given to someone else."))
 
 
+def _check_invitable(place: Enrolment, course_date: CourseDate, email: str, now: datetime) -> None:
+    """Refuses, when naming, what accepting would refuse later: a person with a place on this date already (or
+    invited to another of its seats), or confirmed on another date of the course that has not ended."""
+    email = email.strip().lower()
+    if (course_date.enrolments.filter(status__in=Enrolment.SEATED, user__email__iexact=email)
+            .exclude(pk=place.pk).exists()):  # on its waitlist is fine: taking the seat ends that
+        raise EnrolmentError(_("%(email)s already has a place on this date.") % {"email": email})
+    if SeatInvitation.objects.filter(enrolment__course_date=course_date, enrolment__status=Status.CONFIRMED,
+                                     email=email, accepted_at__isnull=True, withdrawn_at__isnull=True
+                                     ).exclude(enrolment=place).exists():
+        raise EnrolmentError(_("%(email)s is already invited to another seat on this date. Choose someone else, or "
+                               "give that seat to another person first.") % {"email": email})
+    person = User.objects.filter(email__iexact=email).first()
+    other = person and confirmed_place_on_course(user=person, course_id=course_date.course_id, now=now,
+                                                except_date_id=course_date.pk)
+    if other:
+        raise EnrolmentError(_("%(email)s already has a place on this course on %(date)s: they cannot take a second "
+                               "one.") % {"email": email, "date": day(other.course_date.starts_at)})
+
+
 def _invite(place: Enrolment, *, email: str, name: str, actor: User | None, now: datetime) -> SeatInvitation:
+    _check_invitable(place, place.course_date, email, now)
     place.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=now)
     invitation = SeatInvitation.objects.create(enrolment=place, email=email.strip().lower(), name=name.strip(),
                                                token=secrets.token_urlsafe(32), invited_by=actor, created_at=now)
@@ -303,13 +331,15 @@ def seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = 
 
 
 @transaction.atomic
-def booking_release(*, booking: Booking, actor: User | None, now: datetime | None = None) -> list[Enrolment]:
-    """The office frees every seat of a booking whose invoice was not paid; they go to the waitlist first."""
+def booking_release(*, booking: Booking, actor: User | None, now: datetime | None = None,
+                    note: str = "released by the office: invoice not paid") -> list[Enrolment]:
+    """The office frees every seat of a booking (its invoice was not paid, or the organisation was refused);
+    they go to the waitlist first."""
     now = now or timezone.now()
     course_date = _lock(booking.course_date)
     released = list(booking.places.filter(status__in=Enrolment.SEATED))
     for place in released:
-        _withdraw(place, at=now, actor=actor, note="released by the office: invoice not paid")
+        _withdraw(place, at=now, actor=actor, note=note)
     _settled(course_date, now)
     record(booking, "booking.released", actor=actor, at=now, note=f"{len(released)} seats")
     return released

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import kvk_number_validate
+from core.vat import vat_id_normalise, vat_id_validate
 
 from .models import BillingType
 from .services import Billing
@@ -23,7 +24,7 @@ class EnrolForm(forms.Form):
     company_contact = forms.CharField(label=_("Contact person for the invoice"), max_length=150, required=False)
     company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
     company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
-                                     help_text=_("For example NL001234567B01"))
+                                     help_text=_("For example NL001234567B01"), validators=[vat_id_validate])
     company_kvk = forms.CharField(label=_("KvK number"), max_length=8, required=False,
                                   validators=[kvk_number_validate])
     voucher_code = forms.CharField(
@@ -55,6 +56,9 @@ class EnrolForm(forms.Form):
             if not cleaned.get(name, "").strip():
                 self.add_error(name, ValidationError(needed, code="required"))
         return cleaned
+
+    def clean_company_vat_id(self):
+        return vat_id_normalise(self.cleaned_data["company_vat_id"])
 
     def billing(self) -> Billing:
         data = self.cleaned_data

@@ -1,13 +1,16 @@
 """Emails about places on a date, sent by tasks after the transaction commits, in the recipient's language
 (through core.mail)."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
 from core.mail import Attachment, email_person
 
-from . import ics
+from . import ics, selectors
 from .models import CourseDate, Enrolment, InterestEntry
 
 
@@ -54,9 +57,10 @@ def send_enrolment_confirmation(*, enrolment_id: int) -> None:
 
 
 @task()
-def send_place_ended(*, enrolment_id: int) -> None:
+def send_place_ended(*, enrolment_id: int, refund: str = "", refund_way: str = "") -> None:
     """A confirmed place ended (cancelled, or moved to another date): its events leave the person's calendar."""
-    email_about(enrolment_id, "courses/email/place_ended", link="courses:enrolment", cancels_calendar=True)
+    email_about(enrolment_id, "courses/email/place_ended", link="courses:enrolment", cancels_calendar=True,
+                refund=Decimal(refund) if refund else None, refund_way=refund_way)
 
 
 @task()
@@ -88,8 +92,15 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
 
 @task()
 def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
+    """What is true for this person: the other dates that have a seat now (or that none has), and what happens to
+    their money (their own, or their organisation's)."""
+    enrolment = Enrolment.objects.select_related("course_date__course", "booking").get(pk=enrolment_id)
+    other_dates = [other for other in selectors.course_dates_upcoming(course=enrolment.course_date.course,
+                                                                      now=timezone.now())
+                   if other.pk != enrolment.course_date_id and selectors.seats_open(other) > 0]
     email_about(enrolment_id, "courses/email/date_cancelled", link="courses:enrolment", was_paid=was_paid,
-                choice_days=settings.DATE_CANCELLED_CHOICE_DAYS, cancels_calendar=True)
+                choice_days=settings.DATE_CANCELLED_CHOICE_DAYS, cancels_calendar=True, other_dates=other_dates,
+                by_organisation=bool(enrolment.booking_id and enrolment.booking.organisation_id))
 
 
 @task()

@@ -1,8 +1,9 @@
 """Reads of the catalogue that more than one page needs, each a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -249,3 +250,22 @@ def participants(*, course_date: CourseDate) -> QuerySet[Enrolment]:
         .prefetch_related("user__register_memberships", "attendance")
         .order_by("status", "waitlist_position", "user__full_name", "user__email")
     )
+
+
+def called_off_places(*, course_date: CourseDate) -> list[Enrolment]:
+    """The places that ended because the office called the date off (not those cancelled, swapped or freed
+    before), each with what became of it: `moved_to` another date, `money_back`, `had_no_place` (nothing was
+    paid), or still to choose until `choose_until`."""
+    if course_date.cancelled_at is None:
+        return []
+    places = list(course_date.enrolments.filter(status=Enrolment.Status.CANCELLED,
+                                                ended_at__gte=course_date.cancelled_at)
+                  .select_related("user", "booking__organisation", "transferred_to__course_date")
+                  .order_by("user__full_name", "user__email"))
+    choice = timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS)
+    for place in places:
+        place.moved_to = place.transferred_to.course_date if place.transferred_to_id else None
+        place.had_no_place = place.confirmed_at is None  # held, offered or waiting: nothing was paid
+        place.money_back = place.refunded_at is not None
+        place.choose_until = place.ended_at + choice
+    return places

@@ -223,6 +223,8 @@ def _check_open(course_date: CourseDate, now: datetime) -> None:
         raise EnrolmentError(_("Enrolment for this date is closed."))
     if now >= course_date.closes_at:
         raise EnrolmentError(_("Enrolment for this date has closed."))
+    if not course_date.course.price_set:
+        raise EnrolmentError(_("Enrolment for this course opens soon."))
 
 
 def _check_changeable(enrolment: Enrolment, course_date: CourseDate, now: datetime, *, by_office: bool,
@@ -404,17 +406,17 @@ class Cancellation:
 
 @transaction.atomic
 def enrolment_cancel(*, enrolment: Enrolment, actor: User | None, now: datetime | None = None,
-                     note: str = "", by_office: bool = False) -> Cancellation:
-    """Ends a place or waitlist entry, with the refund the policy gives (payments.place_cancel pays it out);
-    a freed seat is offered to the next person in line. Once the date has started only the office can
-    cancel a place, and a completed place not even the office."""
+                     note: str = "", by_office: bool = False, person_told_elsewhere: bool = False) -> Cancellation:
+    """Ends a place or waitlist entry, with the refund the policy gives (payments.place_cancel pays it out and
+    tells the person how: `person_told_elsewhere`); a freed seat is offered to the next person in line. Once the
+    date has started only the office can cancel a place, and a completed place not even the office."""
     now = now or timezone.now()
     course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's cancellation policy
     if enrolment.status not in Enrolment.ACTIVE:
         raise EnrolmentError(_("This enrolment has already ended."))
     _check_changeable(enrolment, course_date, now, by_office=by_office)
     refund = cancellation_refund(enrolment=enrolment, now=now)
-    _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
+    _transition(enrolment, Status.CANCELLED, at=now, actor=actor, calendar_told_elsewhere=person_told_elsewhere,
                 note=_note(note, f"refund {refund}" if refund else ""))
     _settled(course_date, now)
     return Cancellation(enrolment=enrolment, refund=refund)
@@ -437,15 +439,20 @@ def waitlist_join(*, course_date: CourseDate, user: User, now: datetime | None =
 
 
 @transaction.atomic
-def offer_accept(*, enrolment: Enrolment, billing: Billing, now: datetime | None = None) -> Enrolment:
-    """The person takes the offered seat: it stays held for them until the offer's deadline while they pay."""
+def offer_accept(*, enrolment: Enrolment, billing: Billing, code: str = "", now: datetime | None = None) -> Enrolment:
+    """The person takes the offered seat at the course's current price, less what `code` (a voucher, may be
+    empty) takes off: it stays held for them until the offer's deadline while they pay."""
     now = now or timezone.now()
-    _course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's current price
+    course_date, enrolment = _lock_place(enrolment, with_course=True)  # the course's current price
     if enrolment.status != Status.OFFERED or enrolment.hold_expires_at <= now:
         raise EnrolmentError(_("This offer is no longer valid."))
+    if not course_date.course.price_set:
+        raise EnrolmentError(_("Enrolment for this course opens soon."))
+    offer = _redeem(course_date, code, seats=1, now=now)
     return _transition(enrolment, Status.HELD, at=now, actor=enrolment.user, terms_accepted_at=now,
                        hold_expires_at=max(enrolment.hold_expires_at, now + hold_duration()),
-                       price_incl_vat=enrolment.course_date.course.price_incl_vat, **billing.__dict__)
+                       price_incl_vat=offer.price, voucher=offer.voucher, discount_incl_vat=offer.discount,
+                       **billing.__dict__)
 
 
 @transaction.atomic
@@ -669,6 +676,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
                         note=_note(f"transferred from date {from_date.pk}", reason))
     enrolment.transferred_to = moved
     if moved.user_id:
+        InterestEntry.objects.filter(course_id=to_date.course_id, user_id=moved.user_id).delete()
         enqueue_with_change(send_enrolment_confirmation, enrolment_id=moved.pk)
     if enrolment.status == Status.CONFIRMED:
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor,
@@ -701,7 +709,8 @@ def course_date_cancel(*, course_date: CourseDate, actor: User | None, reason: s
         _transition(enrolment, Status.CANCELLED, at=now, actor=actor, calendar_told_elsewhere=True,
                     note=_note("date cancelled", reason))
         cancellations.append(Cancellation(enrolment=enrolment, refund=refund))
-        if enrolment.user_id:
+        if enrolment.user_id:  # on the interest list: they hear of the next date, whatever they choose now
+            InterestEntry.objects.get_or_create(course_id=course_date.course_id, user_id=enrolment.user_id)
             enqueue_with_change(send_date_cancelled, enrolment_id=enrolment.pk, was_paid=paid)
     return cancellations
 

@@ -4,6 +4,8 @@ A trainer reaches only dates they teach (404 for any other); the office, with pe
 enrolments, reaches every date.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,10 +20,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.registers import Register
 from core.confirm import admin_confirmation, confirmed
+from core.converters import parse_id
+from core.formats import euro
 from core.forms import ValidationError, clean_text, first_message
 
 from . import selectors, services
-from .models import CourseDate
+from .models import CourseDate, Enrolment
 from .permissions import CourseDatePolicy
 
 
@@ -60,6 +64,7 @@ def date_detail(request, pk: int):
         "can_cancel": request.user.has_perm("courses.change_coursedate")
         and course_date.status == CourseDate.Status.SCHEDULED,
         "move_to": _dates_to_move_to(request, course_date),
+        "called_off": selectors.called_off_places(course_date=course_date),
     })
 
 
@@ -93,18 +98,32 @@ def date_cancel(request, pk: int):
 
 
 def _date_cancel_confirmation(request, course_date: CourseDate):
+    """What calling the date off does to people and to money, before it happens."""
     people = list(selectors.participants(course_date=course_date))
-    confirmed_places = [person for person in people if person.status == person.Status.CONFIRMED]
+    seated = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).select_related("booking"))
+    own = [place for place in seated if not (place.booking_id and place.booking.organisation_id)]
+    booked = [place for place in seated if place.booking_id and place.booking.organisation_id]
+    paid_by_people = sum((place.price_incl_vat or 0 for place in own), Decimal("0.00"))
+    paid_by_organisations = sum((place.price_incl_vat or 0 for place in booked), Decimal("0.00"))
+    confirmed_people = [person for person in people if person.status == person.Status.CONFIRMED]
+    consequences = [
+        _("%(count)s confirmed participants and %(waiting)s others (held seats, waitlist) lose their place and are "
+          "emailed, with the course's other dates that have a seat (or that none has); they join its interest list.")
+        % {"count": len(confirmed_people), "waiting": len(people) - len(confirmed_people)},
+    ]
+    if paid_by_people:
+        consequences.append(_(
+            "%(amount)s for %(count)s places goes back in full to those who paid: when they ask for it, or by itself "
+            "after %(days)s days, unless they move to another date.") % {
+            "amount": euro(paid_by_people), "count": len(own), "days": settings.DATE_CANCELLED_CHOICE_DAYS})
+    if paid_by_organisations:
+        consequences.append(_(
+            "%(amount)s for %(count)s seats booked by organisations is credited on their invoices or refunded on "
+            "their payments, unless the seats move to another date.") % {
+            "amount": euro(paid_by_organisations), "count": len(booked)})
+    consequences.append(_("The date can no longer be booked."))
     return admin_confirmation(
-        request, title=_("Cancel %(date)s?") % {"date": course_date},
-        consequences=[
-            _("%(count)s confirmed participants and %(waiting)s others (held seats, waitlist) lose their place "
-              "and are emailed, with the course's other dates.") % {
-                "count": len(confirmed_places), "waiting": len(people) - len(confirmed_places)},
-            _("Paid places are refunded in full, unless the participant moves to another date within "
-              "%(days)s days.") % {"days": settings.DATE_CANCELLED_CHOICE_DAYS},
-            _("The date can no longer be booked."),
-        ],
+        request, title=_("Cancel %(date)s?") % {"date": course_date}, consequences=consequences,
         confirm_label=_("Yes, cancel this date"), back_url=reverse("courses_trainer:date", args=[course_date.pk]))
 
 
@@ -113,7 +132,7 @@ def waitlist_move(request, pk: int, enrolment_pk: int):
     course_date = selectors.trainer_date(user=request.user, pk=pk)
     enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk)
     try:
-        services.waitlist_move(enrolment=enrolment, to_position=int(request.POST.get("position", "1") or 1),
+        services.waitlist_move(enrolment=enrolment, to_position=parse_id(request.POST.get("position")) or 1,
                                actor=request.user)
     except (services.EnrolmentError, ValueError) as error:
         messages.error(request, str(error))

@@ -23,13 +23,13 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from core import audit
-from core.admin_views import HistoryForReaders, InspectWithHistory, listing_with
+from core.admin_views import HistoryForReaders, InspectWithHistory, PermissionMenuItem, listing_with
 from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
-from . import services, trainer_views
+from . import admin_views, services, trainer_views
 from .models import CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay, Voucher
-from .permissions import CourseDatePolicy, courses_of_team
+from .permissions import MANAGE_COURSES, CourseDatePolicy, courses_of_team
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,14 @@ class CourseDateForm(WagtailAdminModelForm):
         elif self.instance.enrolments.exists():
             self.fields["course"].disabled = True
             self.fields["course"].help_text = _("People have places on this date: it stays with its course.")
+
+    def clean_trainers(self):
+        """A trainer who schedules or edits a date is on it: unticked, the date would leave their own list."""
+        trainers = self.cleaned_data["trainers"]
+        user = getattr(self, "for_user", None)
+        if user is not None and not user.has_perm("courses.add_coursedate") and user not in trainers:
+            trainers = trainers.model.objects.filter(pk__in=[*trainers.values_list("pk", flat=True), user.pk])
+        return trainers
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -191,6 +199,9 @@ class CourseDateViewSet(ModelViewSet):
     menu_label = _("Dates")
     list_display = ["__str__", "status", "capacity", "starts_at"]
     list_filter = ["status", "course"]
+    list_export = ["course", "status", "starts_at", "ends_at", "capacity", "location_kind", "location_name",
+                   "address", "enrolment_deadline", "cancelled_at"]
+    export_filename = "dates"
     ordering = ["-starts_at"]
     copy_view_enabled = False
     panels = [
@@ -252,6 +263,11 @@ class EnrolmentViewSet(ModelViewSet):
     list_display = ["participant_label", "course_date", "status", "voucher", "hold_expires_at", "waitlist_position"]
     filterset_class = EnrolmentFilterSet
     search_fields = ["user__email", "user__full_name", "company_name"]
+    list_export = ["participant_label", "user.email", "course_date", "status", "billing_type", "company_name",
+                   "company_reference", "company_vat_id", "price_incl_vat", "voucher", "discount_incl_vat",
+                   "waitlist_position", "created_at", "confirmed_at"]
+    export_headings = {"user.email": _("Email")}
+    export_filename = "places"
     inspect_view_enabled = True
     inspect_view_class = EnrolmentInspectView
     history_view_class = HistoryForReaders
@@ -266,6 +282,9 @@ class InterestEntryViewSet(ModelViewSet):
     menu_label = _("Interest list")
     list_display = ["user", "course", "created_at"]
     list_filter = ["course"]
+    list_export = ["user", "user.email", "course", "created_at"]
+    export_headings = {"user.email": _("Email")}
+    export_filename = "interest-list"
     copy_view_enabled = False
     form_fields = ["course", "user"]
     index_view_class = listing_with("user", "course")
@@ -316,7 +335,14 @@ class TrainerDatesMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def register_trainer_urls():
-    return [path("trainer/", include((trainer_urls, "courses_trainer"), namespace="courses_trainer"))]
+    return [path("trainer/", include((trainer_urls, "courses_trainer"), namespace="courses_trainer")),
+            path("courses/without-price/", admin_views.courses_without_price, name="courses_without_price")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_courses_without_price_menu_item():
+    return PermissionMenuItem(_("Courses without a price"), reverse_lazy("courses_without_price"),
+                              icon_name="warning", order=145, permission=MANAGE_COURSES)
 
 
 @hooks.register("register_admin_menu_item")

@@ -121,8 +121,12 @@ class AssignmentPage(LearningPage):
         verbose_name_plural = _("assignments")
 
     @property
+    def takes_a_file(self) -> bool:
+        return self.kind == self.Kind.FILE
+
+    @property
     def submission_form(self) -> type[TextSubmissionForm | FileSubmissionForm]:
-        return TextSubmissionForm if self.kind == self.Kind.TEXT else FileSubmissionForm
+        return FileSubmissionForm if self.takes_a_file else TextSubmissionForm
 
     def deadline_for(self, enrolment: Enrolment) -> datetime | None:
         """The end of the day `deadline_days_after_end` days after the participant's last day."""

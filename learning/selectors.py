@@ -88,14 +88,16 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
     items = course_items(list(courses.values()))
     ids = [enrolment.pk for enrolment in enrolments]
     visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
-    attempts, approved = [], set()  # asked only of courses that have quizzes, or assignments
+    attempts, handed_in = [], {}  # asked only of courses that have quizzes, or assignments
     if any(items[course_id].quizzes for course_id in courses):
         attempts = list(QuizAttempt.objects.filter(enrolment_id__in=ids).exclude(status=QuizAttempt.Status.IN_PROGRESS)
                         .values_list("enrolment_id", "quiz_id", "status"))
     if any(items[course_id].assignments for course_id in courses):
-        approved = set(AssignmentSubmission.objects.filter(enrolment_id__in=ids,
-                                                           status=AssignmentSubmission.Status.APPROVED)
-                       .values_list("enrolment_id", "assignment_id"))
+        for enrolment_id, assignment_id, status in (AssignmentSubmission.objects.filter(enrolment_id__in=ids)
+                                                    .order_by("version").values_list("enrolment_id", "assignment_id",
+                                                                                     "status")):
+            handed_in[(enrolment_id, assignment_id)] = status  # the latest version's
+    approved = {key for key, status in handed_in.items() if status == AssignmentSubmission.Status.APPROVED}
     passed = {(enrolment_id, quiz_id) for enrolment_id, quiz_id, status in attempts
               if status == QuizAttempt.Status.PASSED}
     tries = Counter((enrolment_id, quiz_id) for enrolment_id, quiz_id, _status in attempts)
@@ -110,6 +112,7 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
                        and quiz.path[:-PATH_STEP] in open_path
                        and (quiz.max_attempts is None or tries[(enrolment.pk, quiz.pk)] < quiz.max_attempts)), None)
         done, resume = _module_to_go_on_with(enrolment, course_items_.modules, visits, is_open)
+        to_do = resume or _task_to_do(enrolment, course_items_, open_path, tries, passed, handed_in, now)
         closed = [opens_at(module, enrolment.course_date) for module in course_items_.modules
                   if not is_open[module.pk] and module.pk not in done]
         result[enrolment.pk] = Progress(
@@ -117,11 +120,31 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
             + sum((enrolment.pk, quiz.pk) in passed for quiz in course_items_.quizzes)
             + sum((enrolment.pk, assignment.pk) in approved for assignment in course_items_.assignments),
             total=course_items_.total,
-            resume=retake or resume,
+            resume=retake or to_do,
             done_modules=frozenset(done),
-            next_opens=min(closed) if closed and not (retake or resume) else None,
+            next_opens=min(closed) if closed and not (retake or to_do) else None,
         )
     return result
+
+
+def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str], tries: Counter, passed: set,
+                handed_in: dict, now: datetime) -> Page | None:
+    """When every open module is done: the first quiz or assignment in an open module that still waits for the
+    person (a quiz not taken yet, an assignment not handed in before its deadline, or one to hand in again)."""
+    tasks = sorted([*items.quizzes, *items.assignments], key=lambda page: page.path)
+    for page in tasks:
+        if page.path[:-PATH_STEP] not in open_path:
+            continue
+        key = (enrolment.pk, page.pk)
+        if isinstance(page, QuizPage):
+            if not tries[key] and key not in passed:
+                return page
+            continue
+        status = handed_in.get(key)
+        deadline = page.deadline_for(enrolment)
+        if status == AssignmentSubmission.Status.RESUBMIT or (status is None and (deadline is None or now <= deadline)):
+            return page
+    return None
 
 
 def _module_to_go_on_with(enrolment: Enrolment, modules: list[ModulePage], visits: list[ModuleProgress],

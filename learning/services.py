@@ -6,6 +6,8 @@ inside the same transaction, so completion never silently diverges from its inpu
 
 import hashlib
 import unicodedata
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -28,6 +30,7 @@ from .models import (
     ModuleProgress,
     QuizAttempt,
     QuizPage,
+    submission_path,
 )
 from .notifications import send_completed, send_submission_graded
 from .uploads import CONTENT_TYPES, UploadError, file_kind
@@ -162,10 +165,61 @@ def attempt_review(*, attempt: QuizAttempt, points: dict[str, int], actor: User,
 
 # Assignments
 
-@transaction.atomic
+@dataclass(frozen=True)
+class StoredUpload:
+    """A handed-in file, checked and in the private storage before any lock is taken."""
+
+    name: str
+    kind: str
+    size: int
+    sha256: str
+    shown_name: str
+
+
+def _submission_storage():
+    return AssignmentSubmission._meta.get_field("file").storage
+
+
+def _upload_store(*, enrolment: Enrolment, assignment: AssignmentPage, upload) -> StoredUpload:
+    """Checks what the file is (with the limits of learning.uploads), hashes it and writes it to the private
+    storage (a bucket in production): slow work that holds no lock, so one large upload never keeps others
+    from writing. A name of its own, so two uploads never meet."""
+    if upload is None:
+        raise LearningError(_("Choose a file to hand in."))
+    try:
+        kind = file_kind(upload)
+    except UploadError as error:
+        raise LearningError(str(error)) from error
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    shown = shown_file_name(upload.name, kind)
+    stem = slugify(shown.rsplit(".", 1)[0])[:60] or "document"
+    upload.seek(0)
+    name = _submission_storage().save(
+        submission_path(AssignmentSubmission(enrolment=enrolment, assignment=assignment),
+                        f"{uuid.uuid4().hex[:12]}-{stem}.{kind}"), upload)
+    return StoredUpload(name=name, kind=kind, size=upload.size, sha256=digest.hexdigest(), shown_name=shown)
+
+
 def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text: str = "", upload=None,
                       now: datetime | None = None) -> AssignmentSubmission:
+    """Hands in an assignment: a file is checked and stored first, outside any transaction; the submission is then
+    recorded in a short one under the place's lock. A refusal there removes the stored file again."""
     now = now or timezone.now()
+    stored = _upload_store(enrolment=enrolment, assignment=assignment, upload=upload) \
+        if assignment.takes_a_file else None
+    try:
+        return _submission_record(enrolment=enrolment, assignment=assignment, text=text, stored=stored, now=now)
+    except BaseException:
+        if stored is not None:
+            _submission_storage().delete(stored.name)
+        raise
+
+
+@transaction.atomic
+def _submission_record(*, enrolment: Enrolment, assignment: AssignmentPage, text: str, stored: StoredUpload | None,
+                       now: datetime) -> AssignmentSubmission:
     enrolment = _locked(enrolment)
     previous = list(AssignmentSubmission.objects.filter(enrolment=enrolment, assignment=assignment)
                     .order_by("version"))
@@ -176,30 +230,18 @@ def submission_create(*, enrolment: Enrolment, assignment: AssignmentPage, text:
         raise LearningError(_("The deadline for this assignment has passed."))
     submission = AssignmentSubmission(enrolment=enrolment, assignment=assignment, version=len(previous) + 1,
                                       submitted_at=now)
-    if assignment.kind == AssignmentPage.Kind.TEXT:
+    if stored is None:
         submission.text = text.strip()
         if not submission.text:
             raise LearningError(_("Write your answer before handing it in."))
     else:
-        if upload is None:
-            raise LearningError(_("Choose a file to hand in."))
-        try:
-            kind = file_kind(upload)
-        except UploadError as error:
-            raise LearningError(str(error)) from error
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        submission.file_kind, submission.file_size, submission.sha256 = kind, upload.size, digest.hexdigest()
-        submission.file_name = shown_file_name(upload.name, kind)
-        stem = slugify(submission.file_name.rsplit(".", 1)[0])[:80] or "document"
-        submission.file.save(f"v{submission.version}-{stem}.{kind}", upload, save=False)
+        submission.file.name = stored.name
+        submission.file_kind, submission.file_size, submission.sha256 = stored.kind, stored.size, stored.sha256
+        submission.file_name = stored.shown_name
     try:
         with transaction.atomic():
             submission.save()
     except IntegrityError:
-        if submission.file:
-            submission.file.delete(save=False)
         raise LearningError(_("You have handed in this assignment already.")) from None
     return submission
 

@@ -44,15 +44,30 @@ def file_kind(upload) -> str:
     return kind
 
 
+MAX_ARCHIVE_ENTRIES = 10_000  # a real DOCX or ODT has tens to a few hundred
+MIMETYPE_MAX_BYTES = 100  # the ODT's `mimetype` entry is its 39-byte name
+
+
 def _office_kind(upload) -> str | None:
+    """DOCX or ODT by what the archive's directory says, reading at most MIMETYPE_MAX_BYTES of one entry: a
+    small archive can inflate to gigabytes (a zip bomb), so no entry is read whole and sizes come from the
+    directory before anything is inflated."""
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
+            if len(entries) > MAX_ARCHIVE_ENTRIES:
+                return None
+            names = {entry.filename: entry for entry in entries}
             if "[Content_Types].xml" in names and "word/document.xml" in names:
                 return "docx"
-            if "mimetype" in names and archive.read("mimetype").strip() == CONTENT_TYPES["odt"].encode():
+            mimetype = names.get("mimetype")
+            if mimetype is None or mimetype.file_size > MIMETYPE_MAX_BYTES:
+                return None
+            with archive.open(mimetype) as entry:
+                declared = entry.read(MIMETYPE_MAX_BYTES + 1)  # bounded, whatever the directory claims
+            if declared.strip() == CONTENT_TYPES["odt"].encode():
                 return "odt"
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, EOFError, NotImplementedError):
         return None
     return None
 

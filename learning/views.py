@@ -101,7 +101,8 @@ def attempt(request, pk: int):
             return redirect("learning:attempt", pk=attempt.pk)
     elif attempt.is_open:
         attempt = services.attempt_close_if_timed_out(attempt, timezone.now())
-    questions = attempt.questions
+    questions = [{**question, "is_open": question["kind"] == "open", "takes_several": question["kind"] == "multiple"}
+                 for question in attempt.questions]  # named questions for the template
     if not attempt.is_open:
         questions = [_with_outcome(question, attempt) for question in questions]
     elif request.method == "POST":  # the answers given so far, shown again

@@ -55,3 +55,5 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+handler400 = "core.views.bad_request"

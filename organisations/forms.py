@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organisation
 from accounts.services import ORGANISATION_FIELDS
 from core.formats import day
+from core.vat import vat_id_normalise
 from courses.models import MAX_SEATS_PER_DATE, Booking, InvoicePayment
 from courses.selectors import seats_open
 
@@ -31,9 +32,14 @@ class BookingForm(forms.Form):
     accept_terms = forms.BooleanField(label=_("I accept the terms and conditions and the cancellation policy, "
                                               "and that an invoice is paid within its payment term."))
 
-    def __init__(self, *args, dates, **kwargs):
+    def __init__(self, *args, dates, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course_date"].queryset = dates
+        if not organisation.is_approved:  # on invoice once the office approved the organisation
+            field = self.fields["payment_method"]
+            field.choices = [choice for choice in field.choices if choice[0] == Booking.PaymentMethod.ONLINE]
+            field.initial = Booking.PaymentMethod.ONLINE
+            field.help_text = _("Booking on invoice is possible once our office has approved your organisation.")
 
     def clean(self):
         cleaned = super().clean()
@@ -66,6 +72,9 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ORGANISATION_FIELDS
         widgets = {"invoice_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})}
+
+    def clean_vat_id(self):
+        return vat_id_normalise(self.cleaned_data["vat_id"])
 
 
 class InviteForm(forms.Form):

@@ -64,6 +64,7 @@ def bookable_dates():
     """Upcoming scheduled dates of live courses, with their seat counts."""
     now = timezone.now()
     dates = (CourseDate.objects.filter(status=CourseDate.Status.SCHEDULED, starts_at__gt=now, course__live=True)
+             .filter(Q(course__free_of_charge=True) | Q(course__price_excl_vat__isnull=False))  # priced
              .filter(Q(enrolment_deadline__isnull=True) | Q(enrolment_deadline__gt=now))
              .select_related("course").order_by("starts_at", "pk"))
     return with_seat_counts(dates, now)

@@ -44,9 +44,11 @@ def start(request):
     form = OrganisationForm(request.POST or None, initial={"invoice_email": request.user.email,
                                                            "name": request.user.organisation})
     if request.method == "POST" and form.is_valid():
-        organisation = accounts.organisation_create(user=request.user, **form.cleaned_data)
-        messages.success(request, _("%(organisation)s is registered; you are its contact person. Book seats for "
-                                    "your people below.") % {"organisation": organisation.name})
+        organisation = services.organisation_register(user=request.user, **form.cleaned_data)
+        messages.success(request, _("%(organisation)s is registered; you are its contact person. You can book "
+                                    "seats and pay online now; booking on invoice is possible once our office has "
+                                    "approved the organisation (usually within one working day).")
+                         % {"organisation": organisation.name})
         return redirect("organisations:book", pk=organisation.pk)
     return render(request, "organisations/start.html", {"form": form})
 
@@ -90,7 +92,7 @@ def book(request, pk: int):
     organisation = selectors.organisation_for_contact(request.user, pk)
     dates = selectors.bookable_dates()
     initial = {"reference": organisation.default_reference, "course_date": request.GET.get("date")}
-    form = BookingForm(request.POST or None, dates=dates, initial=initial)
+    form = BookingForm(request.POST or None, dates=dates, initial=initial, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = {"course_date": data["course_date"], "organisation": organisation, "booked_by": request.user,

@@ -1,9 +1,11 @@
 """Organisations, their people and their bookings in the Wagtail admin, for the office."""
 
 from django.urls import include, path, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -20,13 +22,24 @@ for model in (Booking, SeatInvitation):
     register_permission_policy(model, ReadOnlyPolicy(model))  # they change through the services only
 
 
+class OrganisationCreate(CreateView):
+    """An organisation the office enters itself is approved: the office knows whom it invoices."""
+
+    def save_instance(self):
+        self.form.instance.approval = Organisation.Approval.APPROVED
+        self.form.instance.decided_at, self.form.instance.decided_by = timezone.now(), self.request.user
+        return super().save_instance()
+
+
 class OrganisationViewSet(ModelViewSet):
     model = Organisation
     icon = "group"
     menu_label = _("Organisations")
-    list_display = ["name", "kvk_number", "invoice_email", "created_at"]
+    list_display = ["name", "kvk_number", "invoice_email", "approval", "created_at"]
+    list_filter = ["approval"]
     search_fields = ["name", "kvk_number", "invoice_email"]
-    list_export = ["name", "kvk_number", "vat_id", "invoice_address", "invoice_email", "default_reference"]
+    add_view_class = OrganisationCreate
+    list_export = ["name", "kvk_number", "vat_id", "invoice_address", "invoice_email", "default_reference", "approval"]
     export_filename = "organisations"
     inspect_view_enabled = True
     copy_view_enabled = False
@@ -92,6 +105,10 @@ admin_urls = [
     path("overdue/", admin_views.overdue, name="overdue"),
     path("bookings/<id:pk>/release/", admin_views.release, name="release"),
     path("bookings/<id:pk>/keep/", admin_views.keep, name="keep"),
+    path("approvals/", admin_views.approvals, name="approvals"),
+    path("approvals/<id:pk>/", admin_views.approval, name="approval"),
+    path("approvals/<id:pk>/approve/", admin_views.approve, name="approve"),
+    path("approvals/<id:pk>/refuse/", admin_views.refuse, name="refuse"),
 ]
 
 
@@ -101,12 +118,20 @@ def register_organisations_urls():
 
 
 @hooks.register("register_admin_menu_item")
+def register_approvals_menu_item():
+    return PermissionMenuItem(_("Organisations to approve"), reverse_lazy("organisations_admin:approvals"),
+                              icon_name="group", order=164, permission=admin_views.PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
 def register_overdue_menu_item():
     return PermissionMenuItem(_("Overdue invoices"), reverse_lazy("organisations_admin:overdue"), icon_name="warning",
                               order=165, permission=admin_views.PERMISSION)
 
 
 BOOKING_ACTIONS = {
+    "organisation.approved": (_("Approve an organisation"), _("Organisation approved: may book on invoice")),
+    "organisation.refused": (_("Refuse an organisation"), _("Organisation refused: its seats freed")),
     "booking.released": (_("Free unpaid seats"), _("Seats freed: invoice not paid")),
     "booking.kept_unpaid": (_("Keep unpaid seats"), _("Seats kept although the invoice is overdue")),
 }

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
@@ -21,6 +22,7 @@ from .selectors import balance, balance_of, with_balances
 from .services import SEAT_CANCELLED, booking_money_back, booking_payment_locked, office_words
 
 ZERO = Decimal("0.00")
+RELEASED_UNPAID = gettext_lazy("seats freed by the office: the invoice was not paid")
 
 
 class BookingError(Exception):
@@ -35,6 +37,9 @@ def booking_on_invoice(*, course_date: CourseDate, organisation: Organisation, b
     now = now or timezone.now()
     if course_date.course.invoice_payment == InvoicePayment.NOBODY:
         raise BookingError(_("This course can only be paid online."))
+    if not organisation.is_approved:  # anyone can register an organisation: credit waits for the office
+        raise BookingError(_("Booking on invoice is possible once the office has approved your organisation. You "
+                             "can pay online now."))
     booking = bookings.booking_create(course_date=course_date, organisation=organisation, booked_by=booked_by,
                                       seats=seats, reference=reference, code=code, now=now)
     booking_invoice_issue(booking=booking, now=now)
@@ -88,6 +93,28 @@ def bank_transfer_record(*, invoice: Invoice, amount: Decimal, received_on: date
 
 
 @transaction.atomic
+def invoice_credit(*, invoice: Invoice, amount: Decimal, reason: str, actor: User | None,
+                   now: datetime | None = None) -> Invoice:
+    """The office credits part of an invoice paid by bank transfer (goodwill, a correction), with the reason the
+    customer reads; never more than is left of it after earlier credits. Money paid already beyond what is then
+    owed, the office pays back by hand (a negative bank transfer)."""
+    now = now or timezone.now()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None:
+        raise BookingError(_("Only invoices paid by bank transfer are credited here; an online payment is refunded "
+                             "instead."))
+    if not reason.strip():
+        raise BookingError(_("Give the reason the customer reads on the credit invoice."))
+    left = balance(invoice).total
+    if not 0 < amount <= left:
+        raise BookingError(_("Between %(min)s and %(left)s can be credited on this invoice.")
+                           % {"min": euro(Decimal("0.01")), "left": euro(left)})
+    credit = booking_credit_issue(invoice=invoice, amount=amount, reason=reason.strip(), now=now)
+    record(invoice, "invoice.credited", actor=actor, at=now, note=f"{euro(amount)}: {reason.strip()}"[:250])
+    return credit
+
+
+@transaction.atomic
 def booking_seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = None) -> Decimal:
     """The contact person cancels a booked seat; what the policy gives back is credited on the invoice, or
     refunded when the booking was paid online. Returns that amount."""
@@ -126,7 +153,7 @@ def booking_release_unpaid(*, booking: Booking, actor: User | None, now: datetim
     standing = balance(invoice)
     if standing.open <= 0:
         raise BookingError(_("This invoice has been paid: its seats stay booked."))  # rolls the release back
-    booking_credit_issue(invoice=invoice, amount=standing.open, now=now)
+    booking_credit_issue(invoice=invoice, amount=standing.open, reason=office_words(RELEASED_UNPAID), now=now)
     return len(released)
 
 

@@ -148,12 +148,14 @@ def credit_invoice_issue(*, refund: Refund, now: datetime | None = None) -> Invo
     excl, vat = _split(refund.amount, original.vat_rate)
     return _issued(now=now or timezone.now(), kind=Invoice.Kind.CREDIT, payment=refund.payment, refund=refund,
                    credits=original, supplier=original.supplier, customer=original.customer,
-                   description=original.description, amount_excl_vat=-excl, vat_rate=original.vat_rate,
+                   description=original.description, reason=refund.reason[:255], amount_excl_vat=-excl,
+                   vat_rate=original.vat_rate,
                    vat_amount=-vat, total=-refund.amount, vat_exemption_text=original.vat_exemption_text)
 
 
 @transaction.atomic
-def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | None = None) -> Invoice | None:
+def booking_credit_issue(*, invoice: Invoice, amount: Decimal, reason: str,
+                         now: datetime | None = None) -> Invoice | None:
     """A credit invoice of `amount` (incl. VAT) on a booking's invoice: seats cancelled or released. It lowers
     what the organisation owes; what it paid already beyond that, the office pays back by hand. Never more than
     is left of the invoice after earlier credits (None when nothing is)."""
@@ -163,14 +165,15 @@ def booking_credit_issue(*, invoice: Invoice, amount: Decimal, now: datetime | N
     excl, vat = _split(amount, invoice.vat_rate)
     return _issued(now=now or timezone.now(), kind=Invoice.Kind.CREDIT, booking=invoice.booking, credits=invoice,
                    supplier=invoice.supplier, customer=invoice.customer, description=invoice.description,
-                   amount_excl_vat=-excl, vat_rate=invoice.vat_rate, vat_amount=-vat, total=-amount,
-                   vat_exemption_text=invoice.vat_exemption_text)
+                   reason=reason[:255], amount_excl_vat=-excl, vat_rate=invoice.vat_rate, vat_amount=-vat,
+                   total=-amount, vat_exemption_text=invoice.vat_exemption_text)
 
 
-def credit_on_invoice(*, booking_id: int, amount: Decimal, now: datetime | None = None) -> Invoice | None:
+def credit_on_invoice(*, booking_id: int, amount: Decimal, reason: str,
+                      now: datetime | None = None) -> Invoice | None:
     """Money back for places of a booking, as a credit invoice on its invoice (locked: one credit at a time)."""
     invoice = Invoice.objects.select_for_update().get(booking_id=booking_id, kind=Invoice.Kind.INVOICE)
-    return booking_credit_issue(invoice=invoice, amount=amount, now=now)
+    return booking_credit_issue(invoice=invoice, amount=amount, reason=reason, now=now)
 
 
 def _after_commit_render_and_send(invoice: Invoice) -> None:

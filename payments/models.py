@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import euro
+from core.money import MoneyField
 from core.sequences import YearSequence
 from core.storage import private_storage
 from courses.models import Booking, Enrolment
@@ -29,7 +30,7 @@ class Payment(models.Model):
     booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.PROTECT,
                                 related_name="payments", null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    amount = models.DecimalField(_("amount incl. VAT"), max_digits=8, decimal_places=2)
+    amount = MoneyField(_("amount incl. VAT"), max_digits=8)
     currency = models.CharField(_("currency"), max_length=3, default="eur", editable=False)
     checkout_session_id = models.CharField(_("Stripe Checkout Session"), max_length=255, unique=True)
     checkout_url = models.URLField(_("payment page"), max_length=2000, blank=True, editable=False)
@@ -143,7 +144,7 @@ class Refund(models.Model):
     wagtail_reference_index_ignore = True
 
     payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
-    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    amount = MoneyField(_("amount"), max_digits=8)
     reason = models.CharField(_("reason"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, unique=True, null=True, blank=True)
@@ -210,14 +211,16 @@ class Invoice(models.Model):
     supplier = models.JSONField(_("supplier"))
     customer = models.JSONField(_("customer"))
     description = models.CharField(_("description"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=255, blank=True,
+                              help_text=_("For a credit invoice: why it was issued, as the customer is told."))
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
-    discount = models.DecimalField(_("discount incl. VAT"), max_digits=9, decimal_places=2, default=0,
-                                   help_text=_("Off the list price, over all seats; the total is after it."))
+    discount = MoneyField(_("discount incl. VAT"), max_digits=9, default=0,
+                          help_text=_("Off the list price, over all seats; the total is after it."))
     voucher_code = models.CharField(_("voucher"), max_length=30, blank=True)
-    amount_excl_vat = models.DecimalField(_("amount excl. VAT"), max_digits=9, decimal_places=2)
+    amount_excl_vat = MoneyField(_("amount excl. VAT"), max_digits=9)
     vat_rate = models.DecimalField(_("VAT rate"), max_digits=4, decimal_places=2)
-    vat_amount = models.DecimalField(_("VAT"), max_digits=9, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=9, decimal_places=2)
+    vat_amount = MoneyField(_("VAT"), max_digits=9)
+    total = MoneyField(_("total"), max_digits=9)
     vat_exemption_text = models.TextField(_("VAT exemption text"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
@@ -264,6 +267,10 @@ class Invoice(models.Model):
         return self.credits.number if self.credits else ""
 
     @property
+    def is_credit(self) -> bool:
+        return self.kind == self.Kind.CREDIT
+
+    @property
     def is_paid_by_bank(self) -> bool:
         return self.booking_id is not None
 
@@ -297,7 +304,7 @@ class BankTransfer(models.Model):
 
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT,
                                 related_name="bank_transfers")
-    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2,
+    amount = MoneyField(_("amount"), max_digits=9,
                                  help_text=_("Negative for money paid back."))
     received_on = models.DateField(_("date of the transfer"))
     note = models.CharField(_("note"), max_length=255, blank=True, help_text=_("E.g. the bank statement's "

@@ -29,6 +29,7 @@ from core.tasks import enqueue_with_change
 from courses import bookings
 from courses import services as enrolments
 from courses.models import Booking, Enrolment
+from courses.notifications import send_place_ended
 from learning import services as learning
 
 from .invoices import credit_invoice_issue, credit_on_invoice, invoice_issue, issue_invoice
@@ -181,8 +182,12 @@ def webhook_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, boo
             stored = StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
             stored.outcome = _apply(event["type"], event["data"]["object"])[:255]
             stored.save(update_fields=["outcome"])
-    except IntegrityError:
-        return StripeEvent.objects.get(event_id=event["id"]), False
+    except IntegrityError as error:
+        seen = StripeEvent.objects.filter(event_id=event["id"]).first()  # only the event id's uniqueness is a repeat
+        if seen is not None:
+            return seen, False
+        log.exception("Stripe event %s broke a rule of the database", event["id"])
+        return _store_malformed(payload, event, f"could not be applied: {error}")
     except (KeyError, TypeError, ValueError, ArithmeticError) as error:  # a field of an unexpected shape
         log.exception("Stripe event %s could not be applied", event["id"])
         return _store_malformed(payload, event, f"unexpected content: {error!r}")
@@ -257,8 +262,9 @@ def _payment_for(session: dict) -> Payment | None:
     enrolment_id, booking_id = parse_id(metadata.get("enrolment")), parse_id(metadata.get("booking"))
     paid_for = {"enrolment": Enrolment.objects.filter(pk=enrolment_id).first()} if enrolment_id else \
         {"booking": Booking.objects.filter(pk=booking_id).first()} if booking_id else {}
-    if not any(paid_for.values()) or not isinstance(session.get("amount_total"), int):
-        return None
+    amount = session.get("amount_total")
+    if not any(paid_for.values()) or not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        return None  # nothing we could have sold: stored as "not ours", without effect
     # What was really paid, whatever the seats cost: _session_paid confirms only when the two agree.
     return Payment.objects.create(
         **paid_for, amount=Decimal(session["amount_total"]) / 100, checkout_session_id=session["id"],
@@ -554,8 +560,11 @@ def place_cancel(*, enrolment: Enrolment, actor=None, note: str = "", by_office:
     """A person (or the office) cancels a place: it ends as the courses app decides, and what the course's
     policy gives back goes back to what they paid with."""
     cancellation = enrolments.enrolment_cancel(enrolment=enrolment, actor=actor, note=note, by_office=by_office,
-                                               now=now)
-    refund_cancelled_place(enrolment=cancellation.enrolment, refund=cancellation.refund, actor=actor)
+                                               now=now, person_told_elsewhere=True)
+    way = refund_cancelled_place(enrolment=cancellation.enrolment, refund=cancellation.refund, actor=actor)
+    place = cancellation.enrolment
+    if place.confirmed_at and place.user_id:  # the email says how much comes back, how and when
+        enqueue_with_change(send_place_ended, enrolment_id=place.pk, refund=str(cancellation.refund), refund_way=way)
     return cancellation
 
 
@@ -574,27 +583,30 @@ def booking_money_back(*, booking_id: int, amount: Decimal, reason: str, actor=N
         return None
     payment = booking_payment_locked(booking_id)
     if payment is None:
-        return credit_on_invoice(booking_id=booking_id, amount=amount, now=now)
+        return credit_on_invoice(booking_id=booking_id, amount=amount, reason=reason, now=now)
     amount = min(amount, refundable(payment))
     return refund_request(payment=payment, amount=amount, reason=reason, actor=actor) if amount > 0 else None
 
 
-def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> Refund | None:
+def refund_cancelled_place(*, enrolment: Enrolment, refund: Decimal, actor=None) -> str:
     """A person cancelled: the course's policy decided `refund`; it goes back to what they paid with (for a
-    booked place: refunded on the booking's payment or credited on its invoice)."""
+    booked place: refunded on the booking's payment or credited on its invoice). Returns the way it goes:
+    "stripe", "invoice" or "office" (by hand), "" when nothing goes back."""
+    if refund <= 0:
+        return ""
     if enrolment.booking_id:
-        booking_money_back(booking_id=enrolment.booking_id, amount=refund,
-                           reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
-        return None
+        back = booking_money_back(booking_id=enrolment.booking_id, amount=refund,
+                                  reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
+        return "" if back is None else "stripe" if isinstance(back, Refund) else "invoice"
     payment = paid_payment_of(enrolment)
     if payment is None:
-        if refund > 0:
-            _refund_by_hand(enrolment, refund)
-        return None
+        _refund_by_hand(enrolment, refund)
+        return "office"
     amount = min(refund, refundable(payment))
-    if amount <= 0:  # nothing due, or the office already gave it all back
-        return None
-    return refund_request(payment=payment, amount=amount, reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
+    if amount <= 0:  # the office already gave it all back
+        return ""
+    refund_request(payment=payment, amount=amount, reason=office_words(CANCELLED_BY_PARTICIPANT), actor=actor)
+    return "stripe"
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ Stripe cannot be reached from the machines we build and test on, and no ready fa
 application talks to this server through the official `stripe` SDK, unchanged; only the API base URL differs.
 
     python -m payments.stripe_double --port 12111 \\
-        --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/ --webhook-secret whsec_demo
+        --webhook-url http://127.0.0.1:8000/payments/stripe/webhook/  # signs with the site's webhook secret
 
 What it serves, with Stripe's request encoding (form fields like `line_items[0][price_data][currency]`),
 response shapes and error bodies:
@@ -35,6 +35,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlparse
+
+import django
+from django.conf import settings
 
 from core.loopback import LoopbackServer
 
@@ -455,14 +458,26 @@ class StripeDoubleServer(LoopbackServer):
         self.url = self.double.public_url = self.base_url
 
 
-def main() -> None:
+def site_webhook_secret() -> str:
+    """The secret the site checks webhooks with (its Django settings), which Stripe would sign with."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
+    django.setup()
+    return settings.STRIPE_WEBHOOK_SECRET
+
+
+def server_from_args(argv: list[str] | None = None) -> tuple["StripeDoubleServer", argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/payments/stripe/webhook/")
-    parser.add_argument("--webhook-secret", default="whsec_demo")
+    parser.add_argument("--webhook-secret", help="default: the site's STRIPE_WEBHOOK_SECRET (its settings)")
     parser.add_argument("--payments-file", help="JSON {payment intent id: cents} of payments made before it started")
-    args = parser.parse_args()
-    server = StripeDoubleServer(port=args.port, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
+    args = parser.parse_args(argv)
+    secret = args.webhook_secret or site_webhook_secret()
+    return StripeDoubleServer(port=args.port, webhook_url=args.webhook_url, webhook_secret=secret), args
+
+
+def main() -> None:
+    server, args = server_from_args()
     if args.payments_file and os.path.exists(args.payments_file):
         with open(args.payments_file) as known:
             server.double.payments_paid_before(json.load(known))

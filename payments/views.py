@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
 from core import storage
+from core.converters import parse_id
 from core.formats import euro
 from courses import selectors as course_selectors
 from courses import services as enrolments
@@ -70,9 +71,12 @@ def _place_already(request, course_date: CourseDate):
 @login_required
 def enrol(request, pk: int):
     course_date = bookable_date(pk)
+    course = course_date.course
+    if not course.price_set:
+        messages.info(request, _("Enrolment for this course opens soon."))
+        return redirect(course.url)
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
-    course = course_date.course
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
                      on_invoice=course.invoice_payment == InvoicePayment.EVERYONE and not course.is_free)
     if request.method == "POST" and form.is_valid():
@@ -110,8 +114,11 @@ def offer(request, pk: int):
                 messages.success(request, _("You declined the seat. It goes to the next person in line."))
                 return redirect("courses:my_courses")
             if form.is_valid():
-                enrolment = enrolments.offer_accept(enrolment=enrolment, billing=form.billing())
+                enrolment = enrolments.offer_accept(enrolment=enrolment, billing=form.billing(),
+                                                    code=form.cleaned_data["voucher_code"])
                 return _to_payment(request, enrolment)
+        except enrolments.CodeRefused as error:
+            form.add_error("voucher_code", str(error))
         except enrolments.EnrolmentError as error:
             messages.error(request, str(error))
             return redirect("courses:enrolment", pk=enrolment.pk)
@@ -153,8 +160,8 @@ def transfer(request, pk: int):
         messages.error(request, _("This place can no longer be moved to another date."))
         return redirect("courses:enrolment", pk=enrolment.pk)
     if request.method == "POST":
-        chosen = request.POST.get("date", "")
-        to_date = CourseDate.objects.filter(pk=int(chosen), course=course).first() if chosen.isdigit() else None
+        chosen = parse_id(request.POST.get("date"))
+        to_date = CourseDate.objects.filter(pk=chosen, course=course).first() if chosen else None
         if to_date is None:
             messages.error(request, _("Choose one of the dates below."))
         else:

@@ -1,6 +1,8 @@
 """Payments, refunds and invoices in the Wagtail admin, for the office: read, filter, export for the
 bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through payments.services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -29,10 +32,10 @@ from core.admin_views import (
 )
 from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
-from core.formats import euro
+from core.formats import day, euro
 from core.permissions import ReadOnlyPolicy
 
-from . import bookings, services, trainer_views
+from . import admin_views, bookings, services, trainer_views
 from .invoices import invoice_pdf_store
 from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
 from .selectors import with_refunded
@@ -99,7 +102,30 @@ class BankTransferForm(WagtailAdminModelForm):
 
 
 class BankTransferCreateView(ServiceCreateView):
+    """Records a transfer after a step that says how much, on which invoice and what is open afterwards."""
+
     chosen, refusals = "invoice", (bookings.BookingError,)
+    submit_button_label = _("Review the transfer")
+
+    def form_valid(self, form):
+        if not confirmed(self.request):
+            invoice, amount = form.cleaned_data["invoice"], form.cleaned_data["amount"]
+            open_after = bookings.balance(invoice).open - amount
+            customer = invoice.customer.get("company") or invoice.customer.get("participant", "")
+            money = (_("%(amount)s received on %(day)s is recorded on invoice %(number)s of %(customer)s.")
+                     if amount > 0 else
+                     _("%(amount)s paid back on %(day)s to %(customer)s is recorded on invoice %(number)s."))
+            return admin_confirmation(
+                self.request, title=_("Record %(amount)s?") % {"amount": euro(abs(amount))},
+                consequences=[
+                    money % {"amount": euro(abs(amount)), "day": day(form.cleaned_data["received_on"]),
+                             "number": invoice.number, "customer": customer},
+                    _("Still open afterwards: %(open)s.") % {"open": euro(max(open_after, 0))}
+                    if open_after > 0 else _("The invoice is then paid in full."),
+                ],
+                confirm_label=_("Yes, record %(amount)s") % {"amount": euro(abs(amount))},
+                back_url=self.request.get_full_path())
+        return super().form_valid(form)
 
 
 class RefundForm(WagtailAdminModelForm):
@@ -133,23 +159,36 @@ class RefundForm(WagtailAdminModelForm):
         return self.instance
 
 
+def refund_consequences(payment: Payment, amount: Decimal, reason: str) -> list[str]:
+    """What a refund does, in the office's words: how much goes to whom, how, which invoice is credited."""
+    invoice = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
+    left = services.refundable(payment) - amount
+    return [
+        _("%(amount)s goes back to %(name)s through Stripe, to the account or card they paid with (%(date)s).") % {
+            "amount": euro(amount), "name": payment.payer_label, "date": payment.course_date},
+        _("Invoice %(number)s is credited with %(amount)s: a credit invoice goes to the customer.") % {
+            "number": invoice.number, "amount": euro(amount)} if invoice else
+        _("No invoice was issued for this payment, so no credit invoice follows."),
+        _("Reason: %(reason)s") % {"reason": reason},
+        _("Still refundable afterwards: %(left)s.") % {"left": euro(left)} if left > 0 else
+        _("Everything that was paid has then been refunded."),
+    ]
+
+
 class RefundCreateView(ServiceCreateView):
+    """A refund first says how much goes to whom and which invoice is credited; only the confirmation asks
+    Stripe. The service decides again under the payment's lock: a refund made meanwhile (a second tab, a
+    colleague) re-shows the form with the reason instead of failing."""
+
     chosen, refusals = "payment", (services.PaymentError,)
+    submit_button_label = _("Review the refund")
 
     def form_valid(self, form):
-        """A full refund asks for confirmation first. The service decides again under the payment's lock: a
-        refund made meanwhile (a second tab, a colleague) re-shows the form with the reason instead of failing."""
         payment, amount = form.cleaned_data["payment"], form.cleaned_data["amount"]
-        if amount == services.refundable(payment) and not confirmed(self.request):
+        if not confirmed(self.request):
             return admin_confirmation(
-                self.request, title=_("Refund everything that is left?"),
-                consequences=[
-                    _("%(amount)s goes back to %(name)s for %(date)s, to what they paid with.") % {
-                        "amount": euro(amount), "name": payment.payer_label,
-                        "date": payment.course_date},
-                    _("A credit invoice is issued for it."),
-                    _("Reason: %(reason)s") % {"reason": form.cleaned_data["reason"]},
-                ],
+                self.request, title=_("Refund %(amount)s?") % {"amount": euro(amount)},
+                consequences=refund_consequences(payment, amount, form.cleaned_data["reason"]),
                 confirm_label=_("Yes, refund %(amount)s") % {"amount": euro(amount)},
                 back_url=self.request.get_full_path())
         return super().form_valid(form)
@@ -204,6 +243,7 @@ class PaymentViewSet(ModelViewSet):
     search_fields = ["enrolment__user__email", "enrolment__user__full_name", "booking__organisation__name",
                      "booking__booked_by__email", "checkout_session_id", "payment_intent_id"]
     list_export = PAYMENT_EXPORT
+    export_headings = {"pk": "ID", "payer_email": _("Email"), "course_date": capfirst(_("course date"))}
     export_filename = "payments"
     inspect_view_enabled = True
     inspect_view_class = PaymentInspectView
@@ -247,6 +287,9 @@ class RefundViewSet(ModelViewSet):
                      "stripe_refund_id"]
     list_export = ["pk", "created_at", "refunded_at", "status", "amount", "reason", "payment.payer_email",
                    "payment.payment_intent_id", "stripe_refund_id", "requested_by_email"]
+    export_headings = {"pk": "ID", "payment.payer_email": _("Email"),
+                       "payment.payment_intent_id": _("Stripe PaymentIntent"),
+                       "requested_by_email": capfirst(_("requested by"))}
     export_filename = "refunds"
     inspect_view_enabled = True
     inspect_view_class = RefundInspectView
@@ -272,10 +315,16 @@ class InvoiceInspectView(InspectWithHistory):
         invoice = self.object
         buttons = [HeaderButton(_("PDF"), url=reverse("invoice:pdf", args=[invoice.pk]), icon_name="download")]
         if (invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None
-                or bookings.balance(invoice).is_paid or not self.request.user.has_perm("payments.add_banktransfer")):
+                or not self.request.user.has_perm("payments.add_banktransfer")):
             return buttons
-        return [*buttons, HeaderButton(_("Record a bank transfer"),
-                                       url=reverse("banktransfer:add") + f"?invoice={invoice.pk}", icon_name="plus")]
+        standing = bookings.balance(invoice)
+        if not standing.is_paid:
+            buttons.append(HeaderButton(_("Record a bank transfer"),
+                                        url=reverse("banktransfer:add") + f"?invoice={invoice.pk}", icon_name="plus"))
+        if standing.total > 0:
+            buttons.append(HeaderButton(_("Credit"), url=reverse("invoice:credit", args=[invoice.pk]),
+                                        icon_name="undo"))
+        return buttons
 
     def get_pdf_display_value(self):
         return pdf_link(reverse("invoice:pdf", args=[self.object.pk]), self.object)
@@ -323,7 +372,8 @@ class InvoiceViewSet(ModelViewSet):
     def get_urlpatterns(self):
         view = pdf_for_the_office(Invoice, permission="payments.view_invoice", prepared=invoice_pdf_store,
                                   checksum="pdf_sha256")
-        return [*super().get_urlpatterns(), path("<id:pk>/pdf/", view, name="pdf")]
+        return [*super().get_urlpatterns(), path("<id:pk>/pdf/", view, name="pdf"),
+                path("<id:pk>/credit/", admin_views.invoice_credit, name="credit")]
 
 
 class StripeEventViewSet(ModelViewSet):
@@ -373,6 +423,7 @@ MONEY_ACTIONS = {
     "refund.made_at_stripe": (_("Refund at Stripe"), _("Refund made at Stripe recorded")),
     "invoice.issued": (_("Issue an invoice"), _("Invoice issued")),
     "invoice.bank_transfer": (_("Record a bank transfer"), _("Bank transfer recorded")),
+    "invoice.credited": (_("Credit an invoice"), _("Invoice credited by the office")),
 }
 
 

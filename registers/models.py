@@ -45,6 +45,11 @@ class AttendanceSubmission(models.Model):
     def __str__(self):
         return f"{self.get_register_display()} · {self.course_date}"
 
+    @property
+    def is_on_its_way(self) -> bool:
+        """Queued or being sent: PE-online has not answered yet."""
+        return self.status in (self.Status.QUEUED, self.Status.SENDING)
+
 
 class ReportedAttendance(models.Model):
     """One participant in a submission: the register number as sent, and whether PE-online took it."""
@@ -77,6 +82,10 @@ class ReportedAttendance(models.Model):
 
     def __str__(self):
         return f"{self.number} · {self.get_status_display()}"
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
 
 
 class DeadlineReminder(models.Model):

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from core.formats import day, points
 from core.models import ProviderSettings
+from core.pdf import markup_text
 
 from .selectors import RegisterPoints
 
@@ -25,10 +26,10 @@ def pe_points_pdf(user, registers: list[RegisterPoints], *, today: date) -> byte
         provider = ProviderSettings.load()
         story = [
             Paragraph(_("PE points overview"), styles["Title"]),
-            Paragraph(_("%(name)s · as of %(day)s") % {"name": user.get_full_name() or user.email, "day": day(today)},
-                      styles["Normal"]),
-            Paragraph(_("Issued by %(provider)s from the certificates it issued.") % {"provider": provider.name},
-                      styles["Normal"]),
+            Paragraph(markup_text(_("%(name)s · as of %(day)s") % {"name": user.get_full_name() or user.email,
+                                                                   "day": day(today)}), styles["Normal"]),
+            Paragraph(markup_text(_("Issued by %(provider)s from the certificates it issued.")
+                                  % {"provider": provider.name}), styles["Normal"]),
             Spacer(1, 6 * mm),
         ]
         if not registers:
@@ -38,15 +39,15 @@ def pe_points_pdf(user, registers: list[RegisterPoints], *, today: date) -> byte
             heading = entry.register.label
             if entry.member_number:
                 heading += " · " + _("member number %(number)s") % {"number": entry.member_number}
-            story.append(Paragraph(heading, styles["Heading2"]))
+            story.append(Paragraph(markup_text(heading), styles["Heading2"]))
             total = _("%(points)s PE points from %(since)s (the last %(years)s years)") % {
                 "points": points(entry.period_total), "since": day(entry.since), "years": entry.period_years}
             if entry.target:
                 total += " · " + _("the register asks %(target)s") % {"target": entry.target}
-            story.append(Paragraph(total, styles["Normal"]))
+            story.append(Paragraph(markup_text(total), styles["Normal"]))
             story.append(Spacer(1, 3 * mm))
             rows = [[_("Last day"), _("Course"), _("PE points"), _("Accreditation id"), _("Certificate")]]
-            rows += [[day(e.certificate.last_day), Paragraph(e.certificate.course_title, styles["Normal"]),
+            rows += [[day(e.certificate.last_day), Paragraph(markup_text(e.certificate.course_title), styles["Normal"]),
                       points(e.points), e.accreditation_id, e.certificate.number] for e in entry.earned]
             rows += [["", _("Total %(year)s") % {"year": year}, points(total), "", ""]
                      for year, total in entry.by_year]

@@ -27,6 +27,8 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
 
+from core.converters import parse_id
+
 PATH = "WriteAttendance.asmx/ProcessXML"
 LANGUAGE_DUTCH = "1"
 TIMEOUT_SECONDS = 30
@@ -139,7 +141,7 @@ def answer_read(body: bytes) -> Answer:
         elif tag == "Error":
             number = _child(element, "errorNR")
             answer.rejected.append(Rejection(person=_child(element, "person"),
-                                             number=int(number) if number.isdigit() else None,
+                                             number=parse_id(number),
                                              message=_child(element, "errorMsg")))
     return answer
 

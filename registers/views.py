@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.formats import day, points
 from core.links import absolute_url
 from core.spreadsheets import spreadsheet_response
 
@@ -28,12 +27,12 @@ def pe_points_download(request, fmt: str):
         response = HttpResponse(pe_points_pdf(request.user, registers, today=today), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
         return response
-    if fmt != "csv":
+    if fmt not in ("csv", "xlsx"):
         raise Http404
     header = [_("Register"), _("Member number"), _("Year"), _("Course"), _("Last day"), _("PE points"),
               _("Accreditation id"), _("Certificate"), _("Verification")]
     rows = [[entry.register.label, earned.member_number, earned.year, earned.certificate.course_title,
-             day(earned.certificate.last_day), points(earned.points), earned.accreditation_id,
+             earned.certificate.last_day, earned.points, earned.accreditation_id,
              earned.certificate.number, absolute_url(f"/verify/{earned.certificate.code}/")]
             for entry in registers for earned in entry.earned]
-    return spreadsheet_response("csv", filename=filename, sheet=_("PE points"), header=header, rows=rows)
+    return spreadsheet_response(fmt, filename=filename, sheet=_("PE points"), header=header, rows=rows)

@@ -64,7 +64,10 @@ def make_course(catalogue: CourseIndexPage, **fields) -> CoursePage:
         "net_hours": Decimal("6.0"),
         "accreditations": [CourseAccreditation(register="noloc", points=Decimal("6"), accreditation_id="NL-118")],
     }
-    return publish(catalogue, CoursePage(**{**defaults, **fields}))
+    fields = {**defaults, **fields}
+    if fields["price_excl_vat"] == 0:  # a free course in a test is free on purpose
+        fields.setdefault("free_of_charge", True)
+    return publish(catalogue, CoursePage(**fields))
 
 
 def make_module(course: CoursePage, **fields) -> ModulePage:
@@ -102,7 +105,7 @@ def course_form_data(**overrides) -> dict:
         "target_group": rich_text("<p>Coaches</p>"), "learning_goals": rich_text("<p>Doelen</p>"),
         "programme": streamfield([("item", {"time": "09:30", "title": "Opening", "description": ""})]),
         "body": streamfield([("paragraph", rich_text("<p>Beschrijving</p>"))]),
-        "price_excl_vat": "495.00", "vat_treatment": "exempt", "duration_days": "1", "net_hours": "6.0",
+        "price_excl_vat": "495", "vat_treatment": "exempt", "duration_days": "1", "net_hours": "6.0",
         "default_capacity": "10", "certificate_validity_years": "",
         "free_cancellation_days": "14", "late_cancellation_refund_percent": "50",
         "completion_attendance_percent": "100", "completion_requires_quizzes": "on",
@@ -187,7 +190,7 @@ def make_organisation(contact: User | None = None, **fields):
     organisation = Organisation.objects.create(**{
         "name": "Re-integratiebureau De Brug", "kvk_number": "12345678", "vat_id": "NL001234567B01",
         "invoice_address": "Stationsplein 1\n3511 AA Utrecht", "invoice_email": "facturen@debrug.example",
-        "default_reference": "PO-2027-01", **fields})
+        "default_reference": "PO-2027-01", "approval": Organisation.Approval.APPROVED, **fields})
     if contact is not None:
         Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)
     return organisation

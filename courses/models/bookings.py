@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.money import MoneyField
 
 from .dates import CourseDate
 
@@ -40,12 +41,12 @@ class Booking(models.Model):
     reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices,
                                       default=PaymentMethod.INVOICE, editable=False)
-    price_incl_vat = models.DecimalField(_("price per seat incl. VAT"), max_digits=8, decimal_places=2,
-                                         help_text=_("After any voucher."))
+    price_incl_vat = MoneyField(_("price per seat incl. VAT"), max_digits=8,
+                                help_text=_("After any voucher."))
     voucher = models.ForeignKey("courses.Voucher", verbose_name=_("voucher"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="bookings")
-    discount_incl_vat = models.DecimalField(_("discount per seat incl. VAT"), max_digits=8, decimal_places=2,
-                                            default=0, editable=False)
+    discount_incl_vat = MoneyField(_("discount per seat incl. VAT"), max_digits=8,
+                                   default=0, editable=False)
     kept_unpaid_at = models.DateTimeField(
         _("kept while unpaid"), null=True, blank=True, editable=False,
         help_text=_("When the office decided to keep the seats although the invoice is overdue."),

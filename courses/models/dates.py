@@ -92,6 +92,22 @@ class CourseDate(ClusterableModel):
         return self.starts_at is not None and (now or timezone.now()) >= self.starts_at
 
     @property
+    def is_online(self) -> bool:
+        return self.location_kind == self.LocationKind.ONLINE
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
     def closes_at(self):
         """When enrolment (and any waitlist offer) ends."""
         return self.enrolment_deadline or self.starts_at

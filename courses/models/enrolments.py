@@ -11,6 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.money import MoneyField
+from core.vat import vat_id_validate
+
 from .bookings import Booking
 from .dates import CourseDate
 from .pages import MAX_SEATS_PER_DATE, CoursePage
@@ -66,18 +69,18 @@ class Enrolment(models.Model):
     company_address = models.TextField(_("invoice address"), blank=True)
     company_contact = models.CharField(_("contact person"), max_length=150, blank=True)
     company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
-    company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True)
+    company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True, validators=[vat_id_validate])
     company_kvk = models.CharField(_("KvK number"), max_length=8, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
-    price_incl_vat = models.DecimalField(
-        _("price incl. VAT"), max_digits=8, decimal_places=2, null=True, blank=True,
+    price_incl_vat = MoneyField(
+        _("price incl. VAT"), max_digits=8, null=True, blank=True,
         help_text=_("The course's price when the seat was taken, less any voucher; later price changes do not "
                     "touch it."),
     )
     voucher = models.ForeignKey("courses.Voucher", verbose_name=_("voucher"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="places")
-    discount_incl_vat = models.DecimalField(_("discount incl. VAT"), max_digits=8, decimal_places=2,
-                                            default=0, editable=False)
+    discount_incl_vat = MoneyField(_("discount incl. VAT"), max_digits=8,
+                                   default=0, editable=False)
 
     transferred_to = models.OneToOneField(
         "self", verbose_name=_("transferred to"), null=True, blank=True, on_delete=models.PROTECT,

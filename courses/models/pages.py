@@ -23,8 +23,10 @@ from wagtail.search import index
 
 from accounts.registers import Register
 from core import page_cache
+from core.money import MoneyField
 
 from ..blocks import ContentBlock, ProgrammeBlock
+from ..panels import CoursePageForm, PriceForTrainersPanel
 from ..permissions import MANAGE_COURSES, CourseTeamPermissionTester
 
 MAX_SEATS_PER_DATE = 10
@@ -104,10 +106,15 @@ class CoursePage(CourseTeamPage, Page):
     programme = StreamField(ProgrammeBlock(), verbose_name=_("programme"), blank=True)
     body = StreamField(ContentBlock(), verbose_name=_("description"), blank=True)
 
-    price_excl_vat = models.DecimalField(
-        _("price excl. VAT (€)"), max_digits=8, decimal_places=2, default=Decimal("0.00"),
+    price_excl_vat = MoneyField(
+        _("price excl. VAT (€)"), max_digits=8, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("The investment per participant, excluding VAT. 0 means free of charge."),
+        help_text=_("The investment per participant, excluding VAT. Until the office sets it (or ticks "
+                    "\"free of charge\"), the course's dates say that enrolment opens soon."),
+    )
+    free_of_charge = models.BooleanField(
+        _("free of charge"), default=False,
+        help_text=_("Tick to offer this course without charge on purpose; the price then stays empty."),
     )
     vat_treatment = models.CharField(
         _("VAT"), max_length=10, choices=VatTreatment.choices, default=VatTreatment.EXEMPT,
@@ -188,6 +195,8 @@ class CoursePage(CourseTeamPage, Page):
             [
                 FieldRowPanel([FieldPanel("price_excl_vat", permission=MANAGE_COURSES),
                                FieldPanel("vat_treatment", permission=MANAGE_COURSES)]),
+                FieldPanel("free_of_charge", permission=MANAGE_COURSES),
+                PriceForTrainersPanel(),
                 FieldRowPanel([FieldPanel("duration_days"), FieldPanel("net_hours")]),
                 FieldRowPanel([FieldPanel("default_capacity"),
                                FieldPanel("invoice_payment", permission=MANAGE_COURSES)]),
@@ -219,6 +228,7 @@ class CoursePage(CourseTeamPage, Page):
             heading=_("Certificate"),
         ),
     ]
+    base_form_class = CoursePageForm
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
@@ -251,6 +261,11 @@ class CoursePage(CourseTeamPage, Page):
                 name="course_capacity_between_1_and_max",
             ),
             models.CheckConstraint(condition=models.Q(price_excl_vat__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(  # free on purpose, or a price (or none yet): never €0 by accident
+                condition=models.Q(free_of_charge=True, price_excl_vat=0)
+                | models.Q(free_of_charge=False, price_excl_vat__gt=0)
+                | models.Q(free_of_charge=False, price_excl_vat__isnull=True),
+                name="course_free_on_purpose_only"),
             models.CheckConstraint(condition=models.Q(late_cancellation_refund_percent__lte=100),
                                    name="course_refund_percent_at_most_100"),
             models.CheckConstraint(condition=models.Q(completion_attendance_percent__lte=100),
@@ -262,12 +277,20 @@ class CoursePage(CourseTeamPage, Page):
         return VAT_RATES[VatTreatment(self.vat_treatment)]
 
     @property
-    def vat_amount(self) -> Decimal:
+    def price_set(self) -> bool:
+        """Whether the office decided what the course costs (a price, or free on purpose): nobody enrolls
+        before it has."""
+        return self.free_of_charge or self.price_excl_vat is not None
+
+    @property
+    def vat_amount(self) -> Decimal | None:
+        if self.price_excl_vat is None:
+            return None
         return (self.price_excl_vat * self.vat_rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
-    def price_incl_vat(self) -> Decimal:
-        return self.price_excl_vat + self.vat_amount
+    def price_incl_vat(self) -> Decimal | None:
+        return None if self.price_excl_vat is None else self.price_excl_vat + self.vat_amount
 
     @property
     def is_vat_exempt(self) -> bool:
@@ -275,7 +298,16 @@ class CoursePage(CourseTeamPage, Page):
 
     @property
     def is_free(self) -> bool:
-        return self.price_excl_vat == 0
+        return self.free_of_charge
+
+    def save(self, *args, **kwargs):
+        """A course is free only on purpose: €0 without the tick (a revision from before the office decided
+        prices) means no price yet, never free of charge."""
+        if self.free_of_charge:
+            self.price_excl_vat = Decimal("0.00")
+        elif self.price_excl_vat == 0:
+            self.price_excl_vat = None
+        return super().save(*args, **kwargs)
 
     @property
     def recertification_page(self) -> "CoursePage":

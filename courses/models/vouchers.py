@@ -12,6 +12,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import euro
+from core.money import MoneyField
 
 from .pages import CoursePage
 
@@ -24,9 +25,9 @@ class Voucher(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True,
                             help_text=_("What people type on the enrolment form; upper and lower case are the same."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
-    value = models.DecimalField(_("value"), max_digits=8, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0.01"))],
-                                help_text=_("A percentage (10 = 10 %) or an amount in euro per seat."))
+    value = MoneyField(_("value"), max_digits=8,
+                       validators=[MinValueValidator(Decimal("0.01"))],
+                       help_text=_("A percentage (10 = 10 %) or an amount in euro per seat."))
     courses = models.ManyToManyField(CoursePage, verbose_name=_("courses"), blank=True, related_name="+",
                                      help_text=_("Empty: every course."))
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import page_cache
+from core.converters import parse_id
 from core.formats import day
 
 from .. import selectors
@@ -42,8 +43,8 @@ def login_reason(context) -> str:
         return ""
     if match.view_name == "payments:enrol":
         pk, reason = match.kwargs["pk"], _("Log in or create an account to enrol for %(course)s on %(day)s.")
-    elif wanted_waitlist.isdigit() and len(wanted_waitlist) < 18:
-        pk, reason = int(wanted_waitlist), _("Log in or create an account to join the waitlist for %(course)s "
+    elif parse_id(wanted_waitlist):
+        pk, reason = parse_id(wanted_waitlist), _("Log in or create an account to join the waitlist for %(course)s "
                                              "on %(day)s.")
     else:
         return ""

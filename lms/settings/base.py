@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "accounts.users_app.UsersAppConfig",  # wagtail.users, with the fields we store about a person
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.OfficeTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.middleware.TemporarilyUnavailableMiddleware",
 ]
@@ -216,6 +218,12 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Two-factor sign-in (an authenticator app's codes, with recovery codes), for everyone who switches it on.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Spoor 2 Academy"
+# Those who can move money or erase accounts (the office, superusers) reach the admin only with it switched on:
+# on by default in production (settings.production), optional in the demo and the tests.
+OFFICE_REQUIRES_TWO_FACTOR = os.environ.get("OFFICE_REQUIRES_TWO_FACTOR", "off") == "on"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "courses:my_courses"  # where a coach goes on; `next` (where they came from) wins
@@ -239,6 +247,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no email hashes to a third party; the admin shows its own avatar
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed through the site's own account pages
+WAGTAILUSERS_PASSWORD_ENABLED = False  # the office never types a person's password: they set it themselves
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # The demo (`make run`): demo accounts with a published password, dates and places. Never on a real site.

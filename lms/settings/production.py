@@ -65,6 +65,10 @@ if os.environ.get("TASKS_QUEUE_URL"):
     RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"], "DEFAULT_TIMEOUT": TASK_LEASE_MINUTES * 60}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
+# The office and superusers sign in with a second factor before they reach the admin (OFFICE_REQUIRES_TWO_FACTOR=off
+# only where another login in front of the admin asks for one).
+OFFICE_REQUIRES_TWO_FACTOR = os.environ.get("OFFICE_REQUIRES_TWO_FACTOR", "on") != "off"
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -1,4 +1,4 @@
-"""axe-core's WCAG 2.1 A and AA rules over every kind of page a visitor or coach meets."""
+"""axe-core's WCAG 2.2 A and AA rules and best practices over every kind of page a visitor or coach meets."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -8,7 +8,9 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# WCAG 2.2 A and AA (target-size among them), and axe's best practices (landmarks, heading order).
+WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                  "best-practice"]}}
 PUBLIC_PAGES = [
     "/", "/opleidingen/", "/opleidingen/basistraining/", "/opleidingen/basistraining/voorbereiding/",
     "/en/opleidingen/basistraining/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
@@ -16,17 +18,17 @@ PUBLIC_PAGES = [
 
 
 def assert_accessible(page: Page, path: str):
-    results = Axe().run(page, options=WCAG_21_AA)
+    results = Axe().run(page, options=WCAG_22_AA)
     assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
 
-def test_public_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+def test_public_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
     for path in PUBLIC_PAGES:
         page.goto(site_url + path)
         assert_accessible(page, path)
 
 
-def test_profile_with_errors_meets_wcag_21_aa(page: Page, live_site, site_url):
+def test_profile_with_errors_meets_wcag_22_aa(page: Page, live_site, site_url):
     UserFactory(email="coach@example.org")
     page.goto(site_url + "/accounts/login/")
     page.get_by_label("E-mail:").fill("coach@example.org")
@@ -45,11 +47,11 @@ def test_the_check_catches_a_violation(page: Page):
         '<html lang="nl"><body><main><h1>Test</h1><input type="text">'
         '<p style="color:#ccc;background:#fff">grijs</p></main></body></html>'
     )
-    results = Axe().run(page, options=WCAG_21_AA)
+    results = Axe().run(page, options=WCAG_22_AA)
     assert {violation["id"] for violation in results.response["violations"]} >= {"label", "color-contrast"}
 
 
-def test_enrolment_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+def test_enrolment_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
     from courses.models import CoursePage
     from tests.browser.conftest import log_in
     from tests.factories import make_date
@@ -79,7 +81,7 @@ def test_enrolment_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
     assert_accessible(page, "my courses")
 
 
-def test_learning_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+def test_learning_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
     from tests.browser.conftest import log_in
     from tests.browser.test_learning import learner as learner_fixture
 
@@ -107,7 +109,7 @@ def test_learning_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
     assert_accessible(page, "enrolment with learning progress")
 
 
-def test_organisation_pages_meet_wcag_21_aa(page: Page, live_site, site_url):
+def test_organisation_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
     from courses.models import CoursePage
     from payments.bookings import booking_on_invoice
     from tests.browser.conftest import log_in

@@ -150,9 +150,11 @@ def test_the_office_revokes_a_certificate_and_the_verification_page_says_so(page
 
 
 def test_the_office_refunds_part_of_a_payment_from_the_admin(page: Page, live_site, site_url, stripe_double):
+    """"12,50" typed in Dutch is twelve euros fifty, shown on a step that says what happens before Stripe is asked."""
     place = paid_place(stripe_double, site_url, make_date(CoursePage.objects.get(slug="basistraining")),
                        "eva@example.org")
     payment = place.payments.get()
+    invoice = payment.invoices.get()
     UserFactory(email="office@example.org", is_superuser=True)
     log_in(page, site_url, "office@example.org")
 
@@ -160,18 +162,22 @@ def test_the_office_refunds_part_of_a_payment_from_the_admin(page: Page, live_si
     page.get_by_role("link", name="Terugbetalen").click()
     expect(page.get_by_role("combobox", name="Betaling")).to_have_value(str(payment.pk))  # chosen already
     expect(page.get_by_role("combobox", name="Betaling").locator("option:checked")).to_contain_text("Eva de Vries")
-    page.get_by_role("spinbutton", name="Bedrag").fill("600")
+    page.get_by_role("textbox", name="Bedrag").fill("600")
     page.get_by_role("textbox", name="Reden").fill("Kwam een uur later")
-    page.get_by_role("button", name="Toevoegen").click()
+    page.get_by_role("button", name="Terugbetaling bekijken").click()
     expect(page.get_by_text("Er kan nog hoogstens € 495,00 worden terugbetaald.")).to_be_visible()
 
-    page.get_by_role("spinbutton", name="Bedrag").fill("95")
-    page.get_by_role("button", name="Toevoegen").click()
-    expect(page.get_by_text("Terugbetaling '€ 95,00 · Wordt terugbetaald' aangemaakt.")).to_be_visible()
-    assert eventually(lambda: refunded_cents(stripe_double) == 9500)
+    page.get_by_role("textbox", name="Bedrag").fill("12,50")
+    page.get_by_role("button", name="Terugbetaling bekijken").click()
+    expect(page.get_by_role("heading", name="€ 12,50 terugbetalen?")).to_be_visible()
+    expect(page.get_by_text(f"Factuur {invoice.number} wordt gecrediteerd met € 12,50")).to_be_visible()
+    assert refunded_cents(stripe_double) == 0  # nothing moved yet
+    page.get_by_role("button", name="Ja, € 12,50 terugbetalen").click()
+    expect(page.get_by_text("Terugbetaling '€ 12,50 · Wordt terugbetaald' aangemaakt.")).to_be_visible()
+    assert eventually(lambda: refunded_cents(stripe_double) == 1250)  # never € 1.250,00
     page.goto(f"{site_url}/admin/payment/inspect/{payment.pk}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.get_by_role("link", name="Terugbetalen")).to_be_visible()  # € 400 is left to give back
+    expect(page.get_by_role("link", name="Terugbetalen")).to_be_visible()  # € 482,50 is left to give back
 
 
 def test_an_alumna_sees_last_years_place_as_history_she_can_no_longer_cancel_or_move(page: Page, live_site,

@@ -92,9 +92,11 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
     log_in(office, site_url, "office@example.org")
     office.goto(site_url + f"/admin/invoice/inspect/{invoice.pk}/")
     office.get_by_role("link", name="Bankoverschrijving vastleggen").click()
-    office.get_by_label("Bedrag").fill(str(invoice.total))
+    office.get_by_label("Bedrag").fill("1.485,00")  # as a Dutch bank statement writes it
     office.get_by_label("Datum van de overschrijving").fill(date.today().strftime("%Y-%m-%d"))
-    office.get_by_role("button", name="Toevoegen").click()
+    office.get_by_role("button", name="Overschrijving bekijken").click()
+    expect(office.get_by_text(f"€ 1.485,00 ontvangen op")).to_be_visible()
+    office.get_by_role("button", name="Ja, € 1.485,00 vastleggen").click()
     expect(office.get_by_text(re.compile("aangemaakt|toegevoegd")).first).to_be_visible()
     office.close()
 

@@ -67,3 +67,36 @@ def test_trainer_registers_attendance_and_downloads_the_list(page: Page, live_si
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporteer XLSX").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_trainers_new_course_waits_for_the_offices_price_before_anyone_enrols(page: Page, live_site, site_url):
+    """It used to go live at €0, "Kosteloos" and bookable: the price is the office's decision."""
+    from wagtail.models import Page as WagtailPage
+
+    from courses.models import CourseIndexPage
+    from tests.factories import make_date
+
+    make_trainer(email="trainer@example.org")
+    page.goto(site_url + "/accounts/login/?next=/admin/")
+    page.get_by_label("E-mail:").fill("trainer@example.org")
+    page.get_by_label("Wachtwoord:").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    catalogue = CourseIndexPage.objects.get()
+    page.goto(f"{site_url}/admin/pages/add/courses/coursepage/{catalogue.pk}/")
+    page.locator("#id_title").fill("Secure Base: hechting in de praktijk")
+    page.locator("#id_summary").fill("Een dag over hechting.")
+    page.get_by_role("tab", name="Praktisch").click()
+    expect(page.get_by_text("Het kantoor moet de prijs nog vaststellen.")).to_be_visible()
+    expect(page.locator("input[name=price_excl_vat]")).to_have_count(0)
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").click()
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.locator(".messages")).to_contain_text("gepubliceerd")
+
+    course = CoursePage.objects.get(title="Secure Base: hechting in de praktijk")
+    assert WagtailPage.objects.get(pk=course.pk).live and course.price_excl_vat is None
+    make_date(course)
+    visitor = page.context.browser.new_page()
+    visitor.goto(site_url + course.url)
+    expect(visitor.locator(".dates")).to_contain_text("Inschrijving opent binnenkort")
+    expect(visitor.get_by_role("link", name="Inschrijven")).to_have_count(0)
+    expect(visitor.get_by_text("Kosteloos")).to_have_count(0)

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from accounts.models import RegisterMembership
 from certification import services
 from certification.models import Certificate
+from core.formats import day
 from courses.models import CoursePage
 from learning import services as learning
 from learning import services as learning_services
@@ -94,7 +95,7 @@ def test_the_verification_page_for_each_status(client, completed):
         "number": certificate.number, "holder": "Eva de Vries", "course": "Basistraining 2e spoorcoaching",
         "issued_on": timezone.localdate(certificate.issued_at).isoformat(),
         "valid_until": certificate.valid_until.isoformat(),
-        "status": "valid", "provider": certificate.provider["name"],
+        "status": "valid", "status_since": None, "reason": None, "provider": certificate.provider["name"],
     }
 
     certificate.valid_until = timezone.localdate() - timedelta(days=1)
@@ -104,8 +105,14 @@ def test_the_verification_page_for_each_status(client, completed):
 
     certificate.refresh_from_db()
     services.certificate_revoke(certificate=certificate, actor=completed.trainer, reason="Fraude")
-    assert "Dit certificaat is ingetrokken op" in client.get(url).content.decode()
-    assert client.get(f"/verify/{certificate.code}.json").json()["status"] == "revoked"
+    html = client.get(url).content.decode()
+    today = day(timezone.localdate())
+    assert f"Dit certificaat is ingetrokken op {today}: het is niet meer geldig." in html
+    assert "Reden: Fraude" in html  # as the revoke form promised
+    assert "Geldig tot" not in html and f"nee, niet meer sinds {today}" in html  # no validity left to show
+    facts = client.get(f"/verify/{certificate.code}.json").json()
+    assert facts["status"] == "revoked" and facts["reason"] == "Fraude" and facts["valid_until"] is None
+    assert facts["status_since"] == timezone.localdate().isoformat()
 
 
 def test_unknown_codes_are_a_404_that_tells_nothing_and_guessing_is_rate_limited(client, completed, time_machine):

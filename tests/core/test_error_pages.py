@@ -49,3 +49,13 @@ def test_a_request_django_refuses_is_a_dutch_400_page(rf, site):
     response = bad_request(request, exception=None)
     assert response.status_code == 400
     assert "Er klopt iets niet aan dit verzoek" in response.content.decode()
+
+
+def test_a_request_for_a_host_we_do_not_serve_is_a_plain_400(site, settings):
+    """Its styled page would ask for that host again (links, the site's settings) and fail with a 500."""
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
+    assert Client().get("/", HTTP_HOST="localhost").status_code == 200

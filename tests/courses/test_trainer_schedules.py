@@ -73,3 +73,24 @@ def test_a_trainer_cannot_schedule_or_change_another_courses_dates(client, train
 def test_my_dates_offers_to_schedule_a_date(client, trainer):
     client.force_login(trainer)
     assert 'href="/admin/coursedate/new/"' in client.get("/admin/trainer/dates/").content.decode()
+
+
+def test_a_trainer_who_schedules_a_date_without_ticking_themself_is_on_it(client, trainer, course):
+    """Otherwise the date they just planned would leave their own "Mijn data"."""
+    colleague = make_trainer(full_name="Cora Collega")
+    client.force_login(trainer)
+    response = client.post("/admin/coursedate/new/", {**new_date(course), "trainers": [colleague.pk]})
+    assert response.status_code == 302
+    scheduled = CourseDate.objects.get()
+    assert set(scheduled.trainers.all()) == {trainer, colleague}
+    assert f"/admin/trainer/dates/{scheduled.pk}/" in client.get("/admin/trainer/dates/").content.decode()
+
+    client.post(f"/admin/coursedate/edit/{scheduled.pk}/", {**new_date(course, location_name="Deventer"),
+                                                            "trainers": []})
+    assert trainer in CourseDate.objects.get(pk=scheduled.pk).trainers.all()
+
+
+def test_the_office_may_leave_a_date_without_trainers(client, course):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.post("/admin/coursedate/new/", new_date(course)).status_code == 302
+    assert not CourseDate.objects.get().trainers.exists()

@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import RegisterMembership
 from courses import services
-from courses.models import Attendance
+from courses.models import Attendance, InterestEntry
 from tests.factories import UserFactory, make_date, make_trainer, move_to_yesterday
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,44 @@ def test_my_dates_come_a_page_at_a_time_soonest_first(client, taught_date):
     second = client.get("/admin/trainer/dates/?pagina=2").content.decode()
     assert "Pagina 2 van 2" in second and "2 van 2 · 1 wacht" not in second
     assert len(re.findall(r'href="/admin/trainer/dates/\d+/"', second)) == 6  # 31 dates in all
+
+
+def test_a_called_off_date_keeps_its_places_on_its_page_with_what_became_of_each(client, taught_date, settings,
+                                                                                  django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    trainer, course_date = taught_date
+    course = course_date.course
+    later = make_date(course, starts_in=timedelta(days=90))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
+    anna = course_date.enrolments.get(user__full_name="Anna Aalbers")
+    bas = course_date.enrolments.get(user__full_name="Bas Bakker")
+    services.enrolment_transfer(enrolment=anna, to_date=later, actor=anna.user)
+    services.date_cancelled_refund_claim(enrolment=bas, actor=bas.user)
+
+    client.force_login(trainer)
+    page = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
+    assert "Deze datum is afgezegd op" in page and "Nog geen deelnemers" not in page
+    assert "Plaatsen die met de datum zijn afgezegd" in page
+    assert f"Verplaatst naar {later}" in page and "Geld terug (terugbetaald of gecrediteerd)" in page
+    assert "Had geen bevestigde plaats" in page  # Cor waited on the waitlist
+
+    [to_anna] = [message for message in mail.outbox if message.to == [anna.user.email]]
+    assert "hebben nu een vrije plaats" in to_anna.body and "heeft op dit moment een vrije plaats" not in to_anna.body
+
+
+def test_the_mail_about_a_called_off_date_never_promises_a_move_when_no_date_has_a_seat(
+        taught_date, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    _trainer, course_date = taught_date
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
+    anna = course_date.enrolments.get(user__full_name="Anna Aalbers")
+    [to_anna] = [message for message in mail.outbox if message.to == [anna.user.email]]
+    assert "Geen andere datum van de opleiding heeft op dit moment een vrije plaats." in to_anna.body
+    assert "verzetten" not in to_anna.body.lower()  # no move is promised
+    assert "€\u00a0495,00 terugvragen" in to_anna.body  # her money, said plainly
+    assert InterestEntry.objects.filter(user=anna.user, course=course_date.course).exists()

@@ -181,3 +181,67 @@ def test_a_download_is_named_after_what_it_is_not_what_the_participant_called_it
     assert download["Content-Disposition"] == (
         f'attachment; filename="opdracht-{submission.pk}-eva-de-vries.pdf"')
     assert download["Content-Type"] == "application/pdf"
+
+
+def zip_bomb_odt(inflated: int = 200 * 1024 * 1024) -> bytes:
+    """A few hundred bytes whose `mimetype` entry inflates to `inflated` bytes of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("mimetype", "w", force_zip64=True) as entry:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(inflated // len(chunk)):
+                entry.write(chunk)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_from_its_directory_without_inflating_it(client, classroom, monkeypatch):
+    from learning import uploads
+
+    bomb = zip_bomb_odt()
+    assert len(bomb) < 400_000
+    inflated = []
+    original_read = zipfile.ZipExtFile.read
+
+    def counting_read(self, n=-1):
+        data = original_read(self, n)
+        inflated.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    client.force_login(classroom.coach)
+    response = hand_in(client, classroom, "casus.odt", bomb)
+    assert response.status_code == 400
+    assert "geen PDF-, Word- (DOCX) of OpenDocument-document" in response.content.decode()
+    assert sum(inflated) <= uploads.MIMETYPE_MAX_BYTES + 1  # the directory said 200 MB: nothing was inflated
+    assert not AssignmentSubmission.objects.exists()
+
+
+def test_the_file_is_checked_and_stored_before_any_lock_and_recorded_in_a_short_transaction(classroom, monkeypatch):
+    """The slow part (checking, hashing, writing to the bucket) holds no lock: no transaction is open inside the
+    test's own when the file is written, and the place is locked only to record it."""
+    from django.db import connection
+
+    storage = AssignmentSubmission._meta.get_field("file").storage
+    original_save = storage.save
+    open_transactions = []
+
+    def save(name, content, *args, **kwargs):
+        open_transactions.append(len(connection.savepoint_ids))
+        return original_save(name, content, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "save", save)
+    submission = services.submission_create(enrolment=classroom.place, assignment=classroom.assignment,
+                                            upload=SimpleUploadedFile("casus.pdf", pdf_bytes()))
+    assert open_transactions == [0] and storage.exists(submission.file.name)
+
+
+def test_a_refused_hand_in_leaves_no_file_behind(classroom):
+    first = services.submission_create(enrolment=classroom.place, assignment=classroom.assignment,
+                                       upload=SimpleUploadedFile("casus.pdf", pdf_bytes()))
+    storage = AssignmentSubmission._meta.get_field("file").storage
+    folder = first.file.name.rsplit("/", 1)[0]
+    with pytest.raises(services.LearningError, match="al ingeleverd"):
+        services.submission_create(enrolment=classroom.place, assignment=classroom.assignment,
+                                   upload=SimpleUploadedFile("tweede.pdf", pdf_bytes("Tweede")))
+    files = storage.listdir(folder)[1]
+    assert first.file.name.rsplit("/", 1)[1] in files and not any("tweede" in name for name in files)

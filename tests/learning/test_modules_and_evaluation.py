@@ -14,7 +14,15 @@ from core.formats import day
 from courses.models import Enrolment, ModulePage
 from learning import services
 from learning.models import Evaluation, ModuleProgress, QuizAttempt
-from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_module, make_trainer
+from tests.factories import (
+    UserFactory,
+    confirmed_place,
+    make_assignment,
+    make_course,
+    make_date,
+    make_module,
+    make_trainer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,14 +210,38 @@ def test_continue_goes_to_the_quiz_to_retake_and_never_to_a_module_that_is_not_o
     second.save_revision().publish()
     services.module_done(enrolment=classroom.place, module=first)
     client.force_login(classroom.coach)
+    opens = day(classroom.place.course_date.starts_at + timedelta(days=7))
 
     page = client.get("/my/courses/").content.decode()
-    opens = day(classroom.place.course_date.starts_at + timedelta(days=7))
-    assert f"De volgende module gaat open op {opens}" in page
-    assert second.url not in page  # nothing to go on with today
+    assert f'href="{classroom.quiz.url}"' in page  # the open module's quiz is still to take: that comes first
+    assert "De volgende module gaat open" not in page and second.url not in page
 
     QuizAttempt.objects.create(enrolment=classroom.place, quiz=classroom.quiz, number=1, questions=[],
                                started_at=timezone.now(), submitted_at=timezone.now(), status=QuizAttempt.Status.FAILED)
     page = client.get("/my/courses/").content.decode()
     assert f'href="{classroom.quiz.url}"' in page and "Verder" in page  # the failed quiz, to take again
     assert "De volgende module gaat open" not in page
+
+    QuizAttempt.objects.create(enrolment=classroom.place, quiz=classroom.quiz, number=2, questions=[],
+                               started_at=timezone.now(), submitted_at=timezone.now(), status=QuizAttempt.Status.PASSED)
+    page = client.get("/my/courses/").content.decode()
+    assert f"De volgende module gaat open op {opens}" in page  # nothing left to do today
+    assert second.url not in page and classroom.quiz.url not in page
+
+
+def test_an_assignment_still_to_hand_in_is_the_next_step_before_a_module_that_opens_later(client, classroom):
+    """On "Mijn opleidingen" and on the place's page: the first thing the person can do now."""
+    first, second = classroom.modules
+    assignment = make_assignment(first, title="Casus schrijven", slug="casus-schrijven")
+    second.opens_days_from_start = 7
+    second.save_revision().publish()
+    services.module_done(enrolment=classroom.place, module=first)
+    QuizAttempt.objects.create(enrolment=classroom.place, quiz=classroom.quiz, number=1, questions=[],
+                               started_at=timezone.now(), submitted_at=timezone.now(), status=QuizAttempt.Status.PASSED)
+    client.force_login(classroom.coach)
+
+    for url in ("/my/courses/", f"/enrolments/{classroom.place.pk}/"):
+        page = client.get(url).content.decode()
+        assert f'href="{assignment.url}"' in page, url
+        assert "Volgende stap: Casus schrijven" in page, url
+        assert "De volgende module gaat open" not in page, url

@@ -403,5 +403,39 @@ def test_a_called_off_date_credits_only_the_seats_it_ended_never_more_than_the_i
 def test_a_booking_invoice_is_never_credited_beyond_its_total(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
     invoice = Invoice.objects.get(booking=booking)
-    assert booking_credit_issue(invoice=invoice, amount=invoice.total + 100).total == -invoice.total
-    assert booking_credit_issue(invoice=invoice, amount=Decimal("1.00")) is None
+    assert booking_credit_issue(invoice=invoice, amount=invoice.total + 100, reason="test").total == -invoice.total
+    assert booking_credit_issue(invoice=invoice, amount=Decimal("1.00"), reason="test") is None
+
+
+def test_one_person_is_never_named_on_two_seats_of_a_date(course, organisation, contact, client):
+    """The second invitation could never be accepted ("you already have a place"): it is refused when naming."""
+    course_date = make_date(course)
+    booking = book(course_date, organisation, contact, seats=3)
+    first, second, third = booking.places.order_by("seat")
+    services.seat_name(place=first, email="piet@example.com", actor=contact)
+    with pytest.raises(enrolments.EnrolmentError, match="piet@example.com is al uitgenodigd voor een andere plaats"):
+        services.seat_name(place=second, email="Piet@Example.com", actor=contact)
+
+    piet = UserFactory(email="piet@example.com")
+    bookings.seat_accept(invitation=first.invitations.get(), user=piet)
+    with pytest.raises(enrolments.EnrolmentError, match="piet@example.com heeft al een plaats op deze datum"):
+        services.seat_name(place=second, email="piet@example.com", actor=contact)
+
+    elsewhere = UserFactory(email="anna@example.com")
+    confirmed_place(make_date(course, starts_in=timedelta(days=60)), elsewhere)
+    with pytest.raises(enrolments.EnrolmentError, match="anna@example.com heeft al een plaats voor deze opleiding"):
+        services.seat_name(place=third, email="anna@example.com", actor=contact)
+
+    client.force_login(contact)
+    response = client.post(f"/my/organisation/seats/{second.pk}/name/",
+                           {f"{second.pk}-email": "piet@example.com", f"{second.pk}-name": ""}, follow=True)
+    assert "heeft al een plaats op deze datum" in response.content.decode()
+    assert not second.invitations.exists()
+
+
+def test_a_full_date_does_not_promise_a_waitlist_to_an_organisation(course, organisation, contact):
+    course_date = make_date(course, capacity=2)
+    book(course_date, organisation, contact, seats=2)
+    with pytest.raises(enrolments.DateFull) as full:
+        book(course_date, organisation, contact, seats=1)
+    assert str(full.value) == "Er is op deze datum geen plaats meer vrij. Kies een andere datum."

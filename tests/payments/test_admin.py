@@ -59,19 +59,33 @@ def test_the_office_exports_payments_and_invoices_as_csv_and_xlsx(paid, office):
 
 def test_the_office_refunds_with_a_reason_and_never_more_than_was_paid(paid, office, stripe_double,
                                                                       django_capture_on_commit_callbacks):
-    too_much = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "500.00",
-                                                            "reason": "oops"})
+    too_much = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "500,00", "reason": "oops"})
     assert too_much.status_code == 200 and "495" in too_much.content.decode()
     assert not Refund.objects.exists()
 
+    asked = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "12,50", "reason": "Kwam een uur later"})
+    page = asked.content.decode()
+    invoice = paid.invoices.get()
+    assert "€\u00a012,50 terugbetalen?" in page and "Ja, €\u00a012,50 terugbetalen" in page  # never € 1.250,00
+    assert f"Factuur {invoice.number} wordt gecrediteerd met €\u00a012,50" in page
+    assert f"naar {paid.enrolment.user.full_name}" in page and "Reden: Kwam een uur later" in page
+    assert not Refund.objects.exists()  # nothing moved before the confirmation
+
     with django_capture_on_commit_callbacks(execute=True):
-        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "95.00",
-                                                           "reason": "Kwam een uur later"})
+        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "12,50",
+                                                  "reason": "Kwam een uur later", "confirmed": "1"})
     assert done.status_code == 302
     [refund] = Refund.objects.all()
-    assert (refund.amount, refund.reason, refund.status) == (Decimal("95.00"), "Kwam een uur later",
+    assert (refund.amount, refund.reason, refund.status) == (Decimal("12.50"), "Kwam een uur later",
                                                              Refund.Status.SUCCEEDED)
-    assert refund.credit_invoice.total == Decimal("-95.00")
+    assert refund.credit_invoice.total == Decimal("-12.50")
+    assert refund.credit_invoice.reason == "Kwam een uur later"
+
+
+def test_a_refund_form_is_never_saved_by_its_first_button(paid, office):
+    """The form's button reviews the refund; the confirmation page's button says how much it refunds."""
+    form = office.get(f"/admin/refund/new/?payment={paid.pk}").content.decode()
+    assert "Terugbetaling bekijken" in form and ">Toevoegen<" not in form
 
 
 def test_trainers_do_not_see_money(paid, client):
@@ -83,13 +97,13 @@ def test_trainers_do_not_see_money(paid, client):
 
 
 def test_a_full_refund_asks_for_confirmation_first(paid, office, stripe_double, django_capture_on_commit_callbacks):
-    asked = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495.00", "reason": "Datum vervalt"})
+    asked = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495", "reason": "Datum vervalt"})
     page = asked.content.decode()
-    assert asked.status_code == 200 and "Alles wat over is terugbetalen?" in page
-    assert "Ja, €\u00a0495,00 terugbetalen" in page
+    assert asked.status_code == 200 and "€\u00a0495,00 terugbetalen?" in page
+    assert "Ja, €\u00a0495,00 terugbetalen" in page and "Alles wat betaald is, is dan terugbetaald." in page
     assert not Refund.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495.00", "reason": "Datum vervalt",
+        done = office.post("/admin/refund/new/", {"payment": paid.pk, "amount": "495", "reason": "Datum vervalt",
                                                   "confirmed": "1"})
     assert done.status_code == 302 and Refund.objects.get().amount == Decimal("495.00")

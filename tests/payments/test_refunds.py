@@ -362,3 +362,9 @@ def test_the_payments_listing_asks_the_same_queries_whatever_the_number_of_payme
     with django_assert_num_queries(len(one_payment.captured_queries)):
         listing = client.get(reverse("payment:index")).content.decode()
     assert listing.count("Deels terugbetaald") == 4 and "Terugbetaald" in listing
+
+
+def test_a_date_id_of_thousands_of_digits_is_a_message_not_a_server_error(client, paid):
+    client.force_login(paid.enrolment.user)
+    response = client.post(f"/enrolments/{paid.enrolment_id}/transfer/", {"date": "9" * 5000}, follow=True)
+    assert response.status_code == 200 and "Kies een van de data hieronder." in response.content.decode()

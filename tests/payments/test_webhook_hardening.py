@@ -98,3 +98,32 @@ def test_an_unsigned_or_wrongly_signed_delivery_is_a_400_that_stores_nothing(cli
                         headers={"Stripe-Signature": sign(body, "whsec_someone_else")})
     assert wrong.status_code == 400
     assert not StripeEvent.objects.exists() and not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("amount_total", [0, -100])
+def test_an_unknown_session_of_nothing_or_less_is_stored_and_answered_2xx_once(client, held, amount_total):
+    """Only the event id's uniqueness means "seen before": a session we cannot apply is kept, without effect, so
+    Stripe stops retrying (it was a 500 that Stripe would retry forever)."""
+    body = json.dumps(forged_session(held, amount_total=amount_total)).encode()
+    response = signed_post(client, body)
+    again = signed_post(client, body)
+    assert (response.status_code, again.status_code) == (200, 200)
+    assert again.json()["duplicate"] is True
+    event = StripeEvent.objects.get(event_id="evt_forged_1")
+    assert event.outcome == "not ours" and not Payment.objects.exists()
+    held.refresh_from_db()
+    assert held.status == Enrolment.Status.HELD
+
+
+def test_a_delivery_that_breaks_a_rule_of_the_database_is_kept_with_the_reason(client, held, monkeypatch):
+    from django.db import IntegrityError
+
+    from payments import services
+
+    def broken(event_type, obj):
+        raise IntegrityError("a constraint said no")
+
+    monkeypatch.setattr(services, "_apply", broken)
+    response = signed_post(client, json.dumps(forged_session(held, amount_total=49500)).encode())
+    assert response.status_code == 200
+    assert "could not be applied" in StripeEvent.objects.get(event_id="evt_forged_1").outcome

@@ -3,8 +3,9 @@ period, on the page, as CSV and as PDF; nobody else's."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
@@ -51,7 +52,11 @@ def test_the_coach_sees_their_points_and_downloads_them(client, history):
     rows = list(csv.reader(io.StringIO(client.get("/my/pe-points.csv").content.decode("utf-8-sig")),
                            delimiter=";"))
     assert rows[0][:6] == ["Register", "Registernummer", "Jaar", "Opleiding", "Laatste dag", "PE-punten"]
-    assert ["Noloc", "NL-20931", "2025", "Basistraining 2e spoorcoaching", "zo 1 jun 2025", "30"] == rows[2][:6]
+    # a date and a number a spreadsheet reads as such, not "zo 1 jun 2025"
+    assert ["Noloc", "NL-20931", "2025", "Basistraining 2e spoorcoaching", "01-06-2025", "30"] == rows[2][:6]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/my/pe-points.xlsx").content)).active
+    row = list(sheet.iter_rows(values_only=True))[2]
+    assert row[4] == datetime(2025, 6, 1) and row[5] == 30
     assert len(rows) == 1 + 4  # three Noloc lines and one Registerplein line
     response = client.get("/my/pe-points.pdf")
     assert response["Content-Type"] == "application/pdf"
@@ -64,7 +69,7 @@ def test_the_coach_sees_their_points_and_downloads_them(client, history):
 def test_without_certificates_the_page_says_how_points_come(client, site):
     client.force_login(UserFactory())
     assert "Nog geen PE-punten" in client.get("/my/pe-points/").content.decode()
-    assert client.get("/my/pe-points.xlsx").status_code == 404
+    assert client.get("/my/pe-points.doc").status_code == 404
 
 
 def test_the_overview_needs_a_login(client, site):
@@ -78,3 +83,63 @@ def test_points_reach_back_exactly_the_registers_years():
     assert years_before(date(2026, 12, 2), 4) == date(2022, 12, 3)
     assert years_before(date(2028, 2, 29), 4) == date(2024, 3, 1)
     assert years_before(date(2028, 2, 29), 3) == date(2025, 3, 1)
+
+
+class Listener:
+    """An HTTP server on loopback that records every request: ReportLab must never call it."""
+
+    def __enter__(self):
+        import http.server
+        import threading
+
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the standard library's name
+                received.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/x"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("name", [
+    '<img src="{url}" width="1" height="1"/>', '<img src="/etc/hostname" width="1" height="1"/>', "<b>Jan",
+    'Jan & <font name="/etc/passwd">Piet</font>',
+])
+def test_a_name_is_text_in_the_pdf_never_markup_that_fetches_a_url_or_opens_a_file(client, history, name):
+    with Listener() as listener:
+        history.full_name = name.format(url=listener.url)
+        history.save()
+        client.force_login(history)
+        response = client.get("/my/pe-points.pdf")
+        assert response.status_code == 200
+        assert listener.received == []  # the server fetched nothing
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert history.full_name in text  # printed as typed
+
+
+def test_reportlab_itself_opens_no_url_and_no_file_our_code_did_not_hand_it():
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from core.pdf import UntrustedResource
+
+    with Listener() as listener:
+        for source in (listener.url, "/etc/hostname", "file:///etc/hostname"):
+            markup = f'<img src="{source}" width="1" height="1"/>'
+            with pytest.raises((UntrustedResource, ValueError, OSError)):
+                SimpleDocTemplate(io.BytesIO()).build([Paragraph(markup, getSampleStyleSheet()["Normal"])])
+        assert listener.received == []

@@ -21,7 +21,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from accounts.models import Membership, Organisation
-from accounts.services import profile_update
+from accounts.services import organisation_create, profile_update
 from certification.models import CertificateDesign
 from certification.services import certificate_issue
 from core.models import ProviderSettings
@@ -276,6 +276,8 @@ class Command(BaseCommand):
         accepted = bookings.seat_invite(place=first, email=sanne.email, name=sanne.full_name, actor=contact, now=now)
         bookings.seat_accept(invitation=accepted, user=sanne, shares_progress=True, now=now)
         bookings.seat_invite(place=second, email="ahmed@example.com", name="Ahmed Yilmaz", actor=contact, now=now)
+        waiting = User.objects.create_user(password=None, **demo_content.ORGANISATION_TO_APPROVE_CONTACT)
+        organisation_create(user=waiting, **demo_content.ORGANISATION_TO_APPROVE)  # for the office to approve
 
     @staticmethod
     def confirmed(course_date, person, now):
