@@ -95,7 +95,7 @@ def test_a_contact_person_books_three_seats_names_two_and_one_accepts_then_the_o
     office.get_by_label("Bedrag").fill("1.485,00")  # as a Dutch bank statement writes it
     office.get_by_label("Datum van de overschrijving").fill(date.today().strftime("%Y-%m-%d"))
     office.get_by_role("button", name="Overschrijving bekijken").click()
-    expect(office.get_by_text(f"€ 1.485,00 ontvangen op")).to_be_visible()
+    expect(office.get_by_text("€ 1.485,00 ontvangen op")).to_be_visible()
     office.get_by_role("button", name="Ja, € 1.485,00 vastleggen").click()
     expect(office.get_by_text(re.compile("aangemaakt|toegevoegd")).first).to_be_visible()
     office.close()
