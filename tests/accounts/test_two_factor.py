@@ -34,8 +34,9 @@ def switch_on(client) -> str:
     if page.redirect_chain and "/accounts/reauthenticate/" in page.redirect_chain[-1][0]:
         page = client.post(page.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
     page = page.content.decode()
-    secret = re.search(r"id=\"authenticator_secret\"[^>]*value=\"([A-Z2-7]+)\"|value=\"([A-Z2-7]+)\"[^>]*id=\"authenticator_secret\"", page)
-    secret = secret.group(1) or secret.group(2)
+    field = re.search(r"<input[^>]*authenticator_secret[^>]*>", page).group(0)
+    secret = re.search(r'value="([A-Z2-7]+)"', field)
+    secret = secret.group(1)
     response = client.post("/accounts/2fa/totp/activate/", {"code": authenticator_code(secret)})
     assert response.status_code == 302, response.content.decode()[:500]
     return secret

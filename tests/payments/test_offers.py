@@ -27,7 +27,8 @@ def offered(course, django_capture_on_commit_callbacks):
 
 def test_the_offer_says_the_price_and_takes_a_voucher(client, offered, stripe_double):
     [offer_mail] = [message for message in mail.outbox if message.to == ["wacht@example.org"]]
-    assert "Investering: €\u00a0495,00 (btw-vrij) (een kortingscode vul je in als je de plaats aanneemt)" in offer_mail.body
+    assert ("Investering: €\u00a0495,00 (btw-vrij) (een kortingscode vul je in als je de plaats aanneemt)"
+            in offer_mail.body)
     assert "kortingscode" in offer_mail.body
 
     Voucher.objects.create(code="WACHT10", kind=Voucher.Kind.PERCENT, value=Decimal("10"))
