@@ -24,8 +24,9 @@ run: install
 	PORT=$(PORT) scripts/run-demo
 
 ## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL and Redis for the second run,
-## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back. Nothing is started
-## as a system service: the test run starts its own servers on loopback.
+## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back, wrk for the HTTP
+## benches (run at a tiny size in the second run). Nothing is started as a system service: the test run starts its
+## own servers on loopback.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -33,6 +34,7 @@ system-deps:
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

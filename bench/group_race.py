@@ -56,6 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--contacts", type=int, default=20, help="contact persons booking 3 seats each")
+    parser.add_argument("--individuals", type=int, default=100, help="people enrolling beside them, and in the plain race")
+    parser.add_argument("--redeemers", type=int, default=50, help="people redeeming the 5-use code")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -64,10 +67,10 @@ def main() -> None:
 
     warm_up, group_date, plain_date, *voucher_dates = prepare_dates(1, 10, 10, 10, 10, 10, 10, 10)
     voucher = Voucher.objects.create(code="VIJF", value=Decimal("10"), max_uses=5)
-    contacts = contact_persons(20)
-    individuals = logged_in_people(100)
-    plain = logged_in_people(100)
-    redeemers = logged_in_people(50)
+    contacts = contact_persons(args.contacts)
+    individuals = logged_in_people(args.individuals)
+    plain = logged_in_people(args.individuals)
+    redeemers = logged_in_people(args.redeemers)
     warm_up_people = logged_in_people(args.concurrency)
 
     group_bookings = [form(f"/my/organisation/{organisation.pk}/book/", cookie, csrf,

@@ -18,7 +18,7 @@ REFUSED = {
     "nl": {"1.485": "op twee manieren te lezen", "12.50": "op twee manieren te lezen",
            "1,485.00": "op twee manieren te lezen", "12,505": "op twee manieren te lezen",
            "12,5055": "hoogstens twee cijfers voor de centen", "twaalf": "Typ een bedrag", "": "Typ een bedrag",
-           "1,2,3": "Typ een bedrag", "€": "Typ een bedrag"},
+           "1,2,3": "Typ een bedrag", "€": "Typ een bedrag", "9" * 5_000: "Dat bedrag is te groot."},
     "en": {"12,50": "can be read in two ways", "1.485,00": "can be read in two ways",
            "1,485": "can be read in two ways", "12.505": "can be read in two ways"},
 }

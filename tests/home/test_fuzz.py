@@ -17,9 +17,11 @@ from learning import services as learning
 from tests.factories import UserFactory, confirmed_place, make_date, pdf_bytes
 
 pytestmark = pytest.mark.django_db
-OUR_APPS = ("accounts.", "certification.", "courses.", "home.", "learning.", "payments.", "core.")
+OUR_APPS = ("accounts.", "certification.", "courses.", "home.", "learning.", "payments.", "core.", "organisations.",
+            "registers.", "privacy.")
 HUGE = "9" * 25  # far past 2^63: SQLite raised OverflowError on such ids
-VALUES = ["a\x00b", "x" * 10_000, "abc", HUGE]  # NUL, over-long, a word for a number, past 2^63
+# NUL, over-long, a word for a number, past 2^63, past Python's 4,300-digit int limit, an ambiguous amount
+VALUES = ["a\x00b", "x" * 10_000, "abc", HUGE, "9" * 5_000, "1.485"]
 EXTRA_PATHS = ["/verify/%00/", "/en/verify/%00/", "/verify/" + "A" * 300 + "/", f"/learn/quizzes/{HUGE}/start/",
                f"/learn/modules/{HUGE}/done/", f"/learn/assignments/{HUGE}/hand-in/", f"/courses/{HUGE}/interest/",
                f"/enrolments/{HUGE}/", "/invoices/%00.pdf", "/certificates/%00.pdf"]

@@ -1,0 +1,86 @@
+"""Every bench in bench/ runs here at a tiny size and prints its figures line, so none rots unnoticed (they once
+imported a helper that had moved). On the PostgreSQL pass of `make test` only, each bench in a database of its
+own, copied from one migrated once. What is asserted are the bench's own correctness figures (no seat over the
+cap, nothing applied twice, no 5xx), never its speed: speed is what the benches print at full size."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.bench,
+    pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="the PostgreSQL pass runs the benches"),
+]
+
+BENCHES = {
+    "enrolment_race": (["--attempts", "20", "--workers", "2", "--concurrency", "5"],
+                       {"seats_taken": "10", "errors_5xx": "0"}),
+    "group_race": (["--workers", "2", "--concurrency", "5", "--contacts", "4", "--individuals", "20",
+                    "--redeemers", "10"], {"overbooked": "0", "partial_bookings": "0", "voucher_uses": "5",
+                                           "errors_5xx": "0"}),
+    "webhook_storm": (["--payments", "20", "--duplicates", "10", "--workers", "2", "--concurrency", "5"],
+                      {"applied_once": "20", "double_applied": "0", "errors_5xx": "0"}),
+    "certificates": (["--certificates", "5", "--requests", "20", "--workers", "2", "--concurrency", "4"],
+                     {"issued": "5"}),
+    "pages": (["2"], {}),
+    "scale": (["1"], {}),
+    "http_pages": (["1"], {}),
+    "scale_out": (["1"], {"seats_taken": "10", "double_applied": "0", "certificate_ok": "1", "errors_5xx": "0"}),
+}
+
+
+def _server(database: str = "postgres") -> str:
+    return urlsplit(DATABASE_URL)._replace(path=f"/{database}").geturl()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(worker_id):
+    """One database migrated once per test worker, for every bench to start from a copy of."""
+    import psycopg
+
+    name = f"bench_template_{worker_id}"
+    with psycopg.connect(_server(), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, check=True,
+                   env={**os.environ, "DATABASE_URL": _server(name), "DJANGO_SETTINGS_MODULE": "lms.settings.test"})
+    yield name
+    with psycopg.connect(_server(), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def bench_database(migrated_template, request):
+    import psycopg
+
+    name = f"bench_{request.node.callspec.id}_{os.getpid()}"
+    with psycopg.connect(_server(), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    yield _server(name)
+    with psycopg.connect(_server(), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for copy in ("scale_1x", "scale_10x", "scale_100x"):  # bench/scale.py's copies, on this server
+            server.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("bench", list(BENCHES))
+def test_the_bench_runs_and_prints_its_figures(bench, bench_database):
+    arguments, expected = BENCHES[bench]
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("DJANGO_SETTINGS_MODULE", "CACHE_URL", "PYTEST_XDIST_WORKER")}
+    result = subprocess.run([sys.executable, f"bench/{bench}.py", *arguments], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600, env={**environment, "DATABASE_URL": bench_database,
+                                                         "SCALE_SIZE": "0.02"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"{bench} "), last
+    figures = dict(re.findall(r"(\w+)=(\S+)", last))
+    for name, value in expected.items():
+        assert figures.get(name) == value, (name, last)
