@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.registers import Register
@@ -106,10 +107,14 @@ def _date_cancel_confirmation(request, course_date: CourseDate):
     paid_by_people = sum((place.price_incl_vat or 0 for place in own), Decimal("0.00"))
     paid_by_organisations = sum((place.price_incl_vat or 0 for place in booked), Decimal("0.00"))
     confirmed_people = [person for person in people if person.status == person.Status.CONFIRMED]
+    others = len(people) - len(confirmed_people)
     consequences = [
-        _("%(count)s confirmed participants and %(waiting)s others (held seats, waitlist) lose their place and are "
-          "emailed, with the course's other dates that have a seat (or that none has); they join its interest list.")
-        % {"count": len(confirmed_people), "waiting": len(people) - len(confirmed_people)},
+        ngettext("%(count)s confirmed participant loses their place", "%(count)s confirmed participants lose their "
+                 "place", len(confirmed_people)) % {"count": len(confirmed_people)}
+        + (ngettext(", and %(others)s other (a held seat, the waitlist)", ", and %(others)s others (held seats, the "
+                    "waitlist)", others) % {"others": others} if others else "")
+        + _(": each is emailed, with the course's other dates that have a seat (or that none has), and joins its "
+            "interest list."),
     ]
     if paid_by_people:
         consequences.append(_(
@@ -121,7 +126,9 @@ def _date_cancel_confirmation(request, course_date: CourseDate):
             "%(amount)s for %(count)s seats booked by organisations is credited on their invoices or refunded on "
             "their payments, unless the seats move to another date.") % {
             "amount": euro(paid_by_organisations), "count": len(booked)})
-    consequences.append(_("The date can no longer be booked."))
+    consequences.append(_("Nobody can enrol on the date any more."))
+    if request.POST.get("reason", "").strip():
+        consequences.append(_("Reason, kept in the history: %(reason)s") % {"reason": request.POST["reason"].strip()})
     return admin_confirmation(
         request, title=_("Cancel %(date)s?") % {"date": course_date}, consequences=consequences,
         confirm_label=_("Yes, cancel this date"), back_url=reverse("courses_trainer:date", args=[course_date.pk]))

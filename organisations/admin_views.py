@@ -119,14 +119,16 @@ def refuse(request, pk: int):
             request, title=_("Refuse %(organisation)s?") % {"organisation": organisation.name},
             consequences=[
                 _("%(held)s held and %(paid)s confirmed seats of its bookings are freed; the waitlist is offered "
-                  "them first, and people named on them are told.") % {"held": preview.held, "paid": preview.paid},
+                  "them first, and people named on them are told.") % {"held": preview.held, "paid": preview.paid}
+                if preview.held or preview.paid else _("It holds no seats: none are freed."),
                 _("%(amount)s it paid online is refunded in full to the account or card it was paid with.")
                 % {"amount": euro(preview.refund)} if preview.refund else _("It paid nothing online: nothing is "
                                                                             "refunded."),
                 _("Its contact persons are told, with the reason: %(reason)s") % {"reason": reason},
                 _("It can no longer book seats."),
             ],
-            confirm_label=_("Yes, refuse and free its seats"), back_url=back)
+            confirm_label=_("Yes, refuse and free its seats") if preview.held or preview.paid
+            else _("Yes, refuse"), back_url=back)
     try:
         services.organisation_refuse(organisation=organisation, reason=reason, actor=request.user)
     except services.MembershipError as error:

@@ -67,7 +67,8 @@ def invoice_credit(request, pk: int):
                                  % {"number": credit.number, "amount": euro(amount)})
                 return redirect(back)
     return TemplateResponse(request, "core/admin_form.html", {
-        "page_title": _("Credit invoice %(number)s") % {"number": invoice.number}, "header_icon": "undo",
+        "page_title": _("Credit on invoice %(number)s") % {"number": invoice.number},
+        "header_icon": "minus",
         "intro": _("%(number)s · %(customer)s · %(description)s · creditable: %(left)s") % {
             "number": invoice.number, "customer": invoice.customer_name, "description": invoice.description,
             "left": euro(standing.total)},

@@ -194,7 +194,7 @@ class Invoice(models.Model):
     wagtail_reference_index_ignore = True
 
     number = models.CharField(_("number"), max_length=20, unique=True)
-    year = models.PositiveSmallIntegerField(editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
     sequence = models.PositiveIntegerField(editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INVOICE)
     issued_at = models.DateTimeField(_("issued"))

@@ -170,7 +170,7 @@ def refund_consequences(payment: Payment, amount: Decimal, reason: str) -> list[
             "number": invoice.number, "amount": euro(amount)} if invoice else
         _("No invoice was issued for this payment, so no credit invoice follows."),
         _("Reason: %(reason)s") % {"reason": reason},
-        _("Still refundable afterwards: %(left)s.") % {"left": euro(left)} if left > 0 else
+        _("Afterwards %(left)s of this payment can still be refunded.") % {"left": euro(left)} if left > 0 else
         _("Everything that was paid has then been refunded."),
     ]
 
@@ -207,7 +207,7 @@ class PaymentInspectView(InspectWithHistory):
         if (payment.status != Payment.Status.PAID or services.refundable(payment) <= 0
                 or not self.request.user.has_perm("payments.add_refund")):
             return []
-        return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="undo")]
+        return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="rotate")]
 
 
 class RefundInspectView(InspectWithHistory):
@@ -279,7 +279,7 @@ def refund_retry(request, pk: int):
 
 class RefundViewSet(ModelViewSet):
     model = Refund
-    icon = "undo"
+    icon = "rotate"
     menu_label = _("Refunds")
     list_display = ["payment", "amount", "status", "reason", "failure_reason", "requested_by", "created_at"]
     list_filter = ["status", "created_at"]
@@ -323,7 +323,7 @@ class InvoiceInspectView(InspectWithHistory):
                                         url=reverse("banktransfer:add") + f"?invoice={invoice.pk}", icon_name="plus"))
         if standing.total > 0:
             buttons.append(HeaderButton(_("Credit"), url=reverse("invoice:credit", args=[invoice.pk]),
-                                        icon_name="undo"))
+                                        icon_name="minus"))
         return buttons
 
     def get_pdf_display_value(self):

@@ -105,7 +105,8 @@ def test_only_the_office_cancels_a_date(client, taught_date):
     # First a confirmation saying what will happen; nothing has changed yet.
     asked = client.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "te weinig deelnemers"})
     page = asked.content.decode()
-    assert "2 bevestigde deelnemers en 1 anderen" in page and "Ja, annuleer deze datum" in page
+    assert "2 bevestigde deelnemers verliezen hun plaats, en 1 andere (een vastgehouden plaats, de wachtlijst)" in page
+    assert "Ja, annuleer deze datum" in page and "Reden, bewaard in de geschiedenis: te weinig deelnemers" in page
     assert 'name="reason" value="te weinig deelnemers"' in page
     course_date.refresh_from_db()
     assert course_date.status == "scheduled"

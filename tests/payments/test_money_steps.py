@@ -104,7 +104,7 @@ def test_calling_off_a_date_states_the_money_first(office, course, django_captur
                            paid_at=timezone.now(), expires_at=timezone.now(), checkout_session_id="cs_1")
     asked = office.post(f"/admin/trainer/dates/{course_date.pk}/cancel/", {"reason": "Trainer ziek"})
     page = asked.content.decode()
-    assert "1 bevestigde deelnemers" in page
+    assert "1 bevestigde deelnemer verliest de plaats" in page
     assert "€\u00a0495,00 voor 1 plaatsen gaat volledig terug naar wie betaalde" in page
     course_date.refresh_from_db()
     assert course_date.is_scheduled
