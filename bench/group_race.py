@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--contacts", type=int, default=20, help="contact persons booking 3 seats each")
-    parser.add_argument("--individuals", type=int, default=100, help="people enrolling beside them, and in the plain race")
+    parser.add_argument("--individuals", type=int, default=100,
+                        help="people enrolling beside them, and in the plain race")
     parser.add_argument("--redeemers", type=int, default=50, help="people redeeming the 5-use code")
     args = parser.parse_args()
 

@@ -23,28 +23,28 @@ from core.audit import record
 from core.formats import day
 from core.tasks import enqueue_with_change
 
+from .enrolments import cancellation_refund
 from .models import MAX_SEATS_PER_DATE, BillingType, Booking, CourseDate, Enrolment, InterestEntry, SeatInvitation
 from .notifications import send_enrolment_confirmation, send_seat_withdrawn
-from .selectors import confirmed_place_on_course
-from .services import (
+from .seating import (
     Billing,
     Cancellation,
     DateFull,
     EnrolmentError,
     SeatGone,
     Seating,
-    _check_not_confirmed_elsewhere,
-    _check_open,
-    _confirmed,
-    _lock,
-    _lock_place,
-    _redeem,
-    _seating,
-    _settled,
-    _transition,
-    cancellation_refund,
+    check_not_confirmed_elsewhere,
+    check_open,
+    code_redeemed,
+    date_locked,
     hold_duration,
+    place_confirmed,
+    place_locked,
+    seating_released,
+    seating_settled,
+    transition,
 )
+from .selectors import confirmed_place_on_course
 from .vouchers import uses_take
 
 Status = Enrolment.Status
@@ -72,8 +72,8 @@ def _booked_seat(booking: Booking, seat: int, *, at: datetime, actor: User | Non
                       voucher=booking.voucher, discount_incl_vat=booking.discount_incl_vat, terms_accepted_at=at,
                       **_billing(booking.organisation, booking.booked_by, booking.reference))
     if held_until:
-        return _transition(place, Status.HELD, at=at, actor=actor, seat=seat, hold_expires_at=held_until, note=note)
-    return _transition(place, Status.CONFIRMED, at=at, actor=actor, seat=seat, confirmed_at=at, note=note)
+        return transition(place, Status.HELD, at=at, actor=actor, seat=seat, hold_expires_at=held_until, note=note)
+    return transition(place, Status.CONFIRMED, at=at, actor=actor, seat=seat, confirmed_at=at, note=note)
 
 
 @transaction.atomic
@@ -89,13 +89,13 @@ def booking_create(*, course_date: CourseDate, organisation: Organisation, booke
     if organisation.is_refused:
         raise EnrolmentError(_("The office did not approve this organisation, so it cannot book seats. Please "
                                "contact us."))
-    course_date = _lock(course_date)
-    _check_open(course_date, now)
-    seating = _settled(course_date, now)  # freed seats go to the waitlist before a booking
+    course_date = date_locked(course_date)
+    check_open(course_date, now)
+    seating = seating_settled(course_date, now)  # freed seats go to the waitlist before a booking
     free = seating.free_seats()
     if len(free) < seats:
         raise DateFull(free_seats_message(len(free)))
-    offer = _redeem(course_date, code, seats=seats, now=now)
+    offer = code_redeemed(course_date, code, seats=seats, now=now)
     method = Booking.PaymentMethod.ONLINE if online else Booking.PaymentMethod.INVOICE
     booking = Booking.objects.create(course_date=course_date, organisation=organisation, booked_by=booked_by,
                                      seats=seats, reference=reference, price_incl_vat=offer.price,
@@ -122,7 +122,7 @@ def booking_hold_extend(*, booking: Booking, until: datetime, now: datetime | No
     """Keeps the booking's held seats until `until`, the expiry of the payment page the contact person is sent
     to (as hold_extend does for one person's seat)."""
     now = now or timezone.now()
-    course_date = _lock(booking.course_date, with_course=False)
+    course_date = date_locked(booking.course_date, with_course=False)
     held = _held_seats(booking, course_date, now)
     for place in held:
         if until > place.hold_expires_at:
@@ -137,13 +137,13 @@ def booking_hold_release(*, booking: Booking, note: str, now: datetime | None = 
     """Ends the hold on the booking's seats before its time (the payment page expired unpaid); they go to the
     waitlist first. Returns how many seats were let go."""
     now = now or timezone.now()
-    course_date = _lock(booking.course_date)
+    course_date = date_locked(booking.course_date)
     held = list(booking.places.filter(status=Status.HELD))
     for place in held:
         place.course_date = course_date
-        _transition(place, Status.EXPIRED, at=now, actor=None, note=note)
+        transition(place, Status.EXPIRED, at=now, actor=None, note=note)
     if held:
-        _settled(course_date, now)
+        seating_settled(course_date, now)
     return len(held)
 
 
@@ -153,10 +153,10 @@ def booking_confirm(*, booking: Booking, actor: User | None = None, now: datetim
     seated again when enough are free (and the code still has the uses); otherwise SeatGone and nothing
     changes, so the payment goes back whole rather than buying part of what was ordered."""
     now = now or timezone.now()
-    course_date = _lock(booking.course_date)
+    course_date = date_locked(booking.course_date)
     if booking.places.filter(confirmed_at__isnull=False).exists():  # confirmed before (some may be cancelled since)
         return list(booking.places.filter(status=Status.CONFIRMED))
-    seating = _seating(course_date, now)
+    seating = seating_released(course_date, now)
     held = [place for place in seating.places if place.booking_id == booking.pk and place.status == Status.HELD]
     lapsed = list(booking.places.filter(status=Status.EXPIRED))
     if len(held) + len(lapsed) != booking.seats:
@@ -167,10 +167,10 @@ def booking_confirm(*, booking: Booking, actor: User | None = None, now: datetim
                          "all of them."))
     if lapsed and booking.voucher_id and not uses_take(booking.voucher_id, len(lapsed)):
         raise SeatGone(_("The hold ran out and the code's last uses went to others meanwhile."))
-    confirmed = [_transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now) for place in held]
+    confirmed = [transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now) for place in held]
     for place, seat in zip(lapsed, free, strict=False):
         place.course_date = course_date
-        confirmed.append(_transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now, seat=seat,
+        confirmed.append(transition(place, Status.CONFIRMED, at=now, actor=actor, confirmed_at=now, seat=seat,
                                      ended_at=None, note="confirmed after the hold ran out"))
     record(booking, "booking.paid", actor=actor, at=now, note=f"{len(confirmed)} seats confirmed")
     return confirmed
@@ -182,16 +182,16 @@ def own_place_on_invoice(*, course_date: CourseDate, user: User, billing: Billin
     """A person's own place, paid by bank transfer on an invoice: confirmed at once (its payment open), as a
     booking of one seat so the invoice, reminders and the overdue list treat it as any booking."""
     now = now or timezone.now()
-    course_date = _lock(course_date)
-    _check_open(course_date, now)
-    _check_not_confirmed_elsewhere(course_date, user, now)
-    seating = _settled(course_date, now)
+    course_date = date_locked(course_date)
+    check_open(course_date, now)
+    check_not_confirmed_elsewhere(course_date, user, now)
+    seating = seating_settled(course_date, now)
     if seating.place_of(user.pk):
         raise EnrolmentError(_("You already have a place on this date or are on its waitlist."))
     free = seating.free_seats()
     if not free:
         raise DateFull(_("This date is full. You can join the waitlist."))
-    offer = _redeem(course_date, code, seats=1, now=now)
+    offer = code_redeemed(course_date, code, seats=1, now=now)
     booking = Booking.objects.create(course_date=course_date, booked_by=user, seats=1,
                                      reference=billing.company_reference, price_incl_vat=offer.price,
                                      voucher=offer.voucher, discount_incl_vat=offer.discount)
@@ -199,7 +199,7 @@ def own_place_on_invoice(*, course_date: CourseDate, user: User, billing: Billin
                       voucher=offer.voucher, discount_incl_vat=offer.discount, terms_accepted_at=now,
                       **billing.__dict__)
     record(booking, "booking.created", actor=user, at=now, note=f"1 × {course_date}, on invoice")
-    return _confirmed(place, at=now, actor=user, seat=free[0])
+    return place_confirmed(place, at=now, actor=user, seat=free[0])
 
 
 def _check_nameable(place: Enrolment, course_date: CourseDate, now: datetime) -> None:
@@ -244,7 +244,7 @@ def seat_invite(*, place: Enrolment, email: str, name: str = "", actor: User | N
     """Gives a seat nobody has taken yet to a person, who accepts it through the invitation; naming it again
     withdraws the earlier invitation."""
     now = now or timezone.now()
-    course_date, place = _lock_place(place)
+    course_date, place = place_locked(place)
     _check_nameable(place, course_date, now)
     if place.user_id:
         raise EnrolmentError(_("This seat already has a participant. To give it to someone else, swap them."))
@@ -257,14 +257,14 @@ def seat_swap(*, place: Enrolment, email: str, name: str = "", actor: User | Non
     """Gives a taken seat to someone else before the date starts: the participant's place ends (their progress
     stays with it), a fresh place takes the seat and is offered to the new person."""
     now = now or timezone.now()
-    course_date, place = _lock_place(place)
+    course_date, place = place_locked(place)
     _check_nameable(place, course_date, now)
     if place.user_id is None:
         return _invite(place, email=email, name=name, actor=actor, now=now)
     if place.user.email.lower() == email.strip().lower():
         raise EnrolmentError(_("This seat is already theirs."))
     seat = place.seat
-    _transition(place, Status.CANCELLED, at=now, actor=actor, note="seat given to someone else by the organisation")
+    transition(place, Status.CANCELLED, at=now, actor=actor, note="seat given to someone else by the organisation")
     place.booking.course_date = course_date
     fresh = _booked_seat(place.booking, seat, at=now, actor=actor, note="swapped in by the organisation")
     return _invite(fresh, email=email, name=name, actor=actor, now=now)
@@ -277,7 +277,7 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
     say whether its contact persons may see their progress. Accepting twice is harmless; another account, a
     withdrawn invitation or a seat that is gone is refused with the reason."""
     now = now or timezone.now()
-    course_date, place = _lock_place(invitation.enrolment, with_course=True)
+    course_date, place = place_locked(invitation.enrolment, with_course=True)
     invitation = SeatInvitation.objects.get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id == user.pk:
@@ -294,9 +294,9 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
     own = Seating(course_date).place_of(user.pk)
     if own is not None and own.status != Status.WAITLISTED:
         raise EnrolmentError(_("You already have a place on this date."))
-    _check_not_confirmed_elsewhere(course_date, user, now)
+    check_not_confirmed_elsewhere(course_date, user, now)
     if own is not None:
-        _transition(own, Status.CANCELLED, at=now, actor=user, note="took a seat booked by the organisation")
+        transition(own, Status.CANCELLED, at=now, actor=user, note="took a seat booked by the organisation")
     place.user = user
     place.save(update_fields=["user"])
     invitation.accepted_at, invitation.accepted_by = now, user
@@ -310,7 +310,7 @@ def seat_accept(*, invitation: SeatInvitation, user: User, shares_progress: bool
 
 
 def _withdraw(place: Enrolment, *, at: datetime, actor: User | None, note: str) -> None:
-    _transition(place, Status.CANCELLED, at=at, actor=actor, note=note, calendar_told_elsewhere=bool(place.user_id))
+    transition(place, Status.CANCELLED, at=at, actor=actor, note=note, calendar_told_elsewhere=bool(place.user_id))
     place.invitations.filter(accepted_at__isnull=True, withdrawn_at__isnull=True).update(withdrawn_at=at)
     if place.user_id:
         enqueue_with_change(send_seat_withdrawn, enrolment_id=place.pk)
@@ -321,12 +321,12 @@ def seat_cancel(*, place: Enrolment, actor: User | None, now: datetime | None = 
     """The organisation cancels one booked seat before the date starts, with what the course's cancellation
     policy gives back on it (payments credits that on the invoice); the seat goes to the waitlist first."""
     now = now or timezone.now()
-    course_date, place = _lock_place(place, with_course=True)
+    course_date, place = place_locked(place, with_course=True)
     _check_nameable(place, course_date, now)
     refund = cancellation_refund(enrolment=place, now=now)
     _withdraw(place, at=now, actor=actor, note=f"cancelled by the organisation; credit {refund}" if refund
               else "cancelled by the organisation")
-    _settled(course_date, now)
+    seating_settled(course_date, now)
     return Cancellation(enrolment=place, refund=refund)
 
 
@@ -336,11 +336,11 @@ def booking_release(*, booking: Booking, actor: User | None, now: datetime | Non
     """The office frees every seat of a booking (its invoice was not paid, or the organisation was refused);
     they go to the waitlist first."""
     now = now or timezone.now()
-    course_date = _lock(booking.course_date)
+    course_date = date_locked(booking.course_date)
     released = list(booking.places.filter(status__in=Enrolment.SEATED))
     for place in released:
         _withdraw(place, at=now, actor=actor, note=note)
-    _settled(course_date, now)
+    seating_settled(course_date, now)
     record(booking, "booking.released", actor=actor, at=now, note=f"{len(released)} seats")
     return released
 

@@ -6,7 +6,7 @@ from accounts.models import kvk_number_validate
 from core.vat import vat_id_normalise, vat_id_validate
 
 from .models import BillingType
-from .services import Billing
+from .seating import Billing
 
 REQUIRED_FOR = {BillingType.EMPLOYER: ["company_name", "company_address", "company_contact"],
                 BillingType.BUSINESS: ["company_name", "company_address"]}

@@ -7,7 +7,7 @@ from core.audit import histories, what_happened
 from core.formats import day_time
 from core.privacy import readable
 
-from . import services
+from . import enrolments
 from .models import Attendance, Booking, Enrolment, SeatInvitation
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
@@ -63,7 +63,7 @@ def erase(user, *, needles: list[str], unique: list[str], now) -> None:
     employer details; bookings the person made stay the organisation's; seat invitations to them go. Their
     places in line leave the waitlists (nobody is offered a seat any more)."""
     for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
-        services.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
+        enrolments.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
     Enrolment.objects.filter(user=user).update(
         user=None, erased_at=now, company_name="", company_address="", company_contact="", company_reference="",
         company_vat_id="", company_kvk="")

@@ -2,28 +2,28 @@
 
 from django_tasks import task
 
-from . import services
+from . import schedule, waitlists
 
 
 @task()
 def process_waitlists() -> int:
     """Releases lapsed holds and offers, and offers free seats to the next in line."""
-    return services.waitlists_process()
+    return waitlists.waitlists_process()
 
 
 @task()
 def announce_new_dates() -> int:
     """Emails the interest list of each course about its newly scheduled dates."""
-    return services.dates_announce()
+    return schedule.dates_announce()
 
 
 @task()
 def send_reminders() -> int:
     """Reminds confirmed participants a few days before their date."""
-    return services.reminders_send()
+    return schedule.reminders_send()
 
 
 @task()
 def complete_past_dates() -> int:
     """Marks dates whose last day has ended as completed."""
-    return services.course_dates_complete()
+    return schedule.course_dates_complete()

@@ -25,7 +25,7 @@ from core.converters import parse_id
 from core.formats import euro
 from core.forms import ValidationError, clean_text, first_message
 
-from . import selectors, services
+from . import attendance, schedule, seating, selectors, waitlists
 from .models import CourseDate, Enrolment
 from .permissions import CourseDatePolicy
 
@@ -56,7 +56,7 @@ def date_detail(request, pk: int):
         person.days = [(day, marked.get(day.pk)) for day in days]
         person.registers = {Register(m.register).label: m.number for m in person.user.register_memberships.all()}
     for day in days:
-        day.attendance_open = services.attendance_open(day.starts_at, timezone.now())
+        day.attendance_open = attendance.attendance_open(day.starts_at, timezone.now())
     return TemplateResponse(request, "courses/trainer/date.html", {
         "page_title": str(course_date), "header_icon": "date", "course_date": course_date, "days": days,
         "participants": [person for person in people if not person.is_waitlisted],
@@ -87,10 +87,10 @@ def date_cancel(request, pk: int):
         reason = clean_text(request.POST.get("reason", ""), max_length=200)
         if not confirmed(request) and course_date.status == CourseDate.Status.SCHEDULED:
             return _date_cancel_confirmation(request, course_date)
-        cancellations = services.course_date_cancel(course_date=course_date, actor=request.user, reason=reason)
+        cancellations = schedule.course_date_cancel(course_date=course_date, actor=request.user, reason=reason)
     except ValidationError as error:
         messages.error(request, first_message(error))
-    except services.EnrolmentError as error:
+    except seating.EnrolmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The date has been cancelled; %(count)s people have been notified.")
@@ -139,8 +139,8 @@ def waitlist_move(request, pk: int, enrolment_pk: int):
     course_date = selectors.trainer_date(user=request.user, pk=pk)
     enrolment = get_object_or_404(course_date.enrolments, pk=enrolment_pk)
     try:
-        services.waitlist_move(enrolment=enrolment, to_position=parse_id(request.POST.get("position")) or 1,
+        waitlists.waitlist_move(enrolment=enrolment, to_position=parse_id(request.POST.get("position")) or 1,
                                actor=request.user)
-    except (services.EnrolmentError, ValueError) as error:
+    except (seating.EnrolmentError, ValueError) as error:
         messages.error(request, str(error))
     return redirect("courses_trainer:date", pk=course_date.pk)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import page_cache
 
-from . import ics, selectors, services
+from . import enrolments, ics, seating, selectors, waitlists
 from .models import CourseDate, CoursePage, Enrolment
 
 
@@ -29,8 +29,8 @@ def bookable_date(pk: int) -> CourseDate:
 def waitlist(request, pk: int):
     course_date = bookable_date(pk)
     try:
-        enrolment = services.waitlist_join(course_date=course_date, user=request.user)
-    except services.EnrolmentError as error:
+        enrolment = waitlists.waitlist_join(course_date=course_date, user=request.user)
+    except seating.EnrolmentError as error:
         messages.error(request, str(error))
         return redirect(course_date.course.url)
     return redirect("courses:enrolment", pk=enrolment.pk)
@@ -58,8 +58,8 @@ def enrolment_detail(request, pk: int):
     now = timezone.now()
     return render(request, "courses/enrolment.html", {
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
-        "position": position, "refund_now": services.cancellation_refund(enrolment=enrolment, now=now),
-        "may_cancel": enrolment.status in Enrolment.ACTIVE and services.participant_may_change(enrolment, now),
+        "position": position, "refund_now": enrolments.cancellation_refund(enrolment=enrolment, now=now),
+        "may_cancel": enrolment.status in Enrolment.ACTIVE and seating.participant_may_change(enrolment, now),
     })
 
 
@@ -106,10 +106,10 @@ def my_earlier_courses(request):
 def interest(request, course_id: int):
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     if request.POST.get("action") == "leave":
-        services.interest_leave(course=course, user=request.user)
+        enrolments.interest_leave(course=course, user=request.user)
         messages.success(request, _("You have left the interest list."))
     else:
-        services.interest_join(course=course, user=request.user)
+        enrolments.interest_join(course=course, user=request.user)
         messages.success(request, _("You are on the interest list. We will email you when a date is scheduled."))
     return redirect(course.url)
 

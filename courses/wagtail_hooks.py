@@ -27,7 +27,7 @@ from core.admin_views import HistoryForReaders, InspectWithHistory, PermissionMe
 from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
-from . import admin_views, services, trainer_views
+from . import admin_views, schedule, seating, trainer_views
 from .models import CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay, Voucher
 from .permissions import MANAGE_COURSES, CourseDatePolicy, courses_of_team
 
@@ -95,8 +95,8 @@ class CourseDateForm(WagtailAdminModelForm):
         if capacity is None:
             capacity = course.default_capacity if course else self.instance.capacity
         try:
-            services.capacity_check(course_date=self.instance, capacity=capacity, now=timezone.now())
-        except services.EnrolmentError as error:
+            schedule.capacity_check(course_date=self.instance, capacity=capacity, now=timezone.now())
+        except seating.EnrolmentError as error:
             raise ValidationError(str(error)) from error
         return capacity
 
@@ -119,7 +119,7 @@ class CourseDateForm(WagtailAdminModelForm):
         days_before = MeetingDay.objects.filter(course_date=self.instance).count() if rescheduled else 0
         course_date = self._save_with_capacity(commit)
         if rescheduled:
-            services.course_date_rescheduled(course_date=course_date, days_before=days_before,
+            schedule.course_date_rescheduled(course_date=course_date, days_before=days_before,
                                              actor=getattr(self, "for_user", None))
         return course_date
 
@@ -136,9 +136,9 @@ class CourseDateForm(WagtailAdminModelForm):
         self.instance.capacity = CourseDate.objects.values_list("capacity", flat=True).get(pk=self.instance.pk)
         course_date = super().save(commit)
         try:
-            services.course_date_set_capacity(course_date=course_date, capacity=capacity,
+            schedule.course_date_set_capacity(course_date=course_date, capacity=capacity,
                                               actor=getattr(self, "for_user", None))
-        except services.EnrolmentError:  # seats were taken since the form checked: the capacity stays
+        except seating.EnrolmentError:  # seats were taken since the form checked: the capacity stays
             logger.warning("Capacity of %s not changed to %s: seats were taken meanwhile", course_date.pk, capacity)
         course_date.refresh_from_db(fields=["capacity"])
         return course_date

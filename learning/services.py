@@ -19,7 +19,7 @@ from accounts.models import User
 from core import page_cache
 from core.audit import record
 from core.tasks import enqueue_with_change
-from courses import services as enrolments
+from courses import attendance
 from courses.models import Enrolment, ModulePage
 
 from . import scoring, selectors, signals
@@ -312,7 +312,7 @@ def attendance_save(*, course_date, present: dict[tuple[int, int], bool], actor:
     """Attendance is part of the assessment: the courses app saves it, then each participant's completion is
     recomputed (a certificate follows from completion). Returns how many records changed."""
     now = now or timezone.now()
-    changed = enrolments.attendance_record(course_date=course_date, present=present, actor=actor, now=now)
+    changed = attendance.attendance_record(course_date=course_date, present=present, actor=actor, now=now)
     for enrolment in Enrolment.objects.filter(pk__in={pair[0] for pair in present}).order_by("pk"):
         completion_recompute(enrolment=enrolment, actor=actor, now=now)
     return changed

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from core.forms import ValidationError, clean_text, first_message
 from core.spreadsheets import spreadsheet_response
-from courses import services as enrolments
+from courses import seating
+from courses.attendance import attendance_open
 from courses.models import Enrolment
 from courses.selectors import trainer_date
 
@@ -115,10 +116,10 @@ def attendance(request, pk: int):
     now = timezone.now()
     present = {(place, day): f"present-{place}-{day}" in request.POST for place in confirmed for day in days}
     present = {pair: ticked for pair, ticked in present.items()
-               if ticked or enrolments.attendance_open(days[pair[1]].starts_at, now)}
+               if ticked or attendance_open(days[pair[1]].starts_at, now)}
     try:
         services.attendance_save(course_date=course_date, present=present, actor=request.user, now=now)
-    except enrolments.EnrolmentError as error:
+    except seating.EnrolmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Attendance saved."))

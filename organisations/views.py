@@ -14,9 +14,9 @@ from accounts import services as accounts
 from accounts.models import OrganisationInvitation
 from core.formats import euro
 from courses import bookings as seats
-from courses import services as enrolments
+from courses import seating
+from courses.enrolments import cancellation_refund
 from courses.models import SeatInvitation
-from courses.services import cancellation_refund
 from payments import bookings as invoice_bookings
 from payments import services as payments
 
@@ -100,7 +100,7 @@ def book(request, pk: int):
         try:
             booking = (seats.booking_create(**order, online=True) if form.pays_online
                        else invoice_bookings.booking_on_invoice(**order))
-        except enrolments.CodeRefused as error:
+        except seating.CodeRefused as error:
             form.add_error("voucher_code", str(error))
         except (seats.EnrolmentError, invoice_bookings.BookingError) as error:
             messages.error(request, str(error))

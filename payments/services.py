@@ -26,8 +26,7 @@ from core.audit import record
 from core.converters import parse_id
 from core.formats import euro
 from core.tasks import enqueue_with_change
-from courses import bookings
-from courses import services as enrolments
+from courses import bookings, enrolments, seating
 from courses.models import Booking, Enrolment
 from courses.notifications import send_place_ended
 from learning import services as learning
@@ -317,9 +316,9 @@ def _confirmed_by(payment: Payment, confirm, **paid_for) -> str:
     paid there (it committed before the lock was free), and goes back."""
     try:
         confirm()
-    except enrolments.SeatGone:
+    except seating.SeatGone:
         return _refund_due(payment, "paid after the hold ran out and the date has no room for it")
-    except enrolments.EnrolmentError as error:
+    except seating.EnrolmentError as error:
         return _refund_due(payment, f"paid but not confirmable: {error}")
     paid_before = (Payment.objects.filter(status=Status.PAID, **paid_for).exclude(pk=payment.pk)
                    .exclude(note__startswith=REFUNDED_WHOLE).exists())
@@ -521,7 +520,7 @@ def money_returned(enrolment: Enrolment) -> bool:
 def place_movable(enrolment: Enrolment, now: datetime) -> bool:
     """Whether the place's page offers "move to another date" (a confirmed place, or one whose date was called
     off, whose money did not go back); place_transfer decides again on submit."""
-    if enrolment.transferred_to_id or not enrolments.participant_may_change(enrolment, now):
+    if enrolment.transferred_to_id or not seating.participant_may_change(enrolment, now):
         return False
     if enrolment.status == Enrolment.Status.CONFIRMED:
         return not money_returned(enrolment)
@@ -538,7 +537,7 @@ def place_transfer(*, enrolment: Enrolment, to_date, actor=None, by_office: bool
     payments = list(Payment.objects.select_for_update().filter(enrolment=enrolment).order_by("pk"))
     enrolment.refresh_from_db(fields=["refunded_at"])
     if money_returned(enrolment):
-        raise enrolments.EnrolmentError(_("The money for this place has been refunded, so it cannot be moved "
+        raise seating.EnrolmentError(_("The money for this place has been refunded, so it cannot be moved "
                                           "to another date."))
     moved = enrolments.enrolment_transfer(enrolment=enrolment, to_date=to_date, actor=actor, by_office=by_office,
                                           reason=reason, now=now)
@@ -556,7 +555,7 @@ def _refund_by_hand(enrolment: Enrolment, amount: Decimal) -> None:
 
 @transaction.atomic
 def place_cancel(*, enrolment: Enrolment, actor=None, note: str = "", by_office: bool = False,
-                 now: datetime | None = None) -> enrolments.Cancellation:
+                 now: datetime | None = None) -> seating.Cancellation:
     """A person (or the office) cancels a place: it ends as the courses app decides, and what the course's
     policy gives back goes back to what they paid with."""
     cancellation = enrolments.enrolment_cancel(enrolment=enrolment, actor=actor, note=note, by_office=by_office,

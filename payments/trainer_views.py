@@ -15,8 +15,8 @@ from core.confirm import admin_confirmation, confirmed
 from core.converters import parse_id
 from core.forms import ValidationError, clean_text, first_message
 from core.spreadsheets import spreadsheet_response
+from courses import seating
 from courses import selectors as course_selectors
-from courses import services as enrolments
 from courses.models import CourseDate, Enrolment
 from courses.selectors import trainer_date
 
@@ -59,7 +59,7 @@ def place_move(request, pk: int, enrolment_pk: int):
     try:
         services.place_transfer(enrolment=enrolment, to_date=to_date, actor=request.user, by_office=True,
                                 reason=reason)
-    except enrolments.EnrolmentError as error:
+    except seating.EnrolmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s has been moved to %(date)s.") % {

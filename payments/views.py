@@ -17,8 +17,8 @@ from accounts.models import Membership
 from core import storage
 from core.converters import parse_id
 from core.formats import euro
+from courses import enrolments, seating, waitlists
 from courses import selectors as course_selectors
-from courses import services as enrolments
 from courses.forms import EnrolForm
 from courses.models import CourseDate, Enrolment, InvoicePayment
 from courses.selectors import own_enrolment
@@ -63,7 +63,7 @@ def _place_already(request, course_date: CourseDate):
     other = course_selectors.confirmed_place_on_course(user=request.user, course_id=course_date.course_id,
                                                        now=timezone.now(), except_date_id=course_date.pk)
     if other is not None:
-        messages.info(request, enrolments.already_on_course(other))
+        messages.info(request, seating.already_on_course(other))
         return redirect("courses:enrolment", pk=other.pk)
     return None
 
@@ -89,12 +89,12 @@ def enrol(request, pk: int):
                 return redirect("courses:enrolment", pk=place.pk)
             enrolment = enrolments.enrolment_hold(course_date=course_date, user=request.user, billing=form.billing(),
                                                   code=form.cleaned_data["voucher_code"])
-        except enrolments.CodeRefused as error:
+        except seating.CodeRefused as error:
             form.add_error("voucher_code", str(error))
-        except enrolments.DateFull as error:
+        except seating.DateFull as error:
             messages.error(request, str(error))
             return redirect(course_date.course.url)
-        except (enrolments.EnrolmentError, bookings.BookingError) as error:
+        except (seating.EnrolmentError, bookings.BookingError) as error:
             messages.error(request, str(error))
         else:
             return _to_payment(request, enrolment)
@@ -110,16 +110,16 @@ def offer(request, pk: int):
     if request.method == "POST":
         try:
             if "decline" in request.POST:
-                enrolments.offer_decline(enrolment=enrolment)
+                waitlists.offer_decline(enrolment=enrolment)
                 messages.success(request, _("You declined the seat. It goes to the next person in line."))
                 return redirect("courses:my_courses")
             if form.is_valid():
-                enrolment = enrolments.offer_accept(enrolment=enrolment, billing=form.billing(),
+                enrolment = waitlists.offer_accept(enrolment=enrolment, billing=form.billing(),
                                                     code=form.cleaned_data["voucher_code"])
                 return _to_payment(request, enrolment)
-        except enrolments.CodeRefused as error:
+        except seating.CodeRefused as error:
             form.add_error("voucher_code", str(error))
-        except enrolments.EnrolmentError as error:
+        except seating.EnrolmentError as error:
             messages.error(request, str(error))
             return redirect("courses:enrolment", pk=enrolment.pk)
     return render(request, "payments/offer.html", {"enrolment": enrolment, "course_date": enrolment.course_date,
@@ -132,7 +132,7 @@ def cancel(request, pk: int):
     enrolment = course_selectors.own_enrolment(user=request.user, pk=pk)
     if request.method != "POST":
         if (enrolment.status not in Enrolment.ACTIVE
-                or not enrolments.participant_may_change(enrolment, timezone.now())):
+                or not seating.participant_may_change(enrolment, timezone.now())):
             messages.error(request, _("This enrolment can no longer be cancelled."))
             return redirect("courses:enrolment", pk=enrolment.pk)
         return render(request, "payments/cancel_confirm.html", {
@@ -143,7 +143,7 @@ def cancel(request, pk: int):
     try:
         cancellation = services.place_cancel(enrolment=enrolment, actor=request.user,
                                              note="cancelled by the participant")
-    except enrolments.EnrolmentError as error:
+    except seating.EnrolmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Your enrolment has been cancelled."))
@@ -167,7 +167,7 @@ def transfer(request, pk: int):
         else:
             try:
                 moved = services.place_transfer(enrolment=enrolment, to_date=to_date, actor=request.user)
-            except enrolments.EnrolmentError as error:
+            except seating.EnrolmentError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("Your place has been moved."))

@@ -126,10 +126,10 @@ def make_date(course: CoursePage, *, capacity: int = 10, starts_in: timedelta = 
 
 
 def confirmed_place(course_date: CourseDate, user: User):
-    from courses import services
+    from courses import enrolments, seating
 
-    return services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=course_date, user=user, billing=services.Billing()))
+    return enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=user, billing=seating.Billing()))
 
 
 QUIZ_QUESTIONS = [

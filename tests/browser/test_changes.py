@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from courses import services
+from courses import enrolments, schedule, seating
 from courses.models import CoursePage, Enrolment
 from payments.models import Payment
 from payments.services import checkout_start
@@ -31,8 +31,8 @@ def eventually(condition, seconds: float = 5) -> bool:
 def paid_place(stripe_double, site_url, course_date, email: str) -> Enrolment:
     """A place paid on the double's page; its webhook reaches the live site as Stripe's would."""
     stripe_double.double.webhook_url = site_url + "/payments/stripe/webhook/"
-    held = services.enrolment_hold(course_date=course_date, user=UserFactory(email=email, full_name="Eva de Vries"),
-                                   billing=services.Billing())
+    held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(email=email, full_name="Eva de Vries"),
+                                   billing=seating.Billing())
     payment = checkout_start(enrolment=held, success_url=site_url + "/", cancel_url=site_url + "/")
     stripe_double.double.pay(payment.checkout_session_id, "paid")
     assert eventually(lambda: Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID)  # the webhook
@@ -111,7 +111,7 @@ def test_the_interest_list_hears_of_a_new_date_and_enrols_in_one_click(page: Pag
     expect(page.get_by_text("Je staat op de interesselijst").first).to_be_visible()
 
     course_date = make_date(course, location_name="Utrecht")
-    services.dates_announce()  # the scheduler's periodic task
+    schedule.dates_announce()  # the scheduler's periodic task
     [announcement] = [m for m in mail.outbox if m.to == ["eva@example.org"]]
     link = re.search(r"https?://\S+(/dates/\d+/enrol/\S*)", announcement.body).group(1)
     page.goto(site_url + link)
@@ -128,9 +128,9 @@ def test_the_office_revokes_a_certificate_and_the_verification_page_says_so(page
     from certification.services import certificate_issue
 
     course_date = make_date(CoursePage.objects.get(slug="basistraining"))
-    place = services.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Eva de Vries"),
-                                    billing=services.Billing())
-    services.enrolment_confirm(enrolment=place)
+    place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Eva de Vries"),
+                                    billing=seating.Billing())
+    enrolments.enrolment_confirm(enrolment=place)
     trainer = make_trainer(email="trainer@example.org")
     certificate = certificate_issue(enrolment=place, actor=trainer, reason="Inhaalmoment gevolgd")
     UserFactory(email="office@example.org", is_superuser=True)

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from core.formats import day
 from core.models import ProviderSettings
-from courses import services
+from courses import enrolments, seating
 from courses.models import CoursePage, Enrolment, Voucher
 from home.models import HomePage, InfoPage
 from tests.browser.conftest import log_in
@@ -88,8 +88,8 @@ def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_acce
                               price_excl_vat=Decimal("0"))
     course_date = make_date(free_course, capacity=1)
     holder = UserFactory(email="houder@example.org")
-    services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=course_date, user=holder, billing=services.Billing()))
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=holder, billing=seating.Billing()))
     UserFactory(email="wachter@example.org")
 
     log_in(page, site_url, "wachter@example.org")
@@ -122,7 +122,7 @@ def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_acce
 
 def test_someone_elses_enrolment_is_a_404(page: Page, live_site, site_url):
     course_date = make_date(CoursePage.objects.get(slug="basistraining"))
-    theirs = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    theirs = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     UserFactory(email="nieuwsgierig@example.org")
     log_in(page, site_url, "nieuwsgierig@example.org")
     response = page.goto(f"{site_url}/enrolments/{theirs.pk}/")

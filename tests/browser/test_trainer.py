@@ -42,7 +42,7 @@ def test_trainer_edits_a_course_in_the_admin_and_publishes(page: Page, live_site
 
 
 def test_trainer_registers_attendance_and_downloads_the_list(page: Page, live_site, site_url):
-    from courses import services
+    from courses import enrolments, seating
     from courses.models import Attendance
     from tests.browser.conftest import log_in
     from tests.factories import UserFactory, make_date, move_to_yesterday
@@ -50,8 +50,8 @@ def test_trainer_registers_attendance_and_downloads_the_list(page: Page, live_si
     trainer = make_trainer(email="trainer@example.org")
     course_date = make_date(CoursePage.objects.get(slug="basistraining"))
     course_date.trainers.add(trainer)
-    services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=course_date, user=UserFactory(full_name="Anna Aalbers"), billing=services.Billing()))
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=UserFactory(full_name="Anna Aalbers"), billing=seating.Billing()))
     move_to_yesterday(course_date)  # attendance is registered from the day itself on
 
     log_in(page, site_url, "trainer@example.org")

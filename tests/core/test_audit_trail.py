@@ -8,7 +8,7 @@ from wagtail.models import ModelLogEntry
 
 from certification import services as certificates
 from core.audit import history
-from courses import services
+from courses import enrolments, schedule, seating
 from payments import services as payments
 from payments.models import Payment
 from tests.factories import UserFactory, make_date
@@ -16,8 +16,8 @@ from tests.factories import UserFactory, make_date
 
 def test_the_office_reads_a_places_history_on_its_admin_page(client, course):
     office = UserFactory(is_superuser=True, full_name="Olga Kantoor")
-    place = services.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=services.Billing())
-    services.enrolment_confirm(enrolment=place, actor=office)
+    place = enrolments.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=seating.Billing())
+    enrolments.enrolment_confirm(enrolment=place, actor=office)
     payments.place_cancel(enrolment=place, actor=office, note="op verzoek van de werkgever", by_office=True)
 
     assert list(history(place).values_list("action", flat=True)) == [
@@ -32,8 +32,8 @@ def test_the_office_reads_a_places_history_on_its_admin_page(client, course):
 
 def test_money_and_certificates_leave_a_trace_the_office_can_read(client, course, stripe_double):
     office = UserFactory(is_superuser=True)
-    place = services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=make_date(course), user=UserFactory(), billing=services.Billing()))
+    place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=make_date(course), user=UserFactory(), billing=seating.Billing()))
     payment = Payment.objects.create(enrolment=place, amount=Decimal("495.00"), status=Payment.Status.PAID,
                                      payment_intent_id="pi_audit", checkout_session_id="cs_audit",
                                      expires_at=timezone.now(), paid_at=timezone.now())
@@ -55,7 +55,7 @@ def test_the_scheduler_completing_a_date_is_on_the_dates_history(client, course)
     from datetime import timedelta
 
     past = make_date(course, starts_in=timedelta(days=-3))
-    services.course_dates_complete()
+    schedule.course_dates_complete()
 
     [entry] = history(past)
     assert (entry.action, entry.user) == ("course_date.completed", None)

@@ -1,15 +1,15 @@
 """Every email goes through core.mail: in the recipient's language, plain text with an HTML alternative that
 says the same, links in that language, attachments kept; the office's copy in the site's language."""
 
-from courses import services
+from courses import enrolments, seating
 from courses.notifications import send_enrolment_confirmation
 from tests.factories import UserFactory, make_date
 
 
 def test_a_confirmation_reaches_an_english_coach_in_english_as_text_and_html_with_its_calendar(course, mailoutbox):
     coach = UserFactory(email="sam@example.org", full_name="Sam Smith", language="en")
-    place = services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=make_date(course), user=coach, billing=services.Billing()))
+    place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=make_date(course), user=coach, billing=seating.Billing()))
     mailoutbox.clear()
 
     send_enrolment_confirmation.call(enrolment_id=place.pk)
@@ -26,8 +26,8 @@ def test_a_confirmation_reaches_an_english_coach_in_english_as_text_and_html_wit
 
 def test_html_in_a_name_is_text_in_the_html_version(course, mailoutbox):
     coach = UserFactory(full_name="<b>Bo</b> & Co", language="nl")
-    place = services.enrolment_confirm(enrolment=services.enrolment_hold(
-        course_date=make_date(course), user=coach, billing=services.Billing()))
+    place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=make_date(course), user=coach, billing=seating.Billing()))
     mailoutbox.clear()
 
     send_enrolment_confirmation.call(enrolment_id=place.pk)

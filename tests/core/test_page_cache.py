@@ -20,7 +20,7 @@ from certification.models import CertificateDesign
 from certification.services import certificate_revoke
 from core import page_cache
 from core.models import ProviderSettings
-from courses import services
+from courses import enrolments, schedule, seating
 from courses.models import CoursePage
 from tests.factories import UserFactory, confirmed_place, make_certificate, make_date, make_trainer
 
@@ -130,16 +130,16 @@ def test_a_change_in_a_dates_seats_or_team_shows_on_the_course_page(course_date,
         course_date.trainers.add(someone)
     assert "plaatsen" in text(cached(COURSE_URL))
     if change == "hold":
-        services.enrolment_hold(course_date=course_date, user=someone, billing=services.Billing())
+        enrolments.enrolment_hold(course_date=course_date, user=someone, billing=seating.Billing())
         expected = "nog 9 plaatsen"
     elif change == "confirmation":
         confirmed_place(course_date, someone)
         expected = "nog 9 plaatsen"
     elif change == "cancellation":
-        services.enrolment_cancel(enrolment=place, actor=someone)
+        enrolments.enrolment_cancel(enrolment=place, actor=someone)
         expected = "nog 10 plaatsen"
     elif change == "capacity":
-        services.course_date_set_capacity(course_date=course_date, capacity=4, now=timezone.now())
+        schedule.course_date_set_capacity(course_date=course_date, capacity=4, now=timezone.now())
         expected = "nog 4 plaatsen"
     elif change == "new date":
         make_date(course_date.course, capacity=6, starts_in=timedelta(days=60))
@@ -156,9 +156,9 @@ def test_a_change_in_a_dates_seats_or_team_shows_on_the_course_page(course_date,
 
 
 def test_a_hold_that_runs_out_frees_its_seat_on_the_page_without_a_worker(course_date):
-    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     assert "nog 9 plaatsen" in text(cached(COURSE_URL))
-    with time_machine.travel(timezone.now() + services.hold_duration() + timedelta(seconds=5)):
+    with time_machine.travel(timezone.now() + seating.hold_duration() + timedelta(seconds=5)):
         assert "nog 10 plaatsen" in text(anonymous_get(COURSE_URL))
 
 
@@ -270,7 +270,7 @@ def test_a_page_cache_that_cannot_be_reached_serves_pages_and_never_fails_a_chan
     monkeypatch.setattr(page_cache, "cache", Unreachable())
     response = anonymous_get(COURSE_URL)
     assert response.status_code == 200 and "nog 10 plaatsen" in text(response)
-    place = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     place.refresh_from_db()
     assert place.status == "held"
     assert "Flush the cache once it is back" in caplog.text
@@ -315,7 +315,7 @@ def test_production_sends_a_stored_page_from_in_front_of_django_as_django_would(
 
 def test_production_renders_afresh_what_changed_and_what_is_not_for_the_stored_page(course_date):
     cached(COURSE_URL)
-    services.course_date_set_capacity(course_date=course_date, capacity=4, now=timezone.now())
+    schedule.course_date_set_capacity(course_date=course_date, capacity=4, now=timezone.now())
     status, headers, body = front_get(COURSE_URL)
     assert status == "200 OK" and headers["X-Page-Cache"] == "miss" and "nog 4 plaatsen" in body.decode()
     assert front_get(COURSE_URL)[1]["X-Page-Cache"] == "hit"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ProviderSettings
-from courses import services
+from courses import enrolments, seating
 from courses.models import ModulePage
 from learning import services as learning_services
 from tests.factories import UserFactory, confirmed_place, make_course, make_date, make_quiz, make_trainer
@@ -106,7 +106,7 @@ def test_what_the_office_changes_about_a_place_shows_at_once(eva):
     client = browser(eva)
     kept(client, MY_COURSES)
     place = eva.enrolments.get()
-    services.enrolment_cancel(enrolment=place, actor=make_trainer(), note="Op verzoek", by_office=True)
+    enrolments.enrolment_cancel(enrolment=place, actor=make_trainer(), note="Op verzoek", by_office=True)
     assert "Geannuleerd" in text(client.get(MY_COURSES))
 
 
@@ -197,7 +197,7 @@ def test_a_held_place_is_kept_only_until_its_hold_runs_out(course):
     from courses.models import Enrolment
 
     eva = UserFactory()
-    held = services.enrolment_hold(course_date=make_date(course), user=eva, billing=services.Billing())
+    held = enrolments.enrolment_hold(course_date=make_date(course), user=eva, billing=seating.Billing())
     Enrolment.objects.filter(pk=held.pk).update(hold_expires_at=timezone.now() + timedelta(seconds=20))
     client = browser(eva)
     kept(client, MY_COURSES)

@@ -14,7 +14,7 @@ from wagtail.models import PageViewRestriction
 
 from core import page_cache
 from core.models import ProviderSettings
-from courses import services
+from courses import enrolments, seating
 from courses.models import CoursePage
 from learning.models import ModuleProgress
 from tests.factories import UserFactory, confirmed_place, make_date, make_module, make_quiz
@@ -135,9 +135,9 @@ def test_a_change_to_the_provider_settings_shows_in_the_header_at_once(client, c
 
 def test_seats_taken_by_others_show_at_once_and_a_lapsed_hold_frees_its_seat(visitor, coach, course_date):
     assert "nog 9 plaatsen" in text(visitor.get(COURSE_URL))
-    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     assert "nog 8 plaatsen" in text(visitor.get(COURSE_URL))
-    with time_machine.travel(timezone.now() + services.hold_duration() + timedelta(seconds=5)):
+    with time_machine.travel(timezone.now() + seating.hold_duration() + timedelta(seconds=5)):
         assert "nog 9 plaatsen" in text(visitor.get(COURSE_URL))
 
 

@@ -167,12 +167,12 @@ def test_a_new_date_takes_the_courses_capacity_unless_given(client, course):
 def test_a_date_form_refuses_a_deadline_after_the_first_day_and_a_capacity_below_seats_taken(client, course):
     from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-    from courses import services
+    from courses import enrolments, seating
     from tests.factories import make_date
 
     course_date = make_date(course, capacity=3)
     for _ in range(2):
-        services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     day = course_date.meeting_days.get()
     client.force_login(UserFactory(is_superuser=True))
     data = nested_form_data({

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from courses import services
+from courses import enrolments, schedule, seating, waitlists
 from courses.models import CourseDate, Enrolment
 from tests.factories import UserFactory, make_course, make_date
 
@@ -25,8 +25,8 @@ def date_form(course_page, course_date, **changes) -> dict:
 
 def test_raising_the_capacity_in_the_admin_offers_the_new_seat_to_the_first_in_line(client, course, mailoutbox):
     course_date = make_date(course, capacity=1)
-    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
-    waiting = services.waitlist_join(course_date=course_date, user=UserFactory(email="wacht@example.org"))
+    enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
+    waiting = waitlists.waitlist_join(course_date=course_date, user=UserFactory(email="wacht@example.org"))
     client.force_login(UserFactory(is_superuser=True))
 
     response = client.post(f"/admin/coursedate/edit/{course_date.pk}/", date_form(course, course_date, capacity="2"))
@@ -39,7 +39,7 @@ def test_raising_the_capacity_in_the_admin_offers_the_new_seat_to_the_first_in_l
 def test_the_admin_cannot_call_a_date_off_or_move_it_to_another_course(client, course, site):
     other_course = make_course(site.catalogue, title="Secure Base", slug="secure-base")
     course_date = make_date(course)
-    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
+    enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     client.force_login(UserFactory(is_superuser=True))
 
     response = client.post(f"/admin/coursedate/edit/{course_date.pk}/",
@@ -57,10 +57,10 @@ def test_the_scheduler_completes_dates_whose_last_day_has_ended(course):
     past = make_date(course, starts_in=timedelta(days=-3))
     coming = make_date(course)
 
-    assert services.course_dates_complete() == 1
-    assert services.course_dates_complete() == 0  # once
+    assert schedule.course_dates_complete() == 1
+    assert schedule.course_dates_complete() == 0  # once
 
     past.refresh_from_db(), coming.refresh_from_db()
     assert (past.status, coming.status) == (CourseDate.Status.COMPLETED, CourseDate.Status.SCHEDULED)
     later = timezone.now() + timedelta(days=400)
-    assert services.course_dates_complete(now=later) == 1
+    assert schedule.course_dates_complete(now=later) == 1

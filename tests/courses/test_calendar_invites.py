@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from courses import services
+from courses import schedule
 from courses.models import CourseDate, MeetingDay
 from payments import services as payments
 from tests.factories import UserFactory, confirmed_place, make_date
@@ -142,7 +142,7 @@ def test_cancelling_moving_and_calling_off_take_the_events_out_of_the_calendar(c
     with committed():
         payments.place_cancel(enrolment=cancelled, actor=coach)
         new_place = payments.place_transfer(enrolment=moved, to_date=later, actor=mover)
-        services.course_date_cancel(course_date=doomed, actor=None, reason="trainer ziek")
+        schedule.course_date_cancel(course_date=doomed, actor=None, reason="trainer ziek")
 
     [cancel_mail] = mails_to(coach)
     [removal] = calendars_in(cancel_mail)

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from django.db import connection, connections  # noqa: F401 - connection is read by skipif
 
-from courses import services
+from courses import enrolments, seating
 from courses.models import Enrolment
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
@@ -25,9 +25,9 @@ def race(course_date, users) -> Counter:
     def attempt(user):
         try:
             barrier.wait()
-            services.enrolment_hold(course_date=course_date, user=user, billing=services.Billing())
+            enrolments.enrolment_hold(course_date=course_date, user=user, billing=seating.Billing())
             outcome = "held"
-        except services.DateFull:
+        except seating.DateFull:
             outcome = "full"
         except Exception as error:  # noqa: BLE001 - the negative control counts what breaks
             outcome = type(error).__name__

@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import history
-from courses import selectors, services
+from courses import enrolments, schedule, seating, selectors, waitlists
 from courses.models import Enrolment
 from tests.factories import UserFactory, make_date
 
 pytestmark = pytest.mark.django_db
 Status = Enrolment.Status
-SELF = services.Billing()
+SELF = seating.Billing()
 NOW = timezone.now().replace(microsecond=0)
 
 
@@ -24,7 +24,7 @@ def small_date(course):
 
 
 def hold(course_date, user=None, now=NOW):
-    return services.enrolment_hold(course_date=course_date, user=user or UserFactory(), billing=SELF, now=now)
+    return enrolments.enrolment_hold(course_date=course_date, user=user or UserFactory(), billing=SELF, now=now)
 
 
 def fill(course_date, now=NOW):
@@ -51,23 +51,23 @@ def test_holding_again_returns_the_same_hold(small_date):
 
 def test_a_full_date_refuses_with_a_clear_message_and_takes_waitlist_entries(small_date):
     fill(small_date)
-    with pytest.raises(services.DateFull, match="vol|full"):
+    with pytest.raises(seating.DateFull, match="vol|full"):
         hold(small_date)
 
-    first = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
-    second = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    first = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    second = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
     assert (first.waitlist_position, second.waitlist_position) == (1, 2)
     assert selectors.waitlist_position(enrolment=second) == 2
 
 
 def test_on_a_full_date_people_with_a_place_hear_about_their_place_not_that_it_is_full(small_date):
     holder, *_ = fill(small_date)
-    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    waiting = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
 
     assert hold(small_date, holder.user) == holder
-    with pytest.raises(services.EnrolmentError, match="wachtlijst|waitlist") as refused:
+    with pytest.raises(seating.EnrolmentError, match="wachtlijst|waitlist") as refused:
         hold(small_date, waiting.user)
-    assert not isinstance(refused.value, services.DateFull)
+    assert not isinstance(refused.value, seating.DateFull)
     assert small_date.enrolments.count() == 3
 
 
@@ -81,13 +81,13 @@ def test_the_quick_full_check_counts_seats_as_the_database_query_does(small_date
         waitlist_position=1 if status == Status.WAITLISTED else None,
         hold_expires_at=NOW + expires_in if expires_in is not None else None,
     )
-    in_python = services.takes_seat(enrolment.status, enrolment.hold_expires_at, NOW)
+    in_python = seating.takes_seat(enrolment.status, enrolment.hold_expires_at, NOW)
     assert in_python == (selectors.seats_taken(course_date=small_date, now=NOW) == 1)
 
 
 def test_nobody_joins_a_waitlist_while_seats_are_free(small_date):
-    with pytest.raises(services.EnrolmentError):
-        services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    with pytest.raises(seating.EnrolmentError):
+        waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
 
 
 def test_an_expired_hold_stops_counting_at_its_expiry_even_before_the_worker_runs(small_date):
@@ -103,12 +103,12 @@ def test_a_freed_seat_is_offered_to_the_first_in_line_in_their_language(
 ):
     held = fill(small_date)
     english = UserFactory(language="en")
-    first = services.waitlist_join(course_date=small_date, user=english, now=NOW)
-    second = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    first = waitlists.waitlist_join(course_date=small_date, user=english, now=NOW)
+    second = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrolment_cancel(enrolment=held[0], actor=held[0].user, now=NOW + timedelta(minutes=5))
+        enrolments.enrolment_cancel(enrolment=held[0], actor=held[0].user, now=NOW + timedelta(minutes=5))
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -122,19 +122,19 @@ def test_a_freed_seat_is_offered_to_the_first_in_line_in_their_language(
 
 def test_a_declined_or_unanswered_offer_passes_to_the_next_person(small_date):
     fill(small_date)
-    first, second, third = (services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    first, second, third = (waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
                             for _ in range(3))
-    services.waitlists_process(now=NOW + timedelta(minutes=31))  # both holds ran out: two offers, in order
+    waitlists.waitlists_process(now=NOW + timedelta(minutes=31))  # both holds ran out: two offers, in order
     for enrolment in (first, second, third):
         enrolment.refresh_from_db()
     assert [first.status, second.status, third.status] == [Status.OFFERED, Status.OFFERED, Status.WAITLISTED]
 
     declined_seat, second_deadline = first.seat, second.hold_expires_at
-    services.offer_decline(enrolment=first, now=NOW + timedelta(hours=1))
+    waitlists.offer_decline(enrolment=first, now=NOW + timedelta(hours=1))
     third.refresh_from_db()
     assert third.status == Status.OFFERED and third.seat == declined_seat
 
-    services.waitlists_process(now=second_deadline)  # second never answered
+    waitlists.waitlists_process(now=second_deadline)  # second never answered
     second.refresh_from_db()
     assert second.status == Status.EXPIRED
     assert selectors.seats_taken(course_date=small_date, now=second_deadline) == 1
@@ -142,54 +142,54 @@ def test_a_declined_or_unanswered_offer_passes_to_the_next_person(small_date):
 
 def test_accepting_an_offer_then_paying_confirms_the_place(small_date):
     fill(small_date)
-    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
-    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    waiting = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    waitlists.waitlists_process(now=NOW + timedelta(minutes=31))
     waiting.refresh_from_db()
 
-    accepted = services.offer_accept(enrolment=waiting, billing=services.Billing(
+    accepted = waitlists.offer_accept(enrolment=waiting, billing=seating.Billing(
         billing_type="employer", company_name="Werkgever BV", company_address="Straat 1, Utrecht",
         company_contact="HR"), now=NOW + timedelta(hours=1))
-    confirmed = services.enrolment_confirm(enrolment=accepted, now=NOW + timedelta(hours=2))
+    confirmed = enrolments.enrolment_confirm(enrolment=accepted, now=NOW + timedelta(hours=2))
 
     assert confirmed.status == Status.CONFIRMED and confirmed.company_name == "Werkgever BV"
-    assert services.enrolment_confirm(enrolment=confirmed, now=NOW + timedelta(hours=3)) == confirmed  # idempotent
+    assert enrolments.enrolment_confirm(enrolment=confirmed, now=NOW + timedelta(hours=3)) == confirmed  # idempotent
 
 
 def test_an_offer_cannot_be_accepted_after_its_deadline(small_date):
     fill(small_date)
-    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
-    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    waiting = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    waitlists.waitlists_process(now=NOW + timedelta(minutes=31))
     waiting.refresh_from_db()
-    with pytest.raises(services.EnrolmentError):
-        services.offer_accept(enrolment=waiting, billing=SELF, now=waiting.hold_expires_at)
+    with pytest.raises(seating.EnrolmentError):
+        waitlists.offer_accept(enrolment=waiting, billing=SELF, now=waiting.hold_expires_at)
 
 
 def test_offers_are_shorter_near_the_date_and_never_after_enrolment_closes(course):
     close = make_date(course, capacity=1, starts_in=timedelta(hours=20), now=NOW)
-    assert services.offer_deadline(close, NOW) == close.starts_at
+    assert seating.offer_deadline(close, NOW) == close.starts_at
     deadline = make_date(course, capacity=1, now=NOW, enrolment_deadline=NOW + timedelta(hours=10))
-    assert services.offer_deadline(deadline, NOW) == NOW + timedelta(hours=10)
-    assert services.offer_deadline(deadline, NOW + timedelta(hours=9, minutes=30)) is None
+    assert seating.offer_deadline(deadline, NOW) == NOW + timedelta(hours=10)
+    assert seating.offer_deadline(deadline, NOW + timedelta(hours=9, minutes=30)) is None
 
 
 def test_payment_after_the_hold_ran_out_takes_a_free_seat_or_reports_the_seat_gone(small_date):
     early, late = fill(small_date)
     after = NOW + timedelta(minutes=45)
-    assert services.enrolment_confirm(enrolment=early, now=after).status == Status.CONFIRMED
+    assert enrolments.enrolment_confirm(enrolment=early, now=after).status == Status.CONFIRMED
 
-    services.waitlists_process(now=after)  # late's hold is released
+    waitlists.waitlists_process(now=after)  # late's hold is released
     hold(small_date, now=after)  # and someone else takes the seat
-    with pytest.raises(services.SeatGone):
-        services.enrolment_confirm(enrolment=late, now=after)
+    with pytest.raises(seating.SeatGone):
+        enrolments.enrolment_confirm(enrolment=late, now=after)
 
 
 def test_capacity_cannot_drop_below_seats_taken_and_a_raise_is_offered(small_date):
     fill(small_date)
-    waiting = services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
-    with pytest.raises(services.EnrolmentError, match="2"):
-        services.course_date_set_capacity(course_date=small_date, capacity=1, now=NOW)
+    waiting = waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    with pytest.raises(seating.EnrolmentError, match="2"):
+        schedule.course_date_set_capacity(course_date=small_date, capacity=1, now=NOW)
 
-    services.course_date_set_capacity(course_date=small_date, capacity=3, now=NOW)
+    schedule.course_date_set_capacity(course_date=small_date, capacity=3, now=NOW)
     waiting.refresh_from_db()
     assert waiting.status == Status.OFFERED and waiting.seat == 3
 
@@ -199,19 +199,19 @@ def test_closed_dates_refuse_enrolment(course, situation):
     fields = {"past": {"starts_in": timedelta(hours=-2)}, "cancelled": {"status": "cancelled"},
               "deadline": {"enrolment_deadline": NOW - timedelta(minutes=1)}, "completed": {"status": "completed"}}
     course_date = make_date(course, now=NOW, **fields[situation])
-    with pytest.raises(services.EnrolmentError):
+    with pytest.raises(seating.EnrolmentError):
         hold(course_date)
     assert not course_date.enrolments.exists()
 
 
 def test_one_active_place_per_person_per_date(small_date):
     coach = UserFactory()
-    services.enrolment_confirm(enrolment=hold(small_date, coach), now=NOW)
-    with pytest.raises(services.EnrolmentError):
+    enrolments.enrolment_confirm(enrolment=hold(small_date, coach), now=NOW)
+    with pytest.raises(seating.EnrolmentError):
         hold(small_date, coach)
     assert hold(small_date).status == Status.HELD  # the date still has room for someone else
-    with pytest.raises(services.EnrolmentError):
-        services.waitlist_join(course_date=small_date, user=coach, now=NOW)
+    with pytest.raises(seating.EnrolmentError):
+        waitlists.waitlist_join(course_date=small_date, user=coach, now=NOW)
 
 
 def test_the_database_refuses_a_second_person_on_a_seat_or_an_eleventh_seat(small_date):
@@ -234,11 +234,11 @@ def test_cancellation_refunds_what_the_policy_gives(course, before_start, refund
     from decimal import Decimal
 
     course_date = make_date(course, starts_in=timedelta(days=40), now=NOW)
-    place = services.enrolment_confirm(enrolment=hold(course_date), now=NOW)
+    place = enrolments.enrolment_confirm(enrolment=hold(course_date), now=NOW)
     assert place.price_incl_vat == Decimal("495.00")
 
     # From the start only the office can cancel a place (test_past_places); the policy then gives nothing back.
-    cancellation = services.enrolment_cancel(enrolment=place, actor=place.user,
+    cancellation = enrolments.enrolment_cancel(enrolment=place, actor=place.user,
                                              now=course_date.starts_at - before_start,
                                              by_office=before_start <= timedelta(0))
 
@@ -248,7 +248,7 @@ def test_cancellation_refunds_what_the_policy_gives(course, before_start, refund
 
 def test_an_unpaid_hold_or_waitlist_entry_has_nothing_to_refund(small_date):
     held = hold(small_date)
-    assert services.enrolment_cancel(enrolment=held, actor=None, now=NOW).refund == 0
+    assert enrolments.enrolment_cancel(enrolment=held, actor=None, now=NOW).refund == 0
 
 
 def test_the_price_of_a_place_does_not_follow_later_price_changes(small_date):
@@ -265,18 +265,18 @@ def test_the_price_of_a_place_does_not_follow_later_price_changes(small_date):
 def test_a_confirmed_place_moves_to_another_date_and_its_seat_goes_to_the_waitlist(course):
     first = make_date(course, capacity=1, now=NOW)
     second = make_date(course, capacity=2, starts_in=timedelta(days=60), now=NOW)
-    place = services.enrolment_confirm(enrolment=hold(first), now=NOW)
-    waiting = services.waitlist_join(course_date=first, user=UserFactory(), now=NOW)
+    place = enrolments.enrolment_confirm(enrolment=hold(first), now=NOW)
+    waiting = waitlists.waitlist_join(course_date=first, user=UserFactory(), now=NOW)
 
-    moved = services.enrolment_transfer(enrolment=place, to_date=second, actor=place.user, now=NOW)
+    moved = enrolments.enrolment_transfer(enrolment=place, to_date=second, actor=place.user, now=NOW)
 
     place.refresh_from_db()
     waiting.refresh_from_db()
     assert moved.course_date == second and moved.status == Status.CONFIRMED
     assert moved.price_incl_vat == place.price_incl_vat and place.transferred_to == moved
     assert place.status == Status.CANCELLED and waiting.status == Status.OFFERED
-    with pytest.raises(services.EnrolmentError):
-        services.enrolment_transfer(enrolment=place, to_date=second, actor=None, now=NOW)
+    with pytest.raises(seating.EnrolmentError):
+        enrolments.enrolment_transfer(enrolment=place, to_date=second, actor=None, now=NOW)
 
 
 def test_a_transfer_needs_a_free_seat_on_a_date_of_the_same_course(course, site):
@@ -286,11 +286,11 @@ def test_a_transfer_needs_a_free_seat_on_a_date_of_the_same_course(course, site)
     full = make_date(course, capacity=1, now=NOW)
     hold(full)
     other_course = make_date(make_course(site.catalogue, slug="ander"), now=NOW)
-    place = services.enrolment_confirm(enrolment=hold(first), now=NOW)
-    with pytest.raises(services.DateFull):
-        services.enrolment_transfer(enrolment=place, to_date=full, actor=None, now=NOW)
-    with pytest.raises(services.EnrolmentError):
-        services.enrolment_transfer(enrolment=place, to_date=other_course, actor=None, now=NOW)
+    place = enrolments.enrolment_confirm(enrolment=hold(first), now=NOW)
+    with pytest.raises(seating.DateFull):
+        enrolments.enrolment_transfer(enrolment=place, to_date=full, actor=None, now=NOW)
+    with pytest.raises(seating.EnrolmentError):
+        enrolments.enrolment_transfer(enrolment=place, to_date=other_course, actor=None, now=NOW)
     place.refresh_from_db()
     assert place.status == Status.CONFIRMED
 
@@ -300,36 +300,36 @@ def test_the_office_cancels_a_date_everyone_is_told_and_paid_places_may_move(
 ):
     cancelled = make_date(course, capacity=2, now=NOW)
     other = make_date(course, starts_in=timedelta(days=60), now=NOW)
-    paid = services.enrolment_confirm(enrolment=hold(cancelled), now=NOW)
+    paid = enrolments.enrolment_confirm(enrolment=hold(cancelled), now=NOW)
     unpaid = hold(cancelled)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancellations = services.course_date_cancel(course_date=cancelled, actor=None, reason="trainer ziek", now=NOW)
+        cancellations = schedule.course_date_cancel(course_date=cancelled, actor=None, reason="trainer ziek", now=NOW)
 
     assert {(c.enrolment.pk, c.refund) for c in cancellations} == {(paid.pk, paid.price_incl_vat), (unpaid.pk, 0)}
     assert sorted(m.to[0] for m in mail.outbox) == sorted([paid.user.email, unpaid.user.email])
     assert all("geannuleerd" in m.subject.lower() for m in mail.outbox)
-    with pytest.raises(services.EnrolmentError):
+    with pytest.raises(seating.EnrolmentError):
         hold(cancelled)
 
     paid.refresh_from_db()
     unpaid.refresh_from_db()
-    assert services.enrolment_transfer(enrolment=paid, to_date=other, actor=None, now=NOW).status == Status.CONFIRMED
-    with pytest.raises(services.EnrolmentError):
-        services.enrolment_transfer(enrolment=unpaid, to_date=other, actor=None, now=NOW)
+    assert enrolments.enrolment_transfer(enrolment=paid, to_date=other, actor=None, now=NOW).status == Status.CONFIRMED
+    with pytest.raises(seating.EnrolmentError):
+        enrolments.enrolment_transfer(enrolment=unpaid, to_date=other, actor=None, now=NOW)
 
 
 def test_the_office_reorders_the_waitlist_and_the_first_in_line_gets_the_next_seat(small_date):
     fill(small_date)
-    first, second, third = (services.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
+    first, second, third = (waitlists.waitlist_join(course_date=small_date, user=UserFactory(), now=NOW)
                             for _ in range(3))
 
-    services.waitlist_move(enrolment=third, to_position=1, actor=None, now=NOW)
+    waitlists.waitlist_move(enrolment=third, to_position=1, actor=None, now=NOW)
 
     assert [e.pk for e in small_date.enrolments.filter(status=Status.WAITLISTED).order_by("waitlist_position")] == [
         third.pk, first.pk, second.pk]
-    services.waitlists_process(now=NOW + timedelta(minutes=31))
+    waitlists.waitlists_process(now=NOW + timedelta(minutes=31))
     third.refresh_from_db()
     assert third.status == Status.OFFERED
     assert history(third).filter(action="enrolment.waitlist_moved", data__note="moved to position 1").exists()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from wagtail.models import ModelLogEntry
 
-from courses import bookings, selectors, services
+from courses import bookings, enrolments, schedule, seating, selectors, waitlists
 from courses.models import Enrolment, Voucher
 from payments import bookings as invoice_bookings
 from payments import services as payments
@@ -52,27 +52,27 @@ class EnrolmentMachine(RuleBasedStateMachine):
     @rule(person=st.integers(0, PEOPLE - 1))
     def enrol(self, person):
         try:
-            services.enrolment_hold(course_date=self.date, user=self.people[person], billing=services.Billing(),
+            enrolments.enrolment_hold(course_date=self.date, user=self.people[person], billing=seating.Billing(),
                                     now=self.now)
-        except services.EnrolmentError:
+        except seating.EnrolmentError:
             pass
 
     @rule(person=st.integers(0, PEOPLE - 1))
     def enrol_and_pay(self, person):
         """Most people pay at once: paid places free one seat at a time, which tests the queue's order."""
         try:
-            held = services.enrolment_hold(course_date=self.date, user=self.people[person],
-                                           billing=services.Billing(), now=self.now)
-            services.enrolment_confirm(enrolment=held, now=self.now)
-        except services.EnrolmentError:
+            held = enrolments.enrolment_hold(course_date=self.date, user=self.people[person],
+                                           billing=seating.Billing(), now=self.now)
+            enrolments.enrolment_confirm(enrolment=held, now=self.now)
+        except seating.EnrolmentError:
             pass
 
     @rule(person=st.integers(0, PEOPLE - 1))
     def enrol_with_code(self, person):
         try:
-            services.enrolment_hold(course_date=self.date, user=self.people[person], billing=services.Billing(),
+            enrolments.enrolment_hold(course_date=self.date, user=self.people[person], billing=seating.Billing(),
                                     code=self.voucher.code.lower(), now=self.now)
-        except services.EnrolmentError:
+        except seating.EnrolmentError:
             pass
 
     @rule(seats=st.integers(1, 3))
@@ -80,7 +80,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
         try:
             invoice_bookings.booking_on_invoice(course_date=self.date, organisation=self.organisation,
                                                 booked_by=self.contact, seats=seats, now=self.now)
-        except (services.EnrolmentError, invoice_bookings.BookingError):
+        except (seating.EnrolmentError, invoice_bookings.BookingError):
             pass
 
     @rule(seats=st.integers(1, 3), with_code=st.booleans())
@@ -89,7 +89,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
             bookings.booking_create(course_date=self.date, organisation=self.organisation, booked_by=self.contact,
                                     seats=seats, online=True, code=self.voucher.code if with_code else "",
                                     now=self.now)
-        except services.EnrolmentError:
+        except seating.EnrolmentError:
             pass
 
     def online_bookings(self):
@@ -107,7 +107,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
                                    checkout_session_id=f"cs_{booking.pk}_{booking.payments.count()}")
             try:
                 bookings.booking_confirm(booking=booking, now=self.now)
-            except services.EnrolmentError:
+            except seating.EnrolmentError:
                 pass
 
     @rule(data=st.data())
@@ -128,7 +128,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
             invitation = bookings.seat_invite(place=place, email=self.people[person].email, actor=self.contact,
                                               now=self.now)
             bookings.seat_accept(invitation=invitation, user=self.people[person], now=self.now)
-        except services.EnrolmentError:
+        except seating.EnrolmentError:
             pass
 
     @rule(data=st.data())
@@ -139,14 +139,14 @@ class EnrolmentMachine(RuleBasedStateMachine):
         try:
             invoice_bookings.booking_seat_cancel(place=data.draw(st.sampled_from(booked)), actor=self.contact,
                                                  now=self.now)
-        except services.EnrolmentError:
+        except seating.EnrolmentError:
             pass
 
     @rule(person=st.integers(0, PEOPLE - 1))
     def join_waitlist(self, person):
         try:
-            entry = services.waitlist_join(course_date=self.date, user=self.people[person], now=self.now)
-        except services.EnrolmentError:
+            entry = waitlists.waitlist_join(course_date=self.date, user=self.people[person], now=self.now)
+        except seating.EnrolmentError:
             return
         self.join_order.append(entry.pk)
 
@@ -156,7 +156,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
 
     @rule()
     def worker_tick(self):
-        services.waitlists_process(now=self.now)
+        waitlists.waitlists_process(now=self.now)
 
     @rule(data=st.data())
     def pay(self, data):
@@ -164,8 +164,8 @@ class EnrolmentMachine(RuleBasedStateMachine):
         if timed:
             enrolment = data.draw(st.sampled_from(timed))
             try:
-                services.enrolment_confirm(enrolment=enrolment, now=self.now)
-            except services.EnrolmentError:
+                enrolments.enrolment_confirm(enrolment=enrolment, now=self.now)
+            except seating.EnrolmentError:
                 pass
 
     @rule(data=st.data())
@@ -174,8 +174,8 @@ class EnrolmentMachine(RuleBasedStateMachine):
         if active:
             enrolment = data.draw(st.sampled_from(active))
             try:
-                services.enrolment_cancel(enrolment=enrolment, actor=enrolment.user, now=self.now)
-            except services.EnrolmentError:
+                enrolments.enrolment_cancel(enrolment=enrolment, actor=enrolment.user, now=self.now)
+            except seating.EnrolmentError:
                 assert enrolment.completed_at or enrolment.booking_id or (
                     enrolment.status == Status.CONFIRMED and self.started())
 
@@ -187,7 +187,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
             try:
                 payments.place_transfer(enrolment=enrolment, to_date=self.later, actor=enrolment.user,
                                         now=self.now)
-            except services.EnrolmentError:
+            except seating.EnrolmentError:
                 pass
             else:
                 assert not self.started() and not enrolment.completed_at
@@ -213,17 +213,17 @@ class EnrolmentMachine(RuleBasedStateMachine):
             offer = data.draw(st.sampled_from(offers))
             try:
                 if accept:
-                    services.offer_accept(enrolment=offer, billing=services.Billing(), now=self.now)
+                    waitlists.offer_accept(enrolment=offer, billing=seating.Billing(), now=self.now)
                 else:
-                    services.offer_decline(enrolment=offer, now=self.now)
-            except services.EnrolmentError:
+                    waitlists.offer_decline(enrolment=offer, now=self.now)
+            except seating.EnrolmentError:
                 assert offer.hold_expires_at <= self.now  # only a lapsed offer may be refused
 
     @rule(capacity=st.integers(1, 5))
     def change_capacity(self, capacity):
         try:
-            services.course_date_set_capacity(course_date=self.date, capacity=capacity, now=self.now)
-        except services.EnrolmentError:
+            schedule.course_date_set_capacity(course_date=self.date, capacity=capacity, now=self.now)
+        except seating.EnrolmentError:
             taken = selectors.seats_taken(course_date=self.date, now=self.now)
             assert capacity < taken
         self.date.refresh_from_db()
@@ -288,9 +288,9 @@ class EnrolmentMachine(RuleBasedStateMachine):
     @invariant()
     def every_freed_seat_is_offered_after_a_tick(self):
         """After the worker runs, a free seat and a waiting person never coexist (while offers can be made)."""
-        services.waitlists_process(now=self.now)
+        waitlists.waitlists_process(now=self.now)
         free = self.date.capacity - selectors.seats_taken(course_date=self.date, now=self.now)
-        if services.offer_deadline(self.date, self.now) is not None:
+        if seating.offer_deadline(self.date, self.now) is not None:
             assert not (free > 0 and self.places(Status.WAITLISTED))
 
 

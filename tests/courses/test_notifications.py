@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from courses import services
+from courses import enrolments, schedule, seating
 from courses.ics import PUBLISH, place_calendar
 from courses.models import InterestEntry, MeetingDay
 from tests.factories import UserFactory, make_date
@@ -22,8 +22,8 @@ def on_commit(django_capture_on_commit_callbacks):
 
 def confirm(course_date, user, on_commit):
     with on_commit():
-        held = services.enrolment_hold(course_date=course_date, user=user, billing=services.Billing())
-        return services.enrolment_confirm(enrolment=held)
+        held = enrolments.enrolment_hold(course_date=course_date, user=user, billing=seating.Billing())
+        return enrolments.enrolment_confirm(enrolment=held)
 
 
 def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(course, on_commit):
@@ -60,15 +60,15 @@ def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(cour
 def test_interest_list_hears_once_about_a_new_date_and_enrolling_takes_them_off(course, on_commit):
     dutch, english, left = UserFactory(), UserFactory(language="en"), UserFactory()
     for person in (dutch, english, left):
-        services.interest_join(course=course, user=person)
-    services.interest_join(course=course, user=dutch)  # twice is once
+        enrolments.interest_join(course=course, user=person)
+    enrolments.interest_join(course=course, user=dutch)  # twice is once
     course_date = make_date(course)
-    services.interest_leave(course=course, user=left)
+    enrolments.interest_leave(course=course, user=left)
 
     with on_commit():
-        assert services.dates_announce() == 2
+        assert schedule.dates_announce() == 2
     with on_commit():
-        assert services.dates_announce() == 0  # announced once
+        assert schedule.dates_announce() == 0  # announced once
 
     mails = {m.to[0]: m for m in mail.outbox}
     assert set(mails) == {dutch.email, english.email}
@@ -80,11 +80,11 @@ def test_interest_list_hears_once_about_a_new_date_and_enrolling_takes_them_off(
 
 
 def test_no_announcement_for_past_or_cancelled_dates(course, on_commit):
-    services.interest_join(course=course, user=UserFactory())
+    enrolments.interest_join(course=course, user=UserFactory())
     make_date(course, status="cancelled")
     make_date(course, starts_in=timedelta(days=-1))
     with on_commit():
-        assert services.dates_announce() == 0
+        assert schedule.dates_announce() == 0
     assert mail.outbox == []
 
 
@@ -100,9 +100,9 @@ def test_confirmed_participants_are_reminded_once_two_days_before(course, on_com
     mail.outbox.clear()
 
     with on_commit():
-        assert services.reminders_send() == 1
+        assert schedule.reminders_send() == 1
     with on_commit():
-        assert services.reminders_send() == 0
+        assert schedule.reminders_send() == 0
 
     [reminder] = mail.outbox
     assert reminder.to == [coach.email] and reminder.subject.startswith("Reminder: ")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import history
-from courses import services
+from courses import attendance, enrolments, schedule, seating, waitlists
 from courses.models import Enrolment
 from payments import services as payments
 from tests.factories import UserFactory, confirmed_place, make_date, make_trainer, move_to_yesterday
@@ -31,9 +31,9 @@ def yesterday(course):
 def test_a_started_date_can_no_longer_be_cancelled_or_moved_by_the_participant(yesterday):
     place, later = yesterday
 
-    with pytest.raises(services.EnrolmentError, match="begonnen|started"):
-        services.enrolment_cancel(enrolment=place, actor=place.user)
-    with pytest.raises(services.EnrolmentError, match="begonnen|started"):
+    with pytest.raises(seating.EnrolmentError, match="begonnen|started"):
+        enrolments.enrolment_cancel(enrolment=place, actor=place.user)
+    with pytest.raises(seating.EnrolmentError, match="begonnen|started"):
         payments.place_transfer(enrolment=place, to_date=later, actor=place.user)
 
     place.refresh_from_db()
@@ -45,7 +45,7 @@ def test_the_office_moves_a_started_place_only_with_a_reason_that_is_logged(yest
     place, later = yesterday
     office = make_trainer(email="office@example.org")
 
-    with pytest.raises(services.EnrolmentError, match="reden|reason"):
+    with pytest.raises(seating.EnrolmentError, match="reden|reason"):
         payments.place_transfer(enrolment=place, to_date=later, actor=office, by_office=True)
     moved = payments.place_transfer(enrolment=place, to_date=later, actor=office, by_office=True,
                                     reason="ziek op de dag zelf")
@@ -60,13 +60,13 @@ def test_a_completed_place_never_moves_and_only_the_office_can_still_cancel_it(y
     Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
 
     for by_office in (False, True):
-        with pytest.raises(services.EnrolmentError, match="afgerond|completed"):
+        with pytest.raises(seating.EnrolmentError, match="afgerond|completed"):
             payments.place_transfer(enrolment=place, to_date=later, actor=None, by_office=by_office, reason="x")
-    with pytest.raises(services.EnrolmentError, match="afgerond|completed"):
-        services.enrolment_cancel(enrolment=place, actor=place.user)
+    with pytest.raises(seating.EnrolmentError, match="afgerond|completed"):
+        enrolments.enrolment_cancel(enrolment=place, actor=place.user)
     assert Enrolment.objects.get(pk=place.pk).status == Status.CONFIRMED and not later.enrolments.exists()
 
-    services.enrolment_cancel(enrolment=place, actor=None, by_office=True)  # e.g. a place booked by mistake
+    enrolments.enrolment_cancel(enrolment=place, actor=None, by_office=True)  # e.g. a place booked by mistake
     assert Enrolment.objects.get(pk=place.pk).completed_at is None
 
 
@@ -93,12 +93,12 @@ def test_the_page_of_a_past_place_reads_as_history_without_cancel_or_move(yester
 def test_a_place_refunded_in_full_by_the_office_cannot_move_to_another_date(paid, course, client):  # noqa: F811
     enrolment = paid.enrolment
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
-    services.course_date_cancel(course_date=enrolment.course_date, actor=None)
+    schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
     payments.refund_request(payment=paid, reason="office refunds in the admin")  # not claimed by the person
     enrolment.refresh_from_db()
     assert enrolment.refunded_at is None and payments.money_returned(enrolment)
 
-    with pytest.raises(services.EnrolmentError, match="terugbetaald|refunded"):
+    with pytest.raises(seating.EnrolmentError, match="terugbetaald|refunded"):
         payments.place_transfer(enrolment=enrolment, to_date=other, actor=enrolment.user)
     client.force_login(enrolment.user)
     page = client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
@@ -110,7 +110,7 @@ def test_a_place_refunded_in_full_by_the_office_cannot_move_to_another_date(paid
 def test_a_confirmed_place_on_a_confirmed_place_refunded_in_full_cannot_move_either(paid, course):  # noqa: F811
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
     payments.refund_request(payment=paid, reason="goodwill")
-    with pytest.raises(services.EnrolmentError, match="terugbetaald|refunded"):
+    with pytest.raises(seating.EnrolmentError, match="terugbetaald|refunded"):
         payments.place_transfer(enrolment=paid.enrolment, to_date=other, actor=None)
 
 
@@ -134,17 +134,17 @@ def test_a_second_date_of_a_course_you_are_confirmed_for_refuses_a_hold_and_the_
     first, second = make_date(course, starts_in=timedelta(days=20)), make_date(course, capacity=1,
                                                                                starts_in=timedelta(days=50))
     place = confirmed_place(first, UserFactory())
-    with pytest.raises(services.EnrolmentError, match="al een plaats|already have a place"):
-        services.enrolment_hold(course_date=second, user=place.user, billing=services.Billing())
+    with pytest.raises(seating.EnrolmentError, match="al een plaats|already have a place"):
+        enrolments.enrolment_hold(course_date=second, user=place.user, billing=seating.Billing())
     confirmed_place(second, UserFactory())  # now full
-    with pytest.raises(services.EnrolmentError, match="al een plaats|already have a place"):
-        services.waitlist_join(course_date=second, user=place.user)
+    with pytest.raises(seating.EnrolmentError, match="al een plaats|already have a place"):
+        waitlists.waitlist_join(course_date=second, user=place.user)
     assert not second.enrolments.filter(user=place.user).exists()
 
 
 def test_a_completed_course_of_last_year_does_not_stop_enrolling_again(yesterday, course):
     place, later = yesterday
-    assert services.enrolment_hold(course_date=later, user=place.user, billing=services.Billing()).status == "held"
+    assert enrolments.enrolment_hold(course_date=later, user=place.user, billing=seating.Billing()).status == "held"
 
 
 def test_attendance_is_refused_for_days_to_come_and_allowed_today_and_before(course):
@@ -153,13 +153,13 @@ def test_attendance_is_refused_for_days_to_come_and_allowed_today_and_before(cou
     place = confirmed_place(course_date, UserFactory())
     day = course_date.meeting_days.get()
 
-    with pytest.raises(services.EnrolmentError, match="vanaf die dag|from that day"):
-        services.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer)
+    with pytest.raises(seating.EnrolmentError, match="vanaf die dag|from that day"):
+        attendance.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer)
     assert not place.attendance.exists()
 
     # the first moment of the day itself (in the Netherlands), before it starts
     on_the_day = timezone.localtime(day.starts_at).replace(hour=0, minute=0, second=0, microsecond=0)
-    assert services.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer,
+    assert attendance.attendance_record(course_date=course_date, present={(place.pk, day.pk): True}, actor=trainer,
                                       now=on_the_day) == 1
     assert place.attendance.get().present
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from wagtail.test.utils.form_data import inline_formset
 
-from courses import bookings, services
+from courses import bookings, enrolments, seating, waitlists
 from courses.models import CoursePage
 from payments import bookings as invoice_bookings
 from tests.factories import UserFactory, course_form_data, make_date, make_organisation, make_trainer
@@ -41,14 +41,14 @@ def test_a_trainers_new_course_is_not_free_and_nobody_can_enrol(client, trainers
 
     coach = UserFactory()
     refused = "De inschrijving voor deze opleiding opent binnenkort."
-    with pytest.raises(services.EnrolmentError, match=refused):
-        services.enrolment_hold(course_date=course_date, user=coach, billing=services.Billing())
+    with pytest.raises(seating.EnrolmentError, match=refused):
+        enrolments.enrolment_hold(course_date=course_date, user=coach, billing=seating.Billing())
     contact = UserFactory()
     organisation = make_organisation(contact)
-    with pytest.raises(services.EnrolmentError, match=refused):
+    with pytest.raises(seating.EnrolmentError, match=refused):
         bookings.booking_create(course_date=course_date, organisation=organisation, booked_by=contact, seats=2,
                                 online=True)
-    with pytest.raises(services.EnrolmentError, match=refused):
+    with pytest.raises(seating.EnrolmentError, match=refused):
         invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact,
                                             seats=1)
     client.force_login(coach)
@@ -101,9 +101,9 @@ def test_a_price_of_zero_without_the_tick_means_no_price_yet(site, course):
 
 def test_an_offer_on_an_unpriced_course_cannot_be_accepted(site, course):
     full = make_date(course, capacity=1, starts_in=timedelta(days=20))
-    services.enrolment_confirm(enrolment=services.enrolment_hold(course_date=full, user=UserFactory(),
-                                                                 billing=services.Billing()))
-    waiting = services.waitlist_join(course_date=full, user=UserFactory())
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(course_date=full, user=UserFactory(),
+                                                                 billing=seating.Billing()))
+    waiting = waitlists.waitlist_join(course_date=full, user=UserFactory())
     [place] = full.enrolments.filter(status="confirmed")
     CoursePage.objects.filter(pk=course.pk).update(price_excl_vat=None)
     from payments.services import place_cancel
@@ -111,5 +111,5 @@ def test_an_offer_on_an_unpriced_course_cannot_be_accepted(site, course):
     place_cancel(enrolment=place, actor=place.user)
     waiting.refresh_from_db()
     assert waiting.is_offered
-    with pytest.raises(services.EnrolmentError, match="opent binnenkort"):
-        services.offer_accept(enrolment=waiting, billing=services.Billing())
+    with pytest.raises(seating.EnrolmentError, match="opent binnenkort"):
+        waitlists.offer_accept(enrolment=waiting, billing=seating.Billing())

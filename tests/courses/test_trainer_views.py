@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from accounts.models import RegisterMembership
-from courses import services
+from courses import attendance, enrolments, schedule, seating, waitlists
 from courses.models import Attendance, InterestEntry
 from tests.factories import UserFactory, make_date, make_trainer, move_to_yesterday
 
@@ -22,9 +22,9 @@ def taught_date(course):
     anna = UserFactory(full_name="Anna Aalbers", organisation="=HYPERLINK(\"http://evil\")")
     RegisterMembership.objects.create(user=anna, register="noloc", number="NL-1")
     for person in (anna, UserFactory(full_name="Bas Bakker")):
-        services.enrolment_confirm(enrolment=services.enrolment_hold(
-            course_date=course_date, user=person, billing=services.Billing()))
-    services.waitlist_join(course_date=course_date, user=UserFactory(full_name="Cor Cornelis"))
+        enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+            course_date=course_date, user=person, billing=seating.Billing()))
+    waitlists.waitlist_join(course_date=course_date, user=UserFactory(full_name="Cor Cornelis"))
     return trainer, course_date
 
 
@@ -71,8 +71,8 @@ def test_trainer_registers_attendance_per_meeting_day(client, taught_date):
 def test_attendance_for_someone_not_confirmed_on_the_date_is_refused(taught_date):
     trainer, course_date = taught_date
     waiting = course_date.enrolments.get(status="waitlisted")
-    with pytest.raises(services.EnrolmentError):
-        services.attendance_record(course_date=course_date, present={(waiting.pk, 1): True}, actor=trainer)
+    with pytest.raises(seating.EnrolmentError):
+        attendance.attendance_record(course_date=course_date, present={(waiting.pk, 1): True}, actor=trainer)
     assert not Attendance.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_only_the_office_cancels_a_date(client, taught_date):
 
 def test_trainer_moves_someone_up_the_waitlist(client, taught_date):
     trainer, course_date = taught_date
-    second = services.waitlist_join(course_date=course_date, user=UserFactory(full_name="Dirk Dekker"))
+    second = waitlists.waitlist_join(course_date=course_date, user=UserFactory(full_name="Dirk Dekker"))
     client.force_login(trainer)
 
     html = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
@@ -179,11 +179,11 @@ def test_a_called_off_date_keeps_its_places_on_its_page_with_what_became_of_each
     course = course_date.course
     later = make_date(course, starts_in=timedelta(days=90))
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
+        schedule.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
     anna = course_date.enrolments.get(user__full_name="Anna Aalbers")
     bas = course_date.enrolments.get(user__full_name="Bas Bakker")
-    services.enrolment_transfer(enrolment=anna, to_date=later, actor=anna.user)
-    services.date_cancelled_refund_claim(enrolment=bas, actor=bas.user)
+    enrolments.enrolment_transfer(enrolment=anna, to_date=later, actor=anna.user)
+    enrolments.date_cancelled_refund_claim(enrolment=bas, actor=bas.user)
 
     client.force_login(trainer)
     page = client.get(f"/admin/trainer/dates/{course_date.pk}/").content.decode()
@@ -203,7 +203,7 @@ def test_the_mail_about_a_called_off_date_never_promises_a_move_when_no_date_has
     _trainer, course_date = taught_date
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
+        schedule.course_date_cancel(course_date=course_date, actor=None, reason="trainer ziek")
     anna = course_date.enrolments.get(user__full_name="Anna Aalbers")
     [to_anna] = [message for message in mail.outbox if message.to == [anna.user.email]]
     assert "Geen andere datum van de opleiding heeft op dit moment een vrije plaats." in to_anna.body

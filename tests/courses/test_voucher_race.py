@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from courses import services
+from courses import enrolments, seating
 from courses.models import Voucher
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 from tests.threads import at_once
@@ -24,9 +24,9 @@ def test_twenty_people_redeeming_a_five_use_code_at_once_use_it_exactly_five_tim
     def attempt():
         turn = next(turns)
         try:
-            services.enrolment_hold(course_date=dates[turn % 2], user=people[turn], billing=services.Billing(),
+            enrolments.enrolment_hold(course_date=dates[turn % 2], user=people[turn], billing=seating.Billing(),
                                     code="vijf")
-        except services.CodeRefused:
+        except seating.CodeRefused:
             return "used up"
         return "held"
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from courses import services
+from courses import enrolments, seating, waitlists
 from courses.models import Enrolment, VatTreatment, Voucher
 from courses.vouchers import quote
 from payments import bookings as invoice_bookings
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def hold(course_date, code, user=None):
-    return services.enrolment_hold(course_date=course_date, user=user or UserFactory(), billing=services.Billing(),
+    return enrolments.enrolment_hold(course_date=course_date, user=user or UserFactory(), billing=seating.Billing(),
                                    code=code)
 
 
@@ -31,7 +31,7 @@ def test_a_percentage_code_lowers_the_held_price_and_the_invoice_shows_the_disco
     assert (place.price_incl_vat, place.discount_incl_vat) == (course.price_incl_vat * Decimal("0.9"),
                                                                course.price_incl_vat * Decimal("0.1"))
     assert Voucher.objects.get().uses == 1
-    place = services.enrolment_confirm(enrolment=place)
+    place = enrolments.enrolment_confirm(enrolment=place)
     payment = Payment.objects.create(enrolment=place, amount=place.price_incl_vat, status=Payment.Status.PAID,
                                      paid_at=timezone.now(), checkout_session_id="cs_1", expires_at=timezone.now())
     invoice = invoice_issue(payment=payment)
@@ -43,7 +43,7 @@ def test_vat_is_computed_after_the_discount(site):
     course = make_course(site.catalogue, slug="btw", price_excl_vat=Decimal("100.00"),
                          vat_treatment=VatTreatment.STANDARD)
     Voucher.objects.create(code="VIJFTIG", kind=Voucher.Kind.AMOUNT, value=Decimal("50.00"))
-    place = services.enrolment_confirm(enrolment=hold(make_date(course), "vijftig"))
+    place = enrolments.enrolment_confirm(enrolment=hold(make_date(course), "vijftig"))
     payment = Payment.objects.create(enrolment=place, amount=place.price_incl_vat, status=Payment.Status.PAID,
                                      paid_at=timezone.now(), checkout_session_id="cs_2", expires_at=timezone.now())
 
@@ -64,7 +64,7 @@ def test_a_code_that_does_not_apply_is_refused_with_the_reason_and_nothing_is_ta
     Voucher.objects.create(code="CODE", value=Decimal("10"), **voucher)
     course_date = make_date(course, starts_in=timedelta(days=30))
 
-    with pytest.raises(services.CodeRefused, match=f"(?i){message}"):
+    with pytest.raises(seating.CodeRefused, match=f"(?i){message}"):
         hold(course_date, "code")
 
     assert not course_date.enrolments.exists()
@@ -75,9 +75,9 @@ def test_an_unknown_code_and_a_code_for_another_course_are_refused(course, site)
     other = make_course(site.catalogue, slug="ander")
     Voucher.objects.create(code="ANDER", value=Decimal("10")).courses.add(other)
     course_date = make_date(course)
-    with pytest.raises(services.CodeRefused, match="niet geldig"):
+    with pytest.raises(seating.CodeRefused, match="niet geldig"):
         hold(course_date, "BESTAATNIET")
-    with pytest.raises(services.CodeRefused, match="niet geldig voor deze opleiding"):
+    with pytest.raises(seating.CodeRefused, match="niet geldig voor deze opleiding"):
         hold(course_date, "ander")
     assert not course_date.enrolments.exists()
 
@@ -88,7 +88,7 @@ def test_a_hold_that_runs_out_gives_the_use_back(course):
     place = hold(course_date, "een")
     later = place.hold_expires_at + timedelta(seconds=1)
 
-    services.waitlists_process(now=later)
+    waitlists.waitlists_process(now=later)
 
     place.refresh_from_db()
     voucher.refresh_from_db()
@@ -135,7 +135,7 @@ def test_codes_work_for_organisation_bookings_per_seat(course):
     assert booking.price_incl_vat == course.price_incl_vat - Decimal("45.00")
     assert (invoice.total, invoice.discount) == (booking.price_incl_vat * 3, Decimal("135.00"))
     assert Voucher.objects.get().uses == 3
-    with pytest.raises(services.CodeRefused, match="opgebruikt"):
+    with pytest.raises(seating.CodeRefused, match="opgebruikt"):
         invoice_bookings.booking_on_invoice(course_date=make_date(course), organisation=booking.organisation,
                                             booked_by=contact, seats=1, code="groep")
 
@@ -144,7 +144,7 @@ def test_a_booking_needs_as_many_uses_as_seats(course):
     Voucher.objects.create(code="TWEE", value=Decimal("10"), max_uses=2)
     contact = UserFactory()
     course_date = make_date(course)
-    with pytest.raises(services.CodeRefused, match="opgebruikt"):
+    with pytest.raises(seating.CodeRefused, match="opgebruikt"):
         invoice_bookings.booking_on_invoice(course_date=course_date, organisation=make_organisation(contact),
                                             booked_by=contact, seats=3, code="twee")
     assert not course_date.enrolments.exists()
@@ -162,7 +162,7 @@ def test_a_hold_cancelled_before_paying_gives_the_use_back(course):
     voucher = Voucher.objects.create(code="EEN", value=Decimal("10"), max_uses=1)
     place = hold(make_date(course), "een")
 
-    services.enrolment_cancel(enrolment=place, actor=place.user)
+    enrolments.enrolment_cancel(enrolment=place, actor=place.user)
 
     voucher.refresh_from_db()
     assert voucher.uses == 0

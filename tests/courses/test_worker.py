@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from courses import services
+from courses import enrolments, seating
 from courses.models import Enrolment
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
@@ -20,7 +20,7 @@ def test_scheduler_and_database_worker_release_a_lapsed_hold_and_offer_the_seat(
     course = make_course(catalogue_site().catalogue)
     an_hour_ago = timezone.now() - timedelta(hours=1)
     course_date = make_date(course, capacity=1)
-    lapsed = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing(),
+    lapsed = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing(),
                                      now=an_hour_ago)
     waiting = Enrolment.objects.create(course_date=course_date, user=UserFactory(), status="waitlisted",
                                        waitlist_position=1)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from certification.services import certificate_issue
-from courses import services as enrolments
+from courses import enrolments
 from payments import services
 from tests.factories import UserFactory, make_date, make_trainer
 from tests.payments.test_invoices import pay

@@ -26,7 +26,7 @@ def office_with_data(client, course, stripe_double, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.refund_request(payment=payment, amount=Decimal("1250.00") if payment.amount > 1250 else
                                 Decimal("12.50"), reason="=HYPERLINK(\"http://evil\")")
-    from courses import services as enrolments
+    from courses import enrolments
 
     enrolments.interest_join(course=course, user=UserFactory())
     client.force_login(UserFactory(is_superuser=True, is_staff=True))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from courses import services
+from courses import enrolments, seating
 from courses.notifications import send_enrolment_confirmation
 from home.retries import stale_tasks_requeue
 from home.schedule import periodic_task_paths
@@ -102,9 +102,9 @@ def wait_for(condition, seconds: float = 60) -> bool:
 def test_a_task_whose_worker_was_killed_is_queued_again_after_its_lease_and_sent_exactly_once(settings,
                                                                                                 mail_server):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    place = services.enrolment_hold(course_date=make_date(make_course(catalogue_site().catalogue)),
-                                    user=UserFactory(email="eva@example.org"), billing=services.Billing())
-    services.enrolment_confirm(enrolment=place)  # queues the confirmation email
+    place = enrolments.enrolment_hold(course_date=make_date(make_course(catalogue_site().catalogue)),
+                                    user=UserFactory(email="eva@example.org"), billing=seating.Billing())
+    enrolments.enrolment_confirm(enrolment=place)  # queues the confirmation email
     task = DBTaskResult.objects.get(task_path=send_enrolment_confirmation.module_path)
 
     mail_server.stalled.set()
@@ -141,15 +141,15 @@ def test_follow_up_work_is_queued_inside_the_transaction_of_the_change(settings)
         pass
 
     with pytest.raises(Crash), transaction.atomic():
-        held = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
-        services.enrolment_confirm(enrolment=held)
+        held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
+        enrolments.enrolment_confirm(enrolment=held)
         # Before the commit the task row is already written, in this transaction: it commits with the place.
         assert DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path).count() == 1
         raise Crash  # ...or is rolled back with it
     assert not DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path).exists()
 
-    held = services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing())
-    services.enrolment_confirm(enrolment=held)
+    held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
+    enrolments.enrolment_confirm(enrolment=held)
     assert DBTaskResult.objects.filter(task_path=send_enrolment_confirmation.module_path,
                                        status=TaskResultStatus.READY).count() == 1
 
@@ -187,7 +187,7 @@ def test_two_schedulers_and_two_workers_at_once_offer_a_freed_seat_once(settings
     from tests.threads import at_once
 
     course_date = make_date(make_course(catalogue_site().catalogue), capacity=1)
-    services.enrolment_hold(course_date=course_date, user=UserFactory(), billing=services.Billing(),
+    enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing(),
                             now=timezone.now() - timedelta(hours=1))
     waiting = Enrolment.objects.create(course_date=course_date, user=UserFactory(email="wacht@example.org"),
                                        status="waitlisted", waitlist_position=1)

@@ -32,11 +32,11 @@ def test_the_admin_has_its_own_policy_for_wagtails_inline_scripts(client, site):
 
 
 def test_the_payment_return_pages_inline_script_carries_the_nonce(client, course, stripe_double):
-    from courses import services as enrolments
+    from courses import enrolments, seating
     from tests.factories import UserFactory, make_date
     from tests.payments.test_checkout_and_webhooks import start
 
-    held = enrolments.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=enrolments.Billing())
+    held = enrolments.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=seating.Billing())
     start(held)
     client.force_login(held.user)
     response = client.get(f"/enrolments/{held.pk}/paid/")

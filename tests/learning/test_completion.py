@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.audit import history
-from courses import services as course_services
+from courses import enrolments
 from courses.models import CoursePage
 from learning import services, signals
 from learning import services as learning_services
@@ -138,6 +138,6 @@ def test_a_cancelled_place_loses_its_completion(classroom):
         completion_requires_evaluation=False)
     attend(classroom)
     assert completed(classroom)
-    course_services.enrolment_cancel(enrolment=classroom.place, actor=classroom.trainer, by_office=True)
+    enrolments.enrolment_cancel(enrolment=classroom.place, actor=classroom.trainer, by_office=True)
     classroom.place.refresh_from_db()
     assert classroom.place.completed_at is None

@@ -10,8 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Membership
-from courses import bookings
-from courses import services as enrolments
+from courses import bookings, enrolments, schedule, seating, waitlists
 from courses.models import Enrolment, InvoicePayment
 from organisations import services
 from organisations.services import naming_reminders_send
@@ -66,7 +65,7 @@ def test_booking_four_when_three_are_free_books_nothing_and_says_three_are_free(
     course_date = make_date(course, capacity=3)
     invoices_before = Invoice.objects.count()
 
-    with pytest.raises(enrolments.DateFull, match="Er zijn nog maar 3 plaatsen vrij"):
+    with pytest.raises(seating.DateFull, match="Er zijn nog maar 3 plaatsen vrij"):
         book(course_date, organisation, contact, seats=4)
 
     assert course_date.enrolments.count() == 0
@@ -76,7 +75,7 @@ def test_booking_four_when_three_are_free_books_nothing_and_says_three_are_free(
 @pytest.mark.parametrize("seats", [0, 11])
 def test_a_booking_for_0_or_11_seats_is_refused(course, organisation, contact, seats):
     course_date = make_date(course)
-    with pytest.raises(enrolments.EnrolmentError, match="tussen 1 en 10"):
+    with pytest.raises(seating.EnrolmentError, match="tussen 1 en 10"):
         book(course_date, organisation, contact, seats=seats)
     assert course_date.enrolments.count() == 0
 
@@ -86,8 +85,8 @@ def test_individuals_and_bookings_share_one_count(course, organisation, contact)
     confirmed_place(course_date, UserFactory())
     book(course_date, organisation, contact, seats=3)
 
-    with pytest.raises(enrolments.DateFull):
-        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+    with pytest.raises(seating.DateFull):
+        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     assert course_date.enrolments.filter(status__in=Enrolment.SEATED).count() == 4
 
 
@@ -130,10 +129,10 @@ def test_an_invitation_cannot_be_used_by_another_account_nor_twice_by_different_
     booking = book(make_date(course), organisation, contact, seats=1)
     invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
 
-    with pytest.raises(enrolments.EnrolmentError, match="voor piet@example.com"):
+    with pytest.raises(seating.EnrolmentError, match="voor piet@example.com"):
         bookings.seat_accept(invitation=invitation, user=UserFactory(email="klaas@example.com"))
     bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
-    with pytest.raises(enrolments.EnrolmentError, match="al geaccepteerd"):
+    with pytest.raises(seating.EnrolmentError, match="al geaccepteerd"):
         bookings.seat_accept(invitation=invitation, user=UserFactory(email="klaas2@example.com"))
 
 
@@ -143,7 +142,7 @@ def test_naming_a_seat_again_withdraws_the_first_invitation(course, organisation
     first = services.seat_name(place=seat, email="piet@example.com", actor=contact)
     services.seat_name(place=seat, email="anna@example.com", actor=contact)
 
-    with pytest.raises(enrolments.EnrolmentError, match="niet meer geldig"):
+    with pytest.raises(seating.EnrolmentError, match="niet meer geldig"):
         bookings.seat_accept(invitation=first, user=UserFactory(email="piet@example.com"))
 
 
@@ -165,7 +164,7 @@ def test_a_seat_cannot_be_named_once_the_date_has_started(course, organisation, 
     course_date = make_date(course, starts_in=timedelta(days=2))
     booking = book(course_date, organisation, contact, seats=1)
     later = course_date.starts_at + timedelta(minutes=1)
-    with pytest.raises(enrolments.EnrolmentError, match="begonnen"):
+    with pytest.raises(seating.EnrolmentError, match="begonnen"):
         bookings.seat_invite(place=booking.places.get(), email="piet@example.com", actor=contact, now=later)
 
 
@@ -175,9 +174,9 @@ def test_the_participant_of_a_booked_seat_cannot_cancel_it_themself(course, orga
     piet = UserFactory(email="piet@example.com")
     place = bookings.seat_accept(invitation=invitation, user=piet)
 
-    with pytest.raises(enrolments.EnrolmentError, match="contactpersoon"):
+    with pytest.raises(seating.EnrolmentError, match="contactpersoon"):
         enrolments.enrolment_cancel(enrolment=place, actor=piet)
-    assert not enrolments.participant_may_change(place, timezone.now())
+    assert not seating.participant_may_change(place, timezone.now())
 
 
 def test_bank_transfers_pay_the_invoice_in_parts_and_never_more_than_is_open(course, organisation, contact):
@@ -250,7 +249,7 @@ def test_cancelling_a_seat_credits_what_the_policy_gives_back_and_frees_it_for_t
     course_date = make_date(course, capacity=2, starts_in=timedelta(days=30))
     booking = book(course_date, organisation, contact, seats=2)
     waiting = UserFactory()
-    enrolments.waitlist_join(course_date=course_date, user=waiting)
+    waitlists.waitlist_join(course_date=course_date, user=waiting)
     invitation = services.seat_name(place=booking.places.order_by("seat").first(), email="piet@example.com",
                                     actor=contact)
     piet_place = bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
@@ -373,7 +372,7 @@ def test_a_called_off_date_credits_its_booked_seats_on_the_invoice(course, organ
     course_date = make_date(course, starts_in=timedelta(days=30))
     booking = book(course_date, organisation, contact, seats=2)
     invoice = Invoice.objects.get(booking=booking)
-    enrolments.course_date_cancel(course_date=course_date, actor=None)
+    schedule.course_date_cancel(course_date=course_date, actor=None)
     later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
 
     assert committed(cancelled_dates_refund, now=later) == 2
@@ -392,7 +391,7 @@ def test_a_called_off_date_credits_only_the_seats_it_ended_never_more_than_the_i
     swap = services.seat_name(place=second, email="piet@example.com", actor=contact)
     piet = bookings.seat_accept(invitation=swap, user=UserFactory(email="piet@example.com"))
     services.seat_name(place=piet, email="anna@example.com", actor=contact)  # Piet's place ends, Anna's begins
-    enrolments.course_date_cancel(course_date=course_date, actor=None)
+    schedule.course_date_cancel(course_date=course_date, actor=None)
 
     later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
     assert committed(cancelled_dates_refund, now=later) == 2  # the two seats the calling-off ended
@@ -413,17 +412,17 @@ def test_one_person_is_never_named_on_two_seats_of_a_date(course, organisation, 
     booking = book(course_date, organisation, contact, seats=3)
     first, second, third = booking.places.order_by("seat")
     services.seat_name(place=first, email="piet@example.com", actor=contact)
-    with pytest.raises(enrolments.EnrolmentError, match="piet@example.com is al uitgenodigd voor een andere plaats"):
+    with pytest.raises(seating.EnrolmentError, match="piet@example.com is al uitgenodigd voor een andere plaats"):
         services.seat_name(place=second, email="Piet@Example.com", actor=contact)
 
     piet = UserFactory(email="piet@example.com")
     bookings.seat_accept(invitation=first.invitations.get(), user=piet)
-    with pytest.raises(enrolments.EnrolmentError, match="piet@example.com heeft al een plaats op deze datum"):
+    with pytest.raises(seating.EnrolmentError, match="piet@example.com heeft al een plaats op deze datum"):
         services.seat_name(place=second, email="piet@example.com", actor=contact)
 
     elsewhere = UserFactory(email="anna@example.com")
     confirmed_place(make_date(course, starts_in=timedelta(days=60)), elsewhere)
-    with pytest.raises(enrolments.EnrolmentError, match="anna@example.com heeft al een plaats voor deze opleiding"):
+    with pytest.raises(seating.EnrolmentError, match="anna@example.com heeft al een plaats voor deze opleiding"):
         services.seat_name(place=third, email="anna@example.com", actor=contact)
 
     client.force_login(contact)
@@ -436,6 +435,6 @@ def test_one_person_is_never_named_on_two_seats_of_a_date(course, organisation, 
 def test_a_full_date_does_not_promise_a_waitlist_to_an_organisation(course, organisation, contact):
     course_date = make_date(course, capacity=2)
     book(course_date, organisation, contact, seats=2)
-    with pytest.raises(enrolments.DateFull) as full:
+    with pytest.raises(seating.DateFull) as full:
         book(course_date, organisation, contact, seats=1)
     assert str(full.value) == "Er is op deze datum geen plaats meer vrij. Kies een andere datum."

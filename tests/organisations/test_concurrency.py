@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from courses import services as enrolments
+from courses import enrolments, seating
 from courses.models import Enrolment
 from payments import bookings as invoice_bookings
 from payments.models import Invoice
@@ -32,8 +32,8 @@ def test_group_bookings_and_individuals_racing_for_ten_seats_take_exactly_ten_al
                 invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation,
                                                     booked_by=user, seats=3)
             else:
-                enrolments.enrolment_hold(course_date=course_date, user=user, billing=enrolments.Billing())
-        except enrolments.DateFull:
+                enrolments.enrolment_hold(course_date=course_date, user=user, billing=seating.Billing())
+        except seating.DateFull:
             return kind, "full"
         return kind, "seated"
 

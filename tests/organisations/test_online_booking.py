@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import history
-from courses import bookings
-from courses import services as enrolments
+from courses import bookings, waitlists
 from courses.models import Booking, Enrolment, InvoicePayment, Voucher
 from payments import bookings as invoice_bookings
 from payments import services
@@ -122,7 +121,7 @@ def test_a_page_that_expires_unpaid_lets_every_seat_go_to_the_waitlist_and_gives
     code.refresh_from_db()
     assert code.uses == 3
     waiting = UserFactory()
-    enrolments.waitlist_join(course_date=course_date, user=waiting)  # joined while the seats are held
+    waitlists.waitlist_join(course_date=course_date, user=waiting)  # joined while the seats are held
     payment = start(booking)
 
     committed(stripe_double.double.session_expire, payment.checkout_session_id)

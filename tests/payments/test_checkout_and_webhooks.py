@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.audit import history
 from core.models import ProviderSettings
-from courses import services as enrolments
+from courses import enrolments, seating, waitlists
 from courses.models import Enrolment
 from payments import services
 from payments.models import Payment, Refund, StripeEvent
@@ -27,7 +27,7 @@ WEBHOOK = "/payments/stripe/webhook/"
 @pytest.fixture
 def held(course):
     course_date = make_date(course, capacity=1)
-    return enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+    return enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
 
 
 def start(enrolment) -> Payment:
@@ -195,7 +195,7 @@ def test_a_failed_delayed_payment_keeps_the_hold_for_another_try(held, stripe_do
 
 def test_an_expired_payment_page_frees_the_seat_for_the_next_in_line(held, stripe_double, client):
     payment = start(held)
-    waiting = enrolments.waitlist_join(course_date=held.course_date, user=UserFactory())
+    waiting = waitlists.waitlist_join(course_date=held.course_date, user=UserFactory())
     stripe_double.double.session_expire(payment.checkout_session_id)
     [expired] = events(stripe_double, "checkout.session.expired")
 
@@ -226,7 +226,7 @@ def test_paid_after_the_hold_ran_out_and_the_seat_is_gone_is_refunded_and_everyo
     payment = start(held)
     later = timezone.now() + timedelta(hours=2)
     rival = enrolments.enrolment_hold(course_date=held.course_date, user=UserFactory(),
-                                      billing=enrolments.Billing(), now=later)
+                                      billing=seating.Billing(), now=later)
     assert rival.status == Enrolment.Status.HELD  # the seat went to someone else after the hold ran out
     stripe_double.double.pay(payment.checkout_session_id, "paid")
 

@@ -4,7 +4,7 @@ back once, and every other request re-shows the form with the reason, never a se
 import pytest
 from django.test import Client
 
-from courses import services as enrolments
+from courses import enrolments, seating
 from payments.models import Payment, Refund
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 from tests.threads import at_once
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_ten_parallel_full_refunds_give_the_money_back_once_and_no_server_error(stripe_double):
     course_date = make_date(make_course(catalogue_site().catalogue, slug="refund-race"))
     place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
-        course_date=course_date, user=UserFactory(), billing=enrolments.Billing()))
+        course_date=course_date, user=UserFactory(), billing=seating.Billing()))
     paid = Payment.objects.create(enrolment=place, amount=place.price_incl_vat, status=Payment.Status.PAID,
                                   checkout_session_id="cs_race", payment_intent_id="pi_race",
                                   expires_at=place.created_at, paid_at=place.created_at)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from core.models import ProviderSettings
-from courses import services as enrolments
+from courses import enrolments, seating
 from courses.forms import EnrolForm
 from payments import invoices, services
 from payments.models import Invoice, Payment
@@ -30,7 +30,7 @@ def pdf_text(invoice: Invoice) -> str:
 
 def pay(course_date, stripe_double, client, capture, *, billing=None):
     held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Eva de Vries"),
-                                     billing=billing or enrolments.Billing())
+                                     billing=billing or seating.Billing())
     payment = start(held)
     stripe_double.double.pay(payment.checkout_session_id, "paid")
     with capture(execute=True):
@@ -43,7 +43,7 @@ def test_a_paid_place_gets_an_invoice_by_email_and_in_the_account(
         course, stripe_double, client, django_capture_on_commit_callbacks, mailoutbox):
     ProviderSettings.objects.update_or_create(defaults={"kvk_number": "12345678", "street_address": "Oudegracht 1",
                                                         "postcode": "3511 AA", "city": "Utrecht"})
-    employer = enrolments.Billing(billing_type="employer", company_name="Jansen Re-integratie",
+    employer = seating.Billing(billing_type="employer", company_name="Jansen Re-integratie",
                                   company_address="Stationsplein 1\n3511 AB Utrecht", company_contact="Piet Jansen",
                                   company_reference="PO-17", company_vat_id="NL001234567B01")
     payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks, billing=employer)
@@ -100,7 +100,7 @@ def test_invoice_numbers_have_no_gaps_or_duplicates_under_concurrency(course):
     course_date = make_date(course, capacity=10)
     payments = []
     for _ in range(10):
-        held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+        held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
         payments.append(Payment.objects.create(enrolment=held, amount=Decimal("495.00"), status="paid",
                                                paid_at=held.created_at, checkout_session_id=f"cs_{held.pk}",
                                                expires_at=held.created_at + timedelta(hours=1)))

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from courses import services as enrolments
+from courses import enrolments, seating
 from payments import bookings as invoice_bookings
 from payments import services
 from payments.models import BankTransfer, Invoice
@@ -95,7 +95,7 @@ def test_the_cancellation_mail_says_how_much_comes_back_and_when(paid, django_ca
 def test_calling_off_a_date_states_the_money_first(office, course, django_capture_on_commit_callbacks):
     course_date = make_date(course)
     place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
-        course_date=course_date, user=UserFactory(), billing=enrolments.Billing()))
+        course_date=course_date, user=UserFactory(), billing=seating.Billing()))
     from django.utils import timezone
 
     from payments.models import Payment

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from courses import services as enrolments
+from courses import enrolments, waitlists
 from courses.models import Enrolment, Voucher
 from payments.models import Payment
 from tests.factories import UserFactory, confirmed_place, make_date
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def offered(course, django_capture_on_commit_callbacks):
     course_date = make_date(course, capacity=1)
     first = confirmed_place(course_date, UserFactory())
-    waiting = enrolments.waitlist_join(course_date=course_date, user=UserFactory(email="wacht@example.org"))
+    waiting = waitlists.waitlist_join(course_date=course_date, user=UserFactory(email="wacht@example.org"))
     with django_capture_on_commit_callbacks(execute=True):
         enrolments.enrolment_cancel(enrolment=first, actor=first.user)
     waiting.refresh_from_db()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import services as enrolments
+from courses import enrolments, seating
 from payments.invoices import invoice_issue
 from payments.models import Payment
 from tests.factories import UserFactory, make_date
@@ -20,7 +20,7 @@ def fields_of(page: str) -> str:
 @pytest.fixture
 def invoiced(course):
     coach = UserFactory(full_name="Eva de Vries")
-    billing = enrolments.Billing(billing_type="employer", company_name="Jansen Re-integratie",
+    billing = seating.Billing(billing_type="employer", company_name="Jansen Re-integratie",
                                  company_address="Stationsplein 1\n3511 AB Utrecht", company_reference="PO-17")
     place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
         course_date=make_date(course), user=coach, billing=billing))

@@ -99,7 +99,7 @@ def test_a_place_on_invoice_moved_to_another_date_stays_on_its_invoice(client, o
 
 
 def test_my_courses_and_each_place_show_the_persons_own_invoices_never_an_organisations(client, open_to_all):
-    from courses import services as enrolments
+    from courses import enrolments, seating
     from payments.invoices import invoice_issue
     from payments.models import Payment
     from tests.factories import make_course, make_organisation
@@ -109,12 +109,12 @@ def test_my_courses_and_each_place_show_the_persons_own_invoices_never_an_organi
                      for title, slug in (("Secure Base", "secure-base"), ("Groepsprogramma", "groep")))
     coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
     paid_place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
-        course_date=make_date(open_to_all, starts_in=timedelta(days=20)), user=coach, billing=enrolments.Billing()))
+        course_date=make_date(open_to_all, starts_in=timedelta(days=20)), user=coach, billing=seating.Billing()))
     paid = invoice_issue(payment=Payment.objects.create(
         enrolment=paid_place, amount=paid_place.price_incl_vat, status=Payment.Status.PAID, checkout_session_id="cs_x",
         expires_at=paid_place.confirmed_at, paid_at=paid_place.confirmed_at))
     own_place = invoice_bookings.own_place_on_invoice(
-        course_date=make_date(second, starts_in=timedelta(days=40)), user=coach, billing=enrolments.Billing())
+        course_date=make_date(second, starts_in=timedelta(days=40)), user=coach, billing=seating.Billing())
     own = Invoice.objects.get(booking=own_place.booking)
     booking = invoice_bookings.booking_on_invoice(
         course_date=make_date(third, starts_in=timedelta(days=60)), organisation=make_organisation(),

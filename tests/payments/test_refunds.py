@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import services as enrolments
+from courses import enrolments, schedule, seating, waitlists
 from courses.models import Enrolment
 from payments import services
 from payments.models import Payment, Refund
@@ -29,7 +29,7 @@ def paid(course, stripe_double, client, django_capture_on_commit_callbacks):
     course.free_cancellation_days, course.late_cancellation_refund_percent = 14, 50
     course.save()
     course_date = make_date(course, capacity=3)
-    held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+    held = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
     payment = start(held)
     stripe_double.double.pay(payment.checkout_session_id, "paid")
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,7 +99,7 @@ def test_a_called_off_date_is_refunded_on_request_or_after_the_choice_period_nev
         paid, course, stripe_double, client, django_capture_on_commit_callbacks):
     enrolment = paid.enrolment
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
-    enrolments.course_date_cancel(course_date=enrolment.course_date, actor=None)
+    schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
     client.force_login(enrolment.user)
     assert "Ik wil mijn geld terug" in client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
 
@@ -108,14 +108,14 @@ def test_a_called_off_date_is_refunded_on_request_or_after_the_choice_period_nev
         client.post(reverse("payments:refund_instead", args=[enrolment.pk]))
 
     assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
-    with pytest.raises(enrolments.EnrolmentError):
+    with pytest.raises(seating.EnrolmentError):
         services.place_transfer(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
 
 
 def test_places_on_a_called_off_date_that_moved_are_not_refunded_and_the_rest_are_after_a_week(
         paid, course, stripe_double, django_capture_on_commit_callbacks):
     enrolment = paid.enrolment
-    enrolments.course_date_cancel(course_date=enrolment.course_date, actor=None)
+    schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
     assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=6)) == 0
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,7 +129,7 @@ def test_reconciliation_applies_what_lost_webhooks_left_undone(course, stripe_do
     stripe_double.double.deliver_webhooks = False
     course_date = make_date(course, capacity=3)
     paid_place, expired_place = (
-        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=enrolments.Billing())
+        enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
         for _ in range(2))
     paid_payment, expired_payment = start(paid_place), start(expired_place)
     stripe_double.double.pay(paid_payment.checkout_session_id, "paid")
@@ -154,10 +154,10 @@ def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, dj
     trainer = make_trainer()
     course_date.trainers.add(trainer)
     waiting = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Wil Wachter"),
-                                        billing=enrolments.Billing())
+                                        billing=seating.Billing())
     start(waiting)
     by_hand = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Olga Office"),
-                                        billing=enrolments.Billing())
+                                        billing=seating.Billing())
     enrolments.enrolment_confirm(enrolment=by_hand)  # the office confirms a place paid some other way
     client.force_login(trainer)
     page = f"/admin/trainer/dates/{course_date.pk}/"
@@ -187,7 +187,7 @@ def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, dj
 
     with CaptureQueriesContext(connection) as three_places:
         client.get(page)
-    enrolments.waitlist_join(course_date=course_date, user=UserFactory())  # the date is full now
+    waitlists.waitlist_join(course_date=course_date, user=UserFactory())  # the date is full now
     with django_assert_num_queries(len(three_places.captured_queries)):  # whatever the number of places
         client.get(page)
 
@@ -217,7 +217,7 @@ def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     course_date = make_date(course)  # 30 days ahead: free cancellation, all of € 495 back
     place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Bo Bank"),
-                                      billing=enrolments.Billing())
+                                      billing=seating.Billing())
     enrolments.enrolment_confirm(enrolment=place)  # paid by bank transfer; the office confirmed it
     mailoutbox.clear()
 
@@ -237,11 +237,11 @@ def test_a_called_off_date_refunds_a_place_paid_outside_stripe_by_hand_and_one_r
     ProviderSettings.objects.update_or_create(pk=ProviderSettings.load().pk, defaults={"email": "office@example.org"})
     course_date = paid.enrolment.course_date
     by_bank = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(full_name="Bo Bank"),
-                                        billing=enrolments.Billing())
+                                        billing=seating.Billing())
     enrolments.enrolment_confirm(enrolment=by_bank)
     with django_capture_on_commit_callbacks(execute=True):
         services.refund_request(payment=paid, reason="goodwill, before the date was called off")
-        enrolments.course_date_cancel(course_date=course_date, actor=None)
+        schedule.course_date_cancel(course_date=course_date, actor=None)
     mailoutbox.clear()
 
     for place in (by_bank, paid.enrolment):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from courses import services as enrolments
+from courses import enrolments, seating
 from courses.models import Enrolment
 from payments.models import Payment, Refund, StripeEvent
 from payments.stripe_double import sign
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def held(course):
     return enrolments.enrolment_hold(course_date=make_date(course, capacity=2), user=UserFactory(),
-                                     billing=enrolments.Billing())
+                                     billing=seating.Billing())
 
 
 def forged_session(enrolment, *, amount_total: int, currency: str = "eur") -> dict:

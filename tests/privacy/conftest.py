@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, RegisterMembership
 from core.mail import email_person
-from courses import services as courses
+from courses import waitlists
 from courses.models import CourseAccreditation, CoursePage, InterestEntry
 from learning import services as learning
 from payments.invoices import invoice_issue
@@ -57,7 +57,7 @@ def everything(classroom, site, django_capture_on_commit_callbacks):
     InterestEntry.objects.create(course=other_course, user=eva)
     full = make_date(other_course, capacity=1)
     confirmed_place(full, piet)
-    courses.waitlist_join(course_date=full, user=eva)
+    waitlists.waitlist_join(course_date=full, user=eva)
     CourseAccreditation.objects.create(course=classroom.course, register="registerplein", points=6,
                                        pe_online_course_id="31337")
     submission = AttendanceSubmission.objects.create(course_date=classroom.date, register="registerplein",

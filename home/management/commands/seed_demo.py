@@ -25,7 +25,7 @@ from accounts.services import organisation_create, profile_update
 from certification.models import CertificateDesign
 from certification.services import certificate_issue
 from core.models import ProviderSettings
-from courses import bookings, services
+from courses import bookings, enrolments, schedule, seating, waitlists
 from courses.models import (
     CourseAccreditation,
     CourseDate,
@@ -73,7 +73,7 @@ class Command(BaseCommand):
         if settings.DEMO:
             self.accounts(trainers, created)
             self.dates_and_people(created)
-            services.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
+            schedule.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
             self.stripe_double_payments()
         else:
             self.stdout.write("DEMO is off: demo accounts, dates and enrolments are not created.")
@@ -166,7 +166,7 @@ class Command(BaseCommand):
         for person in participants[3:13]:  # one place per person and course: nobody sits on both dates
             self.confirmed(full, person, now)
         for person in participants[13:15]:
-            services.waitlist_join(course_date=full, user=person, now=now)
+            waitlists.waitlist_join(course_date=full, user=person, now=now)
 
         self.organisation_booking(with_seats, now)
         Voucher.objects.get_or_create(code="VROEGBOEK", defaults={"value": 10, "early_bird_days": 14})
@@ -283,8 +283,8 @@ class Command(BaseCommand):
     def confirmed(course_date, person, now):
         """A place paid as if through Stripe, with its invoice."""
 
-        held = services.enrolment_hold(course_date=course_date, user=person, billing=services.Billing(), now=now)
-        confirmed = services.enrolment_confirm(enrolment=held, now=now)
+        held = enrolments.enrolment_hold(course_date=course_date, user=person, billing=seating.Billing(), now=now)
+        confirmed = enrolments.enrolment_confirm(enrolment=held, now=now)
         if confirmed.price_incl_vat:
             payment = Payment.objects.create(
                 enrolment=confirmed, amount=confirmed.price_incl_vat, status=Payment.Status.PAID, paid_at=now,
