@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from core.privacy import readable
+from core.privacy import PersonalData, readable
 
-from .models import OrganisationInvitation
+from .models import Membership, OrganisationInvitation
 
 
 def personal_data(user) -> dict[str, list[dict]]:
@@ -24,6 +24,23 @@ def personal_files(user) -> list:
     return []
 
 
-def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Invitations to the person's address go; memberships and register numbers go with the account."""
     OrganisationInvitation.objects.filter(email__iexact=user.email).delete()
+
+
+def identifiers(user) -> set[str]:
+    return {membership.number for membership in user.register_memberships.all() if membership.number}
+
+
+def records(user) -> list:
+    return [(type(user), [user.pk])]
+
+
+def keeps_account():
+    """Members of an organisation keep their account: it is never removed as a stale sign-up."""
+    return Membership.objects.values("user")
+
+
+PART = PersonalData(app="accounts", data=personal_data, files=personal_files, erase=erase, erase_order=40,
+                    identifiers=identifiers, records=records, keeps_account=keeps_account)

@@ -40,19 +40,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int, env: dict | None = None, cwd: Path = ROOT):
+def gunicorn(*, workers: int, env: dict | None = None, cwd: Path = ROOT, application: str = "lms.wsgi",
+             site: Path = ROOT, ready: str = "/healthz/"):
     """Yields the port of a running gunicorn serving the project with the current environment (env's
-    DJANGO_SETTINGS_MODULE, if given, picks another site: bench.bare_settings, say)."""
+    DJANGO_SETTINGS_MODULE, if given, picks another site: bench.bare_settings, say), or another project
+    (`application` in the folder `site`), once `ready` answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lms.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT)],
+        [sys.executable, "-m", "gunicorn", application, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(site)],
         cwd=cwd, env={**os.environ, **(env or {})},
     )
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=1)  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.1)
@@ -156,7 +158,7 @@ def logged_in(user) -> tuple[str, str]:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token

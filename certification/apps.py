@@ -7,4 +7,9 @@ class CertificationConfig(AppConfig):
     verbose_name = "Certification"
 
     def ready(self):
+        from core.privacy import register
+
         from . import receivers  # noqa: F401
+        from .privacy import PART
+
+        register(PART)

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.privacy import readable
+from core.privacy import PersonalData, readable
 
 from .models import Certificate
 
@@ -31,7 +31,8 @@ def personal_files(user) -> list:
 WITHDRAWN = gettext_noop("Withdrawn at the holder's request")
 
 
-def erase(user, *, needles: list[str], unique: list[str], now, withdraw: bool) -> None:
+def erase(user, *, needles: list[str], unique: list[str], now, withdraw_certificates: bool = False,
+          **_options) -> None:
     """Certificates stay verifiable (a register or an employer may rely on them) with only what they carry
     themselves: the name on them, no register numbers, no account, no PDF. Withdrawn on request: revoked
     ("ingetrokken op verzoek van de houder"), without the name either."""
@@ -41,10 +42,23 @@ def erase(user, *, needles: list[str], unique: list[str], now, withdraw: bool) -
         certificate.user = None
         certificate.sha256 = ""
         certificate.accreditations = [{**a, "member_number": ""} for a in certificate.accreditations]
-        if withdraw and certificate.status == Certificate.Status.VALID:
+        if withdraw_certificates and certificate.status == Certificate.Status.VALID:
             certificate.status, certificate.status_changed_at = Certificate.Status.REVOKED, now
             with translation.override(settings.LANGUAGE_CODE):
                 certificate.status_reason = str(_(WITHDRAWN))
-        if withdraw:
+        if withdraw_certificates:
             certificate.holder_name = ""  # the verification page then says it was withdrawn by its holder
         certificate.save()
+
+
+def identifiers(user) -> set[str]:
+    """Register numbers printed on the person's certificates."""
+    return {a.get("member_number", "") for c in _certificates(user) for a in c.accreditations} - {""}
+
+
+def records(user) -> list:
+    return [(Certificate, _certificates(user))]
+
+
+PART = PersonalData(app="certification", data=personal_data, files=personal_files, erase=erase, erase_order=50,
+                    identifiers=identifiers, records=records)

@@ -27,7 +27,7 @@ class Attachment:
 def email(template: str, context: dict, *, to: str, language: str, links: dict[str, tuple[str, list]] | None = None,
           attachments: tuple[Attachment, ...] = ()) -> None:
     """Renders `template` in `language` and sends it to `to`. `links` names URLs to put in the context as full
-    addresses ({"link": ("courses:enrolment", [pk])}), in the recipient's language."""
+    addresses ({"link": ("places:enrolment", [pk])}), in the recipient's language."""
     with translation.override(language):
         context = {**context, **{key: absolute_url(reverse(name, args=args)) for key, (name, args)
                                  in (links or {}).items()}}

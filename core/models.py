@@ -101,7 +101,6 @@ class SentEmail(models.Model):
     """That an email went to an address, and about what: so a person can see what we sent them (AVG export).
     Subject and date only, never the body."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     recipient = models.EmailField(_("to"), db_index=True)
     subject = models.CharField(_("subject"), max_length=250)
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)

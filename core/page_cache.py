@@ -12,31 +12,29 @@ One lookup per request: the page and the topics' versions in a single `get_many`
 production an anonymous visitor's stored page is sent from in front of Django (`serve_stored_pages`, in the WSGI
 application): a hit costs that lookup and nothing else; a miss goes on to Django, whose middleware stores it.
 
-Logged-in pages use the same versions for what they share with everyone (`remembered`: a page's route, the
-provider's settings, a course's modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page
-for one person costs only the queries about that person.
-
-A page a view marks as `personal` (a course page, a module, "Mijn opleidingen") is also kept for the signed-in
-person who asked for it, under their session (and CSRF cookie: the page's forms carry its token): reading it
-again within a minute, with nothing about them changed, costs two cache lookups (their session, then the page
-and its versions). Besides the shared topics it names two more: `person:<id>`, which any saved or deleted row
-that is about that person changes (core.apps connects the signals; bulk updates call `person_changed`), and
-`PEOPLE`, which a change that names no one changes. What changes by itself (a module opening, a hold running
-out) is right again within that minute at most, or at once where the view says when (`valid_until`).
+A signed-in person's page is never stored: it is rendered afresh every time, and fast by itself. It uses the same
+versions for what it shares with everyone (`remembered`: a page's route, the provider's settings, a course's
+modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page for one person costs only the few
+queries about that person. A request asks the shared cache for the topics' versions once; each server process
+also keeps what it read last (`_near`, a small LRU of pickled values), so what is still current costs no round
+trip at all. Nothing there is state another server needs: every value is checked against the shared versions,
+and one that is not in memory is read from the shared cache or computed.
 """
 
+import contextvars
 import hashlib
 import json
 import logging
+import pickle
+import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from http import HTTPStatus
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.handlers.wsgi import get_path_info, get_script_name
@@ -48,9 +46,7 @@ from django.utils.http import parse_etags
 
 SITE, DATES, CERTIFICATES = "site", "dates", "certificates"
 TOPICS = (SITE, DATES, CERTIFICATES)
-PEOPLE = "people"  # what signed-in people see about themselves, changed in a way that names no one in particular
 LONGEST = 24 * 60 * 60  # seconds: a page nobody changed is rendered afresh once a day all the same
-PERSONAL_LONGEST = 60  # seconds: a person's page; what changes by itself is at most this late
 CACHE_CONTROL = "public, max-age=0, must-revalidate"  # a CDN or browser may keep it, but asks (ETag) each time
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage: a message waiting to be shown
 log = logging.getLogger(__name__)
@@ -60,12 +56,6 @@ def _version_key(topic: str) -> str:
     return f"page-cache:{settings.RELEASE}:version:{topic}"
 
 
-def _version_timeout(topic: str) -> int | None:
-    """A person's version lapses (one per person adds up; a lapsed one is made anew, and their pages render once
-    more); the few shared topics' versions are kept."""
-    return LONGEST if topic.startswith("person:") else None
-
-
 def _ensure_versions(versions: dict[str, str | None]) -> dict[str, str | None]:
     """A topic never changed (or its version was evicted) gets one now, before the page is rendered; a version
     another request set first wins (read back)."""
@@ -73,7 +63,7 @@ def _ensure_versions(versions: dict[str, str | None]) -> dict[str, str | None]:
     if not missing:
         return versions
     for topic in missing:
-        cache.add(_version_key(topic), uuid.uuid4().hex, timeout=_version_timeout(topic))
+        cache.add(_version_key(topic), uuid.uuid4().hex, timeout=None)
     found = cache.get_many([_version_key(topic) for topic in missing])
     return {**versions, **{topic: found.get(_version_key(topic)) for topic in missing}}
 
@@ -84,10 +74,11 @@ def changed(*topics: str) -> None:
     would otherwise be kept)."""
 
     def bump():
+        known = _request_versions.get()
+        if known:
+            known.clear()  # this request reads the new versions too
         try:
-            for timeout in {_version_timeout(topic) for topic in topics}:
-                cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics
-                                if _version_timeout(topic) == timeout}, timeout=timeout)
+            cache.set_many({_version_key(topic): uuid.uuid4().hex for topic in topics}, timeout=None)
         except Exception:  # never fail the change itself; pages stored before may be stale: flush the cache
             log.exception("The page cache is unreachable: %s changed, but stored pages were not renewed. Flush "
                           "the cache once it is back.", ", ".join(topics))
@@ -96,14 +87,54 @@ def changed(*topics: str) -> None:
     transaction.on_commit(bump)
 
 
-def person_topic(user_id) -> str:
-    return f"person:{user_id}"
+NEAR_ENTRIES = 500  # values kept in each process's memory (fragments, routes, settings: a few KB each)
+_near: OrderedDict = OrderedDict()  # key -> (versions, until, pickled value), most recently used last
+_near_lock = threading.Lock()
+# The topics' versions as this request read them (None outside a request: read every time).
+_request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_versions", default=None)
 
 
-def person_changed(*user_ids) -> None:
-    """What these people see about themselves has changed: their pages are rendered afresh."""
-    if user_ids:
-        changed(*{person_topic(user_id) for user_id in user_ids})
+def _current_versions(topics: tuple[str, ...]) -> dict[str, str | None]:
+    """The topics' versions: read once per request (every topic in one round trip), then from the request."""
+    known = _request_versions.get()
+    if known is None:
+        found = cache.get_many([_version_key(topic) for topic in topics])
+        return {topic: found.get(_version_key(topic)) for topic in topics}
+    if not known:
+        found = cache.get_many([_version_key(topic) for topic in TOPICS])
+        known.update(_ensure_versions({topic: found.get(_version_key(topic)) for topic in TOPICS}))
+    return {topic: known.get(topic) for topic in topics}
+
+
+def _near_get(key: str, versions: dict, now: datetime):
+    with _near_lock:
+        entry = _near.get(key)
+        if entry is None or entry[0] != versions or (entry[1] is not None and now >= entry[1]):
+            return None
+        _near.move_to_end(key)
+    return entry[2]
+
+
+def _near_put(key: str, versions: dict, until: datetime | None, pickled: bytes) -> None:
+    with _near_lock:
+        _near[key] = (versions, until, pickled)
+        _near.move_to_end(key)
+        while len(_near) > NEAR_ENTRIES:
+            _near.popitem(last=False)
+
+
+class RequestVersions:
+    """Middleware (just inside PageCacheMiddleware): the topics' versions are read once per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_versions.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_versions.reset(token)
 
 
 def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None):
@@ -115,12 +146,15 @@ def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout
     if not settings.PAGE_CACHE:
         return compute()
     key = f"page-cache:{settings.RELEASE}:memo:{name}"
-    version_keys = {topic: _version_key(topic) for topic in topics}
+    now = timezone.now()
     try:
-        found = cache.get_many([key, *version_keys.values()])
-        versions = {topic: found.get(version_key) for topic, version_key in version_keys.items()}
-        stored = found.get(key)
-        if stored is not None and stored[0] == versions and (stored[1] is None or timezone.now() < stored[1]):
+        versions = _current_versions(topics)
+        near = _near_get(key, versions, now)
+        if near is not None:
+            return pickle.loads(near)  # noqa: S301 (written by this process, below)
+        stored = cache.get(key)
+        if stored is not None and stored[0] == versions and (stored[1] is None or now < stored[1]):
+            _near_put(key, versions, stored[1], pickle.dumps(stored[2], pickle.HIGHEST_PROTOCOL))
             return stored[2]
         versions = _ensure_versions(versions)  # before computing: what is kept never predates its versions
     except Exception:
@@ -133,6 +167,8 @@ def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout
             cache.set(key, (versions, until, value), timeout=timeout)
         except Exception:
             log.exception("The page cache is unreachable; %s not kept", name)
+        else:
+            _near_put(key, versions, until, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
     return value
 
 
@@ -143,17 +179,15 @@ class Policy:
 
     topics: tuple[str, ...]
     until: datetime | None = None
-    personal: bool = False  # a signed-in person's page may be kept for them too
 
 
-def cacheable(*topics: str, personal: bool = False):
-    """Marks a view's anonymous page as the same for everyone, showing these topics; `personal`: a signed-in
-    person's page is theirs to keep as well (it shows nothing but these topics and what is about them)."""
+def cacheable(*topics: str):
+    """Marks a view's anonymous page as the same for everyone, showing these topics."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            mark_cacheable(request, *topics, personal=personal)
+            mark_cacheable(request, *topics)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -161,9 +195,9 @@ def cacheable(*topics: str, personal: bool = False):
     return decorator
 
 
-def mark_cacheable(request, *topics: str, personal: bool = False) -> None:
+def mark_cacheable(request, *topics: str) -> None:
     """The same, for a view that is not ours (Wagtail's page serving)."""
-    request.page_cache = Policy(topics, personal=personal)
+    request.page_cache = Policy(topics)
 
 
 def valid_until(request, moment: datetime | None) -> None:
@@ -178,8 +212,8 @@ class _Entry:
     status: int
     headers: list[tuple[str, str]]
     content: bytes
-    versions: dict[str, str] = field(default_factory=dict)
-    etag: str = ""
+    versions: dict[str, str]
+    etag: str
     until: datetime | None = None  # checked on every hit: the cache's own expiry runs on the cache server's clock
 
     def fresh(self, versions: dict[str, str | None]) -> bool:
@@ -190,8 +224,8 @@ class _Entry:
         """Status, headers and body for a request (its META, or WSGI environ): the page, or 304 Not Modified when
         the visitor's copy is this one."""
         asked = [tag.removeprefix("W/") for tag in parse_etags(meta.get("HTTP_IF_NONE_MATCH", ""))]
-        # Compared weakly, as a proxy that compresses marks it W/; a person's page has no validator.
-        if self.etag and ("*" in asked or self.etag in asked):
+        # Compared weakly, as a proxy that compresses marks it W/.
+        if "*" in asked or self.etag in asked:
             unsent = ("Content-Length", "Content-Type")
             return 304, [(name, value) for name, value in self.headers if name not in unsent], b""
         return self.status, self.headers, self.content
@@ -211,87 +245,51 @@ def _may_hit(meta, cookies) -> bool:
             and not meta.get("PATH_INFO", "").startswith(("/admin/", settings.STATIC_URL)))
 
 
-@dataclass
-class _Visitor:
-    """Whose page this is: everyone's (no session), or one signed-in person's in one browser."""
-
-    user_id: str | None = None
-    browser: str = ""  # the session and CSRF cookies: a stored page's forms carry a token for this browser
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        return TOPICS if self.user_id is None else (*TOPICS, PEOPLE, person_topic(self.user_id))
-
-
-def _visitor(request) -> _Visitor | None:
-    """None when the page is not for the cache at all: a session without anyone signed in (a signup under
-    way), or with a message to show."""
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if session_key is None:
-        return _Visitor()
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user_id = session.get(SESSION_KEY)  # one cache lookup (cached_db)
-    if user_id is None or "_messages" in session:
-        return None
-    return _Visitor(str(user_id), f"{session_key}:{request.COOKIES.get(settings.CSRF_COOKIE_NAME, '')}")
-
-
-def _entry_key(meta, visitor: _Visitor) -> str:
-    """The page's address as the visitor asked for it, and whose page it is, from a request's META (the front in
+def _entry_key(meta) -> str:
+    """The page's address as the visitor asked for it, from a request's META (the front in
     `serve_stored_pages` reads the script name and path from the WSGI environ as Django's request does, so both
     find the same page). The Host header is taken as sent: a page is stored only after the whole stack accepted
     its host (ALLOWED_HOSTS), so a host it refuses never finds one. The scheme is the server's and the proxy's
     (SECURE_PROXY_SSL_HEADER) as they said it."""
     proxy_header = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
-    address = json.dumps([visitor.browser, meta.get("wsgi.url_scheme", ""), meta.get(proxy_header, ""),
+    address = json.dumps([meta.get("wsgi.url_scheme", ""), meta.get(proxy_header, ""),
                           meta.get("HTTP_HOST", ""), meta.get("SCRIPT_NAME", ""), meta.get("PATH_INFO", ""),
                           meta.get("QUERY_STRING", "")])
     return f"page-cache:{settings.RELEASE}:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def _lookup(key: str, topics: tuple[str, ...]) -> tuple["_Entry | None", dict[str, str | None]]:
+def _lookup(key: str) -> tuple["_Entry | None", dict[str, str | None]]:
     """The stored page under `key` if it is still fresh, and the topics' current versions: one round trip."""
-    version_keys = {topic: _version_key(topic) for topic in topics}
+    version_keys = {topic: _version_key(topic) for topic in TOPICS}
     found = cache.get_many([key, *version_keys.values()])
     entry, versions = found.get(key), {topic: found.get(name) for topic, name in version_keys.items()}
     return (entry if entry is not None and entry.fresh(versions) else None), versions
 
 
-def _storable(request, response, policy: Policy | None, visitor: _Visitor) -> bool:
-    """Only what a view marked (as personal too, for a signed-in person), and only when nothing in it is
-    different next time: no cookie set (a new CSRF token or session), no script nonce, nothing the view said
-    not to keep."""
-    return (policy is not None and (visitor.user_id is None or policy.personal)
-            and request.method == "GET" and response.status_code == 200
-            and not response.streaming and not _new_cookies(request, response, visitor)
+def _storable(request, response, policy: Policy | None) -> bool:
+    """Only what a view marked, and only when nothing in it is different next time: no cookie set (a new CSRF
+    token or session), no script nonce, nothing the view said not to keep."""
+    return (policy is not None and request.method == "GET" and response.status_code == 200
+            and not response.streaming and not response.cookies
             and "nonce-" not in response.get("Content-Security-Policy", "")
             and not {"private", "no-store", "no-cache"} & {
                 part.strip().split("=")[0] for part in response.get("Cache-Control", "").lower().split(",")})
 
 
-def _new_cookies(request, response, visitor: _Visitor) -> bool:
-    """Cookies other than a renewal of a person's CSRF cookie (Django renews it whenever a page holds a form;
-    their page is kept under it, so a hit, which renews nothing, serves a token it still accepts)."""
-    renewal = visitor.user_id is not None and settings.CSRF_COOKIE_NAME in request.COOKIES
-    return any(not (renewal and name == settings.CSRF_COOKIE_NAME and morsel.value == request.COOKIES[name])
-               for name, morsel in response.cookies.items())
-
-
 class PageCacheMiddleware:
-    """The outermost middleware: a hit skips everything else (its stored headers came through it all)."""
+    """The outermost middleware: a hit skips everything else (its stored headers came through it all). A visitor
+    with a session (signed in, a signup under way, a message to show) is never served from it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE or not _may_hit(request.META, request.COOKIES):
+        if (not settings.PAGE_CACHE or settings.SESSION_COOKIE_NAME in request.COOKIES
+                or not _may_hit(request.META, request.COOKIES)):
             return self._personal(request, self.get_response(request))
         try:
-            visitor = _visitor(request)
-            if visitor is None:
-                return self._personal(request, self.get_response(request))
-            key = _entry_key(request.META, visitor)
-            entry, versions = _looked_up(request, key, visitor.topics)
+            key = _entry_key(request.META)
+            entry, versions = _looked_up(request, key)
             if entry is not None:
                 response = entry.response(request)
                 response["X-Page-Cache"] = "hit"
@@ -299,14 +297,12 @@ class PageCacheMiddleware:
             versions = _ensure_versions(versions)  # before rendering: what is stored never predates its versions
         except Exception:  # the cache is away: the page is rendered, and not stored
             log.exception("The page cache is unreachable; serving %s uncached", request.path)
-            return self._personal(request, self.get_response(request))
+            return self.get_response(request)
         response = self.get_response(request)
         policy = getattr(request, "page_cache", None)
-        storable = _storable(request, response, policy, visitor)
-        response = self._personal(request, response)
-        if storable:
+        if _storable(request, response, policy):
             try:
-                self._store(key, response, policy, versions, visitor)
+                self._store(key, response, policy, versions)
             except Exception:
                 log.exception("The page cache is unreachable; %s not stored", request.path)
         return response
@@ -319,27 +315,19 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
-    def _store(key: str, response, policy: Policy, versions: dict[str, str | None], visitor: _Visitor) -> None:
-        personal = visitor.user_id is not None
-        topics = visitor.topics if personal else policy.topics  # a person's page: anything about them, too
-        if any(versions[topic] is None for topic in topics):
+    def _store(key: str, response, policy: Policy, versions: dict[str, str | None]) -> None:
+        if any(versions[topic] is None for topic in policy.topics):
             return
-        until = policy.until
-        if personal:
-            soon = timezone.now() + timedelta(seconds=PERSONAL_LONGEST)
-            until = soon if until is None else min(until, soon)
         timeout = LONGEST
-        if until is not None:
-            timeout = min(timeout, int((until - timezone.now()).total_seconds()))
+        if policy.until is not None:
+            timeout = min(timeout, int((policy.until - timezone.now()).total_seconds()))
             if timeout <= 0:
                 return
-        etag = ""
-        if not personal:  # a person's page is no-cache for browsers: they ask again, and the hit is as cheap
-            response["ETag"] = etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            response["Cache-Control"] = CACHE_CONTROL
-            patch_vary_headers(response, ("Cookie",))
+        response["ETag"] = etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["Cache-Control"] = CACHE_CONTROL
+        patch_vary_headers(response, ("Cookie",))
         entry = _Entry(status=response.status_code, headers=list(response.items()), content=response.content,
-                       versions={topic: versions[topic] for topic in topics}, etag=etag, until=until)
+                       versions={topic: versions[topic] for topic in policy.topics}, etag=etag, until=policy.until)
         cache.set(key, entry, timeout=timeout)
         response["X-Page-Cache"] = "miss"
 
@@ -347,12 +335,12 @@ class PageCacheMiddleware:
 LOOKED_UP = "page_cache.looked_up"  # in the WSGI environ: the front's key and versions (None: the cache is away)
 
 
-def _looked_up(request, key: str, topics: tuple[str, ...]) -> tuple["_Entry | None", dict[str, str | None]]:
+def _looked_up(request, key: str) -> tuple["_Entry | None", dict[str, str | None]]:
     """The front found nothing fresh under this key: its versions, without asking the cache again. Otherwise a
     lookup now."""
     looked = request.META.get(LOOKED_UP)
     if looked is None or looked[0] != key:
-        return _lookup(key, topics)
+        return _lookup(key)
     if looked[1] is None:
         raise ConnectionError("the page cache was unreachable for this request")
     return None, looked[1]
@@ -366,16 +354,15 @@ def serve_stored_pages(application):
     (its connection handling): then there is no front."""
     if not getattr(settings, "PAGE_CACHE", False) or isinstance(caches["default"], DatabaseCache):
         return application
-    anonymous = _Visitor()
 
     def front(environ, start_response):
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if settings.SESSION_COOKIE_NAME in cookies or not _may_hit(environ, cookies):
             return application(environ, start_response)
         key = _entry_key({**environ, "SCRIPT_NAME": get_script_name(environ),  # as Django's request reads them
-                          "PATH_INFO": get_path_info(environ) or "/"}, anonymous)
+                          "PATH_INFO": get_path_info(environ) or "/"})
         try:
-            entry, versions = _lookup(key, anonymous.topics)
+            entry, versions = _lookup(key)
         except Exception:  # the middleware says so in the log
             entry, versions = None, None
         if entry is None:

@@ -3,6 +3,8 @@ field names as the admin shows them, in the person's language, choices by their 
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -100,3 +102,66 @@ def scrub_rows(queryset, fields: list[str], needles: list[str], *, found_by: lis
             setattr(row, name, scrub(getattr(row, name), needles))
         row.save(update_fields=fields)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One app's part of a person's data (AVG art. 15, 17, 20), registered in its AppConfig.ready(), as Moodle's
+    privacy API and pretix's data shredders have each plugin say what it holds.
+
+    - `data(user)`: sections of readable records for the person's copy; `files(user)`: (path in the ZIP, stored
+      file, checksum) of their documents;
+    - `erase(user, *, needles, unique, now, withdraw_certificates)`: deletes or anonymises what the app holds;
+      apps erase in `erase_order` (low first: the places go last, as the others find the person's data through
+      them);
+    - `records(user)`: (model, ids) of the person's own records, whose audit trail loses their name too;
+    - `identifiers(user)`: what is unique to them beyond their email and phone (register numbers), scrubbed
+      wherever it was written down;
+    - `blockers(user, now)`: what must end before the account can be erased (a seat on a date still to come);
+    - `keeps_account`: the ids of people who hold something (a queryset of user ids), whose account is never
+      removed as an unconfirmed sign-up.
+    """
+
+    app: str
+    data: Callable = field(default=lambda user: {})
+    files: Callable = field(default=lambda user: [])
+    erase: Callable | None = None
+    erase_order: int = 50
+    records: Callable = field(default=lambda user: [])
+    identifiers: Callable = field(default=lambda user: set())
+    blockers: Callable = field(default=lambda user, now: [])
+    keeps_account: Callable | None = None
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """Something kept no longer than a term (docs/privacy.md): `apply(now=…)` removes what is past it and returns
+    how many records it touched. Registered by the app that holds the data; the scheduler applies them all."""
+
+    name: str
+    apply: Callable
+
+
+_parts: dict[str, PersonalData] = {}
+_retention: dict[str, RetentionRule] = {}
+
+
+def register(part: PersonalData) -> None:
+    _parts[part.app] = part
+
+
+def register_retention(rule: RetentionRule) -> None:
+    _retention[rule.name] = rule
+
+
+def parts() -> list[PersonalData]:
+    """Every app's part, in the order of registration (the apps' order): for the copy."""
+    return list(_parts.values())
+
+
+def parts_in_erase_order() -> list[PersonalData]:
+    return sorted((part for part in _parts.values() if part.erase is not None), key=lambda part: part.erase_order)
+
+
+def retention_rules() -> list[RetentionRule]:
+    return list(_retention.values())

@@ -17,6 +17,14 @@ from wagtail.models import Page, Site
 from . import page_cache
 
 
+def site_known(request) -> None:
+    """The site the request is for, from the shared cache, where Wagtail looks for it (`Site.find_for_request`):
+    a Django view that links to CMS pages (`{% pageurl %}`) then asks no query for it."""
+    address = f"{request._get_raw_host()}|{request.get_port()}"
+    request._wagtail_site = page_cache.remembered(
+        "site:" + hashlib.sha256(address.encode()).hexdigest(), lambda: Site.find_for_request(request))
+
+
 def serve(request, path):
     def route():
         site = Site.find_for_request(request)

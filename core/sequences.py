@@ -7,7 +7,6 @@ from django.db import models
 class YearSequence(models.Model):
     """The last number given out in a year."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     year = models.PositiveSmallIntegerField(unique=True)
     last_number = models.PositiveIntegerField(default=0)
 

@@ -7,4 +7,9 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
+        from core.privacy import register
+
         from . import receivers  # noqa: F401
+        from .privacy import PART
+
+        register(PART)

@@ -177,7 +177,7 @@ def booking_confirm(*, booking: Booking, actor: User | None = None, now: datetim
 
 
 @transaction.atomic
-def own_place_on_invoice(*, course_date: CourseDate, user: User, billing: Billing, code: str = "",
+def personal_booking_create(*, course_date: CourseDate, user: User, billing: Billing, code: str = "",
                          now: datetime | None = None) -> Enrolment:
     """A person's own place, paid by bank transfer on an invoice: confirmed at once (its payment open), as a
     booking of one seat so the invoice, reminders and the overdue list treat it as any booking."""

@@ -216,7 +216,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
     course, keeping what was agreed; the seat it leaves goes to the next in line. Once the date has started
     only the office moves a place, with a reason; a completed place never moves.
 
-    Call payments.services.place_transfer, which checks the money and moves the payments along."""
+    Call places.changes.place_move, which checks the money and moves the payments and the coursework along."""
     now = now or timezone.now()
     from_date, to_date = dates_locked(enrolment.course_date, to_date)
     enrolment = Enrolment.objects.get(pk=enrolment.pk)

@@ -44,7 +44,7 @@ def email_about(enrolment_id: int, template: str, *, link: str, only_when: str |
 
 @task()
 def send_waitlist_offer(*, enrolment_id: int) -> None:
-    email_about(enrolment_id, "courses/email/waitlist_offer", link="payments:offer", only_when=Enrolment.Status.OFFERED)
+    email_about(enrolment_id, "courses/email/waitlist_offer", link="places:offer", only_when=Enrolment.Status.OFFERED)
 
 
 @task()
@@ -59,7 +59,7 @@ def send_enrolment_confirmation(*, enrolment_id: int) -> None:
 @task()
 def send_place_ended(*, enrolment_id: int, refund: str = "", refund_way: str = "") -> None:
     """A confirmed place ended (cancelled, or moved to another date): its events leave the person's calendar."""
-    email_about(enrolment_id, "courses/email/place_ended", link="courses:enrolment", cancels_calendar=True,
+    email_about(enrolment_id, "courses/email/place_ended", link="places:enrolment", cancels_calendar=True,
                 refund=Decimal(refund) if refund else None, refund_way=refund_way)
 
 
@@ -76,7 +76,7 @@ def send_date_changed(*, enrolment_id: int, sequence: int, days_before: int) -> 
     if days_before > days_now:
         attachments.append(calendar(enrolment, ics.CANCEL, only_days=range(days_now + 1, days_before + 1)))
     email_person(enrolment.user, "courses/email/date_changed", place_context(enrolment),
-                 links={"link": ("courses:enrolment", [enrolment.pk])}, attachments=tuple(attachments))
+                 links={"link": ("places:enrolment", [enrolment.pk])}, attachments=tuple(attachments))
 
 
 @task()
@@ -87,7 +87,7 @@ def send_date_announcement(*, course_date_id: int, user_id: int) -> None:
         return  # left the list, or enrolled, since the announcement was queued
     email_person(user, "courses/email/date_announced", {"course": course_date.course, "course_date": course_date,
                                                         "user": user},
-                 links={"enrol_url": ("payments:enrol", [course_date.pk])})
+                 links={"enrol_url": ("places:enrol", [course_date.pk])})
 
 
 @task()
@@ -98,7 +98,7 @@ def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
     other_dates = [other for other in selectors.course_dates_upcoming(course=enrolment.course_date.course,
                                                                       now=timezone.now())
                    if other.pk != enrolment.course_date_id and selectors.seats_open(other) > 0]
-    email_about(enrolment_id, "courses/email/date_cancelled", link="courses:enrolment", was_paid=was_paid,
+    email_about(enrolment_id, "courses/email/date_cancelled", link="places:enrolment", was_paid=was_paid,
                 choice_days=settings.DATE_CANCELLED_CHOICE_DAYS, cancels_calendar=True, other_dates=other_dates,
                 by_organisation=bool(enrolment.booking_id and enrolment.booking.organisation_id))
 
@@ -106,10 +106,10 @@ def send_date_cancelled(*, enrolment_id: int, was_paid: bool) -> None:
 @task()
 def send_seat_withdrawn(*, enrolment_id: int) -> None:
     """To a participant whose organisation cancelled their seat, or whose seat the office released."""
-    email_about(enrolment_id, "courses/email/seat_withdrawn", link="courses:enrolment",
+    email_about(enrolment_id, "courses/email/seat_withdrawn", link="places:enrolment",
                 only_when=Enrolment.Status.CANCELLED, cancels_calendar=True)
 
 
 @task()
 def send_reminder(*, enrolment_id: int) -> None:
-    email_about(enrolment_id, "courses/email/reminder", link="courses:enrolment", only_when=Enrolment.Status.CONFIRMED)
+    email_about(enrolment_id, "courses/email/reminder", link="places:enrolment", only_when=Enrolment.Status.CONFIRMED)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import histories, what_happened
 from core.formats import day_time
-from core.privacy import readable
+from core.privacy import PersonalData, readable
 
 from . import enrolments
 from .models import Attendance, Booking, Enrolment, SeatInvitation
@@ -58,7 +58,7 @@ def active_places(user, now):
             .select_related("course_date__course"))
 
 
-def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Places stay, anonymous (the date's records, their invoices and evaluations point to them): no person, no
     employer details; bookings the person made stay the organisation's; seat invitations to them go. Their
     places in line leave the waitlists (nobody is offered a seat any more)."""
@@ -70,3 +70,18 @@ def erase(user, *, needles: list[str], unique: list[str], now) -> None:
     Booking.objects.filter(booked_by=user).update(booked_by=None)
     SeatInvitation.objects.filter(email__iexact=user.email).delete()
     SeatInvitation.objects.filter(accepted_by=user).update(accepted_by=None)
+
+
+def records(user) -> list:
+    return [(Enrolment, Enrolment.objects.filter(user=user)), (Booking, Booking.objects.filter(booked_by=user))]
+
+
+def keeps_account():
+    """People with a place (or a place they had) keep their account: it is never removed as a stale sign-up."""
+    return Enrolment.objects.filter(user__isnull=False).values("user")
+
+
+# The places go last: the other apps find the person's data through them.
+PART = PersonalData(app="courses", data=personal_data, files=personal_files, erase=erase, erase_order=90,
+                    records=records, blockers=lambda user, now: list(active_places(user, now)),
+                    keeps_account=keeps_account)

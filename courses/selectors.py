@@ -5,8 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from core import page_cache
@@ -89,12 +88,26 @@ class UpcomingDates:
         return self.total > len(self.shown)
 
 
-def course_dates_for(*, course: CoursePage, user, now: datetime) -> UpcomingDates:
+def course_dates_for(request, *, course: CoursePage, now: datetime) -> UpcomingDates:
     """The next upcoming dates as the course page lists them: the dates are the same for everyone and come from
-    the shared cache; the visitor's places on them are one query."""
+    the shared cache; the visitor's places on them are the one query of `places_on_course`."""
     upcoming = course_dates_next(course=course, now=now)
-    return UpcomingDates(shown=with_places_of(user, course=course, dates=upcoming.shown, now=now),
+    return UpcomingDates(shown=with_places_of(places_on_course(request, course), dates=upcoming.shown, now=now),
                          total=upcoming.total)
+
+
+def places_on_course(request, course: CoursePage) -> list[Enrolment]:
+    """The visitor's places on the course that hold a seat or wait for one, on any of its dates, the latest date
+    first, with their dates: one query per request, which the course page's dates and its modules' access share."""
+    known = request.__dict__.setdefault("_places_on_course", {})
+    if course.pk not in known:
+        known[course.pk] = list(
+            Enrolment.objects.filter(user=request.user, course_date__course_id=course.pk, status__in=Enrolment.ACTIVE)
+            .select_related("course_date")  # not the course: a page row is wide and its StreamFields costly to read
+            .order_by("-course_date__starts_at", "-pk")) if request.user.is_authenticated else []
+        for place in known[course.pk]:
+            place.course_date.course = course
+    return known[course.pk]
 
 
 def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
@@ -130,21 +143,13 @@ def with_seats_left(dates: list[CourseDate]) -> list[CourseDate]:
     return dates
 
 
-def with_places_of(user, *, course: CoursePage, dates: list[CourseDate], now: datetime) -> list[CourseDate]:
-    """Marks on each date the person's place on it (`my_place`) and, on the others, the confirmed place they already
-    have on the course (`my_other_place`: enrolling again is refused, so the page says so before the form)."""
-    date_ids = {course_date.pk for course_date in dates}
-    places, confirmed = {}, None
-    if user.is_authenticated:
-        own = (Enrolment.objects.filter(user=user, course_date__course_id=course.pk)
-               .filter(Q(course_date__in=date_ids, status__in=Enrolment.ACTIVE)
-                       | Q(status=Enrolment.Status.CONFIRMED, course_date__ends_at__gt=now))
-               .select_related("course_date").order_by("pk"))
-        for place in own:
-            if place.course_date_id in date_ids and place.status in Enrolment.ACTIVE:
-                places[place.course_date_id] = place
-            if confirmed is None and place.status == Enrolment.Status.CONFIRMED and place.course_date.ends_at > now:
-                confirmed = place
+def with_places_of(own: list[Enrolment], *, dates: list[CourseDate], now: datetime) -> list[CourseDate]:
+    """Marks on each date the person's place on it (`my_place`, from their places on the course: `own`) and, on the
+    others, the confirmed place they already have on the course (`my_other_place`: enrolling again is refused, so
+    the page says so before the form)."""
+    places = {place.course_date_id: place for place in own}
+    confirmed = min((place for place in own if place.status == Enrolment.Status.CONFIRMED
+                     and place.course_date.ends_at > now), key=lambda place: place.pk, default=None)
     for course_date in dates:
         course_date.my_place = places.get(course_date.pk)
         if confirmed is not None and confirmed.course_date_id != course_date.pk:
@@ -201,11 +206,8 @@ def enrolments_of(*, user) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(user=user)
         .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
-        .select_related("course_date__course")
-        # A subquery, counted for the rows on the page only (a join and GROUP BY would count every place first).
-        .annotate(meeting_days_count=Coalesce(Subquery(
-            MeetingDay.objects.filter(course_date=OuterRef("course_date")).order_by().values("course_date")
-            .annotate(days=Count("pk")).values("days")), 0))
+        .select_related("course_date")  # not the course: its title is enough, and a page row is wide
+        .annotate(course_title=F("course_date__course__title"))
         .order_by("-course_date__starts_at", "-pk")
     )
 

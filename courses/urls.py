@@ -4,9 +4,6 @@ from . import views
 
 app_name = "courses"
 urlpatterns = [
-    path("dates/<id:pk>/waitlist/", views.waitlist, name="waitlist"),
-    path("enrolments/<id:pk>/", views.enrolment_detail, name="enrolment"),
-    path("enrolments/<id:pk>/calendar.ics", views.enrolment_calendar, name="enrolment_calendar"),
     path("my/courses/", views.my_courses, name="my_courses"),
     path("my/courses/earlier/", views.my_earlier_courses, name="my_earlier_courses"),
     path("courses/<id:course_id>/interest/", views.interest, name="interest"),

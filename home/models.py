@@ -52,7 +52,6 @@ class TaskRetry(models.Model):
     """A failed task run that was enqueued again (see home.retries): one row per failed run, so a run is
     retried once, whoever looks; `attempt` counts the retries of the original task."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     failed_result_id = models.UUIDField(unique=True)
     retry_result_id = models.UUIDField(null=True, unique=True)  # None: given up after the last attempt
     attempt = models.PositiveSmallIntegerField()
@@ -65,7 +64,6 @@ class TaskRetry(models.Model):
 class Heartbeat(models.Model):
     """When the scheduler last ticked and the worker last ran its tasks: /healthz/ reports a stale one."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     name = models.CharField(max_length=20, unique=True)
     beat_at = models.DateTimeField()
 

@@ -6,7 +6,8 @@ from django_tasks import task
 from certification.tasks import remind_before_expiry
 from courses.tasks import announce_new_dates, complete_past_dates, process_waitlists, send_reminders
 from organisations.tasks import remind_unnamed_seats
-from payments.tasks import reconcile_with_stripe, refund_cancelled_dates, remind_open_invoices
+from payments.tasks import remind_open_invoices
+from places.tasks import reconcile_with_stripe, refund_cancelled_dates
 from privacy.tasks import apply_retention
 from registers.tasks import remind_attendance_deadlines
 

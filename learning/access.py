@@ -6,33 +6,16 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from core import page_cache
 from core.permissions import opens_admin
 from courses.models import CourseDate, CoursePage, Enrolment, ModulePage
-
-
-def learner_enrolment(*, user, course: CoursePage) -> Enrolment | None:
-    """The person's confirmed place on the course (their latest date when they came back for more)."""
-    if not user.is_authenticated:
-        return None
-    enrolment = (
-        Enrolment.objects.filter(user=user, course_date__course=course, status=Enrolment.Status.CONFIRMED)
-        .exclude(course_date__status=CourseDate.Status.CANCELLED)
-        .select_related("course_date")  # not the course: a page row is wide and its StreamFields costly to read
-        .order_by("-course_date__starts_at", "-pk")
-        .first()
-    )
-    if enrolment is not None:
-        enrolment.course_date.course = course
-    return enrolment
+from courses.selectors import places_on_course
 
 
 def learner_enrolment_of(request, course: CoursePage) -> Enrolment | None:
-    """The same, asked once per request (a module page asks before serving and again while rendering)."""
-    known = request.__dict__.setdefault("_learner_enrolments", {})
-    if course.pk not in known:
-        known[course.pk] = learner_enrolment(user=request.user, course=course)
-    return known[course.pk]
+    """The visitor's confirmed place on the course (their latest date when they came back for more), from their
+    places on it (one query per request, shared with the course page's dates)."""
+    return next((place for place in places_on_course(request, course) if place.status == Enrolment.Status.CONFIRMED
+                 and place.course_date.status != CourseDate.Status.CANCELLED), None)
 
 
 def sees_everything(request) -> bool:
@@ -66,7 +49,6 @@ def module_access(request, module: ModulePage, course: CoursePage, now: datetime
     if enrolment is not None:
         opening = opens_at(module, enrolment.course_date)
         if opening and (now or timezone.now()) < opening:
-            page_cache.valid_until(request, opening)  # a page kept for them shows it open from then on
             return Access(enrolment=enrolment, content=sees_everything(request) or module.open_to_all,
                           opens_at=opening)
         return Access(enrolment=enrolment, content=True)

@@ -27,7 +27,6 @@ class LearningPage(CourseTeamPage, Page):
 
     intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
 
-    page_cache_personal = False  # core.page_cache: an attempt's clock runs, a participant's page is never kept
     parent_page_types = ["courses.ModulePage"]
     subpage_types = []
 

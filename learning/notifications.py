@@ -12,11 +12,11 @@ from .models import AssignmentSubmission
 def send_completed(*, enrolment_id: int) -> None:
     enrolment = Enrolment.objects.only("completed_at").get(pk=enrolment_id)
     if enrolment.completed_at:
-        email_about(enrolment_id, "learning/email/completed", link="courses:enrolment")
+        email_about(enrolment_id, "learning/email/completed", link="places:enrolment")
 
 
 @task()
 def send_submission_graded(*, submission_id: int) -> None:
     submission = AssignmentSubmission.objects.select_related("assignment").get(pk=submission_id)
-    email_about(submission.enrolment_id, "learning/email/submission_graded", link="courses:enrolment",
+    email_about(submission.enrolment_id, "learning/email/submission_graded", link="places:enrolment",
                 submission=submission, approved=submission.status == AssignmentSubmission.Status.APPROVED)

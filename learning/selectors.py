@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -31,14 +31,15 @@ class CourseItems:
         return len(self.modules) + len(self.quizzes) + len(self.assignments)
 
 
-def course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
+def course_items(course_ids) -> dict[int, CourseItems]:
     """The published modules, quizzes and assignments of each course, by course id: the same for everyone until a
-    page changes, so kept in the shared cache (three queries when it is not there)."""
-    if not courses:
+    page changes, so kept in the shared cache (four queries when it is not there)."""
+    if not course_ids:
         return {}
-    ids = ",".join(str(pk) for pk in sorted({course.pk for course in courses}))
+    ids = ",".join(str(pk) for pk in sorted(set(course_ids)))
     key = "course-items:" + (ids if len(ids) <= 100 else hashlib.sha256(ids.encode()).hexdigest())
-    return page_cache.remembered(key, lambda: _course_items(courses))
+    return page_cache.remembered(key, lambda: _course_items(
+        list(CoursePage.objects.filter(pk__in=set(course_ids)).only("path", "depth"))))
 
 
 def _course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
@@ -84,26 +85,24 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
     next thing to do now: a quiz not passed yet that can be taken again, else the module to go on with among those
     open to them (not one that opens next week)."""
     now = now or timezone.now()
-    courses = {enrolment.course_date.course.pk: enrolment.course_date.course for enrolment in enrolments}
-    items = course_items(list(courses.values()))
+    courses = {enrolment.course_date.course_id for enrolment in enrolments}
+    items = course_items(courses)
     ids = [enrolment.pk for enrolment in enrolments]
     visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
-    attempts, handed_in = [], {}  # asked only of courses that have quizzes, or assignments
-    if any(items[course_id].quizzes for course_id in courses):
-        attempts = list(QuizAttempt.objects.filter(enrolment_id__in=ids).exclude(status=QuizAttempt.Status.IN_PROGRESS)
-                        .values_list("enrolment_id", "quiz_id", "status"))
-    if any(items[course_id].assignments for course_id in courses):
-        for enrolment_id, assignment_id, status in (AssignmentSubmission.objects.filter(enrolment_id__in=ids)
-                                                    .order_by("version").values_list("enrolment_id", "assignment_id",
-                                                                                     "status")):
-            handed_in[(enrolment_id, assignment_id)] = status  # the latest version's
+    attempts, handed_in = [], {}
+    for kind, enrolment_id, item_id, status in _results(ids, quizzes=any(items[pk].quizzes for pk in courses),
+                                                        assignments=any(items[pk].assignments for pk in courses)):
+        if kind == QUIZ:
+            attempts.append((enrolment_id, item_id, status))
+        else:
+            handed_in[(enrolment_id, item_id)] = status  # the latest version's (they come in order)
     approved = {key for key, status in handed_in.items() if status == AssignmentSubmission.Status.APPROVED}
     passed = {(enrolment_id, quiz_id) for enrolment_id, quiz_id, status in attempts
               if status == QuizAttempt.Status.PASSED}
     tries = Counter((enrolment_id, quiz_id) for enrolment_id, quiz_id, _status in attempts)
     result = {}
     for enrolment in enrolments:
-        course_items_ = items[enrolment.course_date.course.pk]
+        course_items_ = items[enrolment.course_date.course_id]
         is_open = {module.pk: (opening := opens_at(module, enrolment.course_date)) is None or opening <= now
                    for module in course_items_.modules}
         open_path = {module.path for module in course_items_.modules if is_open[module.pk]}
@@ -125,6 +124,31 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
             next_opens=min(closed) if closed and not (retake or to_do) else None,
         )
     return result
+
+
+QUIZ, ASSIGNMENT = "quiz", "assignment"
+
+
+def _results(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> list[tuple[str, int, int, str]]:
+    """(kind, enrolment, quiz or assignment, status) of the quiz attempts handed in and of every version of the
+    assignments handed in (oldest version first): one query for both, asked only of courses that have them."""
+    asked = []
+    if quizzes:
+        asked.append(QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids)
+                     .exclude(status=QuizAttempt.Status.IN_PROGRESS)
+                     .annotate(result_kind=Value(QUIZ), result_of=F("enrolment_id"), result_item=F("quiz_id"),
+                               result_status=F("status"), result_version=Value(0)))
+    if assignments:
+        asked.append(AssignmentSubmission.objects.filter(enrolment_id__in=enrolment_ids)
+                     .annotate(result_kind=Value(ASSIGNMENT), result_of=F("enrolment_id"),
+                               result_item=F("assignment_id"), result_status=F("status"),
+                               result_version=F("version")))
+    columns = ("result_kind", "result_of", "result_item", "result_status", "result_version")
+    asked = [query.order_by().values_list(*columns) for query in asked]
+    if not asked:
+        return []
+    union = asked[0].union(*asked[1:], all=True) if len(asked) > 1 else asked[0]
+    return [row[:4] for row in union.order_by("result_version")]
 
 
 def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str], tries: Counter, passed: set,
@@ -176,7 +200,7 @@ class Requirement:
 def requirements(enrolment: Enrolment) -> list[Requirement]:
     """What the course asks before this participant has completed it, and how far they are."""
     course = enrolment.course_date.course
-    items = course_items([course])[course.pk]
+    items = course_items([course.pk])[course.pk]
     rules = []
     days = enrolment.course_date.meeting_days.count()
     if course.completion_attendance_percent and days:
@@ -230,7 +254,7 @@ class Gradebook:
 def gradebook(course_date: CourseDate) -> Gradebook:
     """Every confirmed participant of the date with attendance, quiz results, assignments and evaluation."""
     course = course_date.course
-    items = course_items([course])[course.pk]
+    items = course_items([course.pk])[course.pk]
     people = list(course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=False)
                   .select_related("user")
                   .order_by("user__full_name", "user__email"))

@@ -16,7 +16,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core import page_cache
 from core.audit import record
 from core.tasks import enqueue_with_change
 from courses import attendance
@@ -80,9 +79,7 @@ def attempt_close_if_timed_out(attempt: QuizAttempt, now: datetime) -> QuizAttem
     can never overwrite an attempt that was handed in meanwhile."""
     if attempt.is_open and attempt.deadline_at and now > attempt.deadline_at + TIME_LIMIT_GRACE:
         closed = {"status": QuizAttempt.Status.TIMED_OUT, "submitted_at": now, "points": 0, "score_percent": 0}
-        if QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(**closed):
-            # An update sends no signal: the participant's kept pages (core.page_cache) show it from now on.
-            page_cache.person_changed(Enrolment.objects.values_list("user_id", flat=True).get(pk=attempt.enrolment_id))
+        QuizAttempt.objects.filter(pk=attempt.pk, status=QuizAttempt.Status.IN_PROGRESS).update(**closed)
         attempt.refresh_from_db()
     return attempt
 

@@ -182,12 +182,12 @@ def evaluation(request, pk: int):
     if not selectors.evaluation_open(enrolment):
         if hasattr(enrolment, "evaluation"):
             messages.info(request, _("You have filled in the evaluation. Thank you!"))
-            return redirect("courses:enrolment", pk=enrolment.pk)
+            return redirect("places:enrolment", pk=enrolment.pk)
         if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.course_date.starts_at is None:
             raise PermissionDenied
         messages.info(request, _("The course evaluation opens on %(day)s, the first day.")
                       % {"day": day(enrolment.course_date.starts_at)})
-        return redirect("courses:enrolment", pk=enrolment.pk)
+        return redirect("places:enrolment", pk=enrolment.pk)
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -196,7 +196,7 @@ def evaluation(request, pk: int):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Thank you for your evaluation."))
-        return redirect("courses:enrolment", pk=enrolment.pk)
+        return redirect("places:enrolment", pk=enrolment.pk)
     return render(request, "learning/evaluation.html", {"form": form, "enrolment": enrolment,
                                                          "course": enrolment.course_date.course,
                                                          "rating_fields": Evaluation.RATINGS},

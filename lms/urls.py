@@ -12,7 +12,7 @@ from certification import views as certification_views
 from core import routing
 from core import views as core_views
 from home.views import healthz
-from payments.views import stripe_webhook
+from places.views import stripe_webhook
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),
     path("", include("payments.urls")),
+    path("", include("places.urls")),
     path("learn/", include("learning.urls")),
     path("", include("certification.urls")),
     path("", include("organisations.urls")),

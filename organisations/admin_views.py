@@ -16,7 +16,9 @@ from core.confirm import admin_confirmation, confirmed
 from core.formats import euro
 from core.forms import clean_text
 from courses.models import Booking, Enrolment
-from payments import bookings as invoice_bookings
+from payments import transfers
+from payments.selectors import balance
+from places import bookings
 
 from . import services
 
@@ -32,7 +34,7 @@ def overdue(request):
     _office_only(request)
     return TemplateResponse(request, "organisations/admin/overdue.html", {
         "page_title": _("Overdue invoices"), "header_icon": "warning",
-        "invoices": invoice_bookings.overdue_invoices(timezone.now()),
+        "invoices": transfers.overdue_invoices(timezone.now()),
     })
 
 
@@ -41,7 +43,7 @@ def release(request, pk: int):
     _office_only(request)
     booking = get_object_or_404(Booking.objects.select_related("organisation", "course_date__course"), pk=pk)
     if not confirmed(request):
-        standing = invoice_bookings.balance(invoice_bookings.booking_invoice(booking))
+        standing = balance(transfers.booking_invoice(booking))
         return admin_confirmation(
             request, title=_("Free the seats of %(organisation)s?") % {"organisation": booking.customer_name},
             consequences=[
@@ -53,8 +55,8 @@ def release(request, pk: int):
             ],
             confirm_label=_("Yes, free the seats"), back_url=reverse("organisations_admin:overdue"))
     try:
-        freed = invoice_bookings.booking_release_unpaid(booking=booking, actor=request.user)
-    except invoice_bookings.BookingError as error:
+        freed = bookings.booking_release_unpaid(booking=booking, actor=request.user)
+    except bookings.BookingError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(seats)d seats of %(organisation)s freed.")
@@ -66,7 +68,7 @@ def release(request, pk: int):
 def keep(request, pk: int):
     _office_only(request)
     booking = get_object_or_404(Booking.objects.select_related("organisation"), pk=pk)
-    invoice_bookings.booking_keep_unpaid(booking=booking, actor=request.user)
+    bookings.booking_keep_unpaid(booking=booking, actor=request.user)
     messages.success(request, _("The seats of %(organisation)s stay booked; the invoice leaves this list.")
                      % {"organisation": booking.customer_name})
     return redirect("organisations_admin:overdue")

@@ -60,13 +60,6 @@ class SeatNameForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
 
 
-class AcceptForm(forms.Form):
-    shares_progress = forms.BooleanField(
-        label=_("My organisation's contact persons may see my attendance, completion and certificate."),
-        required=False, help_text=_("You can change this later in your profile."),
-    )
-
-
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation

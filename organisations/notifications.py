@@ -5,22 +5,7 @@ from django_tasks import task
 
 from accounts.models import Membership, Organisation, OrganisationInvitation, User
 from core.mail import email, email_office, email_person
-from courses.models import Booking, Enrolment, SeatInvitation
-
-
-@task()
-def send_seat_invitation(*, invitation_id: int) -> None:
-    invitation = (SeatInvitation.objects.select_related("enrolment__course_date__course",
-                                                        "enrolment__booking__organisation").get(pk=invitation_id))
-    if not invitation.is_open:
-        return  # withdrawn or accepted since it was queued
-    known = User.objects.filter(email__iexact=invitation.email).first()
-    language = known.language if known else settings.LANGUAGE_CODE
-    place = invitation.enrolment
-    email("organisations/email/seat_invitation",
-          {"invitation": invitation, "course_date": place.course_date, "course": place.course_date.course,
-           "organisation": place.booking.organisation, "has_account": known is not None},
-          to=invitation.email, language=language, links={"link": ("organisations:invitation", [invitation.token])})
+from courses.models import Booking, Enrolment
 
 
 @task()

@@ -21,7 +21,12 @@ def contact_organisations(user: User):
 
 
 def is_contact_person(user: User) -> bool:
-    return user.is_authenticated and contact_organisations(user).exists()
+    """The signed-in person comes with the answer (`books_for_organisation`, accounts.backends)."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "books_for_organisation", None) is None:
+        user.books_for_organisation = contact_organisations(user).exists()
+    return user.books_for_organisation
 
 
 def organisation_for_contact(user: User, pk: int) -> Organisation:

@@ -1,5 +1,6 @@
-"""What a contact person does for their organisation, and what it means for the people it books for: each
-step is the lower apps' service plus the email that goes with it, queued in the same transaction."""
+"""An organisation's own affairs: colleagues invited, the office's approval before it books on invoice (or its
+refusal, which frees its seats), and the reminder to name its seats. What it does with seats is the places
+app's."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,31 +18,18 @@ from core.audit import record
 from core.tasks import enqueue_with_change
 from courses import bookings
 from courses.models import NAME_SEATS_DAYS_BEFORE, Booking, CourseDate, Enrolment, SeatInvitation
-from payments import services as payments
 from payments.models import Payment
+from payments.refunds import booking_payment_locked, office_words, refund_request, refundable
 
 from .notifications import (
     send_naming_reminder,
     send_organisation_decided,
     send_organisation_invitation,
     send_organisation_to_approve,
-    send_seat_invitation,
 )
 
 REMIND_NAMES_BEFORE = timedelta(days=NAME_SEATS_DAYS_BEFORE + 2)  # two days before the naming deadline
 ORGANISATION_REFUSED = gettext_lazy("the office did not approve the organisation")
-
-
-@transaction.atomic
-def seat_name(*, place: Enrolment, email: str, name: str = "", actor: User) -> SeatInvitation:
-    """Gives the seat to the person with this email: an invitation for a seat still free, a swap for a seat
-    someone took. They get an email with a link to accept."""
-    if place.user_id:
-        invitation = bookings.seat_swap(place=place, email=email, name=name, actor=actor)
-    else:
-        invitation = bookings.seat_invite(place=place, email=email, name=name, actor=actor)
-    enqueue_with_change(send_seat_invitation, invitation_id=invitation.pk)
-    return invitation
 
 
 @transaction.atomic
@@ -97,7 +85,7 @@ class RefusalPreview:
 def organisation_refusal_preview(organisation: Organisation) -> RefusalPreview:
     held = Enrolment.objects.filter(booking__organisation=organisation, status=Enrolment.Status.HELD).count()
     paid = Enrolment.objects.filter(booking__organisation=organisation, status=Enrolment.Status.CONFIRMED).count()
-    refund = sum((payments.refundable(payment) for payment in Payment.objects.filter(
+    refund = sum((refundable(payment) for payment in Payment.objects.filter(
         booking__organisation=organisation, status=Payment.Status.PAID)), Decimal("0.00"))
     return RefusalPreview(held=held, paid=paid, refund=refund)
 
@@ -135,9 +123,9 @@ def organisation_refuse(*, organisation: Organisation, reason: str, actor: User 
         raise MembershipError(_("Give the reason the contact persons read."))
     done = organisation_refusal_preview(organisation)
     for booking in Booking.objects.filter(organisation=organisation).order_by("pk"):
-        payment = payments.booking_payment_locked(booking.pk)  # before the date, as the webhook locks them
+        payment = booking_payment_locked(booking.pk)  # before the date, as the webhook locks them
         bookings.booking_release(booking=booking, actor=actor, now=now, note="organisation refused by the office")
-        if payment is not None and payments.refundable(payment) > 0:
-            payments.refund_request(payment=payment, reason=payments.office_words(ORGANISATION_REFUSED), actor=actor)
+        if payment is not None and refundable(payment) > 0:
+            refund_request(payment=payment, reason=office_words(ORGANISATION_REFUSED), actor=actor)
     _decide(organisation, Organisation.Approval.REFUSED, actor=actor, reason=reason.strip(), now=now)
     return done

@@ -14,5 +14,4 @@ urlpatterns = [
     path("my/organisation/bookings/<id:pk>/paid/", views.booking_return, name="booking_return"),
     path("my/organisation/seats/<id:pk>/name/", views.seat_name, name="seat_name"),
     path("my/organisation/seats/<id:pk>/cancel/", views.seat_cancel, name="seat_cancel"),
-    path("invitations/<token:token>/", views.invitation, name="invitation"),
 ]

@@ -1,5 +1,5 @@
-"""Mijn organisatie: a contact person books seats for their people, names them and sees the invoice; the
-people named accept their seat through the link in their email."""
+"""Mijn organisatie: a contact person books seats for their people, names them and sees the invoice (each step
+a service of the places app); invites colleagues; registers an organisation."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,15 +13,13 @@ from django.views.decorators.http import require_POST
 from accounts import services as accounts
 from accounts.models import OrganisationInvitation
 from core.formats import euro
-from courses import bookings as seats
-from courses import seating
 from courses.enrolments import cancellation_refund
-from courses.models import SeatInvitation
-from payments import bookings as invoice_bookings
-from payments import services as payments
+from courses.seating import CodeRefused, EnrolmentError
+from places import bookings
+from places.checkout import checkout_sync
 
 from . import selectors, services
-from .forms import AcceptForm, BookingForm, InviteForm, OrganisationForm, SeatNameForm
+from .forms import BookingForm, InviteForm, OrganisationForm, SeatNameForm
 
 
 @login_required
@@ -98,45 +96,51 @@ def book(request, pk: int):
         order = {"course_date": data["course_date"], "organisation": organisation, "booked_by": request.user,
                  "seats": data["seats"], "reference": data["reference"].strip(), "code": data["voucher_code"]}
         try:
-            booking = (seats.booking_create(**order, online=True) if form.pays_online
-                       else invoice_bookings.booking_on_invoice(**order))
-        except seating.CodeRefused as error:
+            booked = bookings.seats_book(**order, online=form.pays_online, return_urls=_return_urls(request))
+        except CodeRefused as error:
             form.add_error("voucher_code", str(error))
-        except (seats.EnrolmentError, invoice_bookings.BookingError) as error:
+        except EnrolmentError as error:
             messages.error(request, str(error))
         else:
-            if booking.pays_online:
-                return _to_payment(request, booking)
-            messages.success(request, _("%(seats)d seats booked. The invoice is on its way to %(email)s.")
-                             % {"seats": booking.seats, "email": organisation.invoice_email})
-            return redirect("organisations:booking", pk=booking.pk)
+            if not booked.booking.pays_online:
+                messages.success(request, _("%(seats)d seats booked. The invoice is on its way to %(email)s.")
+                                 % {"seats": booked.booking.seats, "email": organisation.invoice_email})
+            return _onwards(request, booked)
     return render(request, "organisations/book.html", {"organisation": organisation, "form": form})
 
 
-def _to_payment(request, booking):
-    """Seats held for an online payment go to Stripe's page, all in one Checkout; seats that cost nothing (a
-    code that takes the whole price off) are confirmed at once."""
-    booking_url = reverse("organisations:booking", args=[booking.pk])
-    try:
-        if booking.price_incl_vat == 0:
-            seats.booking_confirm(booking=booking, actor=request.user)
-            messages.success(request, _("%(seats)d seats booked. Name the participants below.")
-                             % {"seats": booking.seats})
-            return redirect(booking_url)
-        payment = payments.booking_checkout_start(
-            booking=booking, cancel_url=request.build_absolute_uri(booking_url),
-            success_url=request.build_absolute_uri(reverse("organisations:booking_return", args=[booking.pk])))
-    except (payments.PaymentError, seats.EnrolmentError) as error:
-        messages.error(request, str(error))
-        return redirect(booking_url)
-    return redirect(payment.checkout_url)
+def _return_urls(request):
+    """Where Stripe sends the contact person back to: the page that asks Stripe how the payment stands, or the
+    booking."""
+    def urls(booking) -> tuple[str, str]:
+        return (request.build_absolute_uri(reverse("organisations:booking_return", args=[booking.pk])),
+                request.build_absolute_uri(reverse("organisations:booking", args=[booking.pk])))
+    return urls
+
+
+def _onwards(request, booked: bookings.Booked):
+    """To Stripe's page, or to the booking with what happened."""
+    if booked.pay_at:
+        return redirect(booked.pay_at)
+    if booked.problem:
+        messages.error(request, booked.problem)
+    elif booked.booking.pays_online:  # nothing to pay: a code took the whole price off
+        messages.success(request, _("%(seats)d seats booked. Name the participants below.")
+                         % {"seats": booked.booking.seats})
+    return redirect("organisations:booking", pk=booked.booking.pk)
 
 
 @login_required
 @require_POST
 def booking_pay(request, pk: int):
     """Back to Stripe's page for seats still held for their payment."""
-    return _to_payment(request, selectors.booking_for_contact(request.user, pk))
+    try:
+        booked = bookings.booking_pay(booking=selectors.booking_for_contact(request.user, pk), actor=request.user,
+                                      return_urls=_return_urls(request))
+    except EnrolmentError as error:
+        messages.error(request, str(error))
+        return redirect("organisations:booking", pk=pk)
+    return _onwards(request, booked)
 
 
 @login_required
@@ -146,7 +150,7 @@ def booking_return(request, pk: int):
     booking = selectors.booking_for_contact(request.user, pk)
     payment = booking.payments.order_by("-created_at").first()
     if payment is not None:
-        payment = payments.checkout_sync(payment=payment)
+        payment = checkout_sync(payment=payment)
     if payment is not None and payment.status == payment.Status.PAID and not payment.went_back_whole:
         messages.success(request, _("Paid, thank you. The invoice is on its way to %(email)s. Name the participants "
                                     "below.") % {"email": booking.organisation.invoice_email})
@@ -179,9 +183,9 @@ def seat_name(request, pk: int):
         messages.error(request, _("Enter a valid email address for the participant."))
     else:
         try:
-            invitation = services.seat_name(place=place, email=form.cleaned_data["email"],
+            invitation = bookings.seat_name(place=place, email=form.cleaned_data["email"],
                                             name=form.cleaned_data["name"], actor=request.user)
-        except seats.EnrolmentError as error:
+        except EnrolmentError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("We sent %(email)s an invitation to accept the seat.")
@@ -195,8 +199,8 @@ def seat_cancel(request, pk: int):
     place = selectors.place_for_contact(request.user, pk)
     if request.method == "POST":
         try:
-            credited = invoice_bookings.booking_seat_cancel(place=place, actor=request.user)
-        except seats.EnrolmentError as error:
+            credited = bookings.seat_cancel(place=place, actor=request.user)
+        except EnrolmentError as error:
             messages.error(request, str(error))
         else:
             money_back = (_("The seat is cancelled; %(amount)s is refunded to the payment.")
@@ -208,29 +212,4 @@ def seat_cancel(request, pk: int):
     return render(request, "organisations/seat_cancel.html", {
         "place": place, "booking": place.booking, "course": place.course_date.course,
         "credit": cancellation_refund(enrolment=place, now=timezone.now()),
-    })
-
-
-def invitation(request, token: str):
-    """The page behind the link in a seat invitation: log in or sign up, then accept."""
-    invitation = get_object_or_404(SeatInvitation.objects.select_related(
-        "enrolment__course_date__course", "enrolment__booking__organisation"), token=token)
-    place = invitation.enrolment
-    if invitation.accepted_at and request.user.is_authenticated and invitation.accepted_by_id == request.user.pk:
-        return redirect("courses:enrolment", pk=place.pk)
-    form = AcceptForm(request.POST or None)
-    if request.method == "POST" and request.user.is_authenticated and form.is_valid():
-        try:
-            place = seats.seat_accept(invitation=invitation, user=request.user,
-                                      shares_progress=form.cleaned_data["shares_progress"])
-        except seats.EnrolmentError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The place is yours. See you on %(course)s!")
-                             % {"course": place.course_date.course.title})
-            return redirect("courses:enrolment", pk=place.pk)
-    return render(request, "organisations/invitation.html", {
-        "invitation": invitation, "course_date": place.course_date, "course": place.course_date.course,
-        "organisation": place.booking.organisation, "form": form, "here": reverse("organisations:invitation",
-                                                                                  args=[token]),
     })

@@ -13,8 +13,9 @@ from core.confirm import admin_confirmation, confirmed
 from core.formats import euro
 from core.money import CENT, AmountField
 
-from . import bookings
+from . import transfers
 from .models import Invoice
+from .selectors import balance
 
 PERMISSION = "payments.add_banktransfer"  # the office, who keeps the invoices paid by transfer
 
@@ -32,7 +33,7 @@ def invoice_credit(request, pk: int):
         raise PermissionDenied
     invoice = get_object_or_404(Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__isnull=False), pk=pk)
     back = reverse("invoice:inspect", args=[invoice.pk])
-    standing = bookings.balance(invoice)
+    standing = balance(invoice)
     form = CreditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
@@ -59,8 +60,8 @@ def invoice_credit(request, pk: int):
                     confirm_label=_("Yes, credit %(amount)s") % {"amount": euro(amount)}, back_url=back)
         else:
             try:
-                credit = bookings.invoice_credit(invoice=invoice, amount=amount, reason=reason, actor=request.user)
-            except bookings.BookingError as error:
+                credit = transfers.invoice_credit(invoice=invoice, amount=amount, reason=reason, actor=request.user)
+            except transfers.InvoiceError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Credit invoice %(number)s of %(amount)s issued and sent.")

@@ -116,7 +116,6 @@ class Payment(models.Model):
 class StripeEvent(models.Model):
     """A webhook event as Stripe sent it, stored once by its id; a repeat delivery finds it and does nothing."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     event_id = models.CharField(_("Stripe event"), max_length=255, unique=True)
     type = models.CharField(max_length=100)
     payload = models.JSONField(_("content"))
@@ -278,7 +277,6 @@ class Invoice(models.Model):
 class InvoiceReminder(models.Model):
     """A payment reminder sent for an invoice paid by bank transfer: once before it is due, once after."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before the due date")
         AFTER = "after", _("After the due date")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.privacy import readable, scrub_rows
+from core.privacy import PersonalData, readable, scrub_rows
 
 from .models import Invoice, Payment, Refund, StripeEvent
 
@@ -27,9 +27,18 @@ def personal_files(user) -> list:
     return [(f"{_('invoices')}/{i.number}.pdf", i.pdf, i.pdf_sha256) for i in _invoices(user) if i.pdf]
 
 
-def erase(user, *, needles: list[str], unique: list[str], now) -> None:
+def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Payments, refunds and invoices are kept seven years (fiscal retention): invoices keep their own copy of
     name and address; what Stripe told us about the person in its events loses them."""
     scrub_rows(StripeEvent.objects.all(), ["payload"], needles, found_by=unique)
     scrub_rows(Payment.objects.filter(enrolment__user=user), ["note"], needles)
     scrub_rows(Refund.objects.filter(payment__enrolment__user=user), ["reason"], needles)
+
+
+def records(user) -> list:
+    payments = Payment.objects.filter(enrolment__user=user)
+    return [(Payment, payments), (Invoice, Invoice.objects.filter(payment__in=payments))]
+
+
+PART = PersonalData(app="payments", data=personal_data, files=personal_files, erase=erase, erase_order=20,
+                    records=records)

@@ -90,8 +90,9 @@ def own_invoices(place_ids) -> QuerySet[Invoice]:
 
 
 def own_invoices_by_place(place_ids) -> dict[int, list[Invoice]]:
-    """The person's own invoices of these places by place id, oldest first, in one query."""
-    paid, booked = _own_invoice_paths(place_ids)
+    """The person's own invoices of these places by place id, oldest first, in one query: their number and kind,
+    for a link to each (a list of places shows them; the whole invoice row is wide)."""
+    paid, booked = (path.only("number", "kind", "year", "sequence") for path in _own_invoice_paths(place_ids))
     found = {}
     for invoice in paid.union(booked, all=True).order_by("year", "sequence"):  # an invoice has one or the other
         found.setdefault(invoice.place_id, []).append(invoice)

@@ -1,5 +1,5 @@
 """Payments, refunds and invoices in the Wagtail admin, for the office: read, filter, export for the
-bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through payments.services."""
+bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through the services (refunds, transfers)."""
 
 from decimal import Decimal
 
@@ -35,10 +35,11 @@ from core.converters import parse_id
 from core.formats import day, euro
 from core.permissions import ReadOnlyPolicy
 
-from . import admin_views, bookings, services, trainer_views
+from . import admin_views, refunds, trainer_views, transfers
+from .checkout import PaymentError
 from .invoices import invoice_pdf_store
 from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
-from .selectors import with_refunded
+from .selectors import balance, with_refunded
 
 PAYMENT_RELATIONS = ("enrolment__user", "enrolment__course_date__course", "booking__organisation",
                      "booking__booked_by", "booking__course_date__course")
@@ -77,7 +78,7 @@ class ServiceCreateView(generic.CreateView):
 
 
 def _invoice_label(invoice: Invoice) -> str:
-    left = bookings.balance(invoice).open
+    left = balance(invoice).open
     return " · ".join([invoice.number, invoice.customer.get("company", ""), invoice.description,
                        _("%(amount)s open") % {"amount": euro(left)}])
 
@@ -95,7 +96,7 @@ class BankTransferForm(WagtailAdminModelForm):
 
     def save(self, commit=True):
         data = self.cleaned_data
-        self.instance = bookings.bank_transfer_record(invoice=data["invoice"], amount=data["amount"],
+        self.instance = transfers.bank_transfer_record(invoice=data["invoice"], amount=data["amount"],
                                                       received_on=data["received_on"], note=data["note"],
                                                       actor=self.for_user)
         return self.instance
@@ -104,13 +105,13 @@ class BankTransferForm(WagtailAdminModelForm):
 class BankTransferCreateView(ServiceCreateView):
     """Records a transfer after a step that says how much, on which invoice and what is open afterwards."""
 
-    chosen, refusals = "invoice", (bookings.BookingError,)
+    chosen, refusals = "invoice", (transfers.InvoiceError,)
     submit_button_label = _("Review the transfer")
 
     def form_valid(self, form):
         if not confirmed(self.request):
             invoice, amount = form.cleaned_data["invoice"], form.cleaned_data["amount"]
-            open_after = bookings.balance(invoice).open - amount
+            open_after = balance(invoice).open - amount
             customer = invoice.customer.get("company") or invoice.customer.get("participant", "")
             money = (_("%(amount)s received on %(day)s is recorded on invoice %(number)s of %(customer)s.")
                      if amount > 0 else
@@ -147,14 +148,14 @@ class RefundForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         payment, amount = cleaned.get("payment"), cleaned.get("amount")
-        if payment and amount is not None and not 0 < amount <= services.refundable(payment):
+        if payment and amount is not None and not 0 < amount <= refunds.refundable(payment):
             self.add_error("amount", ValidationError(
-                _("At most %(left)s can still be refunded.") % {"left": euro(services.refundable(payment))}))
+                _("At most %(left)s can still be refunded.") % {"left": euro(refunds.refundable(payment))}))
         return cleaned
 
     def save(self, commit=True):
         data = self.cleaned_data
-        self.instance = services.refund_request(payment=data["payment"], amount=data["amount"],
+        self.instance = refunds.refund_request(payment=data["payment"], amount=data["amount"],
                                                 reason=data["reason"], actor=self.for_user)
         return self.instance
 
@@ -162,7 +163,7 @@ class RefundForm(WagtailAdminModelForm):
 def refund_consequences(payment: Payment, amount: Decimal, reason: str) -> list[str]:
     """What a refund does, in the office's words: how much goes to whom, how, which invoice is credited."""
     invoice = payment.invoices.filter(kind=Invoice.Kind.INVOICE).first()
-    left = services.refundable(payment) - amount
+    left = refunds.refundable(payment) - amount
     return [
         _("%(amount)s goes back to %(name)s through Stripe, to the account or card they paid with (%(date)s).") % {
             "amount": euro(amount), "name": payment.payer_label, "date": payment.course_date},
@@ -180,7 +181,7 @@ class RefundCreateView(ServiceCreateView):
     Stripe. The service decides again under the payment's lock: a refund made meanwhile (a second tab, a
     colleague) re-shows the form with the reason instead of failing."""
 
-    chosen, refusals = "payment", (services.PaymentError,)
+    chosen, refusals = "payment", (PaymentError,)
     submit_button_label = _("Review the refund")
 
     def form_valid(self, form):
@@ -204,7 +205,7 @@ class PaymentInspectView(InspectWithHistory):
     def header_buttons(self):
         """A "Refund" button on a paid payment with money left to give back, for who may refund."""
         payment = self.object
-        if (payment.status != Payment.Status.PAID or services.refundable(payment) <= 0
+        if (payment.status != Payment.Status.PAID or refunds.refundable(payment) <= 0
                 or not self.request.user.has_perm("payments.add_refund")):
             return []
         return [HeaderButton(_("Refund"), url=reverse("refund:add") + f"?payment={payment.pk}", icon_name="rotate")]
@@ -269,8 +270,8 @@ def refund_retry(request, pk: int):
                 _("Reason: %(reason)s") % {"reason": refund.reason}],
             confirm_label=_("Yes, try again"), back_url=back, fields={})
     try:
-        again = services.refund_retry(refund=refund, actor=request.user)
-    except services.PaymentError as error:
+        again = refunds.refund_retry(refund=refund, actor=request.user)
+    except PaymentError as error:
         messages.error(request, str(error))
         return redirect(back)
     messages.success(request, _("Stripe has been asked again for %(amount)s.") % {"amount": euro(again.amount)})
@@ -317,7 +318,7 @@ class InvoiceInspectView(InspectWithHistory):
         if (invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None
                 or not self.request.user.has_perm("payments.add_banktransfer")):
             return buttons
-        standing = bookings.balance(invoice)
+        standing = balance(invoice)
         if not standing.is_paid:
             buttons.append(HeaderButton(_("Record a bank transfer"),
                                         url=reverse("banktransfer:add") + f"?invoice={invoice.pk}", icon_name="plus"))
@@ -404,7 +405,6 @@ def register_payments_admin():
 
 trainer_urls = [
     path("dates/<id:pk>/export.<str:fmt>", trainer_views.date_export, name="date_export"),
-    path("dates/<id:pk>/places/<id:enrolment_pk>/move/", trainer_views.place_move, name="place_move"),
 ]
 
 

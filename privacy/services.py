@@ -1,5 +1,6 @@
 """The AVG rights a person exercises from their profile: a copy of everything we hold about them (art. 15, 20),
-gathered from every app's `privacy` module (its personal_data and personal_files), as one ZIP."""
+gathered from the part every app registers (core.privacy), as one ZIP; and their erasure (art. 17), each app
+erasing its own part."""
 
 import io
 import json
@@ -19,28 +20,15 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-import accounts.privacy
-import certification.privacy
-import courses.privacy
-import learning.privacy
-import payments.privacy
-import registers.privacy
-from certification.models import Certificate
 from core.mail import email_person
 from core.models import SentEmail
-from core.privacy import scrub_rows, sent_emails
+from core.privacy import parts, parts_in_erase_order, scrub_rows, sent_emails
 from core.storage import read_verified
 from core.tasks import enqueue_with_change
-from courses.models import Booking, Enrolment
-from learning.models import AssignmentSubmission, QuizAttempt
-from payments.models import Invoice, Payment
-from registers.models import ReportedAttendance
 
 from .models import DataExport, Erasure
 
 EXPORT_DAYS = 7
-SOURCES = (accounts.privacy, courses.privacy, learning.privacy, payments.privacy, certification.privacy,
-           registers.privacy)
 
 
 class PrivacyError(Exception):
@@ -61,8 +49,8 @@ def export_request(*, user) -> DataExport:
 def personal_data(user) -> dict[str, list]:
     """Everything we hold about the person, section by section, in their language."""
     data = {}
-    for source in SOURCES:
-        data.update(source.personal_data(user))
+    for part in parts():
+        data.update(part.data(user))
     data[_("Emails we sent you")] = sent_emails(user)
     return data
 
@@ -72,8 +60,8 @@ def export_archive(user, *, now: datetime) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         missing = []
-        for source in SOURCES:
-            for path, stored, sha256 in source.personal_files(user):
+        for part in parts():
+            for path, stored, sha256 in part.files(user):
                 try:
                     archive.writestr(path, read_verified(stored, sha256))
                 except OSError:  # gone, or changed since it was made (DocumentDamaged): listed as missing
@@ -127,20 +115,14 @@ def exports_remove_expired(*, now: datetime | None = None) -> int:
 
 
 def _history_of(user) -> Q:
-    """The audit trail's entries about the person's own records: account, places, their payments and invoices,
-    certificates, hand-ins, attempts, and the bookings they made."""
-    places = Enrolment.objects.filter(user=user)
-    payments = Payment.objects.filter(enrolment__in=places)
-    records = [(get_user_model(), [user.pk]), (Enrolment, places), (Payment, payments),
-               (Invoice, Invoice.objects.filter(payment__in=payments)), (Certificate, user.certificates.all()),
-               (AssignmentSubmission, AssignmentSubmission.objects.filter(enrolment__in=places)),
-               (QuizAttempt, QuizAttempt.objects.filter(enrolment__in=places)),
-               (Booking, Booking.objects.filter(booked_by=user))]
+    """The audit trail's entries about the person's own records, as each app names them: their account, places,
+    payments and invoices, certificates, hand-ins, attempts, and the bookings they made."""
     match = Q()
-    for model, rows in records:
-        ids = [str(pk) for pk in (rows if isinstance(rows, list) else rows.values_list("pk", flat=True))]
-        if ids:
-            match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    for part in parts():
+        for model, rows in part.records(user):
+            ids = [str(pk) for pk in (rows if isinstance(rows, list) else rows.values_list("pk", flat=True))]
+            if ids:
+                match |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
     return match or Q(pk__in=[])
 
 
@@ -149,8 +131,10 @@ def has_admin_rights(user) -> bool:
 
 
 def erasure_blockers(user, *, now: datetime | None = None) -> list:
-    """Places the person must cancel (or leave the waitlist of) before their account can be erased."""
-    return list(courses.privacy.active_places(user, now or timezone.now()))
+    """What must end before the account can be erased: places on dates still to come, which the person cancels
+    (or leaves the waitlist of) first."""
+    now = now or timezone.now()
+    return [blocker for part in parts() for blocker in part.blockers(user, now)]
 
 
 @transaction.atomic
@@ -165,9 +149,7 @@ def account_erase(*, user, withdraw_certificates: bool = False, by_office=None, 
         raise PrivacyError(_("An account with rights in the CMS (office, trainer) is erased by the office."))
     if erasure_blockers(user, now=now):
         raise PrivacyError(_("Cancel your places on dates still to come first."))
-    numbers = {*user.register_memberships.values_list("number", flat=True),  # also numbers changed since:
-               *ReportedAttendance.objects.filter(enrolment__user=user).values_list("number", flat=True),
-               *(a.get("member_number", "") for c in user.certificates.all() for a in c.accreditations)}
+    numbers = {number for part in parts() for number in part.identifiers(user)}  # also numbers changed since
     unique = [user.email, user.phone, *sorted(number for number in numbers if number)]
     needles = [*unique, user.get_full_name()]
     own_history = _history_of(user)
@@ -175,10 +157,8 @@ def account_erase(*, user, withdraw_certificates: bool = False, by_office=None, 
         if export.file:
             export.file.delete(save=False)
     # Each app erases its own records; the places go last, as the others find the person's data through them.
-    for source in (learning.privacy, payments.privacy, registers.privacy, accounts.privacy):
-        source.erase(user, needles=needles, unique=unique, now=now)
-    certification.privacy.erase(user, needles=needles, unique=unique, now=now, withdraw=withdraw_certificates)
-    courses.privacy.erase(user, needles=needles, unique=unique, now=now)
+    for part in parts_in_erase_order():
+        part.erase(user, needles=needles, unique=unique, now=now, withdraw_certificates=withdraw_certificates)
     SentEmail.objects.filter(recipient__iexact=user.email).delete()
     ModelLogEntry.objects.filter(user=user).update(user=None)
     PageLogEntry.objects.filter(user=user).update(user=None)

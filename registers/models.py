@@ -13,7 +13,6 @@ from courses.models import CourseDate, Enrolment
 class AttendanceSubmission(models.Model):
     """One sending of a date's attendance for one register to PE-online's webservice, and its answer."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for PE-online")
         SENDING = "sending", _("Being sent")
@@ -91,7 +90,6 @@ class ReportedAttendance(models.Model):
 class DeadlineReminder(models.Model):
     """The office was reminded that a date's attendance for a register is still to be submitted: once."""
 
-    shown_to_people = False  # no page shows it to the people it is about (core.receivers)
     course_date = models.ForeignKey(CourseDate, on_delete=models.CASCADE, related_name="+")
     register = models.CharField(max_length=20, choices=Register.choices)
     sent_at = models.DateTimeField(auto_now_add=True)

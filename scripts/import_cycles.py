@@ -1,7 +1,9 @@
-"""Counts import cycles between the project's modules (within and across apps) and imports inside functions,
-from the source (every import, also those inside functions). `make lint` runs it: a cycle fails, and so does an
-import inside a function other than an AppConfig.ready() (where Django apps register converters and receivers).
-import-linter's contract covers the direction between apps; this covers the modules of one app as well.
+"""Counts import cycles between the project's modules (within and across apps), imports inside functions and
+private names used across modules, from the source (every import, also those inside functions). `make lint` runs
+it: a cycle fails, and so does an import inside a function other than an AppConfig.ready() (where Django apps
+register converters and receivers), and a `_private` name of one module imported or used by another (what is
+shared is public and named for what it does). import-linter's contract covers the direction between apps; this
+covers the modules of one app as well.
 
     .venv/bin/python scripts/import_cycles.py [-v]
 """
@@ -58,6 +60,37 @@ def graph(known: dict) -> tuple[dict[str, set[str]], list[tuple[Path, int]]]:
     return edges, inner
 
 
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def private_uses(known: dict) -> list[tuple[Path, int, str]]:
+    """`from x import _name` and `module._name` where x and module are other modules of the project."""
+    found = []
+    for name, path in known.items():
+        tree = ast.parse(path.read_text())
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        modules_here = {}  # local name -> project module it stands for
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = imported(node, package)[0]
+                for alias in node.names:
+                    target = resolve(f"{base}.{alias.name}", known)
+                    if target == f"{base}.{alias.name}":  # a module imported by name
+                        modules_here[alias.asname or alias.name] = target
+                    elif _private(alias.name) and resolve(base, known) not in ("", name):
+                        found.append((path, node.lineno, f"{base}.{alias.name}"))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if resolve(alias.name, known) == alias.name:
+                        modules_here[alias.asname or alias.name] = alias.name
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                    and modules_here.get(node.value.id) not in (None, name)):
+                found.append((path, node.lineno, f"{modules_here[node.value.id]}.{node.attr}"))
+    return found
+
+
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan)."""
     index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
@@ -95,13 +128,16 @@ def main() -> int:
     known = modules()
     edges, inner = graph(known)
     found = cycles(edges)
+    private = private_uses(known)
     print(f"import_cycles: {len(known)} modules, {sum(map(len, edges.values()))} imports, "  # noqa: T201
-          f"{len(found)} cycles, {len(inner)} imports inside functions")
+          f"{len(found)} cycles, {len(inner)} imports inside functions, {len(private)} private names across modules")
     for component in found:
         print("  cycle:", " ".join(component))  # noqa: T201
     for path, line in inner:
         print(f"  inside a function: {path.relative_to(ROOT)}:{line}")  # noqa: T201
-    return 1 if found or inner else 0
+    for path, line, used in private:
+        print(f"  private name of another module: {path.relative_to(ROOT)}:{line} {used}")  # noqa: T201
+    return 1 if found or inner or private else 0
 
 
 if __name__ == "__main__":

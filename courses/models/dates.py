@@ -50,6 +50,7 @@ class CourseDate(ClusterableModel):
     # Derived from the meeting days on save, so lists can sort and filter on them in the database.
     starts_at = models.DateTimeField(_("starts"), null=True, editable=False, db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, editable=False)
+    days_count = models.PositiveSmallIntegerField(_("meeting days"), default=0, editable=False)
     cancelled_at = models.DateTimeField(_("called off"), null=True, blank=True, editable=False)
     announced_at = models.DateTimeField(
         _("announced to the interest list"), null=True, blank=True, editable=False
@@ -84,6 +85,7 @@ class CourseDate(ClusterableModel):
         if days:
             self.starts_at = min(day.starts_at for day in days)
             self.ends_at = max(day.ends_at for day in days)
+        self.days_count = len(days)
         super().save(*args, **kwargs)
 
     def has_started(self, now=None) -> bool:

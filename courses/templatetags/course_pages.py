@@ -21,7 +21,7 @@ register = template.Library()
 def course_dates(context, course: CoursePage) -> dict:
     """The course's upcoming dates with the visitor's places and seats open, or its interest list."""
     request = context["request"]
-    upcoming = selectors.course_dates_for(course=course, user=request.user, now=timezone.now())
+    upcoming = selectors.course_dates_for(request, course=course, now=timezone.now())
     # The list changes by itself when a date starts or a hold on it runs out (and frees a seat).
     page_cache.valid_until(request, selectors.dates_change_by_themselves(upcoming.shown))
     return {**context.flatten(), "page": course, "dates": upcoming.shown, "upcoming": upcoming,
@@ -41,7 +41,7 @@ def login_reason(context) -> str:
         match = resolve(target.path)
     except Resolver404:
         return ""
-    if match.view_name == "payments:enrol":
+    if match.view_name == "places:enrol":
         pk, reason = match.kwargs["pk"], _("Log in or create an account to enrol for %(course)s on %(day)s.")
     elif parse_id(wanted_waitlist):
         pk, reason = parse_id(wanted_waitlist), _("Log in or create an account to join the waitlist for %(course)s "

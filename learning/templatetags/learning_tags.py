@@ -2,7 +2,6 @@ from django import template
 
 from core import page_cache
 from courses.models import CoursePage, Enrolment, ModulePage
-from courses.models.enrolments import TIMED
 
 from .. import selectors
 from ..access import learner_enrolment_of, module_access
@@ -12,13 +11,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def with_progress(context, enrolments) -> list[tuple[Enrolment, selectors.Progress | None]]:
-    """Pairs of (enrolment, progress), progress only for confirmed places; a fixed number of queries. A page kept
-    for the person (core.page_cache) is kept only until the next module opens or a held place runs out."""
+    """Pairs of (enrolment, progress), progress only for confirmed places; a fixed number of queries."""
     enrolments = list(enrolments)
     progress = selectors.progress_of([e for e in enrolments if e.status == Enrolment.Status.CONFIRMED])
-    for moment in [e.hold_expires_at for e in enrolments if e.status in TIMED] + [
-            p.next_opens for p in progress.values()]:
-        page_cache.valid_until(context["request"], moment)
     return [(enrolment, progress.get(enrolment.pk)) for enrolment in enrolments]
 
 

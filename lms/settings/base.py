@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "payments",
     "learning",
     "certification",
+    "places",
     "organisations",
     "registers",
     "privacy",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.page_cache.PageCacheMiddleware",  # outermost: a stored page went through all the others
+    "core.page_cache.RequestVersions",  # the shared parts' versions, read once per request
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,9 +127,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading the menu's facts with the person (accounts.backends)
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.EmailBackend",
 ]
 
 # Internationalisation: Dutch first, English second. Dutch URLs carry no prefix, English ones /en/.

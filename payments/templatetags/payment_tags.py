@@ -6,23 +6,10 @@ from django.utils import timezone
 from courses.models import Enrolment
 
 from ..models import Invoice
-from ..selectors import PaymentState, balance_of, own_invoices, own_invoices_by_place, with_balances
+from ..selectors import PaymentState, balance_of, own_invoices_by_place
 from ..selectors import payment_states as states_of
-from ..services import place_movable
 
 register = template.Library()
-
-
-@register.simple_tag
-def place_money(enrolment: Enrolment) -> dict:
-    """For a place's page: whether it can move to another date (its money did not go back), whether its
-    called-off date leaves the choice between another date and the money, and its invoices."""
-    may_move = place_movable(enrolment, timezone.now())
-    return {
-        "movable": may_move and enrolment.is_confirmed,
-        "date_cancelled_choice": may_move and enrolment.status == Enrolment.Status.CANCELLED,
-        "invoices": with_balances(own_invoices([enrolment.pk]).order_by("year", "sequence")),
-    }
 
 
 @register.simple_tag

@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -36,19 +38,27 @@ def import_cycles(tree: Path) -> subprocess.CompletedProcess:
 def test_the_apps_keep_the_dependency_rule(tmp_path):
     result = lint_imports(copy_of_the_apps(tmp_path))
     assert result.returncode == 0, result.stdout
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
-def test_an_import_that_points_up_breaks_the_contract(tmp_path):
+def lint_with_an_import_added(tmp_path, module: str, line: str) -> subprocess.CompletedProcess:
+    """import-linter on a copy of the apps in which `module` (a path) gained the import `line`."""
     tree = copy_of_the_apps(tmp_path)
-    with (tree / "courses" / "selectors.py").open("a") as selectors:
-        selectors.write("\nfrom payments import services as payments  # noqa: E402\n")
+    with (tree / module).open("a") as source:
+        source.write(f"\n{line}  # noqa: E402\n")
+    return lint_imports(tree)
 
-    result = lint_imports(tree)
+
+@pytest.mark.parametrize(("module", "line", "said"), [
+    ("courses/selectors.py", "from payments import refunds", "courses.selectors -> payments.refunds"),
+    ("privacy/services.py", "from courses.models import Enrolment", "privacy is not allowed to import courses"),
+], ids=["an import pointing up", "privacy reading an app's records itself"])
+def test_an_import_against_a_contract_breaks_it(tmp_path, module, line, said):
+    result = lint_with_an_import_added(tmp_path, module, line)
 
     assert result.returncode != 0
-    assert "0 kept, 1 broken" in result.stdout
-    assert "courses.selectors -> payments.services" in result.stdout
+    assert "1 kept, 1 broken" in result.stdout
+    assert said in result.stdout
 
 
 def test_the_modules_have_no_import_cycle_and_no_import_hidden_in_a_function(tmp_path):
@@ -62,11 +72,26 @@ def test_a_cycle_inside_an_app_and_an_import_hidden_in_a_function_are_caught(tmp
     with (tree / "courses" / "models" / "pages.py").open("a") as pages:  # pages -> selectors -> models
         pages.write("\nfrom courses import selectors  # noqa: E402\n")
     with (tree / "payments" / "views.py").open("a") as views:
-        views.write("\n\ndef later():\n    from .services import place_cancel\n    return place_cancel\n")
+        views.write("\n\ndef later():\n    from .refunds import refund_request\n    return refund_request\n")
 
     result = import_cycles(tree)
 
     assert result.returncode == 1
-    assert "1 cycles, 1 imports inside functions" in result.stdout
+    assert "1 cycles, 1 imports inside functions, 0 private names" in result.stdout
     assert "courses.models.pages" in result.stdout and "courses.selectors" in result.stdout
     assert "inside a function: payments/views.py:" in result.stdout
+
+
+def test_a_private_name_used_by_another_module_is_caught(tmp_path):
+    """What another module needs is public and named for what it does: `from x import _name` or `x._name`."""
+    tree = copy_of_the_apps(tmp_path)
+    with (tree / "places" / "changes.py").open("a") as changes:
+        changes.write("\nfrom payments.refunds import _refund_settled  # noqa: E402\n"
+                      "from courses import seating  # noqa\n\n\ndef peek():\n    return seating._hidden\n")
+
+    result = import_cycles(tree)
+
+    assert result.returncode == 1
+    assert "2 private names across modules" in result.stdout
+    assert "places/changes.py" in result.stdout and "payments.refunds._refund_settled" in result.stdout
+    assert "courses.seating._hidden" in result.stdout

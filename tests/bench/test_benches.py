@@ -31,7 +31,7 @@ BENCHES = {
                      {"issued": "5"}),
     "pages": (["2"], {}),
     "scale": (["1"], {}),
-    "http_pages": (["1"], {}),
+    "http_pages": (["1", "1"], {}),
     "scale_out": (["1"], {"seats_taken": "10", "double_applied": "0", "certificate_ok": "1", "errors_5xx": "0"}),
 }
 

@@ -111,7 +111,7 @@ def test_learning_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
 
 def test_organisation_pages_meet_wcag_22_aa(page: Page, live_site, site_url):
     from courses.models import CoursePage
-    from payments.bookings import booking_on_invoice
+    from places.bookings import booking_on_invoice
     from tests.browser.conftest import log_in
     from tests.factories import make_date, make_organisation
 

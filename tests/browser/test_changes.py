@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from courses import enrolments, schedule, seating
 from courses.models import CoursePage, Enrolment
 from payments.models import Payment
-from payments.services import checkout_start
+from places.checkout import place_checkout_start as checkout_start
 from tests.browser.conftest import log_in
 from tests.factories import UserFactory, make_date, make_trainer
 

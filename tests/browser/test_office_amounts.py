@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from wagtail.users.models import UserProfile
 
 from courses.models import CoursePage
-from payments import bookings as invoice_bookings
 from payments.models import BankTransfer, Invoice
+from places import bookings as places_bookings
 from tests.browser.conftest import log_in
 from tests.factories import UserFactory, make_date, make_organisation
 
@@ -30,7 +30,7 @@ TYPED = {
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_office_types_amounts_the_way_its_language_writes_them(page: Page, live_site, site_url, language):
     contact = UserFactory(email="werkgever@example.org")
-    booking = invoice_bookings.booking_on_invoice(
+    booking = places_bookings.booking_on_invoice(
         course_date=make_date(CoursePage.objects.get(slug="basistraining")), organisation=make_organisation(contact),
         booked_by=contact, seats=3)
     invoice = Invoice.objects.get(booking=booking)

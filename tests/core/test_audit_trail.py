@@ -9,8 +9,9 @@ from wagtail.models import ModelLogEntry
 from certification import services as certificates
 from core.audit import history
 from courses import enrolments, schedule, seating
-from payments import services as payments
+from payments import refunds
 from payments.models import Payment
+from places import changes
 from tests.factories import UserFactory, make_date
 
 
@@ -18,7 +19,7 @@ def test_the_office_reads_a_places_history_on_its_admin_page(client, course):
     office = UserFactory(is_superuser=True, full_name="Olga Kantoor")
     place = enrolments.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=seating.Billing())
     enrolments.enrolment_confirm(enrolment=place, actor=office)
-    payments.place_cancel(enrolment=place, actor=office, note="op verzoek van de werkgever", by_office=True)
+    changes.place_cancel(enrolment=place, actor=office, note="op verzoek van de werkgever", by_office=True)
 
     assert list(history(place).values_list("action", flat=True)) == [
         "enrolment.held", "enrolment.confirmed", "enrolment.cancelled"]
@@ -37,7 +38,7 @@ def test_money_and_certificates_leave_a_trace_the_office_can_read(client, course
     payment = Payment.objects.create(enrolment=place, amount=Decimal("495.00"), status=Payment.Status.PAID,
                                      payment_intent_id="pi_audit", checkout_session_id="cs_audit",
                                      expires_at=timezone.now(), paid_at=timezone.now())
-    refund = payments.refund_request(payment=payment, amount=Decimal("95.00"), reason="goodwill", actor=office)
+    refund = refunds.refund_request(payment=payment, amount=Decimal("95.00"), reason="goodwill", actor=office)
     certificate = certificates.certificate_issue(enrolment=place, actor=office, reason="aanwezig geweest")
     certificates.certificate_revoke(certificate=certificate, actor=office, reason="fraude")
 

@@ -13,7 +13,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from courses import schedule
 from courses.models import CourseDate, MeetingDay
-from payments import services as payments
+from places import changes
 from tests.factories import UserFactory, confirmed_place, make_date
 
 pytestmark = pytest.mark.django_db
@@ -140,8 +140,8 @@ def test_cancelling_moving_and_calling_off_take_the_events_out_of_the_calendar(c
     mail.outbox.clear()
 
     with committed():
-        payments.place_cancel(enrolment=cancelled, actor=coach)
-        new_place = payments.place_transfer(enrolment=moved, to_date=later, actor=mover)
+        changes.place_cancel(enrolment=cancelled, actor=coach)
+        new_place = changes.place_move(enrolment=moved, to_date=later, actor=mover)
         schedule.course_date_cancel(course_date=doomed, actor=None, reason="trainer ziek")
 
     [cancel_mail] = mails_to(coach)

@@ -16,9 +16,10 @@ from wagtail.models import ModelLogEntry
 
 from courses import bookings, enrolments, schedule, seating, selectors, waitlists
 from courses.models import Enrolment, Voucher
-from payments import bookings as invoice_bookings
-from payments import services as payments
 from payments.models import Invoice, Payment
+from payments.selectors import balance
+from places import bookings as places_bookings
+from places import changes
 from tests.factories import UserFactory, catalogue_site, make_course, make_date, make_organisation
 
 Status = Enrolment.Status
@@ -78,9 +79,9 @@ class EnrolmentMachine(RuleBasedStateMachine):
     @rule(seats=st.integers(1, 3))
     def organisation_books(self, seats):
         try:
-            invoice_bookings.booking_on_invoice(course_date=self.date, organisation=self.organisation,
+            places_bookings.booking_on_invoice(course_date=self.date, organisation=self.organisation,
                                                 booked_by=self.contact, seats=seats, now=self.now)
-        except (seating.EnrolmentError, invoice_bookings.BookingError):
+        except (seating.EnrolmentError, places_bookings.BookingError):
             pass
 
     @rule(seats=st.integers(1, 3), with_code=st.booleans())
@@ -137,7 +138,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
         if not booked:
             return
         try:
-            invoice_bookings.booking_seat_cancel(place=data.draw(st.sampled_from(booked)), actor=self.contact,
+            places_bookings.seat_cancel(place=data.draw(st.sampled_from(booked)), actor=self.contact,
                                                  now=self.now)
         except seating.EnrolmentError:
             pass
@@ -185,7 +186,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
         if confirmed:
             enrolment = data.draw(st.sampled_from(confirmed))
             try:
-                payments.place_transfer(enrolment=enrolment, to_date=self.later, actor=enrolment.user,
+                changes.place_move(enrolment=enrolment, to_date=self.later, actor=enrolment.user,
                                         now=self.now)
             except seating.EnrolmentError:
                 pass
@@ -253,7 +254,7 @@ class EnrolmentMachine(RuleBasedStateMachine):
                 continue  # invoiced when its payment is (tests/organisations/test_online_booking.py)
             invoice = Invoice.objects.get(booking=booking, kind=Invoice.Kind.INVOICE)
             assert invoice.total == booking.seats * booking.price_incl_vat
-            assert invoice_bookings.balance(invoice).total >= 0  # never credited more than it asked
+            assert balance(invoice).total >= 0  # never credited more than it asked
 
     @invariant()
     def an_online_booking_is_confirmed_whole_or_not_at_all(self):

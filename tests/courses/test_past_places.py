@@ -10,7 +10,8 @@ from django.utils import timezone
 from core.audit import history
 from courses import attendance, enrolments, schedule, seating, waitlists
 from courses.models import Enrolment
-from payments import services as payments
+from payments import refunds
+from places import changes
 from tests.factories import UserFactory, confirmed_place, make_date, make_trainer, move_to_yesterday
 from tests.payments.test_refunds import paid  # noqa: F401 (a fixture: a place paid through the Stripe double)
 
@@ -34,7 +35,7 @@ def test_a_started_date_can_no_longer_be_cancelled_or_moved_by_the_participant(y
     with pytest.raises(seating.EnrolmentError, match="begonnen|started"):
         enrolments.enrolment_cancel(enrolment=place, actor=place.user)
     with pytest.raises(seating.EnrolmentError, match="begonnen|started"):
-        payments.place_transfer(enrolment=place, to_date=later, actor=place.user)
+        changes.place_move(enrolment=place, to_date=later, actor=place.user)
 
     place.refresh_from_db()
     assert place.status == Status.CONFIRMED and place.transferred_to is None
@@ -46,8 +47,8 @@ def test_the_office_moves_a_started_place_only_with_a_reason_that_is_logged(yest
     office = make_trainer(email="office@example.org")
 
     with pytest.raises(seating.EnrolmentError, match="reden|reason"):
-        payments.place_transfer(enrolment=place, to_date=later, actor=office, by_office=True)
-    moved = payments.place_transfer(enrolment=place, to_date=later, actor=office, by_office=True,
+        changes.place_move(enrolment=place, to_date=later, actor=office, by_office=True)
+    moved = changes.place_move(enrolment=place, to_date=later, actor=office, by_office=True,
                                     reason="ziek op de dag zelf")
 
     assert moved.course_date == later and moved.status == Status.CONFIRMED
@@ -61,7 +62,7 @@ def test_a_completed_place_never_moves_and_only_the_office_can_still_cancel_it(y
 
     for by_office in (False, True):
         with pytest.raises(seating.EnrolmentError, match="afgerond|completed"):
-            payments.place_transfer(enrolment=place, to_date=later, actor=None, by_office=by_office, reason="x")
+            changes.place_move(enrolment=place, to_date=later, actor=None, by_office=by_office, reason="x")
     with pytest.raises(seating.EnrolmentError, match="afgerond|completed"):
         enrolments.enrolment_cancel(enrolment=place, actor=place.user)
     assert Enrolment.objects.get(pk=place.pk).status == Status.CONFIRMED and not later.enrolments.exists()
@@ -74,19 +75,19 @@ def test_the_page_of_a_past_place_reads_as_history_without_cancel_or_move(yester
     place, later = yesterday
     client.force_login(place.user)
 
-    page = client.get(reverse("courses:enrolment", args=[place.pk])).content.decode()
+    page = client.get(reverse("places:enrolment", args=[place.pk])).content.decode()
     assert "Deelgenomen" in page and "Je hebt aan deze datum deelgenomen." in page
     assert "We zien je graag" not in page
-    assert reverse("payments:transfer", args=[place.pk]) not in page
-    assert reverse("payments:cancel", args=[place.pk]) not in page
+    assert reverse("places:transfer", args=[place.pk]) not in page
+    assert reverse("places:cancel", args=[place.pk]) not in page
     # The forms themselves refuse as well, saying why.
-    response = client.post(reverse("payments:transfer", args=[place.pk]), {"date": later.pk}, follow=True)
+    response = client.post(reverse("places:transfer", args=[place.pk]), {"date": later.pk}, follow=True)
     assert "niet meer naar een andere datum" in response.content.decode()
-    client.post(reverse("payments:cancel", args=[place.pk]))
+    client.post(reverse("places:cancel", args=[place.pk]))
     assert Enrolment.objects.get(pk=place.pk).status == Status.CONFIRMED
 
     Enrolment.objects.filter(pk=place.pk).update(completed_at=timezone.now())
-    page = client.get(reverse("courses:enrolment", args=[place.pk])).content.decode()
+    page = client.get(reverse("places:enrolment", args=[place.pk])).content.decode()
     assert "Je hebt deze opleiding afgerond op" in page and "onderdelen af" not in page
 
 
@@ -94,24 +95,24 @@ def test_a_place_refunded_in_full_by_the_office_cannot_move_to_another_date(paid
     enrolment = paid.enrolment
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
     schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
-    payments.refund_request(payment=paid, reason="office refunds in the admin")  # not claimed by the person
+    refunds.refund_request(payment=paid, reason="office refunds in the admin")  # not claimed by the person
     enrolment.refresh_from_db()
-    assert enrolment.refunded_at is None and payments.money_returned(enrolment)
+    assert enrolment.refunded_at is None and changes.money_returned(enrolment)
 
     with pytest.raises(seating.EnrolmentError, match="terugbetaald|refunded"):
-        payments.place_transfer(enrolment=enrolment, to_date=other, actor=enrolment.user)
+        changes.place_move(enrolment=enrolment, to_date=other, actor=enrolment.user)
     client.force_login(enrolment.user)
-    page = client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
-    assert "Ik wil mijn geld terug" not in page and reverse("payments:transfer", args=[enrolment.pk]) not in page
-    client.post(reverse("payments:transfer", args=[enrolment.pk]), {"date": other.pk})
+    page = client.get(reverse("places:enrolment", args=[enrolment.pk])).content.decode()
+    assert "Ik wil mijn geld terug" not in page and reverse("places:transfer", args=[enrolment.pk]) not in page
+    client.post(reverse("places:transfer", args=[enrolment.pk]), {"date": other.pk})
     assert not other.enrolments.exists() and paid.refunds.count() == 1
 
 
 def test_a_confirmed_place_on_a_confirmed_place_refunded_in_full_cannot_move_either(paid, course):  # noqa: F811
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
-    payments.refund_request(payment=paid, reason="goodwill")
+    refunds.refund_request(payment=paid, reason="goodwill")
     with pytest.raises(seating.EnrolmentError, match="terugbetaald|refunded"):
-        payments.place_transfer(enrolment=paid.enrolment, to_date=other, actor=None)
+        changes.place_move(enrolment=paid.enrolment, to_date=other, actor=None)
 
 
 def test_the_enrol_form_does_not_open_for_a_date_you_hold_a_place_on_or_a_second_date_of_the_course(course,
@@ -121,12 +122,12 @@ def test_the_enrol_form_does_not_open_for_a_date_you_hold_a_place_on_or_a_second
     client.force_login(place.user)
 
     for course_date in (first, second):
-        response = client.get(reverse("payments:enrol", args=[course_date.pk]), follow=True)
-        assert response.redirect_chain[-1][0] == reverse("courses:enrolment", args=[place.pk])
+        response = client.get(reverse("places:enrol", args=[course_date.pk]), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("places:enrolment", args=[place.pk])
         assert "Je hebt al een plaats" in response.content.decode()
     # The course page says so next to the other date, instead of an "Inschrijven" button.
     page = client.get(course.url).content.decode()
-    assert reverse("payments:enrol", args=[second.pk]) not in page
+    assert reverse("places:enrol", args=[second.pk]) not in page
     assert "Je hebt al een plaats op" in page
 
 

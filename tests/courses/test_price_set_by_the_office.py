@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset
 
 from courses import bookings, enrolments, seating, waitlists
 from courses.models import CoursePage
-from payments import bookings as invoice_bookings
+from places import bookings as places_bookings
 from tests.factories import UserFactory, course_form_data, make_date, make_organisation, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_a_trainers_new_course_is_not_free_and_nobody_can_enrol(client, trainers
         bookings.booking_create(course_date=course_date, organisation=organisation, booked_by=contact, seats=2,
                                 online=True)
     with pytest.raises(seating.EnrolmentError, match=refused):
-        invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact,
+        places_bookings.booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact,
                                             seats=1)
     client.force_login(coach)
     response = client.get(f"/dates/{course_date.pk}/enrol/", follow=True)
@@ -106,7 +106,7 @@ def test_an_offer_on_an_unpriced_course_cannot_be_accepted(site, course):
     waiting = waitlists.waitlist_join(course_date=full, user=UserFactory())
     [place] = full.enrolments.filter(status="confirmed")
     CoursePage.objects.filter(pk=course.pk).update(price_excl_vat=None)
-    from payments.services import place_cancel
+    from places.changes import place_cancel
 
     place_cancel(enrolment=place, actor=place.user)
     waiting.refresh_from_db()

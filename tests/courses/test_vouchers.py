@@ -11,9 +11,9 @@ from django.utils import timezone
 from courses import enrolments, seating, waitlists
 from courses.models import Enrolment, VatTreatment, Voucher
 from courses.vouchers import quote
-from payments import bookings as invoice_bookings
 from payments.invoices import invoice_issue
 from payments.models import Invoice, Payment
+from places import bookings as places_bookings
 from tests.factories import UserFactory, make_course, make_date, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_the_enrol_form_shows_a_refused_code_at_the_field_and_keeps_what_was_typ
 def test_codes_work_for_organisation_bookings_per_seat(course):
     Voucher.objects.create(code="GROEP", kind=Voucher.Kind.AMOUNT, value=Decimal("45.00"), max_uses=3)
     contact = UserFactory()
-    booking = invoice_bookings.booking_on_invoice(course_date=make_date(course),
+    booking = places_bookings.booking_on_invoice(course_date=make_date(course),
                                                   organisation=make_organisation(contact), booked_by=contact,
                                                   seats=3, code="groep")
     invoice = Invoice.objects.get(booking=booking)
@@ -136,7 +136,7 @@ def test_codes_work_for_organisation_bookings_per_seat(course):
     assert (invoice.total, invoice.discount) == (booking.price_incl_vat * 3, Decimal("135.00"))
     assert Voucher.objects.get().uses == 3
     with pytest.raises(seating.CodeRefused, match="opgebruikt"):
-        invoice_bookings.booking_on_invoice(course_date=make_date(course), organisation=booking.organisation,
+        places_bookings.booking_on_invoice(course_date=make_date(course), organisation=booking.organisation,
                                             booked_by=contact, seats=1, code="groep")
 
 
@@ -145,7 +145,7 @@ def test_a_booking_needs_as_many_uses_as_seats(course):
     contact = UserFactory()
     course_date = make_date(course)
     with pytest.raises(seating.CodeRefused, match="opgebruikt"):
-        invoice_bookings.booking_on_invoice(course_date=course_date, organisation=make_organisation(contact),
+        places_bookings.booking_on_invoice(course_date=course_date, organisation=make_organisation(contact),
                                             booked_by=contact, seats=3, code="twee")
     assert not course_date.enrolments.exists()
     assert Voucher.objects.get().uses == 0

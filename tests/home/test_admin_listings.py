@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from certification.services import certificate_issue
 from courses import enrolments
-from payments import services
+from payments import refunds
 from tests.factories import UserFactory, make_date, make_trainer
 from tests.payments.test_invoices import pay
 
@@ -26,7 +26,7 @@ def test_the_office_listings_issue_as_many_queries_for_many_rows_as_for_one(
     def one_of_each():
         payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
         with django_capture_on_commit_callbacks(execute=True):
-            services.refund_request(payment=payment, amount=Decimal("10.00"), reason="goodwill")
+            refunds.refund_request(payment=payment, amount=Decimal("10.00"), reason="goodwill")
         certificate_issue(enrolment=payment.enrolment, actor=trainer, reason="by hand")
         enrolments.interest_join(course=course, user=UserFactory())
 

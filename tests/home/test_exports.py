@@ -9,7 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from payments import services
+from payments import refunds
 from tests.factories import UserFactory, make_date
 from tests.payments.test_invoices import pay
 
@@ -24,7 +24,7 @@ EXPORTS = ["/admin/payment/", "/admin/refund/", "/admin/invoice/", "/admin/cours
 def office_with_data(client, course, stripe_double, django_capture_on_commit_callbacks):
     payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund_request(payment=payment, amount=Decimal("1250.00") if payment.amount > 1250 else
+        refunds.refund_request(payment=payment, amount=Decimal("1250.00") if payment.amount > 1250 else
                                 Decimal("12.50"), reason="=HYPERLINK(\"http://evil\")")
     from courses import enrolments
 

@@ -186,7 +186,7 @@ def test_the_course_page_shows_a_participant_their_progress(client, classroom):
 
 def test_coursework_moves_with_a_transferred_place(course):
     from learning.models import QuizAttempt
-    from payments.services import place_transfer
+    from places.changes import place_move as place_transfer
     from tests.factories import make_quiz
 
     module = ModulePage.objects.child_of(course).order_by("path").first()

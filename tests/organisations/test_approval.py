@@ -7,8 +7,8 @@ from django.core import mail
 from accounts.models import Organisation
 from courses.models import Enrolment
 from organisations import services
-from payments import bookings as invoice_bookings
 from payments.models import Payment, Refund
+from places import bookings as places_bookings
 from tests.factories import UserFactory, make_date, make_trainer
 from tests.organisations.test_online_booking import hold, pay, start
 
@@ -45,14 +45,14 @@ def test_a_new_organisation_books_on_invoice_only_after_approval(client, registe
     forged = client.post(f"/my/organisation/{organisation.pk}/book/", {
         "course_date": course_date.pk, "seats": 10, "payment_method": "invoice", "accept_terms": "on"})
     assert forged.status_code == 200 and not course_date.enrolments.exists()  # not a choice: refused
-    with pytest.raises(invoice_bookings.BookingError, match="zodra het kantoor je organisatie heeft goedgekeurd"):
-        invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact,
+    with pytest.raises(places_bookings.BookingError, match="zodra het kantoor je organisatie heeft goedgekeurd"):
+        places_bookings.booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact,
                                             seats=10)
     assert not course_date.enrolments.exists()
 
     services.organisation_approve(organisation=organisation, actor=UserFactory(is_superuser=True))
     organisation.refresh_from_db()
-    booking = invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation,
+    booking = places_bookings.booking_on_invoice(course_date=course_date, organisation=organisation,
                                                   booked_by=contact, seats=2)
     assert booking.places.filter(status=Enrolment.Status.CONFIRMED).count() == 2
 

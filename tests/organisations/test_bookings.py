@@ -12,13 +12,13 @@ from django.utils import timezone
 from accounts.models import Membership
 from courses import bookings, enrolments, schedule, seating, waitlists
 from courses.models import Enrolment, InvoicePayment
-from organisations import services
 from organisations.services import naming_reminders_send
-from payments import bookings as invoice_bookings
+from payments import selectors, transfers
 from payments.invoices import booking_credit_issue
 from payments.models import Invoice
 from payments.selectors import payment_states
-from payments.services import cancelled_dates_refund
+from places import bookings as places_bookings
+from places.changes import cancelled_dates_refund
 from tests.factories import UserFactory, confirmed_place, make_date, make_organisation
 
 Status = Enrolment.Status
@@ -38,7 +38,7 @@ committed = None
 
 
 def book(course_date, organisation, contact, seats=3, **options):
-    return committed(invoice_bookings.booking_on_invoice, course_date=course_date, organisation=organisation,
+    return committed(places_bookings.booking_on_invoice, course_date=course_date, organisation=organisation,
                      booked_by=contact, seats=seats, **options)
 
 
@@ -100,7 +100,7 @@ def test_a_course_paid_online_only_takes_no_booking_on_invoice(course, organisat
     course.invoice_payment = InvoicePayment.NOBODY
     course.save()
     course_date = make_date(course)
-    with pytest.raises(invoice_bookings.BookingError, match="alleen online"):
+    with pytest.raises(places_bookings.BookingError, match="alleen online"):
         book(course_date, organisation, contact, seats=2)
     assert course_date.enrolments.count() == 0
 
@@ -108,7 +108,7 @@ def test_a_course_paid_online_only_takes_no_booking_on_invoice(course, organisat
 def test_a_named_person_accepts_and_the_seat_becomes_their_place(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=2)
     seat = booking.places.order_by("seat").first()
-    invitation = committed(services.seat_name, place=seat, email="Piet@Example.com", name="Piet Jansen",
+    invitation = committed(places_bookings.seat_name, place=seat, email="Piet@Example.com", name="Piet Jansen",
                            actor=contact)
     invite_mail = next(message for message in mail.outbox if message.to == ["piet@example.com"])
     assert invitation.token in invite_mail.body
@@ -127,7 +127,7 @@ def test_a_named_person_accepts_and_the_seat_becomes_their_place(course, organis
 
 def test_an_invitation_cannot_be_used_by_another_account_nor_twice_by_different_people(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
-    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+    invitation = places_bookings.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
 
     with pytest.raises(seating.EnrolmentError, match="voor piet@example.com"):
         bookings.seat_accept(invitation=invitation, user=UserFactory(email="klaas@example.com"))
@@ -139,8 +139,8 @@ def test_an_invitation_cannot_be_used_by_another_account_nor_twice_by_different_
 def test_naming_a_seat_again_withdraws_the_first_invitation(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
     seat = booking.places.get()
-    first = services.seat_name(place=seat, email="piet@example.com", actor=contact)
-    services.seat_name(place=seat, email="anna@example.com", actor=contact)
+    first = places_bookings.seat_name(place=seat, email="piet@example.com", actor=contact)
+    places_bookings.seat_name(place=seat, email="anna@example.com", actor=contact)
 
     with pytest.raises(seating.EnrolmentError, match="niet meer geldig"):
         bookings.seat_accept(invitation=first, user=UserFactory(email="piet@example.com"))
@@ -148,10 +148,10 @@ def test_naming_a_seat_again_withdraws_the_first_invitation(course, organisation
 
 def test_a_swap_ends_the_old_place_and_gives_the_seat_to_the_new_person(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
-    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+    invitation = places_bookings.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
     old = bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
 
-    swap = services.seat_name(place=old, email="anna@example.com", actor=contact)
+    swap = places_bookings.seat_name(place=old, email="anna@example.com", actor=contact)
     anna = bookings.seat_accept(invitation=swap, user=UserFactory(email="anna@example.com"))
 
     old.refresh_from_db()
@@ -170,7 +170,7 @@ def test_a_seat_cannot_be_named_once_the_date_has_started(course, organisation, 
 
 def test_the_participant_of_a_booked_seat_cannot_cancel_it_themself(course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
-    invitation = services.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
+    invitation = places_bookings.seat_name(place=booking.places.get(), email="piet@example.com", actor=contact)
     piet = UserFactory(email="piet@example.com")
     place = bookings.seat_accept(invitation=invitation, user=piet)
 
@@ -185,19 +185,19 @@ def test_bank_transfers_pay_the_invoice_in_parts_and_never_more_than_is_open(cou
     office = UserFactory(is_staff=True)
     half = invoice.total / 2
 
-    invoice_bookings.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
+    transfers.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
     places = list(booking.places.all())
     assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {
         "Deels betaald per bank"}
-    with pytest.raises(invoice_bookings.BookingError, match="meer dan"):
-        invoice_bookings.bank_transfer_record(invoice=invoice, amount=half + Decimal("0.01"),
-                                              received_on=date.today(), actor=office)
-    with pytest.raises(invoice_bookings.BookingError, match="meer dan € 0"):
-        invoice_bookings.bank_transfer_record(invoice=invoice, amount=Decimal("-5"), received_on=date.today(),
-                                              actor=office)
-    invoice_bookings.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
+    with pytest.raises(transfers.InvoiceError, match="meer dan"):
+        transfers.bank_transfer_record(invoice=invoice, amount=half + Decimal("0.01"),
+                                       received_on=date.today(), actor=office)
+    with pytest.raises(transfers.InvoiceError, match="meer dan € 0"):
+        transfers.bank_transfer_record(invoice=invoice, amount=Decimal("-5"), received_on=date.today(),
+                                       actor=office)
+    transfers.bank_transfer_record(invoice=invoice, amount=half, received_on=date.today(), actor=office)
 
-    assert invoice_bookings.balance(invoice).is_paid
+    assert selectors.balance(invoice).is_paid
     assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {"Betaald per bank"}
     assert invoice.bank_transfers.count() == 2
 
@@ -207,9 +207,9 @@ def test_the_contact_person_sees_a_participants_progress_only_while_they_share_i
     booking = book(make_date(course), organisation, contact, seats=2)
     first, second = booking.places.order_by("seat")
     piet, anna = UserFactory(email="piet@example.com"), UserFactory(email="anna@example.com")
-    bookings.seat_accept(invitation=services.seat_name(place=first, email=piet.email, actor=contact), user=piet,
+    bookings.seat_accept(invitation=places_bookings.seat_name(place=first, email=piet.email, actor=contact), user=piet,
                          shares_progress=True)
-    bookings.seat_accept(invitation=services.seat_name(place=second, email=anna.email, actor=contact), user=anna)
+    bookings.seat_accept(invitation=places_bookings.seat_name(place=second, email=anna.email, actor=contact), user=anna)
     client.force_login(contact)
 
     page = client.get(f"/my/organisation/bookings/{booking.pk}/").content.decode()
@@ -232,8 +232,8 @@ def test_the_contact_person_sees_a_participants_progress_only_while_they_share_i
 def test_nobody_changes_another_persons_sharing(client, course, organisation, contact):
     booking = book(make_date(course), organisation, contact, seats=1)
     piet = UserFactory(email="piet@example.com")
-    bookings.seat_accept(invitation=services.seat_name(place=booking.places.get(), email=piet.email, actor=contact),
-                         user=piet, shares_progress=True)
+    invitation = places_bookings.seat_name(place=booking.places.get(), email=piet.email, actor=contact)
+    bookings.seat_accept(invitation=invitation, user=piet, shares_progress=True)
     membership = Membership.objects.get(user=piet)
     client.force_login(contact)
 
@@ -250,18 +250,18 @@ def test_cancelling_a_seat_credits_what_the_policy_gives_back_and_frees_it_for_t
     booking = book(course_date, organisation, contact, seats=2)
     waiting = UserFactory()
     waitlists.waitlist_join(course_date=course_date, user=waiting)
-    invitation = services.seat_name(place=booking.places.order_by("seat").first(), email="piet@example.com",
+    invitation = places_bookings.seat_name(place=booking.places.order_by("seat").first(), email="piet@example.com",
                                     actor=contact)
     piet_place = bookings.seat_accept(invitation=invitation, user=UserFactory(email="piet@example.com"))
     mail.outbox.clear()
 
-    credited = committed(invoice_bookings.booking_seat_cancel, place=piet_place, actor=contact)
+    credited = committed(places_bookings.seat_cancel, place=piet_place, actor=contact)
 
     assert credited == course.price_incl_vat  # 30 days before: free cancellation, everything back
     invoice = Invoice.objects.get(booking=booking, kind=Invoice.Kind.INVOICE)
     credit = Invoice.objects.get(credits=invoice)
     assert (credit.kind, credit.total) == (Invoice.Kind.CREDIT, -course.price_incl_vat)
-    assert invoice_bookings.balance(invoice).open == course.price_incl_vat  # one seat left to pay
+    assert selectors.balance(invoice).open == course.price_incl_vat  # one seat left to pay
     assert course_date.enrolments.get(user=waiting).status == Status.OFFERED
     assert any(message.to == ["piet@example.com"] and "geannuleerd" in message.subject for message in mail.outbox)
     assert {message.to[0] for message in mail.outbox if credit.number in message.subject} == {
@@ -273,19 +273,19 @@ def test_late_cancellation_credits_the_policys_share_and_a_paid_invoice_leaves_m
     course_date = make_date(course, starts_in=timedelta(days=5))  # within the 14 days: 50 % back
     booking = book(course_date, organisation, contact, seats=1)
     invoice = Invoice.objects.get(booking=booking)
-    invoice_bookings.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
-                                          actor=contact)
+    transfers.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
+                                       actor=contact)
 
-    credited = invoice_bookings.booking_seat_cancel(place=booking.places.get(), actor=contact)
+    credited = places_bookings.seat_cancel(place=booking.places.get(), actor=contact)
 
     assert credited == course.price_incl_vat / 2
-    standing = invoice_bookings.balance(invoice)
+    standing = selectors.balance(invoice)
     assert (standing.is_paid, standing.to_pay_back) == (True, credited)
-    with pytest.raises(invoice_bookings.BookingError, match="terugbetaald"):
-        invoice_bookings.bank_transfer_record(invoice=invoice, amount=-(credited + 1), received_on=date.today(),
-                                              actor=contact)
-    invoice_bookings.bank_transfer_record(invoice=invoice, amount=-credited, received_on=date.today(), actor=contact)
-    assert invoice_bookings.balance(invoice).to_pay_back == 0
+    with pytest.raises(transfers.InvoiceError, match="terugbetaald"):
+        transfers.bank_transfer_record(invoice=invoice, amount=-(credited + 1), received_on=date.today(),
+                                       actor=contact)
+    transfers.bank_transfer_record(invoice=invoice, amount=-credited, received_on=date.today(), actor=contact)
+    assert selectors.balance(invoice).to_pay_back == 0
 
 
 def test_the_office_frees_an_overdue_bookings_seats_or_keeps_them(course, organisation, contact):
@@ -293,16 +293,16 @@ def test_the_office_frees_an_overdue_bookings_seats_or_keeps_them(course, organi
     freed_booking = book(course_date, organisation, contact, seats=2)
     kept_booking = book(course_date, make_organisation(UserFactory(), name="Ander bureau"), contact, seats=1)
     later = timezone.now() + timedelta(days=15)  # past the 14-day term
-    assert [invoice.booking for invoice in invoice_bookings.overdue_invoices(later)] == [freed_booking, kept_booking]
+    assert [invoice.booking for invoice in transfers.overdue_invoices(later)] == [freed_booking, kept_booking]
 
-    invoice_bookings.booking_keep_unpaid(booking=kept_booking, actor=None, now=later)
-    freed = invoice_bookings.booking_release_unpaid(booking=freed_booking, actor=None, now=later)
+    places_bookings.booking_keep_unpaid(booking=kept_booking, actor=None, now=later)
+    freed = places_bookings.booking_release_unpaid(booking=freed_booking, actor=None, now=later)
 
     assert freed == 2
     assert not freed_booking.places.filter(status__in=Enrolment.SEATED).exists()
-    assert invoice_bookings.balance(Invoice.objects.get(booking=freed_booking, kind=Invoice.Kind.INVOICE)).open == 0
+    assert selectors.balance(Invoice.objects.get(booking=freed_booking, kind=Invoice.Kind.INVOICE)).open == 0
     assert kept_booking.places.filter(status__in=Enrolment.SEATED).count() == 1
-    assert invoice_bookings.overdue_invoices(later) == []
+    assert transfers.overdue_invoices(later) == []
 
 
 def test_payment_reminders_go_once_before_and_once_after_the_due_date(course, organisation, contact):
@@ -310,11 +310,11 @@ def test_payment_reminders_go_once_before_and_once_after_the_due_date(course, or
     invoice = Invoice.objects.get(booking=booking)
     mail.outbox.clear()
 
-    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=5)) == 0
-    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=2)) == 1
-    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at - timedelta(days=1)) == 0
-    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at + timedelta(days=1)) == 1
-    assert committed(invoice_bookings.payment_reminders_send, now=invoice.due_at + timedelta(days=2)) == 0
+    assert committed(transfers.payment_reminders_send, now=invoice.due_at - timedelta(days=5)) == 0
+    assert committed(transfers.payment_reminders_send, now=invoice.due_at - timedelta(days=2)) == 1
+    assert committed(transfers.payment_reminders_send, now=invoice.due_at - timedelta(days=1)) == 0
+    assert committed(transfers.payment_reminders_send, now=invoice.due_at + timedelta(days=1)) == 1
+    assert committed(transfers.payment_reminders_send, now=invoice.due_at + timedelta(days=2)) == 0
     subjects = [message.subject for message in mail.outbox if message.to == ["facturen@debrug.example"]]
     assert subjects == [f"Herinnering: factuur {invoice.number}", f"Factuur {invoice.number} is te laat"]
 
@@ -376,7 +376,7 @@ def test_a_called_off_date_credits_its_booked_seats_on_the_invoice(course, organ
     later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
 
     assert committed(cancelled_dates_refund, now=later) == 2
-    assert invoice_bookings.balance(invoice).total == 0  # both seats credited in full
+    assert selectors.balance(invoice).total == 0  # both seats credited in full
     assert Invoice.objects.filter(credits=invoice).count() == 2
     assert committed(cancelled_dates_refund, now=later) == 0
 
@@ -387,15 +387,15 @@ def test_a_called_off_date_credits_only_the_seats_it_ended_never_more_than_the_i
     booking = book(course_date, organisation, contact, seats=3)
     invoice = Invoice.objects.get(booking=booking)
     first, second, third = booking.places.order_by("seat")
-    invoice_bookings.booking_seat_cancel(place=first, actor=contact)  # credited in full already
-    swap = services.seat_name(place=second, email="piet@example.com", actor=contact)
+    places_bookings.seat_cancel(place=first, actor=contact)  # credited in full already
+    swap = places_bookings.seat_name(place=second, email="piet@example.com", actor=contact)
     piet = bookings.seat_accept(invitation=swap, user=UserFactory(email="piet@example.com"))
-    services.seat_name(place=piet, email="anna@example.com", actor=contact)  # Piet's place ends, Anna's begins
+    places_bookings.seat_name(place=piet, email="anna@example.com", actor=contact)  # Piet's place ends, Anna's begins
     schedule.course_date_cancel(course_date=course_date, actor=None)
 
     later = timezone.now() + timedelta(days=settings.DATE_CANCELLED_CHOICE_DAYS + 1)
     assert committed(cancelled_dates_refund, now=later) == 2  # the two seats the calling-off ended
-    assert invoice_bookings.balance(invoice).total == 0
+    assert selectors.balance(invoice).total == 0
     assert sum(credit.total for credit in Invoice.objects.filter(credits=invoice)) == -invoice.total
 
 
@@ -411,19 +411,19 @@ def test_one_person_is_never_named_on_two_seats_of_a_date(course, organisation, 
     course_date = make_date(course)
     booking = book(course_date, organisation, contact, seats=3)
     first, second, third = booking.places.order_by("seat")
-    services.seat_name(place=first, email="piet@example.com", actor=contact)
+    places_bookings.seat_name(place=first, email="piet@example.com", actor=contact)
     with pytest.raises(seating.EnrolmentError, match="piet@example.com is al uitgenodigd voor een andere plaats"):
-        services.seat_name(place=second, email="Piet@Example.com", actor=contact)
+        places_bookings.seat_name(place=second, email="Piet@Example.com", actor=contact)
 
     piet = UserFactory(email="piet@example.com")
     bookings.seat_accept(invitation=first.invitations.get(), user=piet)
     with pytest.raises(seating.EnrolmentError, match="piet@example.com heeft al een plaats op deze datum"):
-        services.seat_name(place=second, email="piet@example.com", actor=contact)
+        places_bookings.seat_name(place=second, email="piet@example.com", actor=contact)
 
     elsewhere = UserFactory(email="anna@example.com")
     confirmed_place(make_date(course, starts_in=timedelta(days=60)), elsewhere)
     with pytest.raises(seating.EnrolmentError, match="anna@example.com heeft al een plaats voor deze opleiding"):
-        services.seat_name(place=third, email="anna@example.com", actor=contact)
+        places_bookings.seat_name(place=third, email="anna@example.com", actor=contact)
 
     client.force_login(contact)
     response = client.post(f"/my/organisation/seats/{second.pk}/name/",

@@ -8,8 +8,8 @@ import pytest
 
 from courses import enrolments, seating
 from courses.models import Enrolment
-from payments import bookings as invoice_bookings
 from payments.models import Invoice
+from places import bookings as places_bookings
 from tests.factories import UserFactory, catalogue_site, make_course, make_date, make_organisation
 from tests.threads import at_once
 
@@ -29,7 +29,7 @@ def test_group_bookings_and_individuals_racing_for_ten_seats_take_exactly_ten_al
         kind, organisation, user = attempts[next(turns)]
         try:
             if kind == "group":
-                invoice_bookings.booking_on_invoice(course_date=course_date, organisation=organisation,
+                places_bookings.booking_on_invoice(course_date=course_date, organisation=organisation,
                                                     booked_by=user, seats=3)
             else:
                 enrolments.enrolment_hold(course_date=course_date, user=user, billing=seating.Billing())

@@ -13,11 +13,14 @@ from django.utils import timezone
 from core.audit import history
 from courses import bookings, waitlists
 from courses.models import Booking, Enrolment, InvoicePayment, Voucher
-from payments import bookings as invoice_bookings
-from payments import services
+from payments import checkout as payments_checkout
+from payments import transfers
 from payments.models import Invoice, Payment, Refund
 from payments.selectors import payment_states
 from payments.stripe_double import sign
+from places import bookings as places_bookings
+from places import checkout as places_checkout
+from places import reconcile
 from tests.factories import UserFactory, confirmed_place, make_date, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +49,7 @@ def hold(course_date, organisation, contact, seats=3, **options) -> Booking:
 
 
 def start(booking) -> Payment:
-    return services.booking_checkout_start(booking=booking, success_url="http://testserver/paid/",
+    return places_checkout.booking_checkout_start(booking=booking, success_url="http://testserver/paid/",
                                            cancel_url="http://testserver/back/")
 
 
@@ -110,7 +113,7 @@ def test_the_paid_session_confirms_every_seat_once_and_invoices_the_organisation
     assert "online betaald" in invoice_mails[0].body and "overmaken" not in invoice_mails[0].body
     assert {state.label for state in payment_states(places, now=timezone.now()).values()} == {"Betaald €\xa0495,00"}
     # an online booking is paid: it never shows on the office's list of overdue invoices
-    assert invoice_bookings.overdue_invoices(timezone.now() + timedelta(days=60)) == []
+    assert transfers.overdue_invoices(timezone.now() + timedelta(days=60)) == []
 
 
 def test_a_page_that_expires_unpaid_lets_every_seat_go_to_the_waitlist_and_gives_the_codes_uses_back(
@@ -161,7 +164,7 @@ def test_paid_after_the_hold_ran_out_on_a_full_date_confirms_nothing_and_refunds
     [refund] = Refund.objects.filter(payment=payment)
     assert refund.amount == Decimal("1485.00") and refund.status == Refund.Status.SUCCEEDED
     assert not Invoice.objects.filter(payment=payment, kind=Invoice.Kind.INVOICE).exists()
-    assert list(services.uninvoiced_payments()) == []  # the reconciliation does not invoice it either
+    assert list(reconcile.uninvoiced_payments()) == []  # the reconciliation does not invoice it either
     [told] = [message for message in mail.outbox if message.to == ["werkgever@example.com"]]
     assert "wordt terugbetaald" in told.subject and "3 plaatsen" in told.body
     client.force_login(contact)
@@ -175,7 +178,7 @@ def test_a_second_payment_for_a_paid_booking_goes_back_whole(course, organisatio
     pay(client, stripe_double, committed, start(booking))
     # A second payment page for the same seats (say, a session whose save failed after Stripe made it), paid:
     # the webhook records it from its metadata and sends the money back.
-    session = services._session_create(
+    session = payments_checkout.session_create(
         key=f"booking-{booking.pk}", metadata={"booking": str(booking.pk)}, payer=contact, name="Basistraining",
         unit_amount=booking.price_incl_vat, quantity=2, held_until=timezone.now(), success_url="http://testserver/",
         cancel_url="http://testserver/", now=timezone.now())
@@ -195,7 +198,7 @@ def test_cancelling_a_seat_of_a_booking_paid_online_refunds_the_policys_share_on
     payment = pay(client, stripe_double, committed, start(booking))
     place = booking.places.order_by("seat").first()
 
-    credited = committed(invoice_bookings.booking_seat_cancel, place=place, actor=contact)
+    credited = committed(places_bookings.seat_cancel, place=place, actor=contact)
 
     assert credited == Decimal("495.00")
     [refund] = Refund.objects.filter(payment=payment)

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
-from payments import bookings as invoice_bookings
 from payments.models import Invoice
+from places import bookings as places_bookings
 from tests.factories import UserFactory, make_date, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def world(course):
     Membership.objects.create(organisation=organisation, user=member, role=Membership.Role.MEMBER)
     other_contact = UserFactory(email="other@example.org")
     make_organisation(other_contact, name="Ander bureau")
-    booking = invoice_bookings.booking_on_invoice(course_date=make_date(course), organisation=organisation,
+    booking = places_bookings.booking_on_invoice(course_date=make_date(course), organisation=organisation,
                                                   booked_by=contact, seats=2)
     invoice = Invoice.objects.get(booking=booking)
     seat = booking.places.first()

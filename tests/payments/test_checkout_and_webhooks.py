@@ -15,9 +15,9 @@ from core.audit import history
 from core.models import ProviderSettings
 from courses import enrolments, seating, waitlists
 from courses.models import Enrolment
-from payments import services
 from payments.models import Payment, Refund, StripeEvent
 from payments.stripe_double import sign
+from places import checkout as places_checkout
 from tests.factories import UserFactory, make_date
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def held(course):
 
 
 def start(enrolment) -> Payment:
-    return services.checkout_start(enrolment=enrolment, success_url="http://testserver/paid/",
+    return places_checkout.place_checkout_start(enrolment=enrolment, success_url="http://testserver/paid/",
                                    cancel_url="http://testserver/back/")
 
 
@@ -84,7 +84,7 @@ def test_when_stripe_fails_or_hangs_the_person_is_told_and_the_hold_stays(held, 
         setattr(stripe_double.double, name, value)
     client.force_login(held.user)
 
-    response = client.post(reverse("payments:pay", args=[held.pk]), follow=True)
+    response = client.post(reverse("places:pay", args=[held.pk]), follow=True)
 
     assert "niet bereikbaar" in response.content.decode()
     assert not Payment.objects.exists()
@@ -96,7 +96,7 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     course_date = make_date(course, capacity=3)
     client.force_login(UserFactory())
 
-    response = client.post(reverse("payments:enrol", args=[course_date.pk]),
+    response = client.post(reverse("places:enrol", args=[course_date.pk]),
                            {"billing_type": "self", "accept_terms": "on"})
 
     payment = Payment.objects.get()
@@ -189,8 +189,8 @@ def test_a_failed_delayed_payment_keeps_the_hold_for_another_try(held, stripe_do
     held.refresh_from_db()
     assert payment.status == Payment.Status.FAILED and held.status == Enrolment.Status.HELD
     client.force_login(held.user)
-    page = client.get(reverse("payments:return", args=[held.pk])).content.decode()
-    assert "niet gelukt" in page and reverse("payments:pay", args=[held.pk]) in page
+    page = client.get(reverse("places:return", args=[held.pk])).content.decode()
+    assert "niet gelukt" in page and reverse("places:pay", args=[held.pk]) in page
 
 
 def test_an_expired_payment_page_frees_the_seat_for_the_next_in_line(held, stripe_double, client):
@@ -248,10 +248,10 @@ def test_the_return_page_asks_stripe_itself_when_the_webhook_is_late_and_shows_t
     payment = start(held)
     assert hosted_page(stripe_double, payment, "paid") == "http://testserver/paid/"  # no webhook delivered
     client.force_login(held.user)
-    status = client.get(reverse("payments:status", args=[held.pk])).json()  # the page's first look
+    status = client.get(reverse("places:status", args=[held.pk])).json()  # the page's first look
 
     assert status == {"state": "confirmed/paid"}
-    response = client.get(reverse("payments:return", args=[held.pk]), follow=True)
+    response = client.get(reverse("places:return", args=[held.pk]), follow=True)
     assert "Je plaats is bevestigd" in response.content.decode()
     [completed] = events(stripe_double, "checkout.session.completed")
     assert deliver(client, completed).json()["duplicate"] is False  # the late webhook changes nothing more
@@ -263,7 +263,7 @@ def test_the_return_page_of_an_unpaid_session_still_says_processing_without_chan
                                                                                                 client):
     payment = start(held)
     client.force_login(held.user)
-    client.get(reverse("payments:return", args=[held.pk]))
+    client.get(reverse("places:return", args=[held.pk]))
     payment.refresh_from_db()
     held.refresh_from_db()
     assert payment.status == Payment.Status.OPEN and held.status == Enrolment.Status.HELD

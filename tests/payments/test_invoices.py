@@ -15,8 +15,9 @@ from pypdf import PdfReader
 from core.models import ProviderSettings
 from courses import enrolments, seating
 from courses.forms import EnrolForm
-from payments import invoices, services
+from payments import invoices, refunds
 from payments.models import Invoice, Payment
+from places import reconcile
 from tests.factories import UserFactory, make_date
 from tests.payments.test_checkout_and_webhooks import deliver, events, start
 
@@ -59,7 +60,7 @@ def test_a_paid_place_gets_an_invoice_by_email_and_in_the_account(
     assert mail.attachments[0][0] == f"{invoice.number}.pdf" and invoice.number in mail.subject
 
     client.force_login(payment.enrolment.user)
-    page = client.get(reverse("courses:enrolment", args=[payment.enrolment.pk])).content.decode()
+    page = client.get(reverse("places:enrolment", args=[payment.enrolment.pk])).content.decode()
     download = client.get(reverse("payments:invoice", args=[invoice.number]))
     assert reverse("payments:invoice", args=[invoice.number]) in page
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
@@ -83,7 +84,7 @@ def test_a_refund_gets_a_credit_invoice_that_refers_to_the_invoice(
         course, stripe_double, client, django_capture_on_commit_callbacks):
     payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund_request(payment=payment, amount=Decimal("100.00"), reason="goodwill")
+        refunds.refund_request(payment=payment, amount=Decimal("100.00"), reason="goodwill")
 
     invoice, credit = payment.invoices.order_by("sequence")
     assert credit.kind == Invoice.Kind.CREDIT and credit.credits == invoice and credit.total == Decimal("-100.00")
@@ -127,8 +128,8 @@ def test_a_paid_place_whose_invoice_task_was_lost_gets_it_from_the_reconciliatio
     payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
     payment.invoices.all().delete()
 
-    assert services.reconcile()["invoices_issued"] == 1
-    assert services.reconcile()["invoices_issued"] == 0
+    assert reconcile.reconcile()["invoices_issued"] == 1
+    assert reconcile.reconcile()["invoices_issued"] == 0
     assert payment.invoices.get().kind == Invoice.Kind.INVOICE
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 
 from courses import enrolments, seating
-from payments import bookings as invoice_bookings
-from payments import services
 from payments.models import BankTransfer, Invoice
+from places import bookings as places_bookings
+from places import changes
 from tests.factories import UserFactory, make_date, make_organisation
 from tests.payments.test_refunds import paid  # noqa: F401 - a fixture
 
@@ -27,7 +27,7 @@ def office(client):
 def invoice(course, django_capture_on_commit_callbacks):
     contact = UserFactory(email="werkgever@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        booking = invoice_bookings.booking_on_invoice(course_date=make_date(course), organisation=make_organisation(
+        booking = places_bookings.booking_on_invoice(course_date=make_date(course), organisation=make_organisation(
             contact), booked_by=contact, seats=3)
     return Invoice.objects.get(booking=booking, kind=Invoice.Kind.INVOICE)
 
@@ -85,7 +85,7 @@ def test_the_cancellation_mail_says_how_much_comes_back_and_when(paid, django_ca
     place = paid.enrolment
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_cancel(enrolment=place, actor=place.user, by_office=days_before < 0,
+        changes.place_cancel(enrolment=place, actor=place.user, by_office=days_before < 0,
                               now=place.course_date.starts_at - timedelta(days=days_before))
     [told] = [message for message in mail.outbox if message.to == [place.user.email]
               and any(name == "afgezegd.ics" for name, *_rest in message.attachments)]  # the cancellation

@@ -7,10 +7,12 @@ import pytest
 from django.core import mail
 
 from courses.models import Enrolment, InvoicePayment
-from payments import bookings as invoice_bookings
+from payments import selectors, transfers
 from payments.models import Invoice
 from payments.selectors import payment_states
-from payments.services import place_transfer
+from places import bookings as places_bookings
+from places import enrolling
+from places.changes import place_move as place_transfer
 from tests.factories import UserFactory, make_date
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def test_the_person_cancels_and_the_policy_is_credited_on_the_invoice(client, op
     enrol(client, course_date)
     place = Enrolment.objects.get(user=coach)
     invoice = Invoice.objects.get(booking=place.booking)
-    invoice_bookings.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
+    transfers.bank_transfer_record(invoice=invoice, amount=invoice.total, received_on=date.today(),
                                           actor=None)
 
     response = client.post(f"/enrolments/{place.pk}/cancel/", {"confirmed": "1"})
@@ -68,7 +70,7 @@ def test_the_person_cancels_and_the_policy_is_credited_on_the_invoice(client, op
     assert place.status == Enrolment.Status.CANCELLED
     credit = Invoice.objects.get(credits=invoice)
     assert credit.total == -invoice.total
-    assert invoice_bookings.balance(invoice).to_pay_back == invoice.total
+    assert selectors.balance(invoice).to_pay_back == invoice.total
 
 
 def test_on_invoice_is_not_offered_where_the_course_allows_it_for_organisations_only(client, course):
@@ -113,10 +115,10 @@ def test_my_courses_and_each_place_show_the_persons_own_invoices_never_an_organi
     paid = invoice_issue(payment=Payment.objects.create(
         enrolment=paid_place, amount=paid_place.price_incl_vat, status=Payment.Status.PAID, checkout_session_id="cs_x",
         expires_at=paid_place.confirmed_at, paid_at=paid_place.confirmed_at))
-    own_place = invoice_bookings.own_place_on_invoice(
+    own_place = enrolling.own_place_on_invoice(
         course_date=make_date(second, starts_in=timedelta(days=40)), user=coach, billing=seating.Billing())
     own = Invoice.objects.get(booking=own_place.booking)
-    booking = invoice_bookings.booking_on_invoice(
+    booking = places_bookings.booking_on_invoice(
         course_date=make_date(third, starts_in=timedelta(days=60)), organisation=make_organisation(),
         booked_by=UserFactory(), seats=1)
     booking.places.update(user=coach)  # the organisation's seat, named for her

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from courses import enrolments, schedule, seating, waitlists
 from courses.models import Enrolment
-from payments import services
+from payments import checkout as payments_checkout
+from payments import refunds
 from payments.models import Payment, Refund
+from places import changes, reconcile
 from tests.factories import UserFactory, make_date, make_trainer
 from tests.payments.test_checkout_and_webhooks import deliver, events, start
 
@@ -48,7 +50,7 @@ def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, djang
                                                       days_before, cents):
     starts_at = paid.enrolment.course_date.starts_at
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
+        changes.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user,
                               now=starts_at - timedelta(days=days_before), by_office=days_before < 0)
 
     assert refunded_at_stripe(stripe_double, paid) == cents
@@ -59,8 +61,8 @@ def test_a_cancellation_refunds_what_the_policy_gives(paid, stripe_double, djang
 def test_cancelling_a_place_the_office_already_refunded_in_full_refunds_nothing_more(
         paid, stripe_double, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund_request(payment=paid, reason="goodwill")
-        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)
+        refunds.refund_request(payment=paid, reason="goodwill")
+        changes.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)
 
     assert Enrolment.objects.get(pk=paid.enrolment_id).status == Enrolment.Status.CANCELLED
     assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
@@ -68,18 +70,18 @@ def test_cancelling_a_place_the_office_already_refunded_in_full_refunds_nothing_
 
 def test_a_refund_that_cannot_reach_stripe_stays_pending_and_is_sent_once_later(paid, stripe_double):
     stripe_double.double.fail_next = 1
-    refund = services.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
-    assert services.refund_send(refund=refund).status == Refund.Status.PENDING
+    refund = refunds.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
+    assert refunds.refund_send(refund=refund).status == Refund.Status.PENDING
 
-    assert services.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
-    assert services.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
+    assert refunds.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
+    assert refunds.refund_send(refund=refund).status == Refund.Status.SUCCEEDED
     assert refunded_at_stripe(stripe_double, paid) == 10000
 
 
 def test_never_more_is_refunded_than_was_paid(paid):
-    services.refund_request(payment=paid, amount=Decimal("400.00"), reason="first")
-    with pytest.raises(services.PaymentError, match="95,00"):
-        services.refund_request(payment=paid, amount=Decimal("100.00"), reason="second")
+    refunds.refund_request(payment=paid, amount=Decimal("400.00"), reason="first")
+    with pytest.raises(payments_checkout.PaymentError, match="95,00"):
+        refunds.refund_request(payment=paid, amount=Decimal("100.00"), reason="second")
 
 
 def test_a_refund_made_in_stripes_dashboard_is_recorded_from_its_event(paid, stripe_double, client,
@@ -101,27 +103,27 @@ def test_a_called_off_date_is_refunded_on_request_or_after_the_choice_period_nev
     other = make_date(course, capacity=3, starts_in=timedelta(days=60))
     schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
     client.force_login(enrolment.user)
-    assert "Ik wil mijn geld terug" in client.get(reverse("courses:enrolment", args=[enrolment.pk])).content.decode()
+    assert "Ik wil mijn geld terug" in client.get(reverse("places:enrolment", args=[enrolment.pk])).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("payments:refund_instead", args=[enrolment.pk]))
-        client.post(reverse("payments:refund_instead", args=[enrolment.pk]))
+        client.post(reverse("places:refund_instead", args=[enrolment.pk]))
+        client.post(reverse("places:refund_instead", args=[enrolment.pk]))
 
     assert refunded_at_stripe(stripe_double, paid) == 49500 and paid.refunds.count() == 1
     with pytest.raises(seating.EnrolmentError):
-        services.place_transfer(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
+        changes.place_move(enrolment=Enrolment.objects.get(pk=enrolment.pk), to_date=other, actor=None)
 
 
 def test_places_on_a_called_off_date_that_moved_are_not_refunded_and_the_rest_are_after_a_week(
         paid, course, stripe_double, django_capture_on_commit_callbacks):
     enrolment = paid.enrolment
     schedule.course_date_cancel(course_date=enrolment.course_date, actor=None)
-    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=6)) == 0
+    assert changes.cancelled_dates_refund(now=timezone.now() + timedelta(days=6)) == 0
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=8)) == 1
+        assert changes.cancelled_dates_refund(now=timezone.now() + timedelta(days=8)) == 1
     assert refunded_at_stripe(stripe_double, paid) == 49500
-    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=9)) == 0
+    assert changes.cancelled_dates_refund(now=timezone.now() + timedelta(days=9)) == 0
 
 
 def test_reconciliation_applies_what_lost_webhooks_left_undone(course, stripe_double, client,
@@ -138,8 +140,8 @@ def test_reconciliation_applies_what_lost_webhooks_left_undone(course, stripe_do
         paid_payment.checkout_session_id]["payment_intent"], "amount": "1000"})
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.reconcile()
-    again = services.reconcile()
+        first = reconcile.reconcile()
+    again = reconcile.reconcile()
 
     paid_place.refresh_from_db()
     expired_place.refresh_from_db()
@@ -175,9 +177,9 @@ def test_the_trainers_list_shows_where_each_places_money_stands(paid, client, dj
     assert payment_column()["Olga Office"] == "Niet online betaald"
     assert payment_column()["Wil Wachter"] == "Wacht op betaling"
 
-    services.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
+    refunds.refund_request(payment=paid, amount=Decimal("100.00"), reason="goodwill")
     assert "Betaald € 495,00, € 100,00 terugbetaald" in payment_column().values()
-    services.refund_request(payment=paid, reason="the rest")
+    refunds.refund_request(payment=paid, reason="the rest")
     assert "Terugbetaald € 495,00" in payment_column().values()
 
     rows = list(csv.reader(io.StringIO(client.get(page + "export.csv").content.decode("utf-8-sig")), delimiter=";"))
@@ -196,18 +198,18 @@ def test_what_was_paid_follows_a_transferred_place_and_its_cancellation_refunds_
         paid, course, client, stripe_double, django_capture_on_commit_callbacks):
     [invoice] = paid.invoices.all()
     later = make_date(course, starts_in=timedelta(days=60))
-    moved = services.place_transfer(enrolment=paid.enrolment, to_date=later, actor=None)
+    moved = changes.place_move(enrolment=paid.enrolment, to_date=later, actor=None)
 
     client.force_login(moved.user)
-    page = client.get(reverse("courses:enrolment", args=[moved.pk])).content.decode()
+    page = client.get(reverse("places:enrolment", args=[moved.pk])).content.decode()
     assert invoice.number in page
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_cancel(enrolment=moved, actor=moved.user)  # 60 days ahead: free cancellation
+        changes.place_cancel(enrolment=moved, actor=moved.user)  # 60 days ahead: free cancellation
 
     assert refunded_at_stripe(stripe_double, paid) == 49500
     assert paid.refunds.get().credit_invoice.credits == invoice
     with django_capture_on_commit_callbacks(execute=True):  # the old place cannot be refunded a second time
-        assert services.refund_instead_of_another_date(enrolment=paid.enrolment) is False
+        assert changes.refund_instead_of_another_date(enrolment=paid.enrolment) is False
 
 
 def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund_by_hand(
@@ -222,7 +224,7 @@ def test_a_place_paid_outside_stripe_that_is_cancelled_asks_the_office_to_refund
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_cancel(enrolment=place, actor=place.user)
+        changes.place_cancel(enrolment=place, actor=place.user)
 
     [mail] = [message for message in mailoutbox if message.to == ["office@example.org"]]  # and the coach's own
     assert mail.subject == "Terugbetalen met de hand: €\u00a0495,00 aan Bo Bank"
@@ -240,20 +242,20 @@ def test_a_called_off_date_refunds_a_place_paid_outside_stripe_by_hand_and_one_r
                                         billing=seating.Billing())
     enrolments.enrolment_confirm(enrolment=by_bank)
     with django_capture_on_commit_callbacks(execute=True):
-        services.refund_request(payment=paid, reason="goodwill, before the date was called off")
+        refunds.refund_request(payment=paid, reason="goodwill, before the date was called off")
         schedule.course_date_cancel(course_date=course_date, actor=None)
     mailoutbox.clear()
 
     for place in (by_bank, paid.enrolment):
         client.force_login(place.user)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("payments:refund_instead", args=[place.pk]), follow=True)
+            response = client.post(reverse("places:refund_instead", args=[place.pk]), follow=True)
         assert "We betalen het volledige bedrag terug" in response.content.decode()
 
     [office] = mailoutbox
     assert office.to == ["office@example.org"] and "Bo Bank" in office.subject
     assert paid.refunds.count() == 1  # the goodwill refund; nothing is left to give back
-    assert services.cancelled_dates_refund(now=timezone.now() + timedelta(days=30)) == 0
+    assert changes.cancelled_dates_refund(now=timezone.now() + timedelta(days=30)) == 0
 
 
 def test_the_office_reads_its_copy_of_a_returned_payment_in_dutch_whatever_the_participants_language(
@@ -292,7 +294,7 @@ def test_a_refund_stripe_refuses_says_why_and_the_office_tries_it_again(paid, st
     client.force_login(office)
     known = stripe_double.double.payments.pop(paid.payment_intent_id)  # Stripe no longer knows the payment
     with django_capture_on_commit_callbacks(execute=True):
-        refused = services.refund_request(payment=paid, amount=Decimal("100.00"), reason="coulance", actor=office)
+        refused = refunds.refund_request(payment=paid, amount=Decimal("100.00"), reason="coulance", actor=office)
     refused.refresh_from_db()
     assert refused.status == Refund.Status.FAILED and "No such payment_intent" in refused.failure_reason
 
@@ -316,7 +318,7 @@ def test_the_office_reads_a_refunded_payment_as_refunded_and_cannot_pick_it_for_
         paid, stripe_double, client, django_capture_on_commit_callbacks):
     client.force_login(UserFactory(is_superuser=True))
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)  # 30 days before: all back
+        changes.place_cancel(enrolment=paid.enrolment, actor=paid.enrolment.user)  # 30 days before: all back
 
     listing = client.get(reverse("payment:index")).content.decode()
     assert "Terugbetaald" in listing

@@ -118,12 +118,12 @@ def test_an_unknown_session_of_nothing_or_less_is_stored_and_answered_2xx_once(c
 def test_a_delivery_that_breaks_a_rule_of_the_database_is_kept_with_the_reason(client, held, monkeypatch):
     from django.db import IntegrityError
 
-    from payments import services
+    from places import stripe_events
 
     def broken(event_type, obj):
         raise IntegrityError("a constraint said no")
 
-    monkeypatch.setattr(services, "_apply", broken)
+    monkeypatch.setattr(stripe_events, "event_apply", broken)
     response = signed_post(client, json.dumps(forged_session(held, amount_total=49500)).encode())
     assert response.status_code == 200
     assert "could not be applied" in StripeEvent.objects.get(event_id="evt_forged_1").outcome

@@ -42,10 +42,10 @@ from home.models import HomePage, InfoPage
 from home.services import trainer_roles_ensure
 from learning import services as learning
 from learning.models import AssignmentPage, QuizPage
-from payments.bookings import booking_on_invoice
+from payments.checkout import cents
 from payments.invoices import invoice_issue
 from payments.models import Payment
-from payments.services import cents
+from places.bookings import booking_on_invoice
 
 # Read by Stripe's stand-in when the demo starts (scripts/run-demo): the seeded payments it can refund.
 DEMO_STRIPE_PAYMENTS = settings.BASE_DIR / ".demo" / "stripe-payments.json"

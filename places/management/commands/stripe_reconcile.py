@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from payments.services import reconcile
+from places.reconcile import reconcile
 
 
 class Command(BaseCommand):

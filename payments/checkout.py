@@ -1,0 +1,105 @@
+"""Stripe Checkout: the payment page for a price, and what Stripe says of it now. What the page pays for (a held
+place, a booking's seats) is the places app's use case; this module knows money only."""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Booking
+
+from .models import Payment
+
+log = logging.getLogger(__name__)
+Status = Payment.Status
+
+# Stripe keeps a Checkout Session open for 30 minutes to 24 hours; a minute's margin for the clocks.
+SESSION_MIN, SESSION_MAX = timedelta(minutes=31), timedelta(hours=23, minutes=59)
+PAYMENT_METHODS = ["ideal", "card", "bancontact"]
+
+
+class PaymentError(Exception):
+    """Something the person can act on: the message is for them."""
+
+
+def stripe_client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def from_timestamp(value: int) -> datetime:
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def booking_amount(booking: Booking) -> Decimal:
+    return booking.price_incl_vat * booking.seats
+
+
+def open_payment(payments, now: datetime) -> Payment | None:
+    """A payment page still open long enough to send the person back to."""
+    return payments.filter(status=Status.OPEN, expires_at__gt=now + timedelta(minutes=2)).first()
+
+
+def session_create(*, key: str, metadata: dict, payer, name: str, unit_amount: Decimal, quantity: int,
+                   held_until: datetime, success_url: str, cancel_url: str, now: datetime):
+    """Asks Stripe for a Checkout Session open while the seats are held (within Stripe's limits). Raises
+    PaymentError when Stripe cannot be reached or refuses: nothing is written then."""
+    expires_at = min(max(held_until, now + SESSION_MIN), now + SESSION_MAX)
+    attempt = uuid.uuid4().hex
+    params = {
+        "mode": "payment",
+        "payment_method_types": PAYMENT_METHODS,
+        "line_items": [{"quantity": quantity, "price_data": {
+            "currency": "eur", "unit_amount": cents(unit_amount),
+            "product_data": {"name": name[:250]},  # the course and its first day
+        }}],
+        "customer_email": payer.email,
+        "client_reference_id": metadata.get("enrolment") or key,
+        "metadata": {**metadata, "attempt": attempt},
+        "locale": "nl" if payer.language == "nl" else "en",
+        "expires_at": int(expires_at.timestamp()),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    try:
+        return stripe_client().v1.checkout.sessions.create(
+            params=params, options={"idempotency_key": f"{key}-{attempt}"})
+    except stripe.StripeError as error:
+        log.warning("Stripe refused or failed checkout %s: %s", key, error)
+        raise PaymentError(_("The payment service is not available right now. Your seat stays held; "
+                             "please try again in a moment.")) from error
+
+
+def payment_open(*, session, amount: Decimal, **paid_for) -> Payment:
+    """The payment of a session just made, for a place (`enrolment=`) or a booking (`booking=`)."""
+    return Payment.objects.create(**paid_for, amount=amount, checkout_session_id=session.id, checkout_url=session.url,
+                                  expires_at=from_timestamp(session.expires_at))
+
+
+def session_now(payment: Payment) -> dict | None:
+    """What Stripe says of the payment's Checkout Session now, or None without an answer (the webhook or the
+    reconciliation will tell)."""
+    try:
+        return stripe_client().v1.checkout.sessions.retrieve(payment.checkout_session_id).to_dict()
+    except stripe.StripeError as error:
+        log.warning("Could not ask Stripe about session %s: %s", payment.checkout_session_id, error)
+        return None
+
+
+def sessions_since(since: datetime):
+    """Every Checkout Session Stripe made since then, as dicts (for the reconciliation)."""
+    for session in stripe_client().v1.checkout.sessions.list(
+            params={"created": {"gte": int(since.timestamp())}, "limit": 100}).auto_paging_iter():
+        yield session.to_dict()
