@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -55,6 +56,8 @@ def gunicorn(*, workers: int, env: dict | None = None, cwd: Path = ROOT, applica
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=1)  # noqa: S310
+                break
+            except urllib.error.HTTPError:  # it answers (a 503 from /healthz/ without a scheduler is an answer)
                 break
             except OSError:
                 time.sleep(0.1)
@@ -152,11 +155,12 @@ def wrk(url: str, *, seconds: float, connections: int = 32, headers: dict | None
 
 def logged_in(user) -> tuple[str, str]:
     """(Cookie header, CSRF token) of a session of its own for the person (Django is set up)."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()  # as a login makes it: in the cache too
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

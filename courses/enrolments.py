@@ -23,17 +23,16 @@ from .seating import (
     EnrolmentError,
     SeatGone,
     check_changeable,
-    check_not_confirmed_elsewhere,
     check_open,
     code_checked,
     code_redeemed,
     date_locked,
     dates_locked,
-    full_without,
     hold_duration,
     note_of,
     place_confirmed,
     place_locked,
+    refused_at_first_look,
     seating_released,
     seating_settled,
     transition,
@@ -51,9 +50,7 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, cod
     the date's lock; everyone else decides under it."""
     now = now or timezone.now()
     check_open(course_date, now)
-    check_not_confirmed_elsewhere(course_date, user, now)
-    if full_without(course_date, user, now):
-        raise DateFull(_("This date is full. You can join the waitlist."))
+    refused_at_first_look(course_date, user, now)
     code_checked(course_date, code, now)
     return _hold(course_date=course_date, user=user, billing=billing, code=code, now=now)
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -243,9 +244,10 @@ def participant_may_change(enrolment: Enrolment, now: datetime) -> bool:
     return enrolment.completed_at is None and not booked_by_organisation and not started
 
 
-def already_on_course(place: Enrolment) -> str:
+def already_on_course(starts_at: datetime) -> str:
+    """What someone with a confirmed place on another date of the course (starting then) is told."""
     return _("You already have a place on this course on %(date)s. To take part on another date, move that "
-             "place instead.") % {"date": day(place.course_date.starts_at)}
+             "place instead.") % {"date": day(starts_at)}
 
 
 def check_not_confirmed_elsewhere(course_date: CourseDate, user: User, now: datetime) -> None:
@@ -253,21 +255,27 @@ def check_not_confirmed_elsewhere(course_date: CourseDate, user: User, now: date
     other = confirmed_place_on_course(user=user, course_id=course_date.course_id, now=now,
                                       except_date_id=course_date.pk)
     if other is not None:
-        raise EnrolmentError(already_on_course(other))
+        raise EnrolmentError(already_on_course(other.course_date.starts_at))
 
 
-def full_without(course_date: CourseDate, user: User, now: datetime) -> bool:
-    """One unlocked read: every seat is taken and the person has no place on the date. Refusing on it is
-    safe, because seats only free up through later events: the date was full at the moment of the read."""
-    places = course_date.enrolments.filter(status__in=Enrolment.ACTIVE).values_list("user_id", "status",
-                                                                                     "hold_expires_at")
-    taken = 0
-    for user_id, status, hold_expires_at in places:
-        if user_id == user.pk:
-            return False
+def refused_at_first_look(course_date: CourseDate, user: User, now: datetime) -> None:
+    """One unlocked read of the date's places and the person's confirmed places on the course's other dates,
+    refusing what needs no lock: a second place on the course (EnrolmentError), or a date whose seats are all
+    taken by others (DateFull). Refusing on it is safe, because seats only free up through later events: the date
+    was full at the moment of the read. In a rush most attempts end here, without queueing for the date's lock."""
+    here = Q(course_date=course_date, status__in=Enrolment.ACTIVE)
+    elsewhere = Q(user=user, status=Enrolment.Status.CONFIRMED, course_date__course_id=course_date.course_id,
+                  course_date__ends_at__gt=now) & ~Q(course_date=course_date)
+    taken, own = 0, False
+    for date_id, user_id, status, hold_expires_at, starts_at in (
+            Enrolment.objects.filter(here | elsewhere).order_by("pk").values_list(
+                "course_date_id", "user_id", "status", "hold_expires_at", "course_date__starts_at")):
+        if date_id != course_date.pk:
+            raise EnrolmentError(already_on_course(starts_at))
+        own = own or user_id == user.pk
         taken += takes_seat(status, hold_expires_at, now)
-    return taken >= course_date.capacity
-
+    if not own and taken >= course_date.capacity:
+        raise DateFull(_("This date is full. You can join the waitlist."))
 
 
 def code_checked(course_date: CourseDate, code: str, now: datetime) -> None:

@@ -60,7 +60,7 @@ def _place_already(request, course_date: CourseDate):
     other = selectors.confirmed_place_on_course(user=request.user, course_id=course_date.course_id,
                                                 now=timezone.now(), except_date_id=course_date.pk)
     if other is not None:
-        messages.info(request, already_on_course(other))
+        messages.info(request, already_on_course(other.course_date.starts_at))
         return redirect("places:enrolment", pk=other.pk)
     return None
 
