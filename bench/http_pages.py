@@ -145,7 +145,7 @@ def main(seconds: float, runs: int) -> None:
         import django
 
         django.setup()
-        from home.health import heartbeat
+        from operations.health import heartbeat
 
         for process in ("scheduler", "worker"):  # /healthz/ (the servers' readiness check) wants both heard from
             heartbeat(process)

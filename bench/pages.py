@@ -29,7 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from home.health import heartbeat  # noqa: E402
+from operations.health import heartbeat  # noqa: E402
 
 PAGES = [
     "/", "/opleidingen/", "/opleidingen/basistraining-2e-spoorcoaching/",

@@ -134,7 +134,7 @@ def main(seconds: float) -> None:
         import django
 
         django.setup()
-        from home.health import heartbeat
+        from operations.health import heartbeat
         from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
         for process in ("scheduler", "worker"):

@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from certification import views as certification_views
 from core import routing
 from core import views as core_views
-from home.views import healthz
+from operations.views import healthz
 from places.views import stripe_webhook
 
 urlpatterns = [

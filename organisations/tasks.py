@@ -1,4 +1,4 @@
-"""The organisations app's periodic work, enqueued by `manage.py scheduler` (home/schedule.py)."""
+"""The organisations app's periodic work, enqueued by `manage.py scheduler` (operations/schedule.py)."""
 
 from django_tasks import task
 

@@ -1,4 +1,4 @@
-"""The payments app's periodic work, enqueued by `manage.py scheduler` (home/schedule.py). One-off tasks live
+"""The payments app's periodic work, enqueued by `manage.py scheduler` (operations/schedule.py). One-off tasks live
 beside the work they do (refunds.send_refund, invoices.issue_invoice and invoices.send_invoice), so the
 services that enqueue them import nothing that imports them back."""
 

@@ -110,7 +110,7 @@ def attendance_submit(*, course_date: CourseDate, register: str, actor: User,
 
 @task()
 def send_submission(*, submission_id: int) -> str:
-    """Sends a queued submission. PE-online out of reach: the task fails and is tried again later (home.retries);
+    """Sends a queued submission. PE-online out of reach: the task fails and is tried again later (operations.retries);
     an answer that cannot be read ends the submission (sending again could report people twice)."""
     submission = AttendanceSubmission.objects.get(pk=submission_id)
     account = pe_online.account_for(submission.register)

@@ -14,6 +14,8 @@ INSTALLED_APPS = [
     "core",
     "csp",
     "home",
+    "operations",
+    "demo",
     "accounts",
     "courses",
     "payments",

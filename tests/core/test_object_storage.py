@@ -21,8 +21,8 @@ from django.core.files.storage import storages
 from django.db.models import FileField
 
 from core.storage import private_storage
-from home.health import health_report, heartbeat
 from lms.settings.base import storage_from_url
+from operations.health import health_report, heartbeat
 from tests.factories import UserFactory, make_certificate
 
 REGION = "eu-central-1"

@@ -12,8 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from certification import services as certificates
 from courses.models import Enrolment
-from home.health import heartbeat
 from learning import services as learning
+from operations.health import heartbeat
 from tests.factories import UserFactory, confirmed_place, make_date, pdf_bytes
 
 pytestmark = pytest.mark.django_db

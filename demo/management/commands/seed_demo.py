@@ -37,7 +37,7 @@ from courses.models import (
     ModulePage,
     Voucher,
 )
-from home import demo_content
+from demo import content as demo_content
 from home.models import HomePage, InfoPage
 from home.services import trainer_roles_ensure
 from learning import services as learning

@@ -20,7 +20,7 @@ def beating():
     """The scheduler has ticked and the worker has run its tasks, as they do every 30 seconds."""
     from django.core.management import call_command
 
-    from home.schedule import retry_failed_tasks
+    from operations.schedule import retry_failed_tasks
 
     call_command("scheduler", once=True)
     retry_failed_tasks.call()
@@ -38,7 +38,7 @@ def test_health_is_503_naming_the_part_when_the_worker_or_scheduler_went_quiet(c
 
     from django.utils import timezone
 
-    from home.models import Heartbeat
+    from operations.models import Heartbeat
 
     Heartbeat.objects.filter(name="worker").update(beat_at=timezone.now() - timedelta(minutes=6))
     response = client.get("/healthz/")

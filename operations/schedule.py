@@ -18,7 +18,7 @@ from .retries import failed_tasks_retry, stale_tasks_requeue
 @task()
 def retry_failed_tasks() -> int:
     """Queues again the one-off tasks whose worker died while running them, and enqueues failed ones again
-    (see home.retries)."""
+    (see operations.retries)."""
     heartbeat("worker")  # this task runs every tick: a worker is running tasks
     periodic = periodic_task_paths()
     return stale_tasks_requeue(periodic=periodic) + failed_tasks_retry(periodic=periodic)

@@ -2,12 +2,12 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from home.health import heartbeat
-from home.schedule import EVERY_TENTH_TICK, EVERY_TICK
+from operations.health import heartbeat
+from operations.schedule import EVERY_TENTH_TICK, EVERY_TICK
 
 
 class Command(BaseCommand):
-    help = ("Enqueues the periodic tasks of home/schedule.py (releasing lapsed holds, waitlist offers, retrying "
+    help = ("Enqueues the periodic tasks of operations/schedule.py (releasing lapsed holds, waitlist offers, retrying "
             "failed tasks) every --interval seconds; "
             "`manage.py db_worker` runs them. One scheduler per installation is enough; more do no harm.")
 

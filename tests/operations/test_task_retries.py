@@ -12,9 +12,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from courses.notifications import send_enrolment_confirmation
-from home.models import TaskRetry
-from home.retries import RETRY_AFTER, failed_tasks_retry
-from home.schedule import periodic_task_paths
+from operations.models import TaskRetry
+from operations.retries import RETRY_AFTER, failed_tasks_retry
+from operations.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, confirmed_place, make_course, make_date
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,8 +20,8 @@ from django_tasks_db.models import DBTaskResult
 
 from courses import enrolments, seating
 from courses.notifications import send_enrolment_confirmation
-from home.retries import stale_tasks_requeue
-from home.schedule import periodic_task_paths
+from operations.retries import stale_tasks_requeue
+from operations.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from home.demo_content import DEMO_ACCOUNTS, DEMO_PASSWORD
+from demo.content import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
