@@ -1,12 +1,26 @@
 """Middleware of the bottom layer: a part we depend on that is away for a moment (the private storage read-only
-or unreachable, a mail server that refuses) is a clear "try again shortly" page with status 503, not a server
-error; every response carries a Content-Security-Policy and a Permissions-Policy."""
+or unreachable, a mail server that refuses, the database restarting) is a clear "try again shortly" page with
+status 503, not a server error; every response carries a Content-Security-Policy and a Permissions-Policy."""
 
 import logging
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+
+DATABASE_AWAY = (OperationalError, InterfaceError)  # not reachable, restarting, a connection lost: not a bug
+
+
+def database_unavailable(request) -> HttpResponse:
+    """The page while the database does not answer: made without it (no layout, menu or settings from it), in
+    both languages, as the 500 page is. The request's transaction was rolled back: nothing is half applied."""
+    log.error("%s %s: the database is unavailable", request.method, request.path, exc_info=True)
+    response = HttpResponse(render_to_string("503_database.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +33,8 @@ class TemporarilyUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_AWAY):
+            return database_unavailable(request)
         if not isinstance(exception, OSError):
             return None
         log.error("%s %s: a dependency is unavailable: %r", request.method, request.path, exception)

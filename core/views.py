@@ -1,9 +1,12 @@
 """Views every app's pages lean on."""
 
+import sys
+
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views import defaults
 
+from .middleware import DATABASE_AWAY, database_unavailable
 from .models import ProviderSettings
 
 
@@ -23,3 +26,11 @@ def bad_request(request, exception=None):
     if isinstance(exception, DisallowedHost):
         return HttpResponseBadRequest("Bad Request (400): unknown host.", content_type="text/plain; charset=utf-8")
     return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """Django's 500 page, except when the database is away: a middleware that needed it (a session saved, the
+    signed-in person read) failed outside any view, and that is a 503 too."""
+    if isinstance(sys.exc_info()[1], DATABASE_AWAY):
+        return database_unavailable(request)
+    return defaults.server_error(request)

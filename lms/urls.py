@@ -58,3 +58,4 @@ urlpatterns += i18n_patterns(
 )
 
 handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"

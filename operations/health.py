@@ -1,10 +1,12 @@
-"""What /healthz/ checks: the database answers, the private storage takes a file, and the scheduler and the
-worker have been heard from lately. Each part answers "ok" or says what is wrong, nothing secret."""
+"""What /healthz/ checks: the database answers, the private storage takes a file, the scheduler and the worker
+have been heard from lately, and the shared cache answers. Each part answers "ok" or says what is wrong, nothing
+secret. Without the cache the site works, slower: that part alone makes the report degraded, not unavailable."""
 
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import DatabaseError, connection
@@ -13,6 +15,7 @@ from django.utils import timezone
 from .models import Heartbeat
 
 PARTS = ("scheduler", "worker")
+OPTIONAL = ("cache",)  # the site works without it
 
 
 def heartbeat(name: str, *, now: datetime | None = None) -> None:
@@ -39,10 +42,17 @@ def _private_storage() -> str:
     return "ok"
 
 
+def _cache() -> str:
+    backend = caches["default"]
+    backend.get("healthz")  # asks Redis (again, once its retry interval has passed)
+    return "ok" if getattr(backend, "reachable", True) else "unreachable"
+
+
 def health_report(*, now: datetime | None = None) -> dict[str, str]:
     now = now or timezone.now()
     report = {"database": _database()}
     report["private_storage"] = _private_storage()
+    report["cache"] = _cache()
     if report["database"] == "ok":
         beats = dict(Heartbeat.objects.filter(name__in=PARTS).values_list("name", "beat_at"))
         stale = timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS)

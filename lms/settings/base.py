@@ -116,6 +116,9 @@ def database_config(url: str) -> dict:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # A database that does not answer (restarting, a failover) fails the request in seconds, with a 503
+        # (core.middleware), instead of holding the app server until the operating system gives up.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     return config
 
 
@@ -304,6 +307,16 @@ HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "300"))
 # limits. The embedded default is a table in the database (`migrate` creates it); production sets
 # CACHE_URL=redis://…
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
+
+
+def redis_caches(url: str) -> dict:
+    """Redis as the cache, and the database for rate-limit counts while Redis is away (core.cache). A page waits
+    at most half a second for a Redis that does not answer, and then not again for a few seconds."""
+    return {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url, "FALLBACK": "counters",
+                        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
+            "counters": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
+
+
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "on") != "off"  # anonymous pages from the cache (core.page_cache)
 
 

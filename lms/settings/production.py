@@ -51,8 +51,7 @@ CERTIFICATE_SIGNING_KEY = required_env("CERTIFICATE_SIGNING_KEY")
 
 # Shared state lives outside the process so app servers can scale out.
 if os.environ.get("CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
-                          "LOCATION": os.environ["CACHE_URL"]}}
+    CACHES = redis_caches(os.environ["CACHE_URL"])
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "cache_table"}}

@@ -36,7 +36,6 @@ if os.environ.get("CACHE_URL"):
     from urllib.parse import urlsplit
 
     _worker = int((os.environ.get("PYTEST_XDIST_WORKER") or "gw0").removeprefix("gw"))
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
-                          "LOCATION": urlsplit(os.environ["CACHE_URL"])._replace(path=f"/{_worker + 1}").geturl()}}
+    CACHES = redis_caches(urlsplit(os.environ["CACHE_URL"])._replace(path=f"/{_worker + 1}").geturl())
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

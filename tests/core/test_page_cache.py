@@ -355,8 +355,8 @@ def test_with_the_database_as_the_cache_production_asks_it_within_djangos_reques
 
 
 def test_when_the_cache_is_away_the_page_cache_asks_it_once_per_request(course_date, settings, monkeypatch):
-    """The front's failed lookup goes with the request to Django: its middleware does not wait for Redis again.
-    (The page itself then fails too: Wagtail keeps its site routes in the same cache.)"""
+    """The front's failed lookup goes with the request to Django: its middleware does not wait for Redis again,
+    and the page is rendered without the cache (core.cache; tests/core/test_redis_outage.py)."""
     settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}  # closed
     away, asked = caches["default"], []
 
@@ -365,5 +365,6 @@ def test_when_the_cache_is_away_the_page_cache_asks_it_once_per_request(course_d
         return type(away).get_many(away, keys)
 
     monkeypatch.setattr(away, "get_many", get_many)
-    front_get(COURSE_URL)
+    status, headers, body = front_get(COURSE_URL)
     assert len([keys for keys in asked if any(":page:" in key for key in keys)]) == 1
+    assert status == "200 OK" and "X-Page-Cache" not in headers and "nog 10 plaatsen" in body.decode()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-PARTS_OK = {"database": "ok", "private_storage": "ok", "scheduler": "ok", "worker": "ok"}
+PARTS_OK = {"database": "ok", "private_storage": "ok", "cache": "ok", "scheduler": "ok", "worker": "ok"}
 
 
 @pytest.fixture
@@ -92,3 +92,31 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == 503
     assert result["body"]["status"] == "unavailable" and result["body"]["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite:///{tmp}/missing-dir/db.sqlite3",
+                                          "postgres://academy:secret@127.0.0.1:{closed_port}/academy"])
+def test_while_the_database_is_away_pages_are_a_quick_503_made_without_it(tmp_path, database_url):
+    """A separate process whose database cannot be reached (a file that cannot be opened; a PostgreSQL port
+    nobody listens on): every page says so with a 503 in a second, without the layout that needs the database."""
+    from bench.common import free_port
+
+    script = (
+        "import django, json, time; django.setup();"
+        "from django.test import Client;"
+        "started = time.monotonic();"
+        "pages = [Client(raise_request_exception=False).get(path) for path in "
+        "('/', '/opleidingen/basistraining/', '/accounts/login/', '/verify/abc/')];"
+        "print(json.dumps({'seconds': time.monotonic() - started, 'pages': ["
+        "[r.status_code, r.get('Retry-After'), r.content.decode()] for r in pages]}))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+           "DATABASE_URL": database_url.format(tmp=tmp_path, closed_port=free_port())}
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    for status, retry_after, html in answer["pages"]:
+        assert status == 503 and retry_after == "30"
+        assert "<h1>Even niet beschikbaar</h1>" in html and "Er is niets half opgeslagen" in html
+    assert answer["seconds"] < 10
+    assert "the database is unavailable" in out.stderr

@@ -1,0 +1,185 @@
+"""Redis is a speed-up, not a part the site stands on: while it does not answer, pages render uncached, people
+stay signed in and can log in, the login and verification limits keep counting (in the database), /healthz/ says
+degraded, and the outage is logged once. When it answers again nothing changed meanwhile comes back stale.
+
+A real Redis on loopback, paused (SIGSTOP: its connections hang, as over a broken network, and its data stays)
+and resumed; never a mock."""
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from datetime import date
+
+import pytest
+import redis
+from django.core.management import call_command
+from django.test import Client
+
+from bench.common import free_port
+from core.cache import RedisCache
+from core.models import ProviderSettings
+from lms.settings.base import redis_caches
+from tests.factories import UserFactory, confirmed_place, make_certificate, make_date
+
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.skipif(not shutil.which("redis-server"), reason="needs Debian's redis-server")]
+COURSE_URL = "/opleidingen/basistraining/"
+RETRY_SECONDS = 0.3
+
+
+class ThrowawayRedis:
+    """A Redis on loopback whose data survives `stop` and `start` (a snapshot in its own folder), as a Redis
+    restarted with persistence does."""
+
+    def __init__(self, folder):
+        self.port, self.folder = free_port(), folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--save", "", "--appendonly", "no", "--loglevel", "warning"], stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1):
+                return
+            time.sleep(0.05)
+
+    def stop(self):
+        """Everything it holds is written to disk first; then it is gone (connections refused)."""
+        redis.Redis(port=self.port).save()
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def pause(self):
+        """Its connections hang, as over a broken network."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def close(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def a_retry_later():
+    time.sleep(RETRY_SECONDS + 0.1)  # each app process asks Redis again after its retry interval
+
+
+@pytest.fixture
+def redis_server(settings, monkeypatch, tmp_path):
+    server = ThrowawayRedis(tmp_path)
+    settings.CACHES = redis_caches(server.url)
+    settings.PAGE_CACHE = True
+    call_command("createcachetable", verbosity=0)  # the counters' table (the SQLite pass has no database cache)
+    monkeypatch.setattr(RedisCache, "RETRY_SECONDS", RETRY_SECONDS)
+    ProviderSettings.load()  # saved before the first page: the first render would otherwise create them
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def coach(course):
+    person = UserFactory(email="eva@example.org", password="juist-wachtwoord-123")
+    confirmed_place(make_date(course), person)
+    return person
+
+
+def signed_in(person) -> Client:
+    browser = Client()
+    browser.force_login(person)
+    return browser
+
+
+def test_while_redis_is_away_every_page_works_and_health_says_degraded(redis_server, course, coach, caplog):
+    from operations.schedule import retry_failed_tasks
+
+    call_command("scheduler", once=True)
+    retry_failed_tasks.call()  # the worker's heartbeat
+    eva = signed_in(coach)
+    assert eva.get("/my/courses/").status_code == 200
+    Client().get(COURSE_URL)
+    assert Client().get(COURSE_URL)["X-Page-Cache"] == "hit"
+
+    redis_server.pause()
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
+        anonymous = Client().get(COURSE_URL)
+        mine = eva.get("/my/courses/")
+        login = Client()
+        logged_in = login.post("/accounts/login/", {"login": "eva@example.org", "password": "juist-wachtwoord-123"})
+        health = Client().get("/healthz/")
+        again = Client().get(COURSE_URL)
+
+    assert anonymous.status_code == 200 and "X-Page-Cache" not in anonymous and course.title in anonymous.text
+    assert mine.status_code == 200 and course.title in mine.text and "Uitloggen" in mine.text
+    assert logged_in.status_code == 302 and "Uitloggen" in login.get("/my/courses/").text
+    assert health.status_code == 200
+    assert health.json()["status"] == "degraded" and health.json()["cache"] == "unreachable"
+    assert again.status_code == 200
+    outage_logs = [record for record in caplog.records if "Redis is unreachable" in record.getMessage()]
+    assert len(outage_logs) == 1
+
+    redis_server.resume()
+    a_retry_later()
+    health = Client().get("/healthz/")
+    assert health.json()["status"] == "ok" and health.json()["cache"] == "ok"
+    assert any("Redis is back" in record.getMessage() for record in caplog.records)
+
+
+def test_nothing_changed_while_redis_was_away_is_served_stale_after_it_returns(redis_server, course, coach):
+    """Redis restarted with its data from before the outage: the course page stored then, and Eva's session."""
+    Client().get(COURSE_URL)
+    assert Client().get(COURSE_URL)["X-Page-Cache"] == "hit"
+    eva = signed_in(coach)
+    assert eva.get("/my/courses/").status_code == 200  # her session is in Redis too (cached_db)
+
+    redis_server.stop()
+    course.title = "Basistraining, nieuwe opzet"
+    course.save_revision().publish()
+    eva.post("/accounts/logout/")
+    redis_server.start()
+    a_retry_later()
+
+    page = Client().get(COURSE_URL)
+    assert page.status_code == 200 and "Basistraining, nieuwe opzet" in page.text
+    assert eva.get("/my/courses/").status_code == 302  # logged out is logged out: her old session did not return
+
+
+def test_login_and_verification_limits_keep_counting_while_redis_is_away(redis_server, course, coach, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip,3/5m/key"}
+    settings.CERTIFICATE_VERIFY_LIMIT_PER_MINUTE = 2
+    certificate = make_certificate(course, UserFactory(), date(2026, 11, 20), [])
+    redis_server.pause()
+
+    browser = Client()
+    for _ in range(3):
+        wrong = browser.post("/accounts/login/", {"login": "eva@example.org", "password": "fout"})
+        assert wrong.status_code == 200 and "Uitloggen" not in wrong.text
+    refused = browser.post("/accounts/login/", {"login": "eva@example.org", "password": "juist-wachtwoord-123"})
+    assert refused.status_code == 200 and "Te veel inlogpogingen" in refused.text
+    assert browser.get("/my/courses/").status_code == 302  # not signed in
+
+    statuses = [Client().get(f"/verify/{certificate.code}/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_a_page_waits_for_an_unreachable_redis_once_not_on_every_call(redis_server, course, coach, monkeypatch):
+    failures = []
+    went_away = RedisCache._went_away
+    monkeypatch.setattr(RedisCache, "RETRY_SECONDS", 60)
+    monkeypatch.setattr(RedisCache, "_went_away", lambda self, error: failures.append(error) or went_away(self, error))
+    eva = signed_in(coach)
+    redis_server.pause()
+
+    started = time.monotonic()
+    assert Client().get(COURSE_URL).status_code == 200
+    assert eva.get("/my/courses/").status_code == 200
+    assert len(failures) == 1, "after one timeout the process stops asking Redis for its retry interval"
+    assert time.monotonic() - started < 5
