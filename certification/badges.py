@@ -2,12 +2,19 @@
 (eddsa-jcs-2022: Ed25519 over the canonical JSON).
 
 The public key is published in the issuer profile (/badges/issuer.json, as a Multikey) and as a JSON Web Key
-Set (/.well-known/jwks.json), so anyone can check a credential without asking us; a changed byte fails."""
+Set (/.well-known/jwks.json), so anyone can check a credential without asking us; a changed byte fails.
+
+Revocation: each credential points at its bit in a W3C Bitstring Status List (v1.0, purpose "revocation")
+that we publish, signed with the same key, at /badges/status/1.json. A revoked or replaced certificate's bit is
+1. The list has the spec's minimum of 131,072 entries and each certificate's position is drawn at random
+(certification.models), so a position reveals nothing."""
 
 import base64
+import gzip
 import hashlib
 import json
-from datetime import UTC
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from cryptography.exceptions import InvalidSignature
@@ -18,9 +25,12 @@ from django.utils.html import escape
 
 from core.links import absolute_url
 
-from .models import Certificate
+from .models import STATUS_LIST_SIZE, Certificate
 
 KEY_ID = "certificates-1"
+CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+STATUS_LIST = "1"  # the one list in use; a second would follow when the first is full
+STATUS_LIST_TTL_SECONDS = 300  # how long a verifier may keep the list (its `ttl`; the response says no more)
 
 
 def _b64url(data: bytes) -> str:
@@ -44,12 +54,16 @@ def public_jwk(key: Ed25519PublicKey | None = None) -> dict:
 
 
 def issuer_profile(provider: dict, *, with_key: bool = False) -> dict:
+    """The issuer as a credential names it, or (with_key) the profile we publish: then a JSON-LD document of its
+    own whose key may make assertions (the proof purpose of every credential and status list we sign)."""
     profile = {"id": absolute_url(reverse("badge_issuer")), "type": ["Profile"], "name": provider.get("name", ""),
                "url": absolute_url("/"), **({"email": provider["email"]} if provider.get("email") else {})}
     if with_key:
+        profile = {"@context": [*CONTEXT, "https://w3id.org/security/multikey/v1"], **profile}
         profile["verificationMethod"] = [{"id": verification_method_id(), "type": "Multikey",
                                           "controller": profile["id"],
                                           "publicKeyMultibase": public_key_multibase()}]
+        profile["assertionMethod"] = [verification_method_id()]
     return profile
 
 
@@ -74,8 +88,7 @@ def credential(certificate: Certificate) -> dict:
     hours = _number(certificate.net_hours)
     points = "; ".join(f"{a['register']}: {_number(Decimal(a['points']))} PE" for a in certificate.accreditations)
     document = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": CONTEXT,
         "id": verify,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer_profile(certificate.provider),
@@ -83,6 +96,7 @@ def credential(certificate: Certificate) -> dict:
         "name": certificate.course_title,
         "credentialSubject": {
             "type": ["AchievementSubject"],
+            **({"identifier": [holder_identity(certificate)]} if certificate.user_id else {}),
             "name": certificate.holder_name,
             "achievement": {
                 "id": absolute_url(certificate.course.url) if certificate.course else verify,
@@ -98,7 +112,57 @@ def credential(certificate: Certificate) -> dict:
     }
     if certificate.valid_until:
         document["validUntil"] = f"{certificate.valid_until.isoformat()}T23:59:59Z"
+    if certificate.status_list_index is not None:
+        document["credentialStatus"] = {
+            "id": f"{status_list_url()}#{certificate.status_list_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.status_list_index),
+            "statusListCredential": status_list_url(),
+        }
     return document
+
+
+def holder_identity(certificate: Certificate) -> dict:
+    """Who the badge belongs to without saying it (Open Badges 3.0 IdentityObject): the SHA-256 of the holder's
+    email address and a salt, so a verifier who is given the address can check it. The salt is the credential's
+    own (from its verification code), so one address hashes differently in each credential."""
+    salt = hashlib.sha256(f"identity-salt:{certificate.code}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256((certificate.user.email.lower() + salt).encode()).hexdigest()
+    return {"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+            "identityHash": f"sha256${digest}", "salt": salt}
+
+
+def status_list_url() -> str:
+    return absolute_url(reverse("badge_status_list", args=[STATUS_LIST]))
+
+
+def encoded_list(positions: Iterable[int]) -> str:
+    """The bitstring with these positions set (position 0 is the first byte's most significant bit), GZIP'd
+    and base64url-encoded without padding, as multibase ("u")."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    for position in positions:
+        bits[position // 8] |= 0x80 >> (position % 8)
+    return "u" + _b64url(gzip.compress(bytes(bits), mtime=0))
+
+
+def status_list_credential(revoked: Iterable[int], *, valid_from: datetime) -> dict:
+    """The signed BitstringStatusListCredential: `revoked` are the positions of certificates no longer valid."""
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": status_list_url(),
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": absolute_url(reverse("badge_issuer")),
+        "validFrom": valid_from.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": f"{status_list_url()}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(revoked),
+            "ttl": STATUS_LIST_TTL_SECONDS * 1000,
+        },
+    }
+    return signed(document)
 
 
 # Data Integrity proof, cryptosuite eddsa-jcs-2022: JSON canonicalisation (RFC 8785), SHA-256, Ed25519.
@@ -148,7 +212,11 @@ def _hash_data(document: dict, proof: dict) -> bytes:
 
 def signed_credential(certificate: Certificate) -> dict:
     """The credential with its proof: what a wallet or backpack imports."""
-    document = credential(certificate)
+    return signed(credential(certificate))
+
+
+def signed(document: dict) -> dict:
+    """The document with a Data Integrity proof by the provider's key, for the purpose of asserting it."""
     proof = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
              "created": document["validFrom"], "verificationMethod": verification_method_id(),
              "proofPurpose": "assertionMethod"}

@@ -2,10 +2,13 @@
 checksum, so what an alumna downloads years later is what was issued. Certificates are never deleted; a
 revoked or replaced one stays, with its history, and shows as such on the verification page."""
 
+import secrets
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -86,6 +89,33 @@ def certificate_path(certificate, filename: str) -> str:
     return f"certificates/{certificate.year}/{filename}"
 
 
+STATUS_LIST_SIZE = 131_072  # bits in the revocation list: the W3C Bitstring Status List's minimum (16 KB)
+
+
+def free_status_list_index() -> int:
+    """A random position no certificate holds yet (a few candidates in one query; the unique constraint guards a
+    race between two issues)."""
+    random = secrets.SystemRandom()
+    while True:
+        candidates = random.sample(range(STATUS_LIST_SIZE), 8)
+        taken = set(Certificate.objects.filter(status_list_index__in=candidates)
+                    .values_list("status_list_index", flat=True))
+        free = [candidate for candidate in candidates if candidate not in taken]
+        if free:
+            return free[0]
+
+
+class CertificateQuerySet(models.QuerySet):
+    def revoked_positions(self) -> tuple[list[int], datetime]:
+        """The status-list positions of certificates no longer valid (revoked or replaced), and the moment the
+        list last changed (the first issue, while nothing was revoked)."""
+        closed = self.filter(status__in=[CertificateStatus.REVOKED, CertificateStatus.REPLACED])
+        rows = list(closed.exclude(status_list_index=None).values_list("status_list_index", "status_changed_at"))
+        since = (max((changed for _position, changed in rows if changed), default=None)
+                 or self.aggregate(first=Min("issued_at"))["first"] or datetime(2026, 1, 1, tzinfo=UTC))
+        return [position for position, _changed in rows], since
+
+
 class Certificate(models.Model):
     Status = CertificateStatus
     wagtail_reference_index_ignore = True
@@ -128,6 +158,12 @@ class Certificate(models.Model):
     pdf = models.FileField(storage=private_storage, upload_to=certificate_path, max_length=200, editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
     expiry_reminded_at = models.DateTimeField(_("reminded of expiry"), null=True, blank=True, editable=False)
+    # Its bit in the published revocation list (certification.badges): drawn at random, so a position says nothing
+    # about when or for whom it was issued.
+    status_list_index = models.PositiveIntegerField(_("position in the status list"), null=True, unique=True,
+                                                    editable=False)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")
@@ -144,6 +180,11 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.number} · {self.holder_name} · {self.course_title}"
+
+    def save(self, *args, **kwargs):
+        if self.status_list_index is None and self._state.adding:
+            self.status_list_index = free_status_list_index()
+        super().save(*args, **kwargs)
 
     @property
     def is_valid(self) -> bool:

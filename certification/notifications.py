@@ -28,3 +28,12 @@ def send_completion_withdrawn(*, certificate_id: int) -> None:
     if certificate.status == Certificate.Status.VALID:
         email_office("certification/email/completion_withdrawn", {"certificate": certificate},
                      admin_link=("certification_trainer:date", certificate.enrolment.course_date_id))
+
+
+@task()
+def send_revoked(*, certificate_id: int) -> None:
+    """To the holder: which certificate, since when, why, and what that means for its PDF and badge."""
+    certificate = Certificate.objects.select_related("user").get(pk=certificate_id)
+    if certificate.user is not None and certificate.status == Certificate.Status.REVOKED:
+        email_person(certificate.user, "certification/email/revoked", {"certificate": certificate},
+                     links={"certificates_url": ("certification:mine", [])})

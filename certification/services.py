@@ -21,10 +21,11 @@ from core.documents import render_once
 from core.links import absolute_url
 from core.models import ProviderSettings
 from core.sequences import next_number
+from core.tasks import enqueue_with_change
 from courses.models import Enrolment
 
 from .models import Certificate, CertificateDesign, CertificateHold, CertificateSequence, PublicStatus
-from .notifications import send_expiry_reminder
+from .notifications import send_expiry_reminder, send_revoked
 from .pdf import certificate_pdf
 
 
@@ -156,8 +157,14 @@ def _close(certificate: Certificate, status: str, *, actor: User, reason: str, n
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, actor: User, reason: str,
                        now: datetime | None = None) -> Certificate:
-    """Revoked for good: the verification page says so, with the date; the history stays."""
-    return _close(certificate, Certificate.Status.REVOKED, actor=actor, reason=reason, now=now or timezone.now())
+    """Revoked for good: the verification page and the badges' status list say so at once, the holder hears it
+    by mail with the reason; the history stays."""
+    with transaction.atomic():
+        certificate = _close(certificate, Certificate.Status.REVOKED, actor=actor, reason=reason,
+                             now=now or timezone.now())
+        if certificate.user_id:
+            enqueue_with_change(send_revoked, certificate_id=certificate.pk)
+    return certificate
 
 
 def certificate_reissue(*, certificate: Certificate, actor: User, reason: str,

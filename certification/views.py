@@ -102,6 +102,20 @@ def badge_issuer(request):
     return JsonResponse(badges.issuer_profile({"name": provider.name, "email": provider.email}, with_key=True))
 
 
+@page_cache.cacheable(page_cache.SITE, page_cache.CERTIFICATES)
+def badge_status_list(request, number: int):
+    """The signed revocation list every credential points at. A revocation renders it afresh at once (the
+    certificates' topic): a verifier that asks again sees it; one keeping it follows its `ttl` (five minutes)."""
+    if str(number) != badges.STATUS_LIST:
+        raise Http404
+    revoked, since = Certificate.objects.revoked_positions()
+    response = JsonResponse(badges.status_list_credential(revoked, valid_from=since),
+                            json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/vc+ld+json"
+    response["Cache-Control"] = page_cache.CACHE_CONTROL
+    return response
+
+
 def badge_image(request):
     """The picture Open Badges credentials name for their achievement: the provider's seal in its colour."""
     response = HttpResponse(badges.badge_svg(ProviderSettings.load().name, CertificateDesign.load().accent_colour),

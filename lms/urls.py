@@ -22,6 +22,7 @@ urlpatterns = [
     path("verify/<token:code>.json", certification_views.verify, {"fmt": "json"}, name="verify_json"),
     path("badges/issuer.json", certification_views.badge_issuer, name="badge_issuer"),
     path("badges/badge.svg", certification_views.badge_image, name="badge_image"),
+    path("badges/status/<int:number>.json", certification_views.badge_status_list, name="badge_status_list"),
     path(".well-known/jwks.json", certification_views.jwks, name="jwks"),
     path("payments/stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     # One login for everyone: Wagtail's own login and password reset would skip allauth's rate limits and its
