@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-sqlite test-postgres lint check system-deps install messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/fetch_test_tools.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) scripts/fetch_test_tools.py
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -23,6 +23,27 @@ from core.models import ProviderSettings
 from .models import CourseDate, Enrolment
 
 AMSTERDAM = "Europe/Amsterdam"
+# The Netherlands' rules since 1996 (as EU law sets them: summer time from the last Sunday of March, 02:00 CET, to
+# the last Sunday of October, 03:00 CEST), written as rules rather than a list of dates, so every calendar reads
+# every year alike. Each DTSTART is the local time on the clock before the change (RFC 5545, 3.6.5).
+AMSTERDAM_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Amsterdam
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19960331T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19961027T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 MIMETYPE = "text/calendar; charset=utf-8; method={method}"
 
@@ -72,7 +93,7 @@ def place_calendar(enrolment: Enrolment, *, method: str = REQUEST, only_days: ra
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     if days:
-        calendar.add_component(Timezone.from_tzid(AMSTERDAM, first_date=days[0].starts_at.date()))
+        calendar.add_component(Timezone.from_ical(AMSTERDAM_VTIMEZONE.replace("\n", "\r\n")))
     description = course.summary
     if course_date.online_url and course_date.location_kind == CourseDate.LocationKind.ONLINE:
         description += f"\n\n{course_date.online_url}"
