@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from core.mail import with_honest_headers
 from core.models import ProviderSettings
 
 
@@ -21,3 +22,6 @@ class AccountAdapter(DefaultAccountAdapter):
             name=ProviderSettings.load().name, domain=getattr(site, "domain", "")
         )
         super().send_mail(template_prefix, email, context)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        return with_honest_headers(super().render_mail(template_prefix, email, context, headers=headers))

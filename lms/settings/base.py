@@ -203,6 +203,7 @@ X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views allow same-origin framing th
 # Email
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spoor 2 Academy <noreply@spoor2academy.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_USE_LOCALTIME = True  # Date: with the Dutch offset, not "-0000" (origin unknown)
 
 # django-allauth: email is the login; a verified address is required before the first login.
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
