@@ -26,7 +26,8 @@ run: install
 
 ## Debian packages the tests drive for real: Chromium for browser tests, PostgreSQL and Redis for the second run,
 ## poppler (pdftoppm) and zbar (zbarimg) to render certificates and read their QR codes back, wrk for the HTTP
-## benches (run at a tiny size in the second run). Nothing is started as a system service: the test run starts its
+## benches (run at a tiny size in the second run), DejaVu (the fonts our PDFs embed; without it they embed ReportLab's
+## Vera, which lacks letters such as ł and ş). Nothing is started as a system service: the test run starts its
 ## own servers on loopback.
 system-deps:
 	@missing=""; \
@@ -36,6 +37,7 @@ system-deps:
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.registers import Register
 from core.models import ProviderSettings
+from core.pdf import SANS, SANS_BOLD, document_info, new_canvas
 
 from .models import Certificate, CertificateDesign
 
@@ -62,10 +63,9 @@ def draw_qr(page: canvas.Canvas, url: str, x: float, y: float, size: float) -> N
 def certificate_pdf(certificate: Certificate, *, verify_url: str, design: CertificateDesign) -> bytes:
     buffer = BytesIO()
     width, height = landscape(A4)
-    page = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    page.setTitle(f"Certificaat {certificate.number}")
-    page.setAuthor(certificate.provider.get("name", ""))
-    page.setSubject(certificate.course_title)
+    page = new_canvas(buffer, pagesize=(width, height))
+    document_info(page, title=f"Certificaat {certificate.number}", author=certificate.provider.get("name", ""),
+                  subject=certificate.course_title)
     accent = HexColor(design.accent_colour)
     centre = width / 2
 
@@ -78,16 +78,16 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
                        mask="auto", anchor="nw")
 
     page.setFillColor(accent)
-    page.setFont("Helvetica-Bold", 34)
+    page.setFont(SANS_BOLD, 34)
     page.drawCentredString(centre, height - 55 * mm, design.heading)
     page.setFillColor(HexColor("#1d2327"))
-    page.setFont("Helvetica-Bold", 24)
+    page.setFont(SANS_BOLD, 24)
     page.drawCentredString(centre, height - 78 * mm, certificate.holder_name)
-    page.setFont("Helvetica", 13)
+    page.setFont(SANS, 13)
     page.drawCentredString(centre, height - 90 * mm, design.statement)
-    page.setFont("Helvetica-Bold", 18)
+    page.setFont(SANS_BOLD, 18)
     page.drawCentredString(centre, height - 102 * mm, certificate.course_title)
-    page.setFont("Helvetica", 12)
+    page.setFont(SANS, 12)
     days = (_day(certificate.first_day) if certificate.first_day == certificate.last_day
             else f"{_day(certificate.first_day)} – {_day(certificate.last_day)}")
     hours = f"{certificate.net_hours:.1f}".replace(".", ",").removesuffix(",0")
@@ -98,11 +98,11 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
     if vignet:  # opposite the logo, with the hours NOBCO counts
         page.drawImage(vignet, width - 62 * mm, height - 46 * mm, width=40 * mm, height=22 * mm,
                        preserveAspectRatio=True, mask="auto", anchor="ne")
-        page.setFont("Helvetica", 8.5)
+        page.setFont(SANS, 8.5)
         page.drawCentredString(width - 42 * mm, height - 50 * mm, f"NOBCO PE-vignet · {hours} uur")
 
     y = height - 124 * mm
-    page.setFont("Helvetica", 10.5)
+    page.setFont(SANS, 10.5)
     for accreditation in certificate.accreditations:
         points = f"{float(accreditation['points']):g}".replace(".", ",")
         line = f"{accreditation['register']}: {points} PE-punten"
@@ -123,9 +123,9 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
         page.setStrokeColor(HexColor("#1d2327"))
         page.setLineWidth(0.6)
         page.line(left, bottom + 13 * mm, left + 70 * mm, bottom + 13 * mm)
-        page.setFont("Helvetica-Bold", 10.5)
+        page.setFont(SANS_BOLD, 10.5)
         page.drawString(left, bottom + 8 * mm, signatory)
-        page.setFont("Helvetica", 9.5)
+        page.setFont(SANS, 9.5)
         page.drawString(left, bottom + 3.5 * mm, certificate.signatory.get("role", ""))
 
     # The provider in the middle, above the line that names where to check the certificate (which may run long).
@@ -133,20 +133,20 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str, design: Certif
     provider_x = centre if signatory else left
     draw = page.drawCentredString if signatory else page.drawString
     page.setFillColor(accent)
-    page.setFont("Helvetica-Bold", 11)
+    page.setFont(SANS_BOLD, 11)
     draw(provider_x, bottom + 13 * mm, provider.get("name", ""))
     page.setFillColor(HexColor("#1d2327"))
     if provider.get("crkbo"):
-        page.setFont("Helvetica", 9)
+        page.setFont(SANS, 9)
         draw(provider_x, bottom + 8.5 * mm, "CRKBO-geregistreerde opleidingsinstelling")
     if design.footer:
-        page.setFont("Helvetica", 8)
+        page.setFont(SANS, 8)
         page.drawCentredString(centre, bottom - 5 * mm, design.footer[:160])
 
     qr_size = 34 * mm
     qr_x = width - 24 * mm - qr_size
     draw_qr(page, verify_url, qr_x, bottom + 8 * mm, qr_size)
-    page.setFont("Helvetica", 8.5)
+    page.setFont(SANS, 8.5)
     page.drawRightString(width - 24 * mm, bottom + 4 * mm, f"Certificaatnummer {certificate.number}")
     page.drawRightString(width - 24 * mm, bottom, f"Controleer: {verify_url}")
     valid = (f"Geldig tot {_day(certificate.valid_until)}" if certificate.valid_until else "")

@@ -7,10 +7,10 @@ from django.utils import timezone
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen import canvas
+from reportlab.lib.utils import ImageReader, simpleSplit
 
 from core.models import ProviderSettings
+from core.pdf import SANS, SANS_BOLD, document_info, new_canvas
 
 from .models import Invoice
 
@@ -38,10 +38,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     """A provider's invoice: the supplier and its logo at the top, the customer and the invoice's facts side by
     side, the lines and a totals block, then how it is (or was) paid: IBAN, amount and due date for a transfer."""
     buffer = BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    page = new_canvas(buffer, pagesize=A4)
     title = "Creditfactuur" if invoice.kind == Invoice.Kind.CREDIT else "Factuur"
-    page.setTitle(f"{title} {invoice.number}")
-    page.setAuthor(invoice.supplier.get("name", ""))
+    document_info(page, title=f"{title} {invoice.number}", author=invoice.supplier.get("name", ""))
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
     supplier, customer = invoice.supplier, invoice.customer
@@ -50,12 +49,13 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
     def lines(texts, x: float, y: float, *, size: float = 9.5, step: float = 4.6 * mm, align: str = "left",
               colour=INK) -> float:
-        page.setFont("Helvetica", size)
+        """Each text from `y` down; a left-aligned text longer than the room up to the right margin wraps."""
+        page.setFont(SANS, size)
         page.setFillColor(colour)
         draw = page.drawRightString if align == "right" else page.drawString
         for text in texts:
-            if text:
-                draw(x, y, text)
+            for part in (simpleSplit(text, SANS, size, right - x) if align == "left" else [text]) if text else []:
+                draw(x, y, part)
                 y -= step
         return y
 
@@ -68,9 +68,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                        mask="auto", anchor="sw")
     else:
         page.setFillColor(accent)
-        page.setFont("Helvetica-Bold", 18)
+        page.setFont(SANS_BOLD, 18)
         page.drawString(left, height - 28 * mm, supplier.get("name", ""))
-    page.setFont("Helvetica-Bold", 10)
+    page.setFont(SANS_BOLD, 10)
     page.setFillColor(INK)
     page.drawRightString(right, height - 20 * mm, supplier.get("name", ""))
     lines([supplier.get("address"), supplier.get("postcode_city"), supplier.get("email"),
@@ -80,11 +80,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
     # The title, then the customer on the left and the invoice's facts on the right.
     page.setFillColor(accent)
-    page.setFont("Helvetica-Bold", 22)
+    page.setFont(SANS_BOLD, 22)
     page.drawString(left, height - 62 * mm, title)
     top = height - 74 * mm
     page.setFillColor(MUTED)
-    page.setFont("Helvetica-Bold", 8.5)
+    page.setFont(SANS_BOLD, 8.5)
     page.drawString(left, top, "AAN")
     if customer.get("company"):
         contact = customer.get("contact") or customer.get("participant", "")
@@ -108,10 +108,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         facts.append(("Deelnemer", customer["participant"]))
     y = top
     for label, value in facts:
-        page.setFont("Helvetica", 9)
+        page.setFont(SANS, 9)
         page.setFillColor(MUTED)
         page.drawString(right - 80 * mm, y, label)
-        page.setFont("Helvetica-Bold", 9.5)
+        page.setFont(SANS_BOLD, 9.5)
         page.setFillColor(INK)
         page.drawRightString(right, y, value)
         y -= 5 * mm
@@ -123,17 +123,20 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     page.setFillColor(HexColor("#f4f7f8"))
     page.rect(left - 2 * mm, y - 2.5 * mm, right - left + 4 * mm, 8 * mm, stroke=0, fill=1)
     page.setFillColor(INK)
-    page.setFont("Helvetica-Bold", 9.5)
+    page.setFont(SANS_BOLD, 9.5)
     for x, heading, align in columns:
         (page.drawRightString if align == "right" else page.drawString)(x, y, heading)
     y -= 9 * mm
     discount_excl = _discount_excl(invoice)
     listed = invoice.amount_excl_vat + discount_excl
-    page.setFont("Helvetica", 10)
-    page.drawString(left, y, invoice.description[:70])
+    page.setFont(SANS, 10)
     page.drawRightString(right - 62 * mm, y, str(invoice.quantity))
     page.drawRightString(right - 32 * mm, y, euro(listed / invoice.quantity))
     page.drawRightString(right, y, euro(listed))
+    description = simpleSplit(invoice.description, SANS, 10, right - 75 * mm - left)
+    for number, part in enumerate(description[:3]):
+        page.drawString(left, y - number * 5 * mm, part)
+    y -= 5 * mm * (min(len(description), 3) - 1)
     if discount_excl:
         y -= 6 * mm
         page.drawString(left, y, f"Korting ({invoice.voucher_code})" if invoice.voucher_code else "Korting")
@@ -147,7 +150,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     # The totals block.
     vat_label = "Btw vrijgesteld" if invoice.vat_exemption_text else f"Btw {invoice.vat_rate * 100:.0f}%"
     for label, amount in [("Subtotaal excl. btw", invoice.amount_excl_vat), (vat_label, invoice.vat_amount)]:
-        page.setFont("Helvetica", 10)
+        page.setFont(SANS, 10)
         page.drawString(right - 75 * mm, y, label)
         page.drawRightString(right, y, euro(amount))
         y -= 6 * mm
@@ -155,7 +158,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     page.setFillColor(accent)
     page.rect(right - 78 * mm, y - 3 * mm, 80 * mm, 9 * mm, stroke=0, fill=1)
     page.setFillColor(HexColor("#ffffff"))
-    page.setFont("Helvetica-Bold", 11)
+    page.setFont(SANS_BOLD, 11)
     page.drawString(right - 75 * mm, y, "Totaal" if invoice.kind == Invoice.Kind.INVOICE else "Totaal credit")
     page.drawRightString(right, y, euro(invoice.total))
     y -= 16 * mm
@@ -167,7 +170,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         page.setStrokeColor(accent)
         page.setLineWidth(1)
         page.rect(left, y - 22 * mm, right - left, 27 * mm, stroke=1, fill=0)
-        page.setFont("Helvetica-Bold", 10.5)
+        page.setFont(SANS_BOLD, 10.5)
         page.drawString(left + 5 * mm, y, "Betaalgegevens")
         rows = [("Te betalen", euro(invoice.total)),
                 ("Uiterlijk op", f"{timezone.localtime(invoice.due_at):%d-%m-%Y}"),
@@ -175,11 +178,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                 ("Onder vermelding van", f"factuurnummer {invoice.number}")]
         row_y = y - 6 * mm
         for label, value in rows:
-            page.setFont("Helvetica", 9.5)
+            page.setFont(SANS, 9.5)
             page.setFillColor(MUTED)
             page.drawString(left + 5 * mm, row_y, label)
             page.setFillColor(INK)
-            page.setFont("Helvetica-Bold", 9.5)
+            page.setFont(SANS_BOLD, 9.5)
             page.drawString(left + 45 * mm, row_y, value)
             row_y -= 4.6 * mm
         y -= 30 * mm
@@ -192,9 +195,11 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                     "storten wij terug.")
         else:
             note = "Het bedrag wordt teruggestort op de rekening waarmee is betaald."
-        page.setFont("Helvetica-Bold", 9.5)
-        page.drawString(left, y, note)
-        y -= 8 * mm
+        page.setFont(SANS_BOLD, 9.5)
+        for part in simpleSplit(note, SANS_BOLD, 9.5, right - left):
+            page.drawString(left, y, part)
+            y -= 4.6 * mm
+        y -= 3.4 * mm
     if invoice.vat_exemption_text:
         lines(invoice.vat_exemption_text.splitlines(), left, y, size=8.5, step=4 * mm, colour=MUTED)
 
@@ -205,7 +210,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                                       f"KvK {supplier['kvk']}" if supplier.get("kvk") else "",
                                       f"Btw-id {supplier['vat_id']}" if supplier.get("vat_id") else "",
                                       f"IBAN {supplier['iban']}" if supplier.get("iban") else ""]))
-    page.setFont("Helvetica", 8)
+    page.setFont(SANS, 8)
     page.setFillColor(MUTED)
     page.drawCentredString(width / 2, 13 * mm, footer)
     page.showPage()

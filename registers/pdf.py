@@ -8,13 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.formats import day, points
 from core.models import ProviderSettings
-from core.pdf import markup_text
+from core.pdf import CREATOR, SANS, SANS_BOLD, markup_text, sans_styles
 
 from .selectors import RegisterPoints
 
@@ -22,7 +21,7 @@ from .selectors import RegisterPoints
 def pe_points_pdf(user, registers: list[RegisterPoints], *, today: date) -> bytes:
     buffer = BytesIO()
     with translation.override(user.language or "nl"):
-        styles = getSampleStyleSheet()
+        styles = sans_styles()
         provider = ProviderSettings.load()
         story = [
             Paragraph(_("PE points overview"), styles["Title"]),
@@ -53,11 +52,13 @@ def pe_points_pdf(user, registers: list[RegisterPoints], *, today: date) -> byte
                      for year, total in entry.by_year]
             table = Table(rows, colWidths=[28 * mm, 62 * mm, 20 * mm, 38 * mm, 32 * mm], repeatRows=1)
             table.setStyle(TableStyle([
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("FONTNAME", (0, 0), (-1, -1), SANS), ("FONTNAME", (0, 0), (-1, 0), SANS_BOLD),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEABOVE", (0, len(entry.earned) + 1), (-1, len(entry.earned) + 1), 0.5, colors.grey),
             ]))
             story += [table, Spacer(1, 6 * mm)]
         SimpleDocTemplate(buffer, pagesize=A4, title=_("PE points overview"), author=provider.name,
-                          leftMargin=15 * mm, rightMargin=15 * mm).build(story)
+                          creator=CREATOR, lang=translation.get_language(), initialFontName=SANS, leftMargin=15 * mm,
+                          rightMargin=15 * mm).build(story)
     return buffer.getvalue()
