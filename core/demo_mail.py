@@ -19,6 +19,10 @@ class ReadableConsoleBackend(BaseEmailBackend):
                                if not isinstance(item, str)]
                 lines = [RULE, f"Mail aan {', '.join(message.to)}", f"Onderwerp: {message.subject}", "",
                          message.body.rstrip()]
+                invitations = [mimetype.partition("method=")[2] for _content, mimetype in
+                               getattr(message, "alternatives", []) if mimetype.startswith("text/calendar")]
+                if invitations:
+                    lines += ["", "Voor de agenda: " + ", ".join(invitations)]
                 if attachments:
                     lines += ["", "Bijlagen: " + ", ".join(attachments)]
                 sys.stdout.write("\n".join([*lines, RULE, ""]) + "\n")

@@ -40,9 +40,10 @@ class Attachment:
 
 
 def email(template: str, context: dict, *, to: str, language: str, links: dict[str, tuple[str, list]] | None = None,
-          attachments: tuple[Attachment, ...] = ()) -> None:
+          attachments: tuple[Attachment, ...] = (), calendar: tuple[str, bytes] | None = None) -> None:
     """Renders `template` in `language` and sends it to `to`. `links` names URLs to put in the context as full
-    addresses ({"link": ("places:enrolment", [pk])}), in the recipient's language."""
+    addresses ({"link": ("places:enrolment", [pk])}), in the recipient's language. `calendar` (a method and an
+    iTIP message) makes it an invitation: a `text/calendar; method=…` part that calendars act on."""
     with translation.override(language):
         context = {**context, **{key: absolute_url(reverse(name, args=args)) for key, (name, args)
                                  in (links or {}).items()}}
@@ -53,6 +54,9 @@ def email(template: str, context: dict, *, to: str, language: str, links: dict[s
                                                             "provider": ProviderSettings.load()})
     message = with_honest_headers(EmailMultiAlternatives(subject, text, None, [to]))
     message.attach_alternative(html, "text/html")
+    if calendar is not None:  # (method, iCalendar): the part calendars act on, beside the text and HTML
+        method, content = calendar
+        message.attach_alternative(content.decode(), f"text/calendar; method={method}")
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()

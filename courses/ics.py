@@ -1,15 +1,18 @@
 """Calendar invitations (iCalendar, RFC 5545, through the `icalendar` library) for a person's place on a date.
 
-A place is an invitation from the provider (the organizer) to the participant: one event per meeting day, with
-a UID that never changes for that place and day, so that a later message about it updates the same event in
-Outlook, Google or Apple Calendar instead of adding another (iTIP, RFC 5546):
+A place is an invitation from the provider (the organizer) to the participant. Each meeting day is its own
+event, with a UID of that place and that day (not its position: a dropped day must not shift the others), sent as
+its own iTIP message (RFC 5546): one VEVENT per message, as a `text/calendar; method=…` part of its own mail.
+Outlook acts on the first event of a message only, and every client acts on a message per event, so a date of
+five days is five invitations (courses.notifications):
 
-- the confirmation carries `METHOD:REQUEST` at the date's current sequence;
-- a change of the date's days or place sends `REQUEST` again with the sequence one higher
+- a confirmed place gets a `REQUEST` per day at the date's current sequence;
+- a change of the date's days or place sends each day's `REQUEST` again with the sequence one higher
   (CourseDate.calendar_sequence), and a day dropped from the date a `CANCEL` for that day;
-- a place that ends (cancelled, moved to another date, the date called off) sends `CANCEL`.
+- a place that ends (cancelled, moved to another date, the date called off) sends a `CANCEL` per day.
 
-A download ("Zet in agenda") is the same events as `METHOD:PUBLISH`: a copy, not a message to process.
+A download ("Zet in agenda") is all the days as `METHOD:PUBLISH`: a copy, not a message to process, with the same
+UIDs, so a calendar that has both keeps one of each.
 """
 
 from email.utils import parseaddr
@@ -20,7 +23,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from core.models import ProviderSettings
 
-from .models import CourseDate, Enrolment
+from .models import CourseDate, Enrolment, MeetingDay
 
 AMSTERDAM = "Europe/Amsterdam"
 # The Netherlands' rules since 1996 (as EU law sets them: summer time from the last Sunday of March, 02:00 CET, to
@@ -45,7 +48,6 @@ END:STANDARD
 END:VTIMEZONE
 """
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
-MIMETYPE = "text/calendar; charset=utf-8; method={method}"
 
 
 def _domain() -> str:
@@ -73,45 +75,65 @@ def _location(course_date: CourseDate) -> str:
     return ", ".join(part for part in [course_date.location_name, course_date.address] if part)
 
 
-def uid(enrolment: Enrolment, day_number: int) -> str:
-    return f"place-{enrolment.pk}-day-{day_number}@{_domain()}"
+def uid(enrolment: Enrolment, day_id: int) -> str:
+    return f"place-{enrolment.pk}-meetingday-{day_id}@{_domain()}"
 
 
-def place_calendar(enrolment: Enrolment, *, method: str = REQUEST, only_days: range | None = None) -> bytes:
-    """The events of `enrolment`'s place, as a message of `method`. `only_days` (numbers from 1) limits a CANCEL
-    to days dropped from the date; without it, every current day."""
-    course_date = enrolment.course_date
-    course = course_date.course
-    days = sorted(course_date.meeting_days.all(), key=lambda day: day.starts_at)
-    numbers = list(only_days) if only_days is not None else list(range(1, len(days) + 1))
-    sequence = course_date.calendar_sequence + (1 if method == CANCEL else 0)
-    now = timezone.now()
-
+def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Spoor 2 Academy//Inschrijving//NL")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    if days:
-        calendar.add_component(Timezone.from_ical(AMSTERDAM_VTIMEZONE.replace("\n", "\r\n")))
-    description = course.summary
+    calendar.add_component(Timezone.from_ical(AMSTERDAM_VTIMEZONE.replace("\n", "\r\n")))
+    return calendar
+
+
+def _event(enrolment: Enrolment, day_id: int, day: MeetingDay | None, *, method: str, title: str) -> Event:
+    course_date = enrolment.course_date
+    description = course_date.course.summary
     if course_date.online_url and course_date.location_kind == CourseDate.LocationKind.ONLINE:
         description += f"\n\n{course_date.online_url}"
-    for number in numbers:
-        day = days[number - 1] if number <= len(days) else None
-        event = Event()
-        event.add("uid", uid(enrolment, number))
-        event.add("dtstamp", now)
-        event.add("sequence", sequence)
-        event.add("summary", course.title if len(days) <= 1 else f"{course.title} ({number}/{len(days)})")
-        if day is not None:
-            event.add("dtstart", day.starts_at.astimezone(timezone.get_default_timezone()))
-            event.add("dtend", day.ends_at.astimezone(timezone.get_default_timezone()))
-        event.add("location", _location(course_date))
-        event.add("description", description)
-        event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-        if method != PUBLISH:
-            event.add("organizer", _organizer())
-            event.add("attendee", _attendee(enrolment))
-        calendar.add_component(event)
+    event = Event()
+    event.add("uid", uid(enrolment, day_id))
+    event.add("dtstamp", timezone.now())
+    event.add("sequence", course_date.calendar_sequence + (1 if method == CANCEL else 0))
+    event.add("summary", title)
+    if day is not None:
+        event.add("dtstart", day.starts_at.astimezone(timezone.get_default_timezone()))
+        event.add("dtend", day.ends_at.astimezone(timezone.get_default_timezone()))
+    event.add("location", _location(course_date))
+    event.add("description", description)
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    if method != PUBLISH:
+        event.add("organizer", _organizer())
+        event.add("attendee", _attendee(enrolment))
+    return event
+
+
+def day_title(enrolment: Enrolment, day: MeetingDay | None, days: list[MeetingDay]) -> str:
+    """The course, and for a date of several days which one ("3/5")."""
+    title = enrolment.course_date.course.title
+    if day is None or len(days) <= 1:
+        return title
+    return f"{title} ({days.index(day) + 1}/{len(days)})"
+
+
+def day_message(enrolment: Enrolment, day_id: int, *, method: str) -> bytes:
+    """The iTIP message (REQUEST or CANCEL) for one meeting day of the place; a day already dropped from the date
+    is cancelled by its id alone."""
+    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+    day = next((day for day in days if day.pk == day_id), None)
+    calendar = _calendar(method)
+    calendar.add_component(_event(enrolment, day_id, day, method=method, title=day_title(enrolment, day, days)))
+    return calendar.to_ical()
+
+
+def place_calendar(enrolment: Enrolment) -> bytes:
+    """Every day of the place as one PUBLISH calendar: the "Zet in agenda" download."""
+    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+    calendar = _calendar(PUBLISH)
+    for day in days:
+        calendar.add_component(_event(enrolment, day.pk, day, method=PUBLISH,
+                                      title=day_title(enrolment, day, days)))
     return calendar.to_ical()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
-from core.mail import Attachment, email_person
+from core.mail import email_person
 
 from . import ics, selectors
 from .models import CourseDate, Enrolment, InterestEntry
@@ -18,28 +18,31 @@ def place_context(enrolment: Enrolment) -> dict:
     return {"enrolment": enrolment, "course": enrolment.course_date.course, "course_date": enrolment.course_date}
 
 
-def calendar(enrolment: Enrolment, method: str, *, only_days: range | None = None) -> Attachment:
-    """The place's events as an attachment calendars act on (courses.ics)."""
-    name = "afgezegd.ics" if method == ics.CANCEL else "opleiding.ics"
-    return Attachment(name, ics.place_calendar(enrolment, method=method, only_days=only_days),
-                      ics.MIMETYPE.format(method=method))
-
-
-def removed_from_calendars(enrolment: Enrolment) -> tuple[Attachment, ...]:
-    """A CANCEL for the events of a place that had been confirmed (so its invitation went out); nothing otherwise."""
-    return (calendar(enrolment, ics.CANCEL),) if enrolment.confirmed_at else ()
+def calendar_messages(enrolment: Enrolment, method: str, *, day_ids: list[int] | None = None) -> None:
+    """A mail per meeting day, each carrying that day's iTIP message (courses.ics): the place's days now, or
+    `day_ids` (days dropped from the date, by id)."""
+    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+    template = "courses/email/invitation" if method == ics.REQUEST else "courses/email/invitation_cancelled"
+    for day_id in day_ids if day_ids is not None else [day.pk for day in days]:
+        day = next((day for day in days if day.pk == day_id), None)
+        email_person(enrolment.user, template,
+                     {**place_context(enrolment), "day": day, "title": ics.day_title(enrolment, day, days)},
+                     links={"link": ("places:enrolment", [enrolment.pk])},
+                     calendar=(method, ics.day_message(enrolment, day_id, method=method)))
 
 
 def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None,
                 cancels_calendar: bool = False, **context):
     """An email about one place with `link` (a URL name) back to it, unless its state moved on meanwhile; with
-    `cancels_calendar`, the events of the place leave the person's calendar."""
+    `cancels_calendar`, the events of a place that had been confirmed (so its invitations went out) leave the
+    person's calendar."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     if (only_when and enrolment.status != only_when) or enrolment.user_id is None:
         return
     email_person(enrolment.user, template, {**place_context(enrolment), **context},
-                 links={"link": (link, [enrolment.pk])},
-                 attachments=removed_from_calendars(enrolment) if cancels_calendar else ())
+                 links={"link": (link, [enrolment.pk])})
+    if cancels_calendar and enrolment.confirmed_at:
+        calendar_messages(enrolment, ics.CANCEL)
 
 
 @task()
@@ -53,7 +56,8 @@ def send_enrolment_confirmation(*, enrolment_id: int) -> None:
     if enrolment.status != Enrolment.Status.CONFIRMED or enrolment.user_id is None:
         return  # ended since, or an organisation's seat nobody has taken yet
     email_person(enrolment.user, "courses/email/enrolment_confirmed", place_context(enrolment),
-                 links={"my_courses_url": ("courses:my_courses", [])}, attachments=(calendar(enrolment, ics.REQUEST),))
+                 links={"my_courses_url": ("courses:my_courses", [])})
+    calendar_messages(enrolment, ics.REQUEST)
 
 
 @task()
@@ -64,19 +68,22 @@ def send_place_ended(*, enrolment_id: int, refund: str = "", refund_way: str = "
 
 
 @task()
-def send_date_changed(*, enrolment_id: int, sequence: int, days_before: int) -> None:
-    """The days or the place of a date changed: the calendar events of a confirmed place move along. A later
-    change (a higher sequence) sends its own message, so this one stays silent."""
+def send_date_changed(*, enrolment_id: int, sequence: int, dropped_day_ids: tuple[int, ...] = (),
+                      days_before: int = 0) -> None:
+    """The days or the place of a date changed: each day's event of a confirmed place moves along, and a dropped
+    day's leaves. A later change (a higher sequence) sends the days' updates itself, so this one leaves them to it;
+    a dropped day is gone for good, so its CANCEL goes out whatever happened since (the end of a place cancels only
+    the days the date still has). (`days_before`: tasks queued before meeting days had UIDs of their own; ignored.)
+    """
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
-    if (enrolment.status != Enrolment.Status.CONFIRMED or enrolment.user_id is None
-            or enrolment.course_date.calendar_sequence != sequence):
+    if enrolment.user_id is None or enrolment.confirmed_at is None:
         return
-    days_now = enrolment.course_date.meeting_days.count()
-    attachments = [calendar(enrolment, ics.REQUEST)]
-    if days_before > days_now:
-        attachments.append(calendar(enrolment, ics.CANCEL, only_days=range(days_now + 1, days_before + 1)))
-    email_person(enrolment.user, "courses/email/date_changed", place_context(enrolment),
-                 links={"link": ("places:enrolment", [enrolment.pk])}, attachments=tuple(attachments))
+    if enrolment.status == Enrolment.Status.CONFIRMED and enrolment.course_date.calendar_sequence == sequence:
+        email_person(enrolment.user, "courses/email/date_changed", place_context(enrolment),
+                     links={"link": ("places:enrolment", [enrolment.pk])})
+        calendar_messages(enrolment, ics.REQUEST)
+    if dropped_day_ids:
+        calendar_messages(enrolment, ics.CANCEL, day_ids=list(dropped_day_ids))
 
 
 @task()

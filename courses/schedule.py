@@ -62,10 +62,11 @@ def course_date_set_capacity(*, course_date: CourseDate, capacity: int, actor: U
 
 
 @transaction.atomic
-def course_date_rescheduled(*, course_date: CourseDate, days_before: int, actor: User | None = None,
+def course_date_rescheduled(*, course_date: CourseDate, dropped_day_ids: list[int], actor: User | None = None,
                             now: datetime | None = None) -> int:
-    """The days or the place of a date changed (`days_before`: how many days it had): the calendar events of its
-    confirmed participants follow, one sequence higher, and they are told. Returns how many people are told."""
+    """The days or the place of a date changed (`dropped_day_ids`: the meeting days it no longer has): the calendar
+    events of its confirmed participants follow, one sequence higher, and they are told. Returns how many people
+    are told."""
     now = now or timezone.now()
     course_date = date_locked(course_date, with_course=False)
     course_date.calendar_sequence += 1
@@ -77,7 +78,7 @@ def course_date_rescheduled(*, course_date: CourseDate, days_before: int, actor:
     told = course_date.enrolments.filter(status=Status.CONFIRMED, user__isnull=False).values_list("pk", flat=True)
     for enrolment_id in told:
         enqueue_with_change(send_date_changed, enrolment_id=enrolment_id, sequence=course_date.calendar_sequence,
-                            days_before=days_before)
+                            dropped_day_ids=list(dropped_day_ids))
     return len(told)
 
 

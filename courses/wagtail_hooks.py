@@ -28,7 +28,7 @@ from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
 from . import admin_views, schedule, seating, trainer_views
-from .models import CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay, Voucher
+from .models import CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
 from .permissions import MANAGE_COURSES, CourseDatePolicy, courses_of_team
 
 logger = logging.getLogger(__name__)
@@ -116,10 +116,10 @@ class CourseDateForm(WagtailAdminModelForm):
     def save(self, commit=True):
         rescheduled = self.instance.pk and commit and (
             self.IN_THE_CALENDAR & set(self.changed_data) or self._days_changed())
-        days_before = MeetingDay.objects.filter(course_date=self.instance).count() if rescheduled else 0
+        dropped = [form.instance.pk for form in self.formsets["meeting_days"].deleted_forms if form.instance.pk]
         course_date = self._save_with_capacity(commit)
         if rescheduled:
-            schedule.course_date_rescheduled(course_date=course_date, days_before=days_before,
+            schedule.course_date_rescheduled(course_date=course_date, dropped_day_ids=dropped,
                                              actor=getattr(self, "for_user", None))
         return course_date
 

@@ -157,7 +157,7 @@ def enrolment_calendar(request, pk: int):
     enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     if enrolment.status != Enrolment.Status.CONFIRMED:
         raise Http404
-    response = HttpResponse(ics.place_calendar(enrolment, method=ics.PUBLISH),
+    response = HttpResponse(ics.place_calendar(enrolment),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opleiding.ics"'
     return response

@@ -256,3 +256,13 @@ def make_certificate(course, user, last_day: date, accreditations, *, status="va
         last_day=last_day, net_hours=Decimal("6"), issued_at=issued, status=status,
         accreditations=[{"register": label, "register_code": code, "points": points, "accreditation_id": acc,
                          "member_number": "NL-20931"} for code, label, points, acc in accreditations])
+
+
+def is_invitation(message) -> bool:
+    """A calendar message (courses.ics: one meeting day's REQUEST or CANCEL), not a mail to read."""
+    return any(mimetype.startswith("text/calendar") for _content, mimetype in getattr(message, "alternatives", []))
+
+
+def mails_to_read(messages, email: str | None = None) -> list:
+    """The mails written to be read (the invitations beside them left out), to `email` if given."""
+    return [message for message in messages if not is_invitation(message) and (email is None or message.to == [email])]

@@ -116,8 +116,8 @@ def test_coach_joins_a_full_waitlist_gets_an_offer_after_a_cancellation_and_acce
 
     expect(page.get_by_text("Je plaats is bevestigd.")).to_be_visible()
     assert Enrolment.objects.get(user__email="wachter@example.org", status="confirmed").seat == 1
-    confirmation = [m for m in mail.outbox if m.to == ["wachter@example.org"]][-1]
-    assert confirmation.attachments and "bevestigd" in confirmation.subject
+    confirmation, invitation = [m for m in mail.outbox if m.to == ["wachter@example.org"]][-2:]
+    assert "bevestigd" in confirmation.subject and invitation.subject.startswith("Uitnodiging: ")
 
 
 def test_someone_elses_enrolment_is_a_404(page: Page, live_site, site_url):

@@ -6,7 +6,7 @@ from courses.notifications import send_enrolment_confirmation
 from tests.factories import UserFactory, make_date
 
 
-def test_a_confirmation_reaches_an_english_coach_in_english_as_text_and_html_with_its_calendar(course, mailoutbox):
+def test_a_confirmation_reaches_an_english_coach_in_english_as_text_and_html_with_its_invitation(course, mailoutbox):
     coach = UserFactory(email="sam@example.org", full_name="Sam Smith", language="en")
     place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
         course_date=make_date(course), user=coach, billing=seating.Billing()))
@@ -14,14 +14,15 @@ def test_a_confirmation_reaches_an_english_coach_in_english_as_text_and_html_wit
 
     send_enrolment_confirmation.call(enrolment_id=place.pk)
 
-    [mail] = mailoutbox
+    mail, invitation = mailoutbox
     assert mail.to == ["sam@example.org"] and "confirmed" in mail.subject
     assert "Dear Sam Smith," in mail.body and "/en/my/courses/" in mail.body
     [(html, mimetype)] = mail.alternatives
     assert mimetype == "text/html" and '<html lang="en">' in html
     assert "Dear Sam Smith," in html and 'href="http' in html and "/en/my/courses/" in html
-    [(filename, _calendar, calendar_type)] = mail.attachments
-    assert filename == "opleiding.ics" and calendar_type.startswith("text/calendar")
+    assert invitation.subject.startswith("Invitation: ") and "in your calendar" in invitation.body
+    (_html, html_type), (_calendar, calendar_type) = invitation.alternatives
+    assert html_type == "text/html" and calendar_type == "text/calendar; method=REQUEST"
 
 
 def test_html_in_a_name_is_text_in_the_html_version(course, mailoutbox):
@@ -32,7 +33,7 @@ def test_html_in_a_name_is_text_in_the_html_version(course, mailoutbox):
 
     send_enrolment_confirmation.call(enrolment_id=place.pk)
 
-    [mail] = mailoutbox
+    mail, _invitation = mailoutbox
     assert "<b>Bo</b> & Co" in mail.body
     [(html, _)] = mail.alternatives
     assert "&lt;b&gt;Bo&lt;/b&gt; &amp; Co" in html and "<b>Bo</b>" not in html
@@ -60,7 +61,7 @@ def test_every_mail_says_it_is_automatic_whom_to_answer_and_where_it_comes_from(
     send_enrolment_confirmation.call(enrolment_id=place.pk)
     client.post("/accounts/password/reset/", {"email": "eva@example.org"})  # allauth's own mail
 
-    confirmation, reset = mailoutbox
+    confirmation, _invitation, reset = mailoutbox
     for message in (parsed(confirmation), parsed(reset)):
         assert message["From"].addresses[0].addr_spec == "noreply@spoor2academy.nl"
         assert message["Reply-To"].addresses[0].addr_spec == "office@spoor2academy.nl"

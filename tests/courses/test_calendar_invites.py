@@ -1,7 +1,8 @@
-"""Calendar invitations that stay true: the confirmation invites the participant (METHOD:REQUEST, a UID per place
-and day, the provider as organizer); a change to the date's days or place updates the same events (SEQUENCE + 1);
-a cancelled, moved or called-off place removes them (METHOD:CANCEL). Read back with the icalendar parser, from the
-mails the services send."""
+"""Calendar invitations that stay true: a confirmed place gets an invitation per meeting day (METHOD:REQUEST, a
+UID of the place and that day, the provider as organizer), each a mail of its own with one event in a
+`text/calendar; method=REQUEST` part (Outlook acts on the first event of a message only); a change to the date's
+days or place updates the same events (SEQUENCE + 1) and a dropped day's goes; a cancelled, moved or called-off
+place removes them (METHOD:CANCEL). Read back with the icalendar parser, from the mails the services send."""
 
 from datetime import timedelta
 
@@ -25,12 +26,29 @@ def committed(django_capture_on_commit_callbacks):
 
 
 def calendars_in(message) -> list[icalendar.Calendar]:
-    return [icalendar.Calendar.from_ical(content) for _name, content, mimetype in message.attachments
-            if mimetype.startswith("text/calendar")]
+    """The iTIP parts of a mail: `text/calendar; method=…` alternatives (never a file attachment), each one
+    message of one event whose METHOD matches its part's."""
+    assert not [a for a in message.attachments if "calendar" in a[2]], "an invitation is not a file"
+    found = []
+    for content, mimetype in message.alternatives:
+        if mimetype.startswith("text/calendar"):
+            calendar = icalendar.Calendar.from_ical(content)
+            assert mimetype == f"text/calendar; method={calendar['METHOD']}"
+            assert len(calendar.walk("VEVENT")) == 1, "Outlook acts on the first event of a message only"
+            found.append(calendar)
+    return found
 
 
-def events(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
-    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+def events(calendars) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for calendar in calendars for event in calendar.walk("VEVENT")}
+
+
+def itip(person, method: str) -> dict[str, icalendar.Event]:
+    """Every event the person was sent with this METHOD, by UID (a mail each)."""
+    calendars = [calendar for message in mails_to(person) for calendar in calendars_in(message)
+                 if calendar["METHOD"] == method]
+    assert len(calendars) == len(events(calendars)), "one message per event"
+    return events(calendars)
 
 
 def mails_to(person) -> list:
@@ -62,22 +80,27 @@ def as_form_day(day: MeetingDay, *, shift=timedelta(0), **extra) -> dict:
             "ends_at": local(day.ends_at + shift).strftime("%Y-%m-%d %H:%M"), **extra}
 
 
-def test_the_confirmation_invites_the_participant_from_the_provider(course, committed):
+def test_the_confirmation_invites_the_participant_to_each_day_from_the_provider(course, committed):
     coach = UserFactory(full_name="Eva de Vries")
     course_date = two_day_date(course)
     with committed():
         place = confirmed_place(course_date, coach)
 
-    [invite] = calendars_in(mails_to(coach)[0])
-    assert invite["METHOD"] == "REQUEST"
-    found = events(invite)
-    assert len(found) == 2
-    for event in found.values():
+    confirmation, *invitations = mails_to(coach)
+    assert "bevestigd" in confirmation.subject and calendars_in(confirmation) == []
+    assert "Elke dag komt als eigen uitnodiging in je agenda" in confirmation.body
+    assert [message.subject.split(" · ")[0] for message in invitations] == [
+        "Uitnodiging: Basistraining 2e spoorcoaching (1/2)", "Uitnodiging: Basistraining 2e spoorcoaching (2/2)"]
+    found = itip(coach, "REQUEST")
+    days = list(course_date.meeting_days.order_by("starts_at"))
+    assert set(found) == {f"place-{place.pk}-meetingday-{day.pk}@testserver" for day in days}
+    for day in days:
+        event = found[f"place-{place.pk}-meetingday-{day.pk}@testserver"]
+        assert event.decoded("DTSTART") == day.starts_at and event.decoded("DTEND") == day.ends_at
         assert event["SEQUENCE"] == 0 and event["STATUS"] == "CONFIRMED"
         assert str(event["ORGANIZER"]).startswith("mailto:") and event["ORGANIZER"].params["CN"]
         assert str(event["ATTENDEE"]) == f"mailto:{coach.email}" and event["ATTENDEE"].params["RSVP"] == "FALSE"
         assert str(event["LOCATION"]) == "Utrecht, Oudegracht 1"
-    assert all(uid.startswith(f"place-{place.pk}-day-") for uid in found)
 
 
 def test_moving_a_day_and_the_venue_updates_the_same_events_and_dropping_a_day_cancels_it(client, course,
@@ -87,7 +110,7 @@ def test_moving_a_day_and_the_venue_updates_the_same_events_and_dropping_a_day_c
     with committed():
         confirmed_place(course_date, coach)
         confirmed_place(course_date, other)
-    first_uids = set(events(calendars_in(mails_to(coach)[0])[0]))
+    first_uids = set(itip(coach, "REQUEST"))
     mail.outbox.clear()
     first, second = course_date.meeting_days.order_by("starts_at")
     client.force_login(UserFactory(is_superuser=True))
@@ -98,45 +121,45 @@ def test_moving_a_day_and_the_venue_updates_the_same_events_and_dropping_a_day_c
             location_name="Amersfoort"))
     assert response.status_code == 302
 
-    [changed] = mails_to(coach)
-    assert "Gewijzigd" in changed.subject and "Amersfoort" in changed.body
-    [update] = calendars_in(changed)
-    assert update["METHOD"] == "REQUEST"
-    updated = events(update)
-    assert set(updated) == first_uids
+    changed, *_ = mails_to(coach)
+    assert "Gewijzigd" in changed.subject and "Amersfoort" in changed.body and calendars_in(changed) == []
+    updated = itip(coach, "REQUEST")
+    assert set(updated) == first_uids and itip(coach, "CANCEL") == {}
     assert {event["SEQUENCE"] for event in updated.values()} == {1}
     assert min(event.decoded("DTSTART") for event in updated.values()) == first.starts_at + timedelta(hours=1)
     assert all("Amersfoort" in str(event["LOCATION"]) for event in updated.values())
-    assert len(mails_to(other)) == 1
+    assert len(mails_to(other)) == 3  # what changed, and the two days' updates
     mail.outbox.clear()
 
-    with committed():  # the second day goes
+    with committed():  # the first day goes: the second keeps its UID (it is not renumbered into the first's)
         client.post(f"/admin/coursedate/edit/{course_date.pk}/", edit_form(
             course_date, location_name="Amersfoort",
-            days=[as_form_day(first, shift=timedelta(hours=1)), as_form_day(second, DELETE="on")]))
+            days=[as_form_day(first, DELETE="on"), as_form_day(second)]))
 
-    update, dropped = calendars_in(mails_to(coach)[0])
-    assert len(events(update)) == 1 and next(iter(events(update).values()))["SEQUENCE"] == 2
-    assert dropped["METHOD"] == "CANCEL"
-    [(dropped_uid, dropped_event)] = events(dropped).items()
-    assert dropped_uid in first_uids and dropped_uid not in events(update) and dropped_event["SEQUENCE"] == 3
+    [(kept_uid, kept)] = itip(coach, "REQUEST").items()
+    assert kept_uid.endswith(f"-meetingday-{second.pk}@testserver") and kept["SEQUENCE"] == 2
+    assert kept.decoded("DTSTART") == second.starts_at
+    [(dropped_uid, dropped)] = itip(coach, "CANCEL").items()
+    assert dropped_uid.endswith(f"-meetingday-{first.pk}@testserver") and dropped_uid in first_uids
+    assert dropped["SEQUENCE"] == 3 and dropped["STATUS"] == "CANCELLED"
     mail.outbox.clear()
 
     with committed():  # the trainers changed only: nothing in a calendar changes, nobody is mailed
         client.post(f"/admin/coursedate/edit/{course_date.pk}/", edit_form(
-            course_date, location_name="Amersfoort", days=[as_form_day(first, shift=timedelta(hours=1))]))
+            course_date, location_name="Amersfoort", days=[as_form_day(second)]))
     assert mail.outbox == []
 
 
 def test_cancelling_moving_and_calling_off_take_the_events_out_of_the_calendar(course, committed):
     coach, mover, unlucky = UserFactory(), UserFactory(), UserFactory()
-    course_date, later = make_date(course), make_date(course, starts_in=timedelta(days=60))
+    course_date, later = two_day_date(course), make_date(course, starts_in=timedelta(days=60))
     doomed = make_date(course, starts_in=timedelta(days=90))
     with committed():
         cancelled = confirmed_place(course_date, coach)
         moved = confirmed_place(course_date, mover)
         confirmed_place(doomed, unlucky)
-    invited = {person.pk: set(events(calendars_in(mails_to(person)[0])[0])) for person in (coach, mover, unlucky)}
+    invited = {person.pk: set(itip(person, "REQUEST")) for person in (coach, mover, unlucky)}
+    assert len(invited[coach.pk]) == 2
     mail.outbox.clear()
 
     with committed():
@@ -144,28 +167,26 @@ def test_cancelling_moving_and_calling_off_take_the_events_out_of_the_calendar(c
         new_place = changes.place_move(enrolment=moved, to_date=later, actor=mover)
         schedule.course_date_cancel(course_date=doomed, actor=None, reason="trainer ziek")
 
-    [cancel_mail] = mails_to(coach)
-    [removal] = calendars_in(cancel_mail)
-    assert removal["METHOD"] == "CANCEL" and set(events(removal)) == invited[coach.pk]
-    assert all(event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1 for event in events(removal).values())
+    removed = itip(coach, "CANCEL")
+    assert set(removed) == invited[coach.pk]
+    assert all(event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1 for event in removed.values())
+    assert all(message.subject.startswith("Afgezegd: ") for message in mails_to(coach) if calendars_in(message))
 
-    by_subject = {message.subject: calendars_in(message) for message in mails_to(mover)}
-    [old] = next(calendars for subject, calendars in by_subject.items() if "verplaatst" in subject.lower())
-    assert old["METHOD"] == "CANCEL" and set(events(old)) == invited[mover.pk]
-    [new] = next(calendars for subject, calendars in by_subject.items() if "bevestigd" in subject)
-    assert new["METHOD"] == "REQUEST" and all(f"place-{new_place.pk}-" in uid for uid in events(new))
+    assert set(itip(mover, "CANCEL")) == invited[mover.pk]
+    new_uids = set(itip(mover, "REQUEST"))
+    assert len(new_uids) == 1 and all(f"place-{new_place.pk}-" in uid for uid in new_uids)
 
-    [called_off_mail] = mails_to(unlucky)  # one mail: the explanation carries the cancellation
-    [removal] = calendars_in(called_off_mail)
-    assert "Datum geannuleerd" in called_off_mail.subject
-    assert removal["METHOD"] == "CANCEL" and set(events(removal)) == invited[unlucky.pk]
+    called_off = mails_to(unlucky)
+    assert "Datum geannuleerd" in called_off[0].subject and calendars_in(called_off[0]) == []
+    assert set(itip(unlucky, "CANCEL")) == invited[unlucky.pk]
 
 
 def test_add_to_calendar_gives_the_same_events_to_the_participant_only(client, course, committed):
     coach = UserFactory()
+    course_date = two_day_date(course)
     with committed():
-        place = confirmed_place(make_date(course), coach)
-    invited = set(events(calendars_in(mails_to(coach)[0])[0]))
+        place = confirmed_place(course_date, coach)
+    invited = set(itip(coach, "REQUEST"))
 
     client.force_login(coach)
     page = client.get(f"/enrolments/{place.pk}/").content.decode()
@@ -173,7 +194,7 @@ def test_add_to_calendar_gives_the_same_events_to_the_participant_only(client, c
     response = client.get(f"/enrolments/{place.pk}/calendar.ics")
     download = icalendar.Calendar.from_ical(response.content)
     assert response["Content-Type"].startswith("text/calendar") and download["METHOD"] == "PUBLISH"
-    assert set(events(download)) == invited
+    assert set(events([download])) == invited
 
     client.force_login(UserFactory())
     assert client.get(f"/enrolments/{place.pk}/calendar.ics").status_code == 404

@@ -50,9 +50,14 @@ def by_vobject(ics: bytes) -> list[tuple[datetime, datetime]]:
 
 
 def invitation(place) -> bytes:
-    [message] = [message for message in mail.outbox if message.to == [place.user.email]]
-    [ics] = [content for _name, content, mimetype in message.attachments if mimetype.startswith("text/calendar")]
-    return ics.encode() if isinstance(ics, str) else ics
+    """Every day's invitation (a mail each, one event each) as one calendar text, as a mailbox holds them."""
+    parts = [content for message in mail.outbox if message.to == [place.user.email]
+             for content, mimetype in message.alternatives if mimetype == "text/calendar; method=REQUEST"]
+    assert len(parts) == len(DAYS)
+    events = "".join(part[part.index("BEGIN:VEVENT"):part.index("END:VEVENT") + len("END:VEVENT\r\n")]
+                     for part in parts)
+    first = parts[0]
+    return (first[:first.index("BEGIN:VEVENT")] + events + "END:VCALENDAR\r\n").encode()
 
 
 def test_the_invitation_puts_every_meeting_day_at_its_local_time_for_two_independent_parsers(place):

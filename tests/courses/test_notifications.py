@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from courses import enrolments, schedule, seating
-from courses.ics import PUBLISH, place_calendar
+from courses.ics import place_calendar
 from courses.models import InterestEntry, MeetingDay
 from tests.factories import UserFactory, make_date
 
@@ -26,7 +26,7 @@ def confirm(course_date, user, on_commit):
         return enrolments.enrolment_confirm(enrolment=held)
 
 
-def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(course, on_commit):
+def test_each_day_is_an_invitation_of_its_own_in_amsterdam_time(course, on_commit):
     course_date = make_date(course, location_name="Utrecht; zaal 2, Oudegracht")
     winter = timezone.datetime(2027, 1, 12, 9, 30, tzinfo=AMSTERDAM)
     summer = timezone.datetime(2027, 6, 15, 9, 30, tzinfo=AMSTERDAM)
@@ -37,24 +37,26 @@ def test_confirmation_email_carries_a_valid_calendar_file_in_amsterdam_time(cour
 
     place = confirm(course_date, coach, on_commit)
 
-    [message] = mail.outbox
+    message, *invitations = mail.outbox
     assert message.to == [coach.email] and "Je plaats is bevestigd" in message.subject
-    assert "di 12 jan 2027, 09:30–16:30" in message.body
-    [(filename, content, mimetype)] = message.attachments
-    assert filename.endswith(".ics") and mimetype.startswith("text/calendar")
-    calendar = icalendar.Calendar.from_ical(content)
-    events = calendar.walk("VEVENT")
+    assert "di 12 jan 2027, 09:30–16:30" in message.body and not message.attachments
+    assert [invitation.subject for invitation in invitations] == [
+        "Uitnodiging: Basistraining 2e spoorcoaching (1/2) · di 12 jan 2027 09:30",
+        "Uitnodiging: Basistraining 2e spoorcoaching (2/2) · di 15 jun 2027 09:30"]
+    contents = [content for invitation in invitations for content, mimetype in invitation.alternatives
+                if mimetype == "text/calendar; method=REQUEST"]
+    events = [icalendar.Calendar.from_ical(content).walk("VEVENT")[0] for content in contents]
     assert [event.decoded("DTSTART") for event in events] == [winter, summer]
     assert events[0]["DTSTART"].params["TZID"] == "Europe/Amsterdam"
     assert str(events[0]["LOCATION"]) == "Utrecht; zaal 2, Oudegracht"
     assert events[0]["DTSTART"].dt.utcoffset() == timedelta(hours=1)
     assert events[1]["DTSTART"].dt.utcoffset() == timedelta(hours=2)
-    assert all(len(line.encode()) <= 75 for line in content.split("\r\n"))
+    assert all(len(line.encode()) <= 75 for content in contents for line in content.split("\r\n"))
 
     uids = [str(event["UID"]) for event in events]
     assert len(set(uids)) == 2
     assert [str(e["UID"]) for e in icalendar.Calendar.from_ical(
-        place_calendar(place, method=PUBLISH)).walk("VEVENT")] == uids  # stable
+        place_calendar(place)).walk("VEVENT")] == uids  # stable
 
 
 def test_interest_list_hears_once_about_a_new_date_and_enrolling_takes_them_off(course, on_commit):

@@ -129,7 +129,9 @@ def test_a_task_whose_worker_was_killed_is_queued_again_after_its_lease_and_sent
     assert second.wait(timeout=120) == 0
     task.refresh_from_db()
     assert task.status == TaskResultStatus.SUCCESSFUL
-    assert len(mail_server.messages) == 1 and "eva@example.org" in mail_server.messages[0]
+    confirmation, invitation = mail_server.messages  # the confirmation, and its day's invitation: each once
+    assert "eva@example.org" in confirmation and "text/calendar" not in confirmation
+    assert "eva@example.org" in invitation and 'text/calendar; method="REQUEST"' in invitation
     assert stale_tasks_requeue(periodic=periodic, now=later) == 0  # done: not queued a third time
 
 

@@ -48,8 +48,9 @@ def test_a_confirmation_email_that_failed_is_sent_on_a_later_try(mail_server_dow
     mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the server is back
     run_worker()
 
-    [confirmation] = mail.outbox
-    assert confirmation.to == ["eva@example.org"] and confirmation.attachments[0][0] == "opleiding.ics"
+    confirmation, invitation = mail.outbox
+    assert confirmation.to == invitation.to == ["eva@example.org"] and "bevestigd" in confirmation.subject
+    assert invitation.alternatives[-1][1] == "text/calendar; method=REQUEST"
 
 
 def test_a_task_that_keeps_failing_is_given_up_after_the_last_retry(mail_server_down):
