@@ -5,13 +5,16 @@ its table of ~160 response callbacks each time; a client over a connection pool 
 threads), and it skips memcached's key checks (Redis takes any key).
 
 Harmless when away: the cache is a speed-up, so while Redis does not answer every operation is a miss or does
-nothing, and the site renders uncached (sessions come from the database: cached_db). Only rate-limit counts
-(`COUNTED`) move to the `FALLBACK` cache, the database, so the login and verification limits keep counting across
-servers, at the price of a database write per counted request during the outage. After a failure the process
-does not ask Redis again for `RETRY_SECONDS` (a page does not wait for it on every call), and it logs the outage
-once and its end once. When Redis answers again, everything this site kept in it is deleted, the counters
-excepted: a page, a session or a shared part changed while Redis was away would otherwise come back stale (a
-logged-out session, a page showing an old price)."""
+nothing, and the site renders uncached (sessions come from the database: cached_db). Only what guards logins
+(`SAFEGUARDS`: rate-limit counts, and the authenticator codes already used, which allauth refuses to take twice)
+moves to the `FALLBACK` cache, the database, so the limits keep counting across servers and a second factor still
+works, at the price of a database write per such request during the outage. After a failure the process does not
+ask Redis again for `RETRY_SECONDS` (a page does not wait for it on every call), and it logs the outage once and
+its end once. When Redis answers again, everything this site kept in it is deleted, the safeguards excepted: a
+page, a session or a shared part changed while Redis was away would otherwise come back stale (a logged-out
+session, a page showing an old price). The process that saw the outage does so before its next read; the outage is
+also written in the database (`OUTAGE`), so that the scheduler does it within a tick when the only process that saw
+it (a task worker, say) has nothing more to ask."""
 
 import logging
 import threading
@@ -24,7 +27,9 @@ from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
-COUNTED = ("allauth:rl:", "ratelimit:")  # keys of rate-limit counts (allauth's, and core.ratelimit's)
+# allauth's and core.ratelimit's counts, and allauth's record of a used authenticator code (replays refused)
+SAFEGUARDS = ("allauth:rl:", "ratelimit:", "allauth.mfa.totp.used?")
+OUTAGE = "redis-outage"  # in the fallback while Redis is away: what it holds may be stale
 UNREACHABLE = (RedisError, OSError)
 
 
@@ -67,7 +72,7 @@ class RedisCache(DjangoRedisCache):
                 return getattr(DjangoRedisCache, operation)(self, *args, **kwargs)
             except UNREACHABLE as error:
                 self._went_away(error)
-        if key is not None and self._fallback_alias and key.startswith(COUNTED):
+        if key is not None and self._fallback_alias and key.startswith(SAFEGUARDS):
             return getattr(caches[self._fallback_alias], operation)(*args, **kwargs)
         if isinstance(away, Exception):
             raise away
@@ -84,12 +89,37 @@ class RedisCache(DjangoRedisCache):
             if self._away_since is None:
                 return True
             try:
-                deleted = self._forget_all_but_counts()
+                deleted = self._forget_all_but_safeguards()
             except UNREACHABLE:
                 self._retry_at = time.monotonic() + self.RETRY_SECONDS
                 return False
             seconds, self._away_since = time.monotonic() - self._away_since, None
+            self._outage_recorded(False)
         log.warning("Redis is back after %.0f s; %d kept values deleted, as they may be stale.", seconds, deleted)
+        return True
+
+    def _outage_recorded(self, away: bool) -> None:
+        if not self._fallback_alias:
+            return
+        try:
+            if away:
+                caches[self._fallback_alias].set(OUTAGE, True, timeout=None)
+            else:
+                caches[self._fallback_alias].delete(OUTAGE)
+        except Exception:  # noqa: BLE001 - the database may be away too; the process's own state still holds
+            log.warning("Could not record the Redis outage in the database", exc_info=True)
+
+    def forget_after_an_outage_elsewhere(self) -> bool:
+        """For the scheduler's tick: when another process recorded an outage and Redis answers now, delete what
+        may be stale. One database read when there was none."""
+        if not self._fallback_alias or not caches[self._fallback_alias].get(OUTAGE) or not self._usable():
+            return False
+        try:
+            deleted = self._forget_all_but_safeguards()
+        except UNREACHABLE:
+            return False
+        self._outage_recorded(False)
+        log.warning("Redis is back; %d kept values deleted after an outage another process saw.", deleted)
         return True
 
     def _went_away(self, error: Exception) -> None:
@@ -101,10 +131,11 @@ class RedisCache(DjangoRedisCache):
         if first:
             log.error("Redis is unreachable (%r): pages render without the cache, rate limits count in the "
                       "database; asking again every %.0f s.", error, self.RETRY_SECONDS)
+            self._outage_recorded(True)
 
-    def _forget_all_but_counts(self) -> int:
+    def _forget_all_but_safeguards(self) -> int:
         client = self._cache.get_client(write=True)
-        counted = tuple(self.make_key(prefix) for prefix in COUNTED)
+        counted = tuple(self.make_key(prefix) for prefix in SAFEGUARDS)
         deleted, batch = 0, []
         for name in client.scan_iter(match=self.make_key("*"), count=1000):
             if not name.decode().startswith(counted):

@@ -11,12 +11,29 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-DATABASE_AWAY = (OperationalError, InterfaceError)  # not reachable, restarting, a connection lost: not a bug
+# PostgreSQL's codes for a database that is away for a moment: a connection failure (class 08), shutting down or
+# starting up (57P01-57P03), too many connections (53300). A statement timeout, a deadlock or a missing table is
+# an error of ours: a 500.
+AWAY_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+AWAY_MESSAGES = ("connection", "unable to open database file", "database is locked", "terminating")
+
+
+def database_away(error: BaseException | None) -> bool:
+    """Whether `error` says the database cannot be reached now (rather than that a query of ours failed)."""
+    if isinstance(error, InterfaceError):  # the connection was already closed under us
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    if sqlstate:
+        return sqlstate.startswith(AWAY_SQLSTATES)
+    message = str(error).lower()  # a failed connect has no code; SQLite has none
+    return any(part in message for part in AWAY_MESSAGES)
 
 
 def database_unavailable(request) -> HttpResponse:
     """The page while the database does not answer: made without it (no layout, menu or settings from it), in
-    both languages, as the 500 page is. The request's transaction was rolled back: nothing is half applied."""
+    both languages, as the 500 page is. Each change the services make is one transaction, rolled back whole."""
     log.error("%s %s: the database is unavailable", request.method, request.path, exc_info=True)
     response = HttpResponse(render_to_string("503_database.html"), status=503)
     response["Retry-After"] = "30"
@@ -33,7 +50,7 @@ class TemporarilyUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_AWAY):
+        if database_away(exception):
             return database_unavailable(request)
         if not isinstance(exception, OSError):
             return None

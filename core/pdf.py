@@ -13,6 +13,8 @@ through `markup_text` (escaped, so it prints as typed). `drawString` parses noth
 Behind that, `guard_reportlab` (at start-up) lets ReportLab open only file objects our code made and files
 under its own and our font folders: its trusted-hosts setting guards URLs, not local paths."""
 
+import logging
+import threading
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -30,16 +32,26 @@ _DEJAVU, _VERA = Path("/usr/share/fonts/truetype/dejavu"), Path(reportlab.__file
 FONT_FILES = {SANS: (_DEJAVU / "DejaVuSans.ttf", _VERA / "Vera.ttf"),
               SANS_BOLD: (_DEJAVU / "DejaVuSans-Bold.ttf", _VERA / "VeraBd.ttf")}
 CREATOR = "Spoor 2 Academy"
+log = logging.getLogger(__name__)
+
+
+_registering = threading.Lock()
 
 
 def embedded_fonts() -> None:
-    """Registers SANS and SANS_BOLD (once per process): TrueType fonts, which ReportLab embeds as subsets."""
-    if SANS in pdfmetrics.getRegisteredFontNames():
+    """Registers SANS and SANS_BOLD (once per process, SANS_BOLD last, so a thread that sees it sees all):
+    TrueType fonts, which ReportLab embeds as subsets."""
+    if SANS_BOLD in pdfmetrics.getRegisteredFontNames():
         return
-    for name, candidates in FONT_FILES.items():
-        path = next(path for path in candidates if path.exists())
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
+    with _registering:
+        if SANS_BOLD in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
+        for name, candidates in FONT_FILES.items():  # SANS_BOLD last
+            path = next(path for path in candidates if path.exists())
+            if path.parent != _DEJAVU:
+                log.warning("PDFs use %s: install fonts-dejavu-core for letters such as ł and ş in names", path.name)
+            pdfmetrics.registerFont(TTFont(name, str(path)))
 
 
 def new_canvas(buffer, *, pagesize, language: str = "nl") -> canvas.Canvas:

@@ -6,7 +6,7 @@ from django.core.cache import caches
 
 from .cache import RedisCache, count_with
 
-PREFIX = "ratelimit:"  # core.cache.COUNTED: kept counting while Redis is away
+PREFIX = "ratelimit:"  # core.cache.SAFEGUARDS: kept counting while Redis is away
 
 
 def hits(key: str, *, window_seconds: int) -> int:

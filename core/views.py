@@ -6,7 +6,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views import defaults
 
-from .middleware import DATABASE_AWAY, database_unavailable
+from .middleware import database_away, database_unavailable
 from .models import ProviderSettings
 
 
@@ -31,6 +31,6 @@ def bad_request(request, exception=None):
 def server_error(request):
     """Django's 500 page, except when the database is away: a middleware that needed it (a session saved, the
     signed-in person read) failed outside any view, and that is a 503 too."""
-    if isinstance(sys.exc_info()[1], DATABASE_AWAY):
+    if database_away(sys.exc_info()[1]):
         return database_unavailable(request)
     return defaults.server_error(request)

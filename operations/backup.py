@@ -53,9 +53,21 @@ def _postgres_binary(name: str) -> str:
 
 
 def _postgres_args(settings: dict) -> tuple[list[str], dict]:
-    args = [f"--host={settings['HOST'] or 'localhost'}", f"--port={settings['PORT'] or 5432}",
-            f"--username={settings['USER']}"]
-    return args, {"PGPASSWORD": settings.get("PASSWORD") or "", "PATH": "/usr/bin:/bin"}
+    """pg_dump's and pg_restore's way to the database the site uses: the same host (none: the local socket, as
+    psycopg does), port, role, password and SSL options."""
+    args = [*([f"--host={settings['HOST']}"] if settings["HOST"] else []),
+            *([f"--port={settings['PORT']}"] if settings["PORT"] else []), f"--username={settings['USER']}"]
+    options = settings.get("OPTIONS", {})
+    env = {"PATH": "/usr/bin:/bin", "PGPASSWORD": settings.get("PASSWORD") or "",
+           **{f"PG{name.upper()}": str(options[name]) for name in ("sslmode", "sslrootcert", "sslcert", "sslkey")
+              if name in options}}
+    return args, env
+
+
+def _run(command: list[str], env: dict) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True)  # noqa: S603 (no shell; our settings)
+    if done.returncode:
+        raise RuntimeError(f"{Path(command[0]).name} failed: {done.stderr.strip()[-2000:]}")
 
 
 def back_up_database(folder: Path) -> Path:
@@ -67,8 +79,8 @@ def back_up_database(folder: Path) -> Path:
         return target
     target = folder / "database.dump"
     args, env = _postgres_args(settings)
-    subprocess.run([_postgres_binary("pg_dump"), *args, "--format=custom", "--no-owner", f"--file={target}",  # noqa: S603 (no shell; our settings)
-                    settings["NAME"]], env=env, check=True, capture_output=True)
+    _run([_postgres_binary("pg_dump"), *args, "--format=custom", "--no-owner", f"--file={target}", settings["NAME"]],
+         env)
     return target
 
 
@@ -79,17 +91,30 @@ def restore_database(backup: Path, folder: Path) -> dict:
         restored = folder / "restored.sqlite3"
         shutil.copyfile(backup, restored)
         return {**settings, "NAME": str(restored)}
-    name = f"restore_drill_{uuid.uuid4().hex[:12]}"
+    name = f"restore_drill_{uuid.uuid4().hex[:12]}"  # ours alone: nothing from outside goes into the SQL
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    restored = {**settings, "NAME": name}
     args, env = _postgres_args(settings)
-    subprocess.run([_postgres_binary("pg_restore"), *args, "--no-owner", f"--dbname={name}", str(backup)],  # noqa: S603 (no shell)
-                   env=env, check=True, capture_output=True)
-    return {**settings, "NAME": name}
+    try:
+        _run([_postgres_binary("pg_restore"), *args, "--no-owner", f"--dbname={name}", str(backup)], env)
+    except Exception:
+        drop_database(restored)
+        raise
+    return restored
+
+
+def drop_database(restored: dict) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{restored["NAME"]}"')
 
 
 def _all_files(storage, path: str = ""):
-    folders, files = storage.listdir(path)
+    try:
+        folders, files = storage.listdir(path)
+    except FileNotFoundError:  # a folder nothing was stored in yet (a bucket's empty prefix lists as empty)
+        return
     for name in files:
         yield f"{path}/{name}" if path else name
     for folder in folders:
@@ -134,24 +159,30 @@ def check_restored(files: FileSystemStorage, report: DrillReport) -> None:
 
 
 def restore_drill(*, keep: Path | None = None) -> DrillReport:
+    """`keep`: an empty (or new) folder to leave the backup and the restored files in; else a temporary one."""
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise ValueError(f"{keep} is not empty: the drill restores into an empty folder only")
     started, report = time.monotonic(), DrillReport()
     folder = Path(keep or tempfile.mkdtemp(prefix="restore-drill-"))
-    (folder / "backup").mkdir(parents=True, exist_ok=True)
-    backup = back_up_database(folder / "backup")
-    report.files = copy_files(storages["private"], FileSystemStorage(location=folder / "backup" / "private"))
+    backup_files = FileSystemStorage(location=folder / "backup" / "private")
     restored_files = FileSystemStorage(location=folder / "restored" / "private")
-    copy_files(FileSystemStorage(location=folder / "backup" / "private"), restored_files)
-    restored = restore_database(backup, folder)
-    connections.settings[RESTORED] = restored
+    for storage in (backup_files, restored_files):
+        Path(storage.location).mkdir(parents=True, exist_ok=True)
+    restored = None
     try:
+        backup = back_up_database(folder / "backup")
+        report.files = copy_files(storages["private"], backup_files)
+        copy_files(backup_files, restored_files)
+        restored = restore_database(backup, folder)
+        connections.settings[RESTORED] = restored
         check_restored(restored_files, report)
     finally:
-        connections[RESTORED].close()
-        del connections[RESTORED]
-        del connections.settings[RESTORED]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{restored["NAME"]}"')
+        if RESTORED in connections.settings:
+            connections[RESTORED].close()
+            del connections[RESTORED]
+            del connections.settings[RESTORED]
+        if restored is not None:
+            drop_database(restored)
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
     report.seconds = time.monotonic() - started

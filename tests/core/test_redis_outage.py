@@ -183,3 +183,26 @@ def test_a_page_waits_for_an_unreachable_redis_once_not_on_every_call(redis_serv
     assert eva.get("/my/courses/").status_code == 200
     assert len(failures) == 1, "after one timeout the process stops asking Redis for its retry interval"
     assert time.monotonic() - started < 5
+
+
+def test_a_change_only_a_worker_made_while_redis_was_away_is_not_served_stale_after_the_schedulers_tick(
+        redis_server, course, monkeypatch):
+    """The web processes never noticed the outage (nobody visited); a task worker published a change meanwhile
+    and then had nothing more to ask Redis. The outage it recorded in the database has the scheduler clear Redis."""
+    from core import page_cache
+
+    Client().get(COURSE_URL)
+    assert Client().get(COURSE_URL)["X-Page-Cache"] == "hit"
+    worker_cache = RedisCache(redis_server.url, redis_caches(redis_server.url)["default"])
+
+    redis_server.stop()
+    with monkeypatch.context() as worker:
+        worker.setattr(page_cache, "cache", worker_cache)  # the change is made in the worker's process
+        course.title = "Basistraining, nieuwe opzet"
+        course.save_revision().publish()
+    redis_server.start()
+
+    stale = Client().get(COURSE_URL)
+    assert stale["X-Page-Cache"] == "hit" and "nieuwe opzet" not in stale.text  # what the tick is for
+    call_command("scheduler", once=True)
+    assert "Basistraining, nieuwe opzet" in Client().get(COURSE_URL).text

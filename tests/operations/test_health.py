@@ -120,3 +120,14 @@ def test_while_the_database_is_away_pages_are_a_quick_503_made_without_it(tmp_pa
         assert "<h1>Even niet beschikbaar</h1>" in html and "Er is niets half opgeslagen" in html
     assert answer["seconds"] < 10
     assert "the database is unavailable" in out.stderr
+
+
+def test_a_query_of_ours_that_fails_is_a_bug_not_a_database_that_is_away():
+    """A missing table, a syntax error: a 500 that gets looked at, never "try again in a minute"."""
+    from django.db import DatabaseError, connection
+
+    from core.middleware import database_away
+
+    with pytest.raises(DatabaseError) as failed, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_at_all")
+    assert not database_away(failed.value)

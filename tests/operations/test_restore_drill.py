@@ -62,3 +62,23 @@ def test_a_document_changed_in_storage_fails_the_drill_by_name(certificate):
     assert done.returncode != 0
     assert f"certification.Certificate {certificate.pk} ({certificate.pdf.name}): checksum differs" in done.stderr
     assert figures(done)["mismatches"] == 1
+
+
+def test_a_site_without_documents_yet_passes_and_a_used_folder_is_refused(tmp_path):
+    from django.core.files.storage import storages
+
+    live = Path(storages["private"].location)
+    aside = tmp_path / "aside"
+    if live.exists():
+        live.rename(aside)  # no private file at all yet, as on a new site
+    try:
+        done = run_drill()
+    finally:
+        if aside.exists():
+            aside.rename(live)
+    assert done.returncode == 0, done.stderr
+    assert figures(done)["documents"] == 0 and figures(done)["mismatches"] == 0
+
+    (tmp_path / "kept" / "old").mkdir(parents=True)
+    refused = run_drill("--keep", str(tmp_path / "kept"))
+    assert refused.returncode != 0 and "is not empty" in refused.stderr

@@ -11,10 +11,14 @@ class Command(BaseCommand):
             "keeps. The live database and files are only read. Fails when a document is missing or differs.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--keep", type=Path, help="Keep the backup and the restored files in this folder.")
+        parser.add_argument("--keep", type=Path,
+                            help="Keep the backup and the restored files in this folder (new or empty).")
 
     def handle(self, *args, keep, **options):
-        report = restore_drill(keep=keep)
+        try:
+            report = restore_drill(keep=keep)
+        except (ValueError, RuntimeError, FileNotFoundError) as error:  # what the operator can act on
+            raise CommandError(str(error)) from error
         for mismatch in report.mismatches:
             self.stderr.write(mismatch)
         self.stdout.write(report.line())

@@ -1,10 +1,11 @@
 import logging
 import time
 
+from django.core.cache import caches
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 
-from core.middleware import DATABASE_AWAY
+from core.middleware import database_away
 from operations.health import heartbeat
 from operations.schedule import EVERY_TENTH_TICK, EVERY_TICK
 
@@ -26,10 +27,13 @@ class Command(BaseCommand):
         while True:
             try:
                 heartbeat("scheduler")
+                forget_after_an_outage = getattr(caches["default"], "forget_after_an_outage_elsewhere", None)
+                if forget_after_an_outage:
+                    forget_after_an_outage()  # what a worker changed while Redis was away is not served stale
                 for periodic in EVERY_TICK + (EVERY_TENTH_TICK if tick % 10 == 0 else []):
                     periodic.enqueue()
-            except DATABASE_AWAY:
-                if once:
+            except DatabaseError as error:
+                if once or not database_away(error):
                     raise
                 if not away:
                     log.exception("The scheduler cannot reach the database; trying again every %.0f s", interval)
