@@ -31,6 +31,8 @@ class ProviderSettings(BaseGenericSetting):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True,
                             help_text=_("The account invoices paid by bank transfer are paid into."))
     crkbo_registered = models.BooleanField(_("registered with CRKBO"), default=True)
+    crkbo_number = models.CharField(_("CRKBO registration number"), max_length=20, blank=True,
+                                    help_text=_("Printed on invoices beside the VAT exemption."))
     vat_exemption_text = models.TextField(_("VAT exemption text"), default=DEFAULT_VAT_EXEMPTION_TEXT)
     privacy_page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("privacy statement"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -74,7 +76,7 @@ class ProviderSettings(BaseGenericSetting):
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
         FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_number")]),
         FieldPanel("iban"),
-        FieldPanel("crkbo_registered"),
+        FieldRowPanel([FieldPanel("crkbo_registered"), FieldPanel("crkbo_number")]),
         FieldPanel("vat_exemption_text"),
         MultiFieldPanel([FieldPanel("logo"), FieldPanel("brand_colour")], heading=_("Look")),
         FieldPanel("privacy_page"),

@@ -13,6 +13,7 @@ PROVIDER = {
     "vat_number": "NL001234567B01",
     "iban": "NL91 ABNA 0417 1643 00",
     "crkbo_registered": True,
+    "crkbo_number": "12345",
 }
 
 HOME = {

@@ -31,7 +31,8 @@ def _next_number(year: int) -> tuple[int, str]:
 def _supplier(provider: ProviderSettings) -> dict:
     return {"name": provider.name, "address": provider.street_address,
             "postcode_city": f"{provider.postcode} {provider.city}".strip(), "email": provider.email,
-            "kvk": provider.kvk_number, "vat_id": provider.vat_number, "iban": provider.iban}
+            "kvk": provider.kvk_number, "vat_id": provider.vat_number, "iban": provider.iban,
+            "crkbo": provider.crkbo_number if provider.crkbo_registered else ""}
 
 
 def _customer(enrolment) -> dict:

@@ -201,7 +201,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             y -= 4.6 * mm
         y -= 3.4 * mm
     if invoice.vat_exemption_text:
-        lines(invoice.vat_exemption_text.splitlines(), left, y, size=8.5, step=4 * mm, colour=MUTED)
+        crkbo = f"CRKBO-registratienummer {supplier['crkbo']}" if supplier.get("crkbo") else ""
+        lines([*invoice.vat_exemption_text.splitlines(), crkbo], left, y, size=8.5, step=4 * mm, colour=MUTED)
 
     # The footer: who to reach, on every invoice.
     page.setStrokeColor(LINE)

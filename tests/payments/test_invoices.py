@@ -156,3 +156,14 @@ def test_business_billing_needs_a_trade_name_and_address_and_a_valid_kvk_number(
     assert form.errors["company_name"] == ["Nodig voor de factuur aan je bedrijf."]
     assert form.errors["company_address"] == ["Nodig voor de factuur aan je bedrijf."]
     assert form.errors["company_kvk"] == ["Een KvK-nummer heeft 8 cijfers."]
+
+
+def test_an_exempt_invoice_names_the_crkbo_registration_beside_the_exemption(
+        course, stripe_double, client, django_capture_on_commit_callbacks):
+    ProviderSettings.objects.update_or_create(defaults={"crkbo_registered": True, "crkbo_number": "20160123"})
+    payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks)
+
+    invoice = invoices.invoice_pdf_store(payment.invoices.get())
+    text = " ".join(pdf_text(invoice).split())
+    assert invoice.vat_amount == 0 and "Vrijgesteld van btw" in text
+    assert "CRKBO-registratienummer 20160123" in text
