@@ -19,20 +19,21 @@ pytestmark = [
     pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="the PostgreSQL pass runs the benches"),
 ]
 
-BENCHES = {
-    "enrolment_race": (["--attempts", "20", "--workers", "2", "--concurrency", "5"],
-                       {"seats_taken": "10", "errors_5xx": "0"}),
-    "group_race": (["--workers", "2", "--concurrency", "5", "--contacts", "4", "--individuals", "20",
-                    "--redeemers", "10"], {"overbooked": "0", "partial_bookings": "0", "voucher_uses": "5",
-                                           "errors_5xx": "0"}),
-    "webhook_storm": (["--payments", "20", "--duplicates", "10", "--workers", "2", "--concurrency", "5"],
-                      {"applied_once": "20", "double_applied": "0", "errors_5xx": "0"}),
-    "certificates": (["--certificates", "5", "--requests", "20", "--workers", "2", "--concurrency", "4"],
-                     {"issued": "5"}),
-    "pages": (["2"], {}),
-    "scale": (["1"], {}),
-    "http_pages": (["1", "1"], {}),
-    "scale_out": (["1"], {"seats_taken": "10", "double_applied": "0", "certificate_ok": "1", "errors_5xx": "0"}),
+BENCHES = {  # each bench script, at a tiny size, and what its last line must say
+    "bench/enrolment_race.py": (["--attempts", "20", "--workers", "2", "--concurrency", "5"],
+                                {"seats_taken": "10", "errors_5xx": "0"}),
+    "bench/group_race.py": (["--workers", "2", "--concurrency", "5", "--contacts", "4", "--individuals", "20",
+                             "--redeemers", "10"],
+                            {"overbooked": "0", "partial_bookings": "0", "voucher_uses": "5", "errors_5xx": "0"}),
+    "bench/webhook_storm.py": (["--payments", "20", "--duplicates", "10", "--workers", "2", "--concurrency", "5"],
+                               {"applied_once": "20", "double_applied": "0", "errors_5xx": "0"}),
+    "bench/certificates.py": (["--certificates", "5", "--requests", "20", "--workers", "2", "--concurrency", "4"],
+                              {"issued": "5"}),
+    "bench/pages.py": (["2"], {}),
+    "bench/scale.py": (["1"], {}),
+    "bench/http_pages.py": (["1", "1"], {}),
+    "bench/scale_out.py": (["1"], {"seats_taken": "10", "double_applied": "0", "certificate_ok": "1",
+                                   "errors_5xx": "0"}),
 }
 
 
@@ -75,12 +76,12 @@ def test_the_bench_runs_and_prints_its_figures(bench, bench_database):
     arguments, expected = BENCHES[bench]
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("DJANGO_SETTINGS_MODULE", "CACHE_URL", "PYTEST_XDIST_WORKER")}
-    result = subprocess.run([sys.executable, f"bench/{bench}.py", *arguments], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, bench, *arguments], cwd=ROOT, capture_output=True,
                             text=True, timeout=600, env={**environment, "DATABASE_URL": bench_database,
                                                          "SCALE_SIZE": "0.02"})
     assert result.returncode == 0, result.stderr[-3000:]
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith(f"{bench} "), last
+    assert last.startswith(f"{Path(bench).stem} "), last
     figures = dict(re.findall(r"(\w+)=(\S+)", last))
     for name, value in expected.items():
         assert figures.get(name) == value, (name, last)
