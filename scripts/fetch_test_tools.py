@@ -17,8 +17,11 @@ ICAL_JS = ("https://registry.npmjs.org/ical.js/-/ical.js-2.2.1.tgz",
 def fetch(url: str, sha256: str, member: str, target: Path) -> None:
     if target.exists():
         return
-    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
-        archive = response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (a fixed https URL)
+            archive = response.read()
+    except OSError as error:
+        sys.exit(f"Could not fetch the test tool {url} ({error}): the tests need it; is the npm registry reachable?")
     if hashlib.sha256(archive).hexdigest() != sha256:
         sys.exit(f"{url} does not match its pinned checksum")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
