@@ -90,7 +90,7 @@ def certificate_download(request, number: str):
 @login_required
 def badge_download(request, number: str):
     """The certificate as a signed Open Badges 3.0 credential, for a wallet or a backpack."""
-    certificate = get_object_or_404(Certificate, number=number, user=request.user)
+    certificate = get_object_or_404(Certificate.objects.select_related("user"), number=number, user=request.user)
     response = JsonResponse(badges.signed_credential(certificate), json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/vc+ld+json"
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.json"'

@@ -65,18 +65,27 @@ class RedisCache(DjangoRedisCache):
         """Whether Redis answered the last time it was asked (what /healthz/ reports)."""
         return self._away_since is None
 
-    def _attempt(self, operation: str, *args, away, key: str | None = None, **kwargs):
-        """`operation` on Redis; while it is away, on the fallback for a counted key, else `away`."""
+    def _on_redis(self, run, *, otherwise):
+        """`run()` on Redis; `otherwise()` while it is away, or when it fails now."""
         if self._usable():
             try:
-                return getattr(DjangoRedisCache, operation)(self, *args, **kwargs)
+                return run()
             except UNREACHABLE as error:
                 self._went_away(error)
-        if key is not None and self._fallback_alias and key.startswith(SAFEGUARDS):
-            return getattr(caches[self._fallback_alias], operation)(*args, **kwargs)
-        if isinstance(away, Exception):
-            raise away
-        return away
+        return otherwise()
+
+    def _attempt(self, operation: str, *args, away, key: str | None = None, **kwargs):
+        """Django's `operation` on Redis; while it is away, on the fallback for a safeguard's key, else `away`."""
+
+        def otherwise():
+            if key is not None and self._fallback_alias and key.startswith(SAFEGUARDS):
+                return getattr(caches[self._fallback_alias], operation)(*args, **kwargs)
+            if isinstance(away, Exception):
+                raise away
+            return away
+
+        return self._on_redis(lambda: getattr(DjangoRedisCache, operation)(self, *args, **kwargs),
+                              otherwise=otherwise)
 
     def _usable(self) -> bool:
         """Whether to ask Redis: yes while it answers; while it is away, once per retry interval, and when it
@@ -110,17 +119,15 @@ class RedisCache(DjangoRedisCache):
             log.warning("Could not record the Redis outage in the database", exc_info=True)
 
     def forget_after_an_outage_elsewhere(self) -> bool:
-        """For the scheduler's tick: when another process recorded an outage and Redis answers now, delete what
-        may be stale. One database read when there was none."""
-        if not self._fallback_alias or not caches[self._fallback_alias].get(OUTAGE) or not self._usable():
+        """For the scheduler's tick: when another process recorded an outage, this process clears Redis as if it had
+        seen the outage itself (`_usable`), if Redis answers. One database read when there was none."""
+        if not self._fallback_alias or not caches[self._fallback_alias].get(OUTAGE):
             return False
-        try:
-            deleted = self._forget_all_but_safeguards()
-        except UNREACHABLE:
-            return False
-        self._outage_recorded(False)
-        log.warning("Redis is back; %d kept values deleted after an outage another process saw.", deleted)
-        return True
+        with self._lock:
+            if self._away_since is None:
+                self._away_since = time.monotonic()
+            self._retry_at = 0.0
+        return self._usable()
 
     def _went_away(self, error: Exception) -> None:
         with self._lock:
@@ -150,18 +157,20 @@ class RedisCache(DjangoRedisCache):
     def count(self, key: str, *, window_seconds: int) -> int:
         """One more hit under `key`, in a window that starts with its first hit: how many so far. One round trip
         (SET NX with the window's expiry, then INCR); in the fallback while Redis is away."""
-        if self._usable():
+
+        def on_redis():
             redis_key = self.make_key(key)
-            try:
-                pipeline = self._cache.get_client(redis_key, write=True).pipeline()
-                pipeline.set(redis_key, 0, ex=window_seconds, nx=True)
-                pipeline.incr(redis_key)
-                return pipeline.execute()[1]
-            except UNREACHABLE as error:
-                self._went_away(error)
-        if not self._fallback_alias:
-            return 1
-        return count_with(caches[self._fallback_alias], key, window_seconds=window_seconds)
+            pipeline = self._cache.get_client(redis_key, write=True).pipeline()
+            pipeline.set(redis_key, 0, ex=window_seconds, nx=True)
+            pipeline.incr(redis_key)
+            return pipeline.execute()[1]
+
+        def otherwise():
+            if not self._fallback_alias:
+                return 1
+            return count_with(caches[self._fallback_alias], key, window_seconds=window_seconds)
+
+        return self._on_redis(on_redis, otherwise=otherwise)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt("add", key, value, timeout, version, away=False, key=key)

@@ -119,10 +119,13 @@ def day_title(enrolment: Enrolment, day: MeetingDay | None, days: list[MeetingDa
     return f"{title} ({days.index(day) + 1}/{len(days)})"
 
 
-def day_message(enrolment: Enrolment, day_id: int, *, method: str) -> bytes:
-    """The iTIP message (REQUEST or CANCEL) for one meeting day of the place; a day already dropped from the date
-    is cancelled by its id alone."""
-    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+def meeting_days(enrolment: Enrolment) -> list[MeetingDay]:
+    return sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+
+
+def day_message(enrolment: Enrolment, day_id: int, *, method: str, days: list[MeetingDay]) -> bytes:
+    """The iTIP message (REQUEST or CANCEL) for one meeting day of the place (`days`: the date's, as
+    `meeting_days` gives them); a day already dropped from the date is cancelled by its id alone."""
     day = next((day for day in days if day.pk == day_id), None)
     calendar = _calendar(method)
     calendar.add_component(_event(enrolment, day_id, day, method=method, title=day_title(enrolment, day, days)))
@@ -131,7 +134,7 @@ def day_message(enrolment: Enrolment, day_id: int, *, method: str) -> bytes:
 
 def place_calendar(enrolment: Enrolment) -> bytes:
     """Every day of the place as one PUBLISH calendar: the "Zet in agenda" download."""
-    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+    days = meeting_days(enrolment)
     calendar = _calendar(PUBLISH)
     for day in days:
         calendar.add_component(_event(enrolment, day.pk, day, method=PUBLISH,

@@ -21,14 +21,14 @@ def place_context(enrolment: Enrolment) -> dict:
 def calendar_messages(enrolment: Enrolment, method: str, *, day_ids: list[int] | None = None) -> None:
     """A mail per meeting day, each carrying that day's iTIP message (courses.ics): the place's days now, or
     `day_ids` (days dropped from the date, by id)."""
-    days = sorted(enrolment.course_date.meeting_days.all(), key=lambda day: day.starts_at)
+    days = ics.meeting_days(enrolment)  # once for every message
     template = "courses/email/invitation" if method == ics.REQUEST else "courses/email/invitation_cancelled"
     for day_id in day_ids if day_ids is not None else [day.pk for day in days]:
         day = next((day for day in days if day.pk == day_id), None)
         email_person(enrolment.user, template,
                      {**place_context(enrolment), "day": day, "title": ics.day_title(enrolment, day, days)},
                      links={"link": ("places:enrolment", [enrolment.pk])},
-                     calendar=(method, ics.day_message(enrolment, day_id, method=method)))
+                     calendar=(method, ics.day_message(enrolment, day_id, method=method, days=days)))
 
 
 def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None,
