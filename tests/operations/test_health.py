@@ -118,6 +118,7 @@ def test_while_the_database_is_away_pages_are_a_quick_503_made_without_it(tmp_pa
     for status, retry_after, html in answer["pages"]:
         assert status == 503 and retry_after == "30"
         assert "<h1>Even niet beschikbaar</h1>" in html and "Er is niets half opgeslagen" in html
+        assert "css/site" in html and "style=" not in html  # styled as the Content-Security-Policy allows
     assert answer["seconds"] < 10
     assert "the database is unavailable" in out.stderr
 
