@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import COUNTRIES, NETHERLANDS, address_lines, oin_validate, postcode_normalise
 from core.vat import vat_id_validate
 
 from .registers import Register, register_number_validate
@@ -119,7 +120,13 @@ class Organisation(models.Model):
     decided_by = models.ForeignKey("accounts.User", verbose_name=_("decided by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", editable=False)
     refusal_reason = models.CharField(_("reason for refusing"), max_length=255, blank=True, editable=False)
-    invoice_address = models.TextField(_("invoice address"), help_text=_("Street and number, postcode and city."))
+    street = models.CharField(_("street and number"), max_length=150)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default=NETHERLANDS)
+    oin = models.CharField(_("OIN"), max_length=20, blank=True, validators=[oin_validate],
+                           help_text=_("Only for a public body: its organisation identification number (20 digits), "
+                                       "which its e-invoices name."))
     invoice_email = models.EmailField(_("invoice email"), help_text=_("Where invoices go, e.g. the accounts "
                                                                       "department."))
     default_reference = models.CharField(_("default reference / PO number"), max_length=60, blank=True)
@@ -134,6 +141,18 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        try:
+            self.postcode = postcode_normalise(self.postcode, self.country)
+        except ValidationError as error:
+            raise ValidationError({"postcode": error}) from error
+
+    @property
+    def invoice_address(self) -> str:
+        """The address on the envelope, one line per part."""
+        return "\n".join(address_lines(self.street, self.postcode, self.city, self.country))
 
     @property
     def is_approved(self) -> bool:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import postcode_normalise
 from core.audit import record
 
 from .models import Membership, Organisation, OrganisationInvitation, RegisterMembership, User
@@ -79,14 +80,16 @@ class MembershipError(Exception):
     """A rule that stops joining or inviting; the message is for the person who tried."""
 
 
-ORGANISATION_FIELDS = ["name", "kvk_number", "vat_id", "invoice_address", "invoice_email", "default_reference"]
+ORGANISATION_FIELDS = ["name", "kvk_number", "vat_id", "street", "postcode", "city", "country", "invoice_email",
+                       "default_reference", "oin"]
 
 
 @transaction.atomic
 def organisation_create(*, user: User, now: datetime | None = None, **details) -> Organisation:
     """A person who books for their organisation registers it and becomes its contact person."""
-    organisation = Organisation.objects.create(**{name: str(details.get(name, "")).strip()
-                                                  for name in ORGANISATION_FIELDS})
+    organisation = Organisation(**{name: str(details[name]).strip() for name in ORGANISATION_FIELDS if name in details})
+    organisation.postcode = postcode_normalise(organisation.postcode, organisation.country)
+    organisation.save()
     Membership.objects.create(organisation=organisation, user=user, role=Membership.Role.CONTACT)
     record(organisation, "organisation.created", actor=user, at=now, note=user.email)
     return organisation

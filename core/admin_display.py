@@ -21,9 +21,10 @@ PARTS = {
     "postcode_city": _("Postcode and city"), "email": _("Email"), "phone": _("Phone"), "reference": _("Reference"),
     "vat_id": _("VAT id"), "kvk": _("KvK number"), "iban": _("IBAN"), "role": _("Role"), "crkbo": _("CRKBO registered"),
     "register": _("Register"), "points": _("PE points"), "accreditation_id": _("Accreditation"),
-    "member_number": _("Member number"),
+    "member_number": _("Member number"), "oin": _("OIN"),
 }
-LEFT_OUT = {"register_code"}  # the same as the register's name, for machines
+# The same as the register's name, for machines; an address's parts, which its lines ("address") show.
+LEFT_OUT = {"register_code", "street", "postcode", "city", "country"}
 LINE = '<div><span class="w-text-grey-400">{}:</span> <span style="white-space: pre-line">{}</span></div>'
 
 

@@ -11,13 +11,14 @@ from django.db import models
 
 
 def render_once(document: models.Model, render: Callable[[models.Model], bytes], *, checksum_field: str,
-                file_field: str = "pdf") -> models.Model:
+                file_field: str = "pdf", extension: str = "pdf") -> models.Model:
     """`document` with its file, rendering and storing it if it has none yet (with its SHA-256)."""
     if getattr(document, file_field):
         return document
     content = render(document)
     file = getattr(document, file_field)
-    name = file.storage.save(file.field.generate_filename(document, f"{document.number}.pdf"), ContentFile(content))
+    name = file.storage.save(file.field.generate_filename(document, f"{document.number}.{extension}"),
+                             ContentFile(content))
     stored = type(document).objects.filter(pk=document.pk, **{file_field: ""}).update(
         **{file_field: name, checksum_field: hashlib.sha256(content).hexdigest()})
     if not stored:  # rendered meanwhile by someone else: theirs is the document

@@ -12,7 +12,7 @@ from accounts.models import User
 from core.audit import record
 from core.tasks import enqueue_with_change
 
-from .models import CENT, CourseDate, CoursePage, Enrolment, InterestEntry
+from .models import CENT, COMPANY_ADDRESS_FIELDS, CourseDate, CoursePage, Enrolment, InterestEntry
 from .notifications import (
     send_enrolment_confirmation,
 )
@@ -235,7 +235,7 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
     fields = {name: getattr(enrolment, name) for name in
-              ["billing_type", "company_name", "company_address", "company_contact", "company_reference",
+              ["billing_type", "company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference",
                "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat", "booking", "voucher",
                "discount_incl_vat"]}
     moved = transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,

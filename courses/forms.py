@@ -3,14 +3,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import kvk_number_validate
+from core.addresses import COUNTRIES, NETHERLANDS, postcode_normalise
 from core.vat import vat_id_normalise, vat_id_validate
 
-from .models import BillingType
+from .models import COMPANY_ADDRESS_FIELDS, BillingType
 from .seating import Billing
 
-REQUIRED_FOR = {BillingType.EMPLOYER: ["company_name", "company_address", "company_contact"],
-                BillingType.BUSINESS: ["company_name", "company_address"]}
-COMPANY_FIELDS = ["company_name", "company_address", "company_contact", "company_reference", "company_vat_id",
+ADDRESS = ["company_street", "company_postcode", "company_city"]
+REQUIRED_FOR = {BillingType.EMPLOYER: ["company_name", *ADDRESS, "company_contact"],
+                BillingType.BUSINESS: ["company_name", *ADDRESS]}
+COMPANY_FIELDS = ["company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference", "company_vat_id",
                   "company_kvk"]
 
 
@@ -19,8 +21,14 @@ class EnrolForm(forms.Form):
                                      widget=forms.RadioSelect)
     company_name = forms.CharField(label=_("Company"), max_length=150, required=False,
                                    widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    company_address = forms.CharField(label=_("Invoice address"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
+    company_street = forms.CharField(label=_("Street and number"), max_length=150, required=False,
+                                     widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    company_postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False,
+                                       widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    company_city = forms.CharField(label=_("City"), max_length=100, required=False,
+                                   widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    company_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial=NETHERLANDS, required=False,
+                                        widget=forms.Select(attrs={"autocomplete": "country"}))
     company_contact = forms.CharField(label=_("Contact person for the invoice"), max_length=150, required=False)
     company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
     company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
@@ -55,6 +63,12 @@ class EnrolForm(forms.Form):
         for name in REQUIRED_FOR.get(billing_type, []):
             if not cleaned.get(name, "").strip():
                 self.add_error(name, ValidationError(needed, code="required"))
+        if billing_type in REQUIRED_FOR and cleaned.get("company_postcode"):
+            try:
+                cleaned["company_postcode"] = postcode_normalise(cleaned["company_postcode"],
+                                                                 cleaned.get("company_country") or NETHERLANDS)
+            except ValidationError as error:
+                self.add_error("company_postcode", error)
         return cleaned
 
     def clean_company_vat_id(self):
@@ -64,5 +78,6 @@ class EnrolForm(forms.Form):
         data = self.cleaned_data
         if data["billing_type"] == BillingType.SELF:
             return Billing(billing_type=BillingType.SELF)
-        return Billing(billing_type=data["billing_type"], **{name: data.get(name, "").strip()
-                                                            for name in COMPANY_FIELDS})
+        details = {name: (data.get(name) or "").strip() for name in COMPANY_FIELDS}
+        return Billing(billing_type=data["billing_type"], **{**details, "company_country": details["company_country"]
+                                                            or NETHERLANDS})

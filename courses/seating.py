@@ -61,7 +61,10 @@ class SeatGone(EnrolmentError):
 class Billing:
     billing_type: str = "self"
     company_name: str = ""
-    company_address: str = ""
+    company_street: str = ""
+    company_postcode: str = ""
+    company_city: str = ""
+    company_country: str = "NL"
     company_contact: str = ""
     company_reference: str = ""
     company_vat_id: str = ""

@@ -383,13 +383,13 @@ DEMO_ACCOUNTS = [
 
 ORGANISATION = {
     "name": "Re-integratiebureau De Brug", "kvk_number": "87654321", "vat_id": "NL009876543B01",
-    "invoice_address": "Brugstraat 12\n3811 AB Amersfoort", "invoice_email": "facturen@debrug.example",
+    "street": "Brugstraat 12", "postcode": "3811 AB", "city": "Amersfoort", "invoice_email": "facturen@debrug.example",
     "default_reference": "PO-2027-014", "approval": "approved",
 }
 # Registered itself on the site: it waits for the office's approval before it may book on invoice.
 ORGANISATION_TO_APPROVE = {
     "name": "Loopbaanpraktijk Horizon", "kvk_number": "76543210", "vat_id": "NL007654321B01",
-    "invoice_address": "Horizonweg 3\n9711 AA Groningen", "invoice_email": "administratie@horizon.example",
+    "street": "Horizonweg 3", "postcode": "9711 AA", "city": "Groningen", "invoice_email": "administratie@horizon.example",
 }
 ORGANISATION_TO_APPROVE_CONTACT = {"email": "horizon@example.com", "full_name": "Ilse Horizon"}
 

@@ -64,7 +64,11 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS
-        widgets = {"invoice_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"})}
+        widgets = {"street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+                   "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
+                   "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+                   "country": forms.Select(attrs={"autocomplete": "country"})}
+        help_texts = {"street": _("Where invoices are addressed; an e-invoice (UBL) names each part apart.")}
 
     def clean_vat_id(self):
         return vat_id_normalise(self.cleaned_data["vat_id"])

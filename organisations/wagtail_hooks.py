@@ -39,14 +39,16 @@ class OrganisationViewSet(ModelViewSet):
     list_filter = ["approval"]
     search_fields = ["name", "kvk_number", "invoice_email"]
     add_view_class = OrganisationCreate
-    list_export = ["name", "kvk_number", "vat_id", "invoice_address", "invoice_email", "default_reference", "approval"]
+    list_export = ["name", "kvk_number", "vat_id", "oin", "street", "postcode", "city", "country", "invoice_email",
+                   "default_reference", "approval"]
     export_filename = "organisations"
     inspect_view_enabled = True
     copy_view_enabled = False
     panels = [
         FieldPanel("name"),
-        FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_id")]),
-        FieldPanel("invoice_address"),
+        FieldRowPanel([FieldPanel("kvk_number"), FieldPanel("vat_id"), FieldPanel("oin")]),
+        FieldPanel("street"),
+        FieldRowPanel([FieldPanel("postcode"), FieldPanel("city"), FieldPanel("country")]),
         FieldRowPanel([FieldPanel("invoice_email"), FieldPanel("default_reference")]),
     ]
     index_view_class = listing_with()

@@ -1,19 +1,28 @@
-"""The office's own money steps in the admin that are not a model's create form: crediting an invoice."""
+"""The office's own money steps in the admin that are not a model's create form: crediting an invoice; and the
+bookkeeper's downloads: an invoice's e-invoice, a period's invoices in one ZIP."""
+
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.widgets import AdminDateInput
 
+from core import storage
 from core.confirm import admin_confirmation, confirmed
 from core.formats import euro
 from core.money import CENT, AmountField
 
 from . import transfers
+from .archive import MAX_DAYS, invoices_archive, issued_between
+from .invoices import e_invoice_store
 from .models import Invoice
 from .selectors import balance
 
@@ -74,4 +83,60 @@ def invoice_credit(request, pk: int):
             "number": invoice.number, "customer": invoice.customer_name, "description": invoice.description,
             "left": euro(standing.total)},
         "form": form, "submit_label": _("Review the credit"), "back_url": back,
+    })
+
+
+def invoice_e_invoice(request, pk: int):
+    """The invoice's e-invoice (SI-UBL 2.0) as issued; 404 for an invoice that has none (a private person's)."""
+    if not request.user.has_perm("payments.view_invoice"):
+        raise PermissionDenied
+    invoice = e_invoice_store(get_object_or_404(Invoice, pk=pk))
+    if invoice is None:
+        raise Http404(_("This invoice has no e-invoice: it is addressed to a private person, or was issued before "
+                        "addresses were kept in parts."))
+    return storage.download(invoice.ubl, filename=f"{invoice.number}.xml", content_type="application/xml",
+                            sha256=invoice.ubl_sha256)
+
+
+class PeriodForm(forms.Form):
+    first_day = forms.DateField(label=gettext_lazy("From"), widget=AdminDateInput)
+    last_day = forms.DateField(label=gettext_lazy("Up to and including"), widget=AdminDateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The period ends before it starts."))
+        elif first and last and (last - first).days >= MAX_DAYS:
+            self.add_error("last_day", _("At most a year at a time."))
+        return cleaned
+
+
+def _last_month() -> tuple[date, date]:
+    first_of_this_month = timezone.localdate().replace(day=1)
+    last = first_of_this_month - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def invoices_zip(request):
+    """The bookkeeper's download: a period's invoices and credit invoices in one ZIP, as e-invoices where they
+    have one (last month, unless another period is chosen)."""
+    if not request.user.has_perm("payments.view_invoice"):
+        raise PermissionDenied
+    first, last = _last_month()
+    form = PeriodForm(request.POST or None, initial={"first_day": first, "last_day": last})
+    if request.method == "POST" and form.is_valid():
+        first, last = form.cleaned_data["first_day"], form.cleaned_data["last_day"]
+        if issued_between(first, last).exists():
+            archive, _counts = invoices_archive(first, last)
+            return FileResponse(archive, as_attachment=True, filename=f"facturen-{first:%Y%m%d}-{last:%Y%m%d}.zip",
+                                content_type="application/zip")
+        form.add_error(None, _("No invoice was issued in this period."))
+    return TemplateResponse(request, "core/admin_form.html", {
+        "page_title": _("Invoices for the bookkeeping"),
+        "header_icon": "download",
+        "intro": _("One ZIP with every invoice and credit invoice issued in the period: as an e-invoice (SI-UBL "
+                   "2.0, the PDF inside) for a business customer, as a PDF for a private person. Exact, Twinfield, "
+                   "Moneybird and Snelstart import the e-invoices."),
+        "form": form, "submit_label": _("Download the ZIP"), "back_url": reverse("invoice:index"),
     })

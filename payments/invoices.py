@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from core.addresses import NETHERLANDS, address_lines
 from core.audit import record
 from core.documents import render_once
 from core.mail import Attachment, email, email_person
@@ -20,7 +21,9 @@ from courses.models import CENT, BillingType, Booking
 
 from .models import Invoice, InvoiceSequence, Payment, Refund
 from .pdf import invoice_pdf
+from .references import creditor_reference
 from .selectors import balance
+from .ubl import e_invoice_possible, e_invoice_xml
 
 
 def _next_number(year: int) -> tuple[int, str]:
@@ -29,10 +32,18 @@ def _next_number(year: int) -> tuple[int, str]:
 
 
 def _supplier(provider: ProviderSettings) -> dict:
+    """The provider as the invoice names it (a Dutch training provider: its address is in the Netherlands)."""
     return {"name": provider.name, "address": provider.street_address,
-            "postcode_city": f"{provider.postcode} {provider.city}".strip(), "email": provider.email,
+            "postcode_city": f"{provider.postcode} {provider.city}".strip(), "street": provider.street_address,
+            "postcode": provider.postcode, "city": provider.city, "country": NETHERLANDS, "email": provider.email,
             "kvk": provider.kvk_number, "vat_id": provider.vat_number, "iban": provider.iban,
             "crkbo": provider.crkbo_number if provider.crkbo_registered else ""}
+
+
+def _address(street: str, postcode: str, city: str, country: str) -> dict:
+    """An address in parts (for the e-invoice) and as its lines (for the PDF)."""
+    return {"address": "\n".join(address_lines(street, postcode, city, country)), "street": street,
+            "postcode": postcode, "city": city, "country": country}
 
 
 def _customer(enrolment) -> dict:
@@ -40,7 +51,9 @@ def _customer(enrolment) -> dict:
     person = enrolment.user
     customer = {"participant": person.get_full_name() or person.email, "email": person.email}
     if enrolment.billing_type in (BillingType.EMPLOYER, BillingType.BUSINESS):
-        customer.update(company=enrolment.company_name, address=enrolment.company_address,
+        customer.update(company=enrolment.company_name,
+                        **_address(enrolment.company_street, enrolment.company_postcode, enrolment.company_city,
+                                   enrolment.company_country),
                         contact=enrolment.company_contact or customer["participant"],
                         reference=enrolment.company_reference, vat_id=enrolment.company_vat_id,
                         kvk=enrolment.company_kvk)
@@ -51,9 +64,10 @@ def _booking_customer(booking: Booking) -> dict:
     if booking.organisation_id is None:  # a person's own place on invoice
         return _customer(booking.places.select_related("user").get())
     organisation, contact = booking.organisation, booking.booked_by
-    return {"company": organisation.name, "address": organisation.invoice_address, "email": organisation.invoice_email,
+    return {"company": organisation.name, "email": organisation.invoice_email,
+            **_address(organisation.street, organisation.postcode, organisation.city, organisation.country),
             "contact": (contact.get_full_name() or contact.email) if contact else "", "reference": booking.reference,
-            "vat_id": organisation.vat_id, "kvk": organisation.kvk_number}
+            "vat_id": organisation.vat_id, "kvk": organisation.kvk_number, "oin": organisation.oin}
 
 
 def _split(total: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
@@ -67,7 +81,9 @@ def _issued(*, now: datetime, **fields) -> Invoice:
     way an invoice or credit invoice comes into being."""
     year = timezone.localtime(now).year
     sequence, number = _next_number(year)
-    invoice = Invoice.objects.create(number=number, year=year, sequence=sequence, issued_at=now, **fields)
+    reference = creditor_reference(number) if fields.get("kind", Invoice.Kind.INVOICE) == Invoice.Kind.INVOICE else ""
+    invoice = Invoice.objects.create(number=number, year=year, sequence=sequence, issued_at=now,
+                                     payment_reference=reference, **fields)
     record(invoice, "invoice.issued", at=now, note=invoice.number)
     _after_commit_render_and_send(invoice)
     return invoice
@@ -186,6 +202,16 @@ def invoice_pdf_store(invoice: Invoice) -> Invoice:
     return render_once(invoice, invoice_pdf, checksum_field="pdf_sha256")
 
 
+def e_invoice_store(invoice: Invoice) -> Invoice | None:
+    """The invoice with its e-invoice (SI-UBL 2.0, payments.ubl), rendered once with the PDF as issued inside;
+    None for an invoice that cannot have one (a private person's, or one issued before addresses had parts)."""
+    if not invoice.ubl and not e_invoice_possible(invoice):
+        return None
+    invoice = invoice_pdf_store(invoice)
+    return render_once(invoice, lambda issued: e_invoice_xml(issued, read_verified(issued.pdf, issued.pdf_sha256)),
+                       checksum_field="ubl_sha256", file_field="ubl", extension="xml")
+
+
 @task()
 def issue_invoice(*, payment_id: int) -> str:
     payment = Payment.objects.select_related("enrolment__course_date__course", "enrolment__user",
@@ -200,14 +226,17 @@ def send_invoice(*, invoice_id: int) -> None:
     invoice = invoice_pdf_store(Invoice.objects.select_related(
         "payment__enrolment__user", "payment__booking__booked_by", "booking__booked_by").get(pk=invoice_id))
     document = Attachment(f"{invoice.number}.pdf", read_verified(invoice.pdf, invoice.pdf_sha256), "application/pdf")
+    e_invoice = e_invoice_store(invoice)  # a business customer's, kept for its bookkeeping (and the office's ZIP)
     booking = invoice.booking if invoice.booking_id else invoice.payment.booking
     if booking is not None:
         contact = booking.booked_by  # None: the contact person had their account erased
-        context = {"invoice": invoice, "booking": booking}
+        documents = (document,) if e_invoice is None else (document, Attachment(
+            f"{invoice.number}.xml", read_verified(e_invoice.ubl, e_invoice.ubl_sha256), "application/xml"))
+        context = {"invoice": invoice, "booking": booking, "e_invoice": e_invoice is not None}
         email("payments/email/booking_invoice", context, to=invoice.customer["email"],
-              language=contact.language if contact else settings.LANGUAGE_CODE, attachments=(document,))
+              language=contact.language if contact else settings.LANGUAGE_CODE, attachments=documents)
         if contact and contact.email.lower() != invoice.customer["email"].lower():
-            email_person(contact, "payments/email/booking_invoice", context, attachments=(document,))
+            email_person(contact, "payments/email/booking_invoice", context, attachments=documents)
         return
     person = invoice.payment.enrolment.user
     email_person(person, "payments/email/invoice", {"invoice": invoice, "person": person}, attachments=(document,))

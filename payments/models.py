@@ -1,5 +1,7 @@
 """Money received through Stripe, and every Stripe event we were sent, each stored once."""
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +225,11 @@ class Invoice(models.Model):
     vat_exemption_text = models.TextField(_("VAT exemption text"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/", blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=25, blank=True, editable=False,
+        help_text=_("The structured creditor reference (RF, ISO 11649) a bank transfer names; banks check it."))
+    ubl = models.FileField(_("e-invoice (UBL)"), upload_to="invoices/%Y/", blank=True, storage=private_storage)
+    ubl_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invoice")
@@ -268,6 +275,21 @@ class Invoice(models.Model):
     @property
     def is_credit(self) -> bool:
         return self.kind == self.Kind.CREDIT
+
+    @property
+    def discount_excl_vat(self) -> Decimal:
+        """The discount excl. VAT: the list price's excl. amount less the subtotal, so the lines add up to the cent
+        (VAT is computed after the discount)."""
+        if not self.discount:
+            return Decimal("0.00")
+        listed_excl = ((self.total + self.discount) / (1 + self.vat_rate)).quantize(Decimal("0.01"))
+        return listed_excl - self.amount_excl_vat
+
+    @property
+    def payment_reference_printed(self) -> str:
+        """The payment reference in groups of four, as banks print it."""
+        reference = self.payment_reference
+        return " ".join(reference[start:start + 4] for start in range(0, len(reference), 4))
 
     @property
     def is_paid_by_bank(self) -> bool:

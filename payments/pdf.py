@@ -21,16 +21,6 @@ def euro(amount: Decimal) -> str:
     return f"{sign}€ {int(whole):,}".replace(",", ".") + f",{cents}"
 
 
-def _discount_excl(invoice: Invoice) -> Decimal:
-    """The discount line excl. VAT: the list price's excl. amount less the subtotal, so the lines add up to the
-    cent (VAT is computed after the discount)."""
-    if not invoice.discount:
-        return Decimal("0.00")
-    gross = invoice.total + invoice.discount
-    gross_excl = (gross / (1 + invoice.vat_rate)).quantize(Decimal("0.01"))
-    return gross_excl - invoice.amount_excl_vat
-
-
 INK, MUTED, LINE = HexColor("#1d2327"), HexColor("#4a5560"), HexColor("#d5dde1")
 
 
@@ -91,6 +81,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         address = [customer["company"], *(customer.get("address") or "").splitlines(),
                    f"t.a.v. {contact}" if contact else "",
                    f"KvK {customer['kvk']}" if customer.get("kvk") else "",
+                   f"OIN {customer['oin']}" if customer.get("oin") else "",
                    f"Btw-id {customer['vat_id']}" if customer.get("vat_id") else ""]
     else:
         address = [customer.get("participant", ""), customer.get("email", "")]
@@ -127,7 +118,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     for x, heading, align in columns:
         (page.drawRightString if align == "right" else page.drawString)(x, y, heading)
     y -= 9 * mm
-    discount_excl = _discount_excl(invoice)
+    discount_excl = invoice.discount_excl_vat
     listed = invoice.amount_excl_vat + discount_excl
     page.setFont(SANS, 10)
     page.drawRightString(right - 62 * mm, y, str(invoice.quantity))
@@ -175,7 +166,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         rows = [("Te betalen", euro(invoice.total)),
                 ("Uiterlijk op", f"{timezone.localtime(invoice.due_at):%d-%m-%Y}"),
                 ("IBAN", f"{supplier.get('iban') or '—'} t.n.v. {supplier.get('name', '')}"),
-                ("Onder vermelding van", f"factuurnummer {invoice.number}")]
+                ("Onder vermelding van", invoice.payment_reference_printed or f"factuurnummer {invoice.number}")]
         row_y = y - 6 * mm
         for label, value in rows:
             page.setFont(SANS, 9.5)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -40,6 +41,7 @@ from .checkout import PaymentError
 from .invoices import invoice_pdf_store
 from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
 from .selectors import balance, with_refunded
+from .ubl import e_invoice_possible
 
 PAYMENT_RELATIONS = ("enrolment__user", "enrolment__course_date__course", "booking__organisation",
                      "booking__booked_by", "booking__course_date__course")
@@ -315,6 +317,9 @@ class InvoiceInspectView(InspectWithHistory):
         """The PDF as issued; "Record a bank transfer" on an invoice paid that way with money still open."""
         invoice = self.object
         buttons = [HeaderButton(_("PDF"), url=reverse("invoice:pdf", args=[invoice.pk]), icon_name="download")]
+        if invoice.ubl or e_invoice_possible(invoice):
+            buttons.append(HeaderButton(_("E-invoice (UBL)"), url=reverse("invoice:ubl", args=[invoice.pk]),
+                                        icon_name="download"))
         if (invoice.kind != Invoice.Kind.INVOICE or invoice.booking_id is None
                 or not self.request.user.has_perm("payments.add_banktransfer")):
             return buttons
@@ -329,6 +334,19 @@ class InvoiceInspectView(InspectWithHistory):
 
     def get_pdf_display_value(self):
         return pdf_link(reverse("invoice:pdf", args=[self.object.pk]), self.object)
+
+    def get_ubl_display_value(self):
+        if not (self.object.ubl or e_invoice_possible(self.object)):
+            return _("none: a private person's invoice keeps the PDF only")
+        return format_html('<a href="{}">{}.xml</a>', reverse("invoice:ubl", args=[self.object.pk]),
+                           self.object.number)
+
+
+class InvoiceListing(listing_with("credits")):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons,
+                HeaderButton(_("Invoices for the bookkeeping (ZIP)"), url=reverse("invoice:zip"), icon_name="download")]
 
 
 class BankTransferViewSet(ModelViewSet):
@@ -368,12 +386,14 @@ class InvoiceViewSet(ModelViewSet):
     history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
-    index_view_class = listing_with("credits")
+    index_view_class = InvoiceListing
 
     def get_urlpatterns(self):
         view = pdf_for_the_office(Invoice, permission="payments.view_invoice", prepared=invoice_pdf_store,
                                   checksum="pdf_sha256")
         return [*super().get_urlpatterns(), path("<id:pk>/pdf/", view, name="pdf"),
+                path("<id:pk>/ubl/", admin_views.invoice_e_invoice, name="ubl"),
+                path("zip/", admin_views.invoices_zip, name="zip"),
                 path("<id:pk>/credit/", admin_views.invoice_credit, name="credit")]
 
 

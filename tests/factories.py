@@ -189,7 +189,8 @@ def make_organisation(contact: User | None = None, **fields):
 
     organisation = Organisation.objects.create(**{
         "name": "Re-integratiebureau De Brug", "kvk_number": "12345678", "vat_id": "NL001234567B01",
-        "invoice_address": "Stationsplein 1\n3511 AA Utrecht", "invoice_email": "facturen@debrug.example",
+        "street": "Stationsplein 1", "postcode": "3511 AA", "city": "Utrecht",
+        "invoice_email": "facturen@debrug.example",
         "default_reference": "PO-2027-01", "approval": Organisation.Approval.APPROVED, **fields})
     if contact is not None:
         Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)

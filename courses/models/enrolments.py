@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.addresses import COUNTRIES, NETHERLANDS, address_lines
 from core.money import MoneyField
 from core.vat import vat_id_validate
 
@@ -44,6 +45,9 @@ ACTIVE = (*SEATED, EnrolmentStatus.WAITLISTED)  # at most one of these per perso
 UNNAMED = Q(user__isnull=True, erased_at__isnull=True)
 
 
+COMPANY_ADDRESS_FIELDS = ["company_street", "company_postcode", "company_city", "company_country"]
+
+
 class Enrolment(models.Model):
     Status = EnrolmentStatus
     SEATED, TIMED, ACTIVE, UNNAMED = SEATED, TIMED, ACTIVE, UNNAMED
@@ -66,7 +70,10 @@ class Enrolment(models.Model):
 
     billing_type = models.CharField(_("who pays"), max_length=10, choices=BillingType.choices, default=BillingType.SELF)
     company_name = models.CharField(_("company"), max_length=150, blank=True)
-    company_address = models.TextField(_("invoice address"), blank=True)
+    company_street = models.CharField(_("street and number"), max_length=150, blank=True)
+    company_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    company_city = models.CharField(_("city"), max_length=100, blank=True)
+    company_country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default=NETHERLANDS)
     company_contact = models.CharField(_("contact person"), max_length=150, blank=True)
     company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True, validators=[vat_id_validate])
@@ -158,6 +165,13 @@ class Enrolment(models.Model):
         if self.erased_at:
             return str(_("Erased at the person's request"))
         return str(self.user) if self.user_id else str(_("Seat still to be named"))
+
+    @property
+    @admin.display(description=_("invoice address"))
+    def company_address(self) -> str:
+        """The invoice address of the employer or business that pays, one line per part."""
+        return "\n".join(address_lines(self.company_street, self.company_postcode, self.company_city,
+                                        self.company_country))
 
     @property
     def organisation_name(self) -> str:

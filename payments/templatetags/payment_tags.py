@@ -8,6 +8,7 @@ from courses.models import Enrolment
 from ..models import Invoice
 from ..selectors import PaymentState, balance_of, own_invoices_by_place
 from ..selectors import payment_states as states_of
+from ..ubl import e_invoice_possible
 
 register = template.Library()
 
@@ -41,3 +42,10 @@ def invoices_of(places) -> dict[int, list[Invoice]]:
 @register.filter
 def of_place(invoices: dict[int, list[Invoice]], place) -> list[Invoice]:
     return invoices.get(place.pk, [])
+
+
+@register.filter
+def has_e_invoice(invoice: Invoice) -> bool:
+    """Whether the invoice downloads as an e-invoice too (a business customer's; rendered on its first download
+    when its mail task has not done so yet)."""
+    return bool(invoice.ubl) or e_invoice_possible(invoice)

@@ -47,7 +47,9 @@ def test_coach_enrols_pays_on_stripes_page_and_the_place_is_confirmed(page: Page
     assert not Enrolment.objects.exists()
 
     page.get_by_label("Bedrijf").fill("Jansen Re-integratie")
-    page.get_by_label("Factuuradres").fill("Stationsplein 1\n3511 AB Utrecht")
+    page.get_by_label("Straat en huisnummer").fill("Stationsplein 1")
+    page.get_by_label("Postcode").fill("3511 AB")
+    page.get_by_label("Plaats").fill("Utrecht")
     page.get_by_label("Contactpersoon voor de factuur").fill("Piet Jansen")
     page.get_by_label("Referentie of inkoopnummer").fill("PO-2026-17")
     page.get_by_label("Ik ga akkoord").check()
@@ -190,6 +192,9 @@ def test_a_self_employed_coach_books_on_invoice_and_sees_what_to_pay_by_when(pag
     course.invoice_payment = "everyone"
     course.save_revision().publish()
     course_date = make_date(course, capacity=3)
+    ProviderSettings.objects.update_or_create(defaults={  # what an e-invoice names of the provider
+        "street_address": "Oudegracht 1", "postcode": "3511 AA", "city": "Utrecht", "kvk_number": "12345678",
+        "vat_number": "NL001234567B01", "iban": "NL91ABNA0417164300"})
     UserFactory(email="eva@example.org")
     log_in(page, site_url, "eva@example.org")
     page.goto(site_url + f"/dates/{course_date.pk}/enrol/")
@@ -200,11 +205,22 @@ def test_a_self_employed_coach_books_on_invoice_and_sees_what_to_pay_by_when(pag
     page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
     expect(page.get_by_text("Nodig voor de factuur aan je bedrijf.").first).to_be_visible()
     page.get_by_label("Bedrijf", exact=True).fill("Eva Loopbaancoaching")
-    page.get_by_label("Factuuradres").fill("Kerkstraat 3\n1234 AB Ergens")
+    page.get_by_label("Straat en huisnummer").fill("Kerkstraat 3")
+    page.get_by_label("Postcode").fill("1234 A")  # one letter short
+    page.get_by_label("Plaats").fill("Ergens")
     page.get_by_label("KvK-nummer").fill("87654321")
+    page.get_by_label("Ik ga akkoord").check()
+    page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
+    expect(page.get_by_text("Een Nederlandse postcode heeft 4 cijfers en 2 letters, bijvoorbeeld 1234 AB.")
+           ).to_be_visible()
+    expect(page.get_by_label("Plaats")).to_have_value("Ergens")  # nothing typed is lost
+    page.get_by_label("Postcode").fill("1234ab")
     page.get_by_label("Ik ga akkoord").check()
     page.get_by_role("button", name="Houd mijn plaats vast en ga verder").click()
 
     expect(page.get_by_text("Je plaats is bevestigd. De factuur is onderweg naar eva@example.org.")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="(PDF)")).to_contain_text("te betalen vóór")
-    assert Enrolment.objects.get().booking.invoices.get().customer["company"] == "Eva Loopbaancoaching"
+    # A business: the invoice is also an e-invoice, next to the PDF.
+    expect(page.get_by_role("link", name="e-factuur (UBL)")).to_be_visible()
+    invoice = Enrolment.objects.get().booking.invoices.get()
+    assert invoice.customer["company"] == "Eva Loopbaancoaching" and invoice.customer["postcode"] == "1234 AB"

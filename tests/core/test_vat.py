@@ -28,13 +28,16 @@ def test_a_vat_id_is_kept_as_invoices_print_it():
     assert vat_id_normalise(" nl 0012.34.567-b01 ") == "NL001234567B01"
 
 
+ADDRESS = {"street": "a", "postcode": "1234 AB", "city": "b", "country": "NL"}
+
+
 @pytest.mark.django_db
 def test_the_enrol_form_and_the_organisation_form_check_it(client, site):
     from organisations.forms import OrganisationForm
 
-    form = OrganisationForm({"name": "X", "kvk_number": "", "vat_id": "123", "invoice_address": "a",
+    form = OrganisationForm({"name": "X", "kvk_number": "", "vat_id": "123", **ADDRESS,
                              "invoice_email": "a@b.nl", "default_reference": ""})
     assert not form.is_valid() and "vat_id" in form.errors
-    form = OrganisationForm({"name": "X", "kvk_number": "", "vat_id": "nl001234567b01", "invoice_address": "a",
+    form = OrganisationForm({"name": "X", "kvk_number": "", "vat_id": "nl001234567b01", **ADDRESS,
                              "invoice_email": "a@b.nl", "default_reference": ""})
     assert form.is_valid() and form.cleaned_data["vat_id"] == "NL001234567B01"

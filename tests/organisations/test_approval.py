@@ -26,7 +26,8 @@ def registered(client, course, django_capture_on_commit_callbacks):
     client.force_login(contact)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/my/organisation/start/", {
-            "name": "Bureau Bezet", "kvk_number": "12345678", "vat_id": "", "invoice_address": "Straat 1\n1234 AB Stad",
+            "name": "Bureau Bezet", "kvk_number": "12345678", "vat_id": "", "street": "Straat 1",
+            "postcode": "1234 AB", "city": "Stad", "country": "NL",
             "invoice_email": "boekhouding@bezet.example", "default_reference": ""}, follow=True)
     organisation = Organisation.objects.get(name="Bureau Bezet")
     assert organisation.is_pending
@@ -110,7 +111,8 @@ def test_approval_is_the_offices_and_an_organisation_the_office_enters_is_approv
 
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     client.post("/admin/organisation/new/", {
-        "name": "Bekend Bureau", "kvk_number": "87654321", "vat_id": "", "invoice_address": "Weg 2\n1234 AB Stad",
+        "name": "Bekend Bureau", "kvk_number": "87654321", "vat_id": "", "street": "Weg 2", "postcode": "1234 AB",
+        "city": "Stad", "country": "NL",
         "invoice_email": "fin@bekend.example", "default_reference": ""})
     assert Organisation.objects.get(name="Bekend Bureau").is_approved
 
@@ -120,7 +122,8 @@ def test_organisations_that_booked_before_approval_existed_stay_approved():
 
     from django.apps import apps
 
-    organisation = Organisation.objects.create(name="Oud", invoice_address="a", invoice_email="a@b.nl")
+    organisation = Organisation.objects.create(name="Oud", street="a", postcode="1234 AB", city="b",
+                                               invoice_email="a@b.nl")
     assert organisation.is_pending
     import_module("accounts.migrations.0005_organisation_approval").approve_existing(apps, None)
     organisation.refresh_from_db()

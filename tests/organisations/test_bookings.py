@@ -338,14 +338,15 @@ def test_a_person_registers_their_organisation_and_becomes_its_contact_person(cl
     client.force_login(coach)
 
     refused = client.post("/my/organisation/start/", {"name": "Bureau Wendy", "kvk_number": "123",
-                                                      "invoice_address": "", "invoice_email": "fout"})
+                                                      "street": "", "invoice_email": "fout"})
     assert refused.status_code == 200 and "Een KvK-nummer heeft 8 cijfers." in refused.content.decode()
     response = client.post("/my/organisation/start/", {
-        "name": "Bureau Wendy", "kvk_number": "12345678", "vat_id": "", "invoice_address": "Straat 1\n1234 AB Stad",
-        "invoice_email": "boekhouding@wendy.example", "default_reference": ""})
+        "name": "Bureau Wendy", "kvk_number": "12345678", "vat_id": "", "street": "Straat 1", "postcode": "1234ab",
+        "city": "Stad", "country": "NL", "invoice_email": "boekhouding@wendy.example", "default_reference": ""})
 
     membership = Membership.objects.get(user=coach)
     assert (membership.organisation.name, membership.role) == ("Bureau Wendy", Membership.Role.CONTACT)
+    assert membership.organisation.postcode == "1234 AB"  # written as PostNL does
     assert response["Location"] == f"/my/organisation/{membership.organisation.pk}/book/"
 
 

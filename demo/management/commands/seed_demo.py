@@ -45,7 +45,7 @@ from learning.models import AssignmentPage, QuizPage
 from payments.checkout import cents
 from payments.invoices import invoice_issue
 from payments.models import Payment
-from places.bookings import booking_on_invoice
+from places.bookings import booking_on_invoice, seat_cancel
 
 # Read by Stripe's stand-in when the demo starts (scripts/run-demo): the seeded payments it can refund.
 DEMO_STRIPE_PAYMENTS = settings.BASE_DIR / ".demo" / "stripe-payments.json"
@@ -264,14 +264,16 @@ class Command(BaseCommand):
 
     @staticmethod
     def organisation_booking(course_date, now):
-        """De Brug's contact person booked 3 seats on invoice: one accepted, one invited, one still to name."""
+        """De Brug's contact person booked 4 seats on invoice and cancelled one (a credit invoice on the invoice, both
+        with their e-invoice): of the 3 left, one accepted, one invited, one still to name."""
         User = get_user_model()
         contact = User.objects.get(email="werkgever@example.com")
         organisation = Organisation.objects.create(**demo_content.ORGANISATION)
         Membership.objects.create(organisation=organisation, user=contact, role=Membership.Role.CONTACT)
-        booking = booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact, seats=3,
+        booking = booking_on_invoice(course_date=course_date, organisation=organisation, booked_by=contact, seats=4,
                                      reference=organisation.default_reference, now=now)
-        first, second, _third = booking.places.order_by("seat")
+        first, second, _third, fourth = booking.places.order_by("seat")
+        seat_cancel(place=fourth, actor=contact, now=now)
         sanne = User.objects.create_user(email="sanne@example.com", password=None, full_name="Sanne de Vries")
         accepted = bookings.seat_invite(place=first, email=sanne.email, name=sanne.full_name, actor=contact, now=now)
         bookings.seat_accept(invitation=accepted, user=sanne, shares_progress=True, now=now)
