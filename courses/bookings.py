@@ -61,9 +61,9 @@ def free_seats_message(free: int) -> str:
 
 def _billing(organisation: Organisation, booked_by: User, reference: str) -> dict:
     return {"billing_type": BillingType.EMPLOYER, "company_name": organisation.name,
-            "company_street": organisation.street, "company_postcode": organisation.postcode,
-            "company_city": organisation.city, "company_country": organisation.country,
-            "company_contact": booked_by.get_full_name(),
+            "billing_street": organisation.street, "billing_postcode": organisation.postcode,
+            "billing_city": organisation.city, "billing_country": organisation.country,
+            "company_contact": booked_by.get_full_name(), "company_email": organisation.invoice_email,
             "company_reference": reference, "company_vat_id": organisation.vat_id}
 
 

@@ -12,7 +12,7 @@ from accounts.models import User
 from core.audit import record
 from core.tasks import enqueue_with_change
 
-from .models import CENT, COMPANY_ADDRESS_FIELDS, CourseDate, CoursePage, Enrolment, InterestEntry
+from .models import BILLING_ADDRESS_FIELDS, CENT, CourseDate, CoursePage, Enrolment, InterestEntry
 from .notifications import (
     send_enrolment_confirmation,
 )
@@ -235,9 +235,9 @@ def enrolment_transfer(*, enrolment: Enrolment, to_date: CourseDate, actor: User
     if seat is None:
         raise DateFull(_("This date is full. You can join the waitlist."))
     fields = {name: getattr(enrolment, name) for name in
-              ["billing_type", "company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference",
-               "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat", "booking", "voucher",
-               "discount_incl_vat"]}
+              ["billing_type", "company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email",
+               "company_reference", "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat", "booking",
+               "voucher", "discount_incl_vat"]}
     moved = transition(Enrolment(course_date=to_date, user=enrolment.user, **fields), Status.CONFIRMED, at=now,
                         actor=actor, seat=seat, confirmed_at=now,
                         note=note_of(f"transferred from date {from_date.pk}", reason))

@@ -6,14 +6,14 @@ from accounts.models import kvk_number_validate
 from core.addresses import COUNTRIES, NETHERLANDS, postcode_normalise
 from core.vat import vat_id_normalise, vat_id_validate
 
-from .models import COMPANY_ADDRESS_FIELDS, BillingType
+from .models import BILLING_ADDRESS_FIELDS, BillingType
 from .seating import Billing
 
-ADDRESS = ["company_street", "company_postcode", "company_city"]
+ADDRESS = ["billing_street", "billing_postcode", "billing_city"]
 REQUIRED_FOR = {BillingType.EMPLOYER: ["company_name", *ADDRESS, "company_contact"],
                 BillingType.BUSINESS: ["company_name", *ADDRESS]}
-COMPANY_FIELDS = ["company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference", "company_vat_id",
-                  "company_kvk"]
+COMPANY_FIELDS = ["company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
+                  "company_vat_id", "company_kvk"]
 
 
 class EnrolForm(forms.Form):
@@ -21,15 +21,18 @@ class EnrolForm(forms.Form):
                                      widget=forms.RadioSelect)
     company_name = forms.CharField(label=_("Company"), max_length=150, required=False,
                                    widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    company_street = forms.CharField(label=_("Street and number"), max_length=150, required=False,
+    billing_street = forms.CharField(label=_("Street and number"), max_length=150, required=False,
                                      widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    company_postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False,
+    billing_postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False,
                                        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
-    company_city = forms.CharField(label=_("City"), max_length=100, required=False,
+    billing_city = forms.CharField(label=_("City"), max_length=100, required=False,
                                    widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    company_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial=NETHERLANDS, required=False,
+    billing_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial=NETHERLANDS, required=False,
                                         widget=forms.Select(attrs={"autocomplete": "country"}))
     company_contact = forms.CharField(label=_("Contact person for the invoice"), max_length=150, required=False)
+    company_email = forms.EmailField(
+        label=_("Email address for invoices"), required=False,
+        help_text=_("Optional: your employer's accounts department, for example. The invoice goes there too."))
     company_reference = forms.CharField(label=_("Reference or PO number"), max_length=60, required=False)
     company_vat_id = forms.CharField(label=_("VAT id"), max_length=20, required=False,
                                      help_text=_("For example NL001234567B01"), validators=[vat_id_validate])
@@ -63,12 +66,17 @@ class EnrolForm(forms.Form):
         for name in REQUIRED_FOR.get(billing_type, []):
             if not cleaned.get(name, "").strip():
                 self.add_error(name, ValidationError(needed, code="required"))
-        if billing_type in REQUIRED_FOR and cleaned.get("company_postcode"):
+        if billing_type == BillingType.SELF and any(cleaned.get(name, "").strip() for name in ADDRESS):
+            for name in ADDRESS:  # a self-payer's address on the invoice is optional, but whole
+                if not cleaned.get(name, "").strip():
+                    self.add_error(name, ValidationError(_("Fill in street, postcode and city, or leave all three "
+                                                           "empty."), code="required"))
+        if cleaned.get("billing_postcode"):
             try:
-                cleaned["company_postcode"] = postcode_normalise(cleaned["company_postcode"],
-                                                                 cleaned.get("company_country") or NETHERLANDS)
+                cleaned["billing_postcode"] = postcode_normalise(cleaned["billing_postcode"],
+                                                                 cleaned.get("billing_country") or NETHERLANDS)
             except ValidationError as error:
-                self.add_error("company_postcode", error)
+                self.add_error("billing_postcode", error)
         return cleaned
 
     def clean_company_vat_id(self):
@@ -76,8 +84,7 @@ class EnrolForm(forms.Form):
 
     def billing(self) -> Billing:
         data = self.cleaned_data
-        if data["billing_type"] == BillingType.SELF:
-            return Billing(billing_type=BillingType.SELF)
-        details = {name: (data.get(name) or "").strip() for name in COMPANY_FIELDS}
-        return Billing(billing_type=data["billing_type"], **{**details, "company_country": details["company_country"]
+        names = BILLING_ADDRESS_FIELDS if data["billing_type"] == BillingType.SELF else COMPANY_FIELDS
+        details = {name: (data.get(name) or "").strip() for name in names}
+        return Billing(billing_type=data["billing_type"], **{**details, "billing_country": details["billing_country"]
                                                             or NETHERLANDS})

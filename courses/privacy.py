@@ -8,12 +8,12 @@ from core.formats import day_time
 from core.privacy import PersonalData, readable
 
 from . import enrolments
-from .models import COMPANY_ADDRESS_FIELDS, Attendance, Booking, Enrolment, SeatInvitation
+from .models import BILLING_ADDRESS_FIELDS, Attendance, Booking, Enrolment, SeatInvitation
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
-                "company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference", "company_vat_id",
-                "company_kvk", "terms_accepted_at", "price_incl_vat", "discount_incl_vat", "created_at",
-                "confirmed_at", "completed_at", "ended_at", "refunded_at"]
+                "company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
+                "company_vat_id", "company_kvk", "terms_accepted_at", "price_incl_vat", "discount_incl_vat",
+                "created_at", "confirmed_at", "completed_at", "ended_at", "refunded_at"]
 
 
 def places_of(user):
@@ -65,9 +65,8 @@ def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> No
     for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
         enrolments.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
     Enrolment.objects.filter(user=user).update(
-        user=None, erased_at=now, company_name="", company_street="", company_postcode="", company_city="",
-        company_contact="", company_reference="",
-        company_vat_id="", company_kvk="")
+        user=None, erased_at=now, company_name="", billing_street="", billing_postcode="", billing_city="",
+        company_contact="", company_email="", company_reference="", company_vat_id="", company_kvk="")
     Booking.objects.filter(booked_by=user).update(booked_by=None)
     SeatInvitation.objects.filter(email__iexact=user.email).delete()
     SeatInvitation.objects.filter(accepted_by=user).update(accepted_by=None)

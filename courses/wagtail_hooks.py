@@ -28,7 +28,7 @@ from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
 from . import admin_views, schedule, seating, trainer_views
-from .models import COMPANY_ADDRESS_FIELDS, CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
+from .models import BILLING_ADDRESS_FIELDS, CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
 from .permissions import MANAGE_COURSES, CourseDatePolicy, courses_of_team
 
 logger = logging.getLogger(__name__)
@@ -272,8 +272,8 @@ class EnrolmentViewSet(ModelViewSet):
     inspect_view_class = EnrolmentInspectView
     history_view_class = HistoryForReaders
     copy_view_enabled = False
-    form_fields = ["company_name", *COMPANY_ADDRESS_FIELDS, "company_contact", "company_reference", "company_vat_id",
-                   "company_kvk"]
+    form_fields = ["company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
+                   "company_vat_id", "company_kvk"]
     index_view_class = listing_with("user", "course_date__course", "voucher", ordering="-pk")  # the newest first
 
 

@@ -50,13 +50,13 @@ def _customer(enrolment) -> dict:
     """The invoice's customer from a place's billing details: the person, or their employer or business."""
     person = enrolment.user
     customer = {"participant": person.get_full_name() or person.email, "email": person.email}
+    if enrolment.billing_street:  # an employer's or business's, or a self-payer's who wanted it on the invoice
+        customer.update(_address(enrolment.billing_street, enrolment.billing_postcode, enrolment.billing_city,
+                                 enrolment.billing_country))
     if enrolment.billing_type in (BillingType.EMPLOYER, BillingType.BUSINESS):
-        customer.update(company=enrolment.company_name,
-                        **_address(enrolment.company_street, enrolment.company_postcode, enrolment.company_city,
-                                   enrolment.company_country),
-                        contact=enrolment.company_contact or customer["participant"],
+        customer.update(company=enrolment.company_name, contact=enrolment.company_contact or customer["participant"],
                         reference=enrolment.company_reference, vat_id=enrolment.company_vat_id,
-                        kvk=enrolment.company_kvk)
+                        kvk=enrolment.company_kvk, invoice_email=enrolment.company_email)
     return customer
 
 
@@ -222,16 +222,17 @@ def issue_invoice(*, payment_id: int) -> str:
 @task()
 def send_invoice(*, invoice_id: int) -> None:
     """Renders the invoice once, keeps it, and sends it: a booking's to the organisation's invoice address
-    (the contact person who booked gets a copy), a paid place's to the participant."""
+    (the contact person who booked gets a copy), a paid place's to the participant and to the invoice address
+    their employer gave. Whoever pays as a business gets the e-invoice with it."""
     invoice = invoice_pdf_store(Invoice.objects.select_related(
         "payment__enrolment__user", "payment__booking__booked_by", "booking__booked_by").get(pk=invoice_id))
     document = Attachment(f"{invoice.number}.pdf", read_verified(invoice.pdf, invoice.pdf_sha256), "application/pdf")
     e_invoice = e_invoice_store(invoice)  # a business customer's, kept for its bookkeeping (and the office's ZIP)
+    documents = (document,) if e_invoice is None else (document, Attachment(
+        f"{invoice.number}.xml", read_verified(e_invoice.ubl, e_invoice.ubl_sha256), "application/xml"))
     booking = invoice.booking if invoice.booking_id else invoice.payment.booking
     if booking is not None:
         contact = booking.booked_by  # None: the contact person had their account erased
-        documents = (document,) if e_invoice is None else (document, Attachment(
-            f"{invoice.number}.xml", read_verified(e_invoice.ubl, e_invoice.ubl_sha256), "application/xml"))
         context = {"invoice": invoice, "booking": booking, "e_invoice": e_invoice is not None}
         email("payments/email/booking_invoice", context, to=invoice.customer["email"],
               language=contact.language if contact else settings.LANGUAGE_CODE, attachments=documents)
@@ -240,3 +241,7 @@ def send_invoice(*, invoice_id: int) -> None:
         return
     person = invoice.payment.enrolment.user
     email_person(person, "payments/email/invoice", {"invoice": invoice, "person": person}, attachments=(document,))
+    employer = invoice.customer.get("invoice_email", "")
+    if employer and employer.lower() != person.email.lower():  # the employer asked for its invoices there
+        email("payments/email/employer_invoice", {"invoice": invoice, "e_invoice": e_invoice is not None},
+              to=employer, language=settings.LANGUAGE_CODE, attachments=documents)

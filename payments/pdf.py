@@ -83,8 +83,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                    f"KvK {customer['kvk']}" if customer.get("kvk") else "",
                    f"OIN {customer['oin']}" if customer.get("oin") else "",
                    f"Btw-id {customer['vat_id']}" if customer.get("vat_id") else ""]
-    else:
-        address = [customer.get("participant", ""), customer.get("email", "")]
+    else:  # a person who pays for themselves: their address when they gave it
+        address = [customer.get("participant", ""), *(customer.get("address") or "").splitlines(),
+                   customer.get("email", "")]
     bottom_left = lines(address, left, top - 5 * mm, size=10, step=4.8 * mm)
 
     facts = [("Factuurnummer", invoice.number),

@@ -45,7 +45,7 @@ ACTIVE = (*SEATED, EnrolmentStatus.WAITLISTED)  # at most one of these per perso
 UNNAMED = Q(user__isnull=True, erased_at__isnull=True)
 
 
-COMPANY_ADDRESS_FIELDS = ["company_street", "company_postcode", "company_city", "company_country"]
+BILLING_ADDRESS_FIELDS = ["billing_street", "billing_postcode", "billing_city", "billing_country"]
 
 
 class Enrolment(models.Model):
@@ -70,11 +70,13 @@ class Enrolment(models.Model):
 
     billing_type = models.CharField(_("who pays"), max_length=10, choices=BillingType.choices, default=BillingType.SELF)
     company_name = models.CharField(_("company"), max_length=150, blank=True)
-    company_street = models.CharField(_("street and number"), max_length=150, blank=True)
-    company_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
-    company_city = models.CharField(_("city"), max_length=100, blank=True)
-    company_country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default=NETHERLANDS)
+    billing_street = models.CharField(_("street and number"), max_length=150, blank=True)
+    billing_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    billing_city = models.CharField(_("city"), max_length=100, blank=True)
+    billing_country = models.CharField(_("country"), max_length=2, choices=COUNTRIES, default=NETHERLANDS)
     company_contact = models.CharField(_("contact person"), max_length=150, blank=True)
+    company_email = models.EmailField(_("invoice email"), blank=True,
+                                      help_text=_("Where the employer wants its invoices; they go there too."))
     company_reference = models.CharField(_("reference / PO number"), max_length=60, blank=True)
     company_vat_id = models.CharField(_("VAT id"), max_length=20, blank=True, validators=[vat_id_validate])
     company_kvk = models.CharField(_("KvK number"), max_length=8, blank=True)
@@ -168,10 +170,10 @@ class Enrolment(models.Model):
 
     @property
     @admin.display(description=_("invoice address"))
-    def company_address(self) -> str:
-        """The invoice address of the employer or business that pays, one line per part."""
-        return "\n".join(address_lines(self.company_street, self.company_postcode, self.company_city,
-                                        self.company_country))
+    def billing_address(self) -> str:
+        """The invoice address (of the employer or business that pays, or the person's own), one line per part."""
+        return "\n".join(address_lines(self.billing_street, self.billing_postcode, self.billing_city,
+                                        self.billing_country))
 
     @property
     def organisation_name(self) -> str:

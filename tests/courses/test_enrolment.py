@@ -147,8 +147,8 @@ def test_accepting_an_offer_then_paying_confirms_the_place(small_date):
     waiting.refresh_from_db()
 
     accepted = waitlists.offer_accept(enrolment=waiting, billing=seating.Billing(
-        billing_type="employer", company_name="Werkgever BV", company_street="Straat 1", company_postcode="3511 AA",
-        company_city="Utrecht",
+        billing_type="employer", company_name="Werkgever BV", billing_street="Straat 1", billing_postcode="3511 AA",
+        billing_city="Utrecht",
         company_contact="HR"), now=NOW + timedelta(hours=1))
     confirmed = enrolments.enrolment_confirm(enrolment=accepted, now=NOW + timedelta(hours=2))
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import Membership
 from core.models import ProviderSettings
 from courses import enrolments, seating
 from courses.forms import EnrolForm
 from courses.models import Voucher
-from payments.invoices import e_invoice_store, invoice_issue
+from payments.invoices import e_invoice_store, invoice_issue, invoice_pdf_store
 from payments.models import Invoice, Payment
 from payments.references import creditor_reference
 from places import bookings as places_bookings
@@ -129,7 +130,7 @@ def test_a_place_paid_online_with_vat_and_a_voucher_is_an_e_invoice_with_nothing
     course = make_course(site.catalogue, slug="met-btw", vat_treatment="standard", price_excl_vat=Decimal("400.00"))
     Voucher.objects.create(code="VROEG", kind=Voucher.Kind.PERCENT, value=Decimal("10"))
     employer = seating.Billing(billing_type="employer", company_name="Jansen & Zn <Re-integratie>",
-                               company_street="Kerkstraat 3", company_postcode="1234 AB", company_city="Ergens",
+                               billing_street="Kerkstraat 3", billing_postcode="1234 AB", billing_city="Ergens",
                                company_contact="Piet Jansen", company_kvk="87654321")
     invoice = paid_place(make_date(course), employer, code="vroeg")
     content = xml_of(invoice)
@@ -223,17 +224,17 @@ def test_the_rf_reference_is_iso_11649():
 
 
 def test_an_invoice_address_is_asked_in_parts_and_a_dutch_postcode_written_as_postnl_does():
-    data = {"billing_type": "employer", "company_name": "Werkgever BV", "company_street": "Straat 1",
-            "company_postcode": "1234ab", "company_city": "Utrecht", "company_country": "NL",
+    data = {"billing_type": "employer", "company_name": "Werkgever BV", "billing_street": "Straat 1",
+            "billing_postcode": "1234ab", "billing_city": "Utrecht", "billing_country": "NL",
             "company_contact": "Piet", "accept_terms": "on"}
     form = EnrolForm(data)
     assert form.is_valid(), form.errors
-    assert form.billing().company_postcode == "1234 AB"
-    form = EnrolForm({**data, "company_postcode": "123"})
+    assert form.billing().billing_postcode == "1234 AB"
+    form = EnrolForm({**data, "billing_postcode": "123"})
     assert not form.is_valid()
-    assert form.errors["company_postcode"] == ["Een Nederlandse postcode heeft 4 cijfers en 2 letters, bijvoorbeeld "
+    assert form.errors["billing_postcode"] == ["Een Nederlandse postcode heeft 4 cijfers en 2 letters, bijvoorbeeld "
                                                "1234 AB."]
-    assert EnrolForm({**data, "company_postcode": "1000", "company_country": "BE"}).is_valid()
+    assert EnrolForm({**data, "billing_postcode": "1000", "billing_country": "BE"}).is_valid()
 
 
 @pytest.mark.parametrize(("typed", "parts"), [
@@ -246,3 +247,40 @@ def test_an_address_typed_in_one_field_is_split_where_its_postcode_shows(typed, 
     from core.addresses import legacy_address_split
 
     assert legacy_address_split(typed) == parts
+
+
+def test_the_employers_invoice_address_gets_the_invoice_and_its_e_invoice(
+        course, mailoutbox, django_capture_on_commit_callbacks):
+    employer = seating.Billing(billing_type="employer", company_name="Jansen Re-integratie",
+                               billing_street="Kerkstraat 3", billing_postcode="1234 AB", billing_city="Ergens",
+                               company_contact="Piet Jansen", company_email="crediteuren@jansen.example",
+                               company_kvk="87654321")
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = paid_place(make_date(course), employer)
+
+    person = invoice.payment.enrolment.user
+    [to_person] = [m for m in mailoutbox if m.to == [person.email] and m.attachments]
+    [to_employer] = [m for m in mailoutbox if m.to == ["crediteuren@jansen.example"]]
+    assert [name for name, *_ in to_person.attachments] == [f"{invoice.number}.pdf"]
+    assert {name for name, *_ in to_employer.attachments} == {f"{invoice.number}.pdf", f"{invoice.number}.xml"}
+    assert to_employer.body.startswith("Geachte heer, mevrouw,")
+    assert person.get_full_name() in to_employer.body and "online betaald: er staat niets meer open" in to_employer.body
+
+
+def test_a_self_payer_may_put_their_address_on_the_invoice_whole_or_not_at_all(course):
+    data = {"billing_type": "self", "accept_terms": "on", "billing_street": "Dorpsstraat 1", "billing_postcode": "",
+            "billing_city": "Ergens", "billing_country": "NL"}
+    form = EnrolForm(data)
+    assert not form.is_valid()
+    assert form.errors["billing_postcode"] == ["Vul straat, postcode en plaats in, of laat alle drie leeg."]
+    assert EnrolForm({"billing_type": "self", "accept_terms": "on"}).is_valid()  # optional
+    form = EnrolForm({**data, "billing_postcode": "9999zz", "company_name": "typed, then switched to self"})
+    assert form.is_valid(), form.errors
+    billing = form.billing()
+    assert (billing.company_name, billing.billing_postcode) == ("", "9999 ZZ")  # a person, not a company
+
+    invoice = paid_place(make_date(course), billing)
+    with invoice_pdf_store(invoice).pdf.open("rb") as pdf:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read())).pages)
+    assert "Dorpsstraat 1" in text and "9999 ZZ Ergens" in text
+    assert e_invoice_store(invoice) is None  # a private person: the PDF only

@@ -45,8 +45,8 @@ def test_a_paid_place_gets_an_invoice_by_email_and_in_the_account(
     ProviderSettings.objects.update_or_create(defaults={"kvk_number": "12345678", "street_address": "Oudegracht 1",
                                                         "postcode": "3511 AA", "city": "Utrecht"})
     employer = seating.Billing(billing_type="employer", company_name="Jansen Re-integratie",
-                                  company_street="Stationsplein 1", company_postcode="3511 AB",
-                                  company_city="Utrecht", company_contact="Piet Jansen",
+                                  billing_street="Stationsplein 1", billing_postcode="3511 AB",
+                                  billing_city="Utrecht", company_contact="Piet Jansen",
                                   company_reference="PO-17", company_vat_id="NL001234567B01")
     payment = pay(make_date(course), stripe_double, client, django_capture_on_commit_callbacks, billing=employer)
 
@@ -137,7 +137,7 @@ def test_a_paid_place_whose_invoice_task_was_lost_gets_it_from_the_reconciliatio
 def test_a_self_employed_coach_gets_the_invoice_addressed_to_their_business(
         course, stripe_double, client, django_capture_on_commit_callbacks):
     form = EnrolForm({"billing_type": "business", "company_name": "Eva Loopbaancoaching",
-                      "company_street": "Kerkstraat 3", "company_postcode": "1234 AB", "company_city": "Ergens",
+                      "billing_street": "Kerkstraat 3", "billing_postcode": "1234 AB", "billing_city": "Ergens",
                       "company_kvk": "87654321",
                       "company_vat_id": "NL123456789B01", "accept_terms": "on"})
     assert form.is_valid(), form.errors
@@ -156,7 +156,7 @@ def test_business_billing_needs_a_trade_name_and_address_and_a_valid_kvk_number(
     form = EnrolForm({"billing_type": "business", "company_kvk": "1234", "accept_terms": "on"})
     assert not form.is_valid()
     assert form.errors["company_name"] == ["Nodig voor de factuur aan je bedrijf."]
-    for part in ("company_street", "company_postcode", "company_city"):
+    for part in ("billing_street", "billing_postcode", "billing_city"):
         assert form.errors[part] == ["Nodig voor de factuur aan je bedrijf."]
     assert form.errors["company_kvk"] == ["Een KvK-nummer heeft 8 cijfers."]
 

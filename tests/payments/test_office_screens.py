@@ -21,8 +21,8 @@ def fields_of(page: str) -> str:
 def invoiced(course):
     coach = UserFactory(full_name="Eva de Vries")
     billing = seating.Billing(billing_type="employer", company_name="Jansen Re-integratie",
-                                 company_street="Stationsplein 1", company_postcode="3511 AB",
-                                 company_city="Utrecht", company_reference="PO-17")
+                                 billing_street="Stationsplein 1", billing_postcode="3511 AB",
+                                 billing_city="Utrecht", company_reference="PO-17")
     place = enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
         course_date=make_date(course), user=coach, billing=billing))
     payment = Payment.objects.create(enrolment=place, amount=place.price_incl_vat, status=Payment.Status.PAID,

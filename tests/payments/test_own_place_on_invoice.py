@@ -38,7 +38,7 @@ def test_a_zzp_coach_books_on_invoice_and_gets_it_addressed_to_their_business(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = enrol(client, course_date, billing_type="business", company_name="Eva Loopbaancoaching",
-                         company_street="Kerkstraat 3", company_postcode="1234 AB", company_city="Ergens",
+                         billing_street="Kerkstraat 3", billing_postcode="1234 AB", billing_city="Ergens",
                          company_kvk="87654321")
 
     place = Enrolment.objects.get(user=coach)

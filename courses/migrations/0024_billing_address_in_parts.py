@@ -1,5 +1,6 @@
-"""The employer or business that pays for a place keeps its invoice address in parts, as an e-invoice needs
-them; an address typed in one field is split where its postcode shows where."""
+"""A place's invoice address is kept in parts, as an e-invoice needs them (the employer's or business's, or a
+self-payer's own), with the employer's invoice email; an address typed in one field is split where its postcode
+shows where."""
 
 from django.db import migrations, models
 
@@ -10,15 +11,15 @@ def split_addresses(apps, schema_editor):
     Enrolment = apps.get_model("courses", "Enrolment")
     for place in Enrolment.objects.exclude(company_address="").only("pk", "company_address"):
         street, postcode, city = core.addresses.legacy_address_split(place.company_address)
-        Enrolment.objects.filter(pk=place.pk).update(company_street=street[:150], company_postcode=postcode,
-                                                      company_city=city[:100])
+        Enrolment.objects.filter(pk=place.pk).update(billing_street=street[:150], billing_postcode=postcode,
+                                                      billing_city=city[:100])
 
 
 def join_addresses(apps, schema_editor):
     Enrolment = apps.get_model("courses", "Enrolment")
-    for place in Enrolment.objects.exclude(company_street=""):
+    for place in Enrolment.objects.exclude(billing_street=""):
         place.company_address = "\n".join(core.addresses.address_lines(
-            place.company_street, place.company_postcode, place.company_city, place.company_country))
+            place.billing_street, place.billing_postcode, place.billing_city, place.billing_country))
         place.save(update_fields=["company_address"])
 
 
@@ -26,14 +27,17 @@ class Migration(migrations.Migration):
     dependencies = [("courses", "0023_date_knows_its_days_count")]
 
     operations = [
-        migrations.AddField("enrolment", "company_street", models.CharField(
+        migrations.AddField("enrolment", "billing_street", models.CharField(
             blank=True, max_length=150, verbose_name="street and number")),
-        migrations.AddField("enrolment", "company_postcode", models.CharField(
+        migrations.AddField("enrolment", "billing_postcode", models.CharField(
             blank=True, max_length=10, verbose_name="postcode")),
-        migrations.AddField("enrolment", "company_city", models.CharField(
+        migrations.AddField("enrolment", "billing_city", models.CharField(
             blank=True, max_length=100, verbose_name="city")),
-        migrations.AddField("enrolment", "company_country", models.CharField(
+        migrations.AddField("enrolment", "billing_country", models.CharField(
             choices=core.addresses.COUNTRIES, default="NL", max_length=2, verbose_name="country")),
+        migrations.AddField("enrolment", "company_email", models.EmailField(
+            blank=True, max_length=254, verbose_name="invoice email",
+            help_text="Where the employer wants its invoices; they go there too.")),
         migrations.RunPython(split_addresses, join_addresses),
         migrations.RemoveField("enrolment", "company_address"),
     ]
