@@ -15,6 +15,7 @@ A download ("Zet in agenda") is all the days as `METHOD:PUBLISH`: a copy, not a 
 UIDs, so a calendar that has both keeps one of each.
 """
 
+from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -89,13 +90,13 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _event(enrolment: Enrolment, day_id: int, day: MeetingDay | None, *, method: str, title: str) -> Event:
-    course_date = enrolment.course_date
+def _day_event(event_uid: str, course_date: CourseDate, day: MeetingDay | None, *, method: str, title: str) -> Event:
+    """One meeting day of a date as an event (without a day: a dropped day, cancelled by its UID alone)."""
     description = course_date.course.summary
     if course_date.online_url and course_date.location_kind == CourseDate.LocationKind.ONLINE:
         description += f"\n\n{course_date.online_url}"
     event = Event()
-    event.add("uid", uid(enrolment, day_id))
+    event.add("uid", event_uid)
     event.add("dtstamp", timezone.now())
     event.add("sequence", course_date.calendar_sequence + (1 if method == CANCEL else 0))
     event.add("summary", title)
@@ -105,18 +106,27 @@ def _event(enrolment: Enrolment, day_id: int, day: MeetingDay | None, *, method:
     event.add("location", _location(course_date))
     event.add("description", description)
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    return event
+
+
+def _event(enrolment: Enrolment, day_id: int, day: MeetingDay | None, *, method: str, title: str) -> Event:
+    event = _day_event(uid(enrolment, day_id), enrolment.course_date, day, method=method, title=title)
     if method != PUBLISH:
         event.add("organizer", _organizer())
         event.add("attendee", _attendee(enrolment))
     return event
 
 
-def day_title(enrolment: Enrolment, day: MeetingDay | None, days: list[MeetingDay]) -> str:
+def _title(course_date: CourseDate, day: MeetingDay | None, days: list[MeetingDay]) -> str:
     """The course, and for a date of several days which one ("3/5")."""
-    title = enrolment.course_date.course.title
+    title = course_date.course.title
     if day is None or len(days) <= 1:
         return title
     return f"{title} ({days.index(day) + 1}/{len(days)})"
+
+
+def day_title(enrolment: Enrolment, day: MeetingDay | None, days: list[MeetingDay]) -> str:
+    return _title(enrolment.course_date, day, days)
 
 
 def meeting_days(enrolment: Enrolment) -> list[MeetingDay]:
@@ -139,4 +149,24 @@ def place_calendar(enrolment: Enrolment) -> bytes:
     for day in days:
         calendar.add_component(_event(enrolment, day.pk, day, method=PUBLISH,
                                       title=day_title(enrolment, day, days)))
+    return calendar.to_ical()
+
+
+def feed_calendar(places: list[Enrolment], taught: list[CourseDate], *, name: str) -> bytes:
+    """A person's calendar subscription: every meeting day of their places (with the UIDs of their invitations
+    and downloads) and of the dates they teach, as one PUBLISH calendar a calendar app reads again every hour."""
+    calendar = _calendar(PUBLISH)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-published-ttl", "PT1H")
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    for place in places:
+        days = meeting_days(place)
+        for day in days:
+            calendar.add_component(_event(place, day.pk, day, method=PUBLISH, title=day_title(place, day, days)))
+    for course_date in taught:
+        days = sorted(course_date.meeting_days.all(), key=lambda day: day.starts_at)
+        for day in days:
+            event_uid = f"date-{course_date.pk}-meetingday-{day.pk}@{_domain()}"
+            calendar.add_component(_day_event(event_uid, course_date, day, method=PUBLISH,
+                                              title=_title(course_date, day, days)))
     return calendar.to_ical()

@@ -8,7 +8,7 @@ from core.formats import day_time
 from core.privacy import PersonalData, readable
 
 from . import enrolments
-from .models import BILLING_ADDRESS_FIELDS, Attendance, Booking, Enrolment, SeatInvitation
+from .models import BILLING_ADDRESS_FIELDS, Attendance, Booking, CalendarFeed, Enrolment, SeatInvitation
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
                 "company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
@@ -40,6 +40,8 @@ def personal_data(user) -> dict[str, list[dict]]:
             readable(booking, ["organisation", "course_date", "seats", "reference", "created_at"])
             for booking in Booking.objects.filter(booked_by=user).select_related("organisation", "course_date__course")
         ],
+        _("Calendar subscription"): [readable(feed, ["created_at"])
+                                     for feed in CalendarFeed.objects.filter(user=user)],
         _("Invitations to a booked seat"): [
             readable(i, ["enrolment", "email", "name", "created_at", "accepted_at"])
             for i in SeatInvitation.objects.filter(email__iexact=user.email).select_related(
@@ -68,6 +70,7 @@ def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> No
         user=None, erased_at=now, company_name="", billing_street="", billing_postcode="", billing_city="",
         company_contact="", company_email="", company_reference="", company_vat_id="", company_kvk="")
     Booking.objects.filter(booked_by=user).update(booked_by=None)
+    CalendarFeed.objects.filter(user=user).delete()  # its address must stop working with the account
     SeatInvitation.objects.filter(email__iexact=user.email).delete()
     SeatInvitation.objects.filter(accepted_by=user).update(accepted_by=None)
 

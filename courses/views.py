@@ -3,8 +3,9 @@ with a place (enrol, pay, cancel, move) is the places app's."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +13,8 @@ from django.views.decorators.http import require_POST
 from core import page_cache, routing
 from core.paging import page_of
 
-from . import enrolments, selectors
-from .models import CourseDate, CoursePage
+from . import calendar_feeds, enrolments, selectors
+from .models import CalendarFeed, CourseDate, CoursePage
 
 
 def bookable_date(pk: int) -> CourseDate:
@@ -77,3 +78,38 @@ def interest(request, course_id: int):
     return redirect(course.url)
 
 
+
+
+@login_required
+def calendar_subscription(request):
+    """"Agenda-abonnement": the person's secret calendar address, to start, replace or stop."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            calendar_feeds.feed_start(request.user)
+            messages.success(request, _("Your calendar address is ready: add it to your calendar app."))
+        elif action == "renew":
+            calendar_feeds.feed_renew(request.user)
+            messages.success(request, _("You have a new calendar address; the old one no longer works. Add the new "
+                                        "one to your calendar app."))
+        elif action == "stop":
+            calendar_feeds.feed_stop(request.user)
+            messages.success(request, _("Your calendar address no longer works."))
+        return redirect("courses:calendar_subscription")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    address = request.build_absolute_uri(reverse("courses:calendar_feed", args=[feed.token])) if feed else ""
+    return render(request, "courses/calendar_subscription.html", {
+        "feed": feed, "address": address, "webcal": address.replace("https://", "webcal://", 1)
+        .replace("http://", "webcal://", 1)})
+
+
+def calendar_feed(request, token: str):
+    """The feed a calendar app reads (no login: the address is the key); 404 for an unknown address."""
+    content = calendar_feeds.feed_calendar(token)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="agenda.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,6 +1,7 @@
 from .bookings import NAME_SEATS_DAYS_BEFORE, Booking, SeatInvitation
 from .dates import CourseDate, MeetingDay, PeOnlineEdition
 from .enrolments import BILLING_ADDRESS_FIELDS, Attendance, BillingType, Enrolment, InterestEntry
+from .feeds import CalendarFeed
 from .pages import (
     CENT,
     MAX_SEATS_PER_DATE,
@@ -16,8 +17,8 @@ from .pages import (
 from .vouchers import Voucher
 
 __all__ = [
-    "Attendance", "BillingType", "Booking", "CENT", "BILLING_ADDRESS_FIELDS", "CourseAccreditation", "CourseDate",
-    "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment", "MAX_SEATS_PER_DATE",
-    "MeetingDay", "ModulePage", "NAME_SEATS_DAYS_BEFORE", "PeOnlineEdition", "SeatInvitation", "VAT_RATES",
-    "VatTreatment", "Voucher",
+    "Attendance", "BILLING_ADDRESS_FIELDS", "BillingType", "Booking", "CENT", "CalendarFeed", "CourseAccreditation",
+    "CourseDate", "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment",
+    "MAX_SEATS_PER_DATE", "MeetingDay", "ModulePage", "NAME_SEATS_DAYS_BEFORE", "PeOnlineEdition", "SeatInvitation",
+    "VAT_RATES", "VatTreatment", "Voucher",
 ]
