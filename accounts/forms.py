@@ -59,6 +59,10 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     language = forms.ChoiceField(label=_("Language of our emails"), choices=settings.LANGUAGES)
+    receives_reminders = forms.BooleanField(
+        label=_("Send me reminders by email"), required=False,
+        help_text=_("Before a meeting day, and three months before a certificate expires. Confirmations, "
+                    "invitations and invoices always come."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,7 +106,7 @@ class ProfileForm(forms.Form):
     @classmethod
     def initial_for(cls, user) -> dict:
         initial = {"full_name": user.full_name, "phone": user.phone, "organisation": user.organisation,
-                   "language": user.language}
+                   "language": user.language, "receives_reminders": user.receives_reminders}
         for membership in user.register_memberships.all():
             initial[f"register_{membership.register}"] = membership.number
         return initial

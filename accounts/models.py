@@ -54,6 +54,10 @@ class User(AbstractUser):
         _("language"), max_length=5, choices=settings.LANGUAGES, default="nl",
         help_text=_("The language of the emails we send you."),
     )
+    receives_reminders = models.BooleanField(
+        _("reminders by email"), default=True,
+        help_text=_("Before a meeting day, and three months before a certificate expires. Confirmations, "
+                    "invitations and invoices always come."))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

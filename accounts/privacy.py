@@ -9,8 +9,8 @@ from .models import Membership, OrganisationInvitation
 
 def personal_data(user) -> dict[str, list[dict]]:
     return {
-        _("Account"): [readable(user, ["email", "full_name", "phone", "organisation", "language", "date_joined",
-                                       "last_login"])],
+        _("Account"): [readable(user, ["email", "full_name", "phone", "organisation", "language", "receives_reminders",
+                                       "date_joined", "last_login"])],
         _("Register numbers"): [readable(m, ["register", "number"]) for m in user.register_memberships.all()],
         _("Organisations"): [readable(m, ["organisation", "role", "shares_progress_since", "created_at"])
                              for m in user.memberships.select_related("organisation")],

@@ -23,6 +23,7 @@ def profile_update(
     organisation: str,
     register_numbers: dict[str, str],
     language: str | None = None,
+    receives_reminders: bool | None = None,
 ) -> User:
     """Saves the profile and the register memberships together: all of it or, on a bad number, none.
 
@@ -37,7 +38,9 @@ def profile_update(
     user.phone = phone.strip()
     user.organisation = organisation.strip()
     user.language = language or user.language
-    user.save(update_fields=["full_name", "phone", "organisation", "language"])
+    if receives_reminders is not None:
+        user.receives_reminders = receives_reminders
+    user.save(update_fields=["full_name", "phone", "organisation", "language", "receives_reminders"])
 
     for register, number in register_numbers.items():
         _register_number_save(user, register, number)

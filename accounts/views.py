@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from . import reminders
 from .forms import ProfileForm
 from .middleware import has_two_factor
 from .models import Membership
@@ -22,6 +25,7 @@ def profile(request):
                 organisation=form.cleaned_data["organisation"],
                 register_numbers=form.register_numbers(),
                 language=form.cleaned_data["language"],
+                receives_reminders=form.cleaned_data["receives_reminders"],
             )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
@@ -44,3 +48,17 @@ def progress_sharing(request, pk: int):
                                _("%(organisation)s's contact persons no longer see your attendance, completion "
                                  "and certificates.")) % {"organisation": membership.organisation.name})
     return redirect("accounts:profile")
+
+
+@csrf_exempt  # mail clients press the one-click button with a POST of their own (RFC 8058); the token is the key
+def reminders_off(request, token: str):
+    """Switches a person's reminders off from a mail: at once for a mail client's one-click POST, after a
+    question for a person who followed the link (a link scanner follows links too)."""
+    person = reminders.person_of(token)
+    if request.method == "POST" and person is not None:
+        reminders.reminders_switch(person, on=False)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse("OK", content_type="text/plain")
+        return render(request, "accounts/reminders_off.html", {"person": person, "done": True})
+    return render(request, "accounts/reminders_off.html", {"person": person, "done": False},
+                  status=200 if person else 404)

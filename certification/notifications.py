@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from accounts.reminders import reminder_email
 from core.links import absolute_url
 from core.mail import email_office, email_person
 
@@ -14,7 +15,9 @@ def send_expiry_reminder(*, certificate_id: int) -> None:
     course's own dates, or its interest list)."""
     certificate = Certificate.objects.select_related("user", "course__recertification_course").get(pk=certificate_id)
     renewal = certificate.course.recertification_page if certificate.course else None
-    email_person(certificate.user, "certification/email/expiry",
+    if certificate.user is None:  # erased meanwhile
+        return
+    reminder_email(certificate.user, "certification/email/expiry",
                  {"certificate": certificate, "renewal": renewal,
                   "course_url": absolute_url(renewal.url if renewal else "/")},
                  links={"certificates_url": ("certification:mine", [])})

@@ -40,19 +40,27 @@ class Attachment:
 
 
 def email(template: str, context: dict, *, to: str, language: str, links: dict[str, tuple[str, list]] | None = None,
-          attachments: tuple[Attachment, ...] = (), calendar: tuple[str, bytes] | None = None) -> None:
+          attachments: tuple[Attachment, ...] = (), calendar: tuple[str, bytes] | None = None,
+          unsubscribe: str | None = None) -> None:
     """Renders `template` in `language` and sends it to `to`. `links` names URLs to put in the context as full
     addresses ({"link": ("places:enrolment", [pk])}), in the recipient's language. `calendar` (a method and an
-    iTIP message) makes it an invitation: a `text/calendar; method=…` part that calendars act on."""
+    iTIP message) makes it an invitation: a `text/calendar; method=…` part that calendars act on. `unsubscribe`
+    (the address that switches such mails off) makes it a mail the person may stop: the List-Unsubscribe headers
+    for the mail client's button (one click, RFC 8058) and a line at the bottom."""
     with translation.override(language):
         context = {**context, **{key: absolute_url(reverse(name, args=args)) for key, (name, args)
                                  in (links or {}).items()}}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         text = render_to_string(f"{template}.txt", context)
+        if unsubscribe:
+            text = text.rstrip("\n") + "\n\n" + render_to_string("core/email/unsubscribe.txt", {"url": unsubscribe})
         # The text templates are rendered unescaped (plain text); for HTML every character is text again.
         html = render_to_string("core/email/message.html", {"subject": subject, "text": escape(text),
                                                             "provider": ProviderSettings.load()})
     message = with_honest_headers(EmailMultiAlternatives(subject, text, None, [to]))
+    if unsubscribe:
+        message.extra_headers.update({"List-Unsubscribe": f"<{unsubscribe}>",
+                                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     message.attach_alternative(html, "text/html")
     if calendar is not None:  # (method, iCalendar): the part calendars act on, beside the text and HTML
         method, content = calendar

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
+from accounts.reminders import reminder_email
 from core.mail import email_person
 
 from . import ics, selectors
@@ -32,15 +33,15 @@ def calendar_messages(enrolment: Enrolment, method: str, *, day_ids: list[int] |
 
 
 def email_about(enrolment_id: int, template: str, *, link: str, only_when: str | None = None,
-                cancels_calendar: bool = False, **context):
+                cancels_calendar: bool = False, reminder: bool = False, **context):
     """An email about one place with `link` (a URL name) back to it, unless its state moved on meanwhile; with
     `cancels_calendar`, the events of a place that had been confirmed (so its invitations went out) leave the
     person's calendar."""
     enrolment = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     if (only_when and enrolment.status != only_when) or enrolment.user_id is None:
         return
-    email_person(enrolment.user, template, {**place_context(enrolment), **context},
-                 links={"link": (link, [enrolment.pk])})
+    send = reminder_email if reminder else email_person  # a reminder only while the person wants them
+    send(enrolment.user, template, {**place_context(enrolment), **context}, links={"link": (link, [enrolment.pk])})
     if cancels_calendar and enrolment.confirmed_at:
         calendar_messages(enrolment, ics.CANCEL)
 
@@ -119,4 +120,5 @@ def send_seat_withdrawn(*, enrolment_id: int) -> None:
 
 @task()
 def send_reminder(*, enrolment_id: int) -> None:
-    email_about(enrolment_id, "courses/email/reminder", link="places:enrolment", only_when=Enrolment.Status.CONFIRMED)
+    email_about(enrolment_id, "courses/email/reminder", link="places:enrolment", only_when=Enrolment.Status.CONFIRMED,
+                reminder=True)
