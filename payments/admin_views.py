@@ -2,6 +2,7 @@
 bookkeeper's downloads: an invoice's e-invoice, a period's invoices in one ZIP."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.widgets import AdminDateInput
 
 from core import storage
@@ -20,10 +21,10 @@ from core.confirm import admin_confirmation, confirmed
 from core.formats import euro
 from core.money import CENT, AmountField
 
-from . import transfers
+from . import bank_statements, transfers
 from .archive import MAX_DAYS, invoices_archive, issued_between
 from .invoices import e_invoice_store
-from .models import Invoice
+from .models import BankStatement, Invoice
 from .selectors import balance
 
 PERMISSION = "payments.add_banktransfer"  # the office, who keeps the invoices paid by transfer
@@ -139,4 +140,70 @@ def invoices_zip(request):
                    "2.0, the PDF inside) for a business customer, as a PDF for a private person. Exact, Twinfield, "
                    "Moneybird and Snelstart import the e-invoices."),
         "form": form, "submit_label": _("Download the ZIP"), "back_url": reverse("invoice:index"),
+    })
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Bank statement (CAMT.053)"), help_text=gettext_lazy(
+        "In your bank's online banking: download the statement of the account invoices are paid to, format "
+        "CAMT.053 (XML). At most 5 MB."))
+
+
+def bank_statement_upload(request):
+    """The office uploads a statement; it then sees what it will record, and records on confirmation."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    form = StatementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:  # read with a limit, before anything is locked or kept
+            statement = bank_statements.statement_upload(content=upload.read(bank_statements.MAX_BYTES + 1),
+                                                         filename=upload.name, actor=request.user)
+        except bank_statements.StatementError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("bank_statement", pk=statement.pk)
+    return TemplateResponse(request, "core/admin_form.html", {
+        "page_title": _("Read a bank statement"), "header_icon": "upload",
+        "intro": _("Each incoming payment that names an invoice (its payment reference or its number) is recorded "
+                   "on it, in full or in part; you see what will be recorded before anything is. Payments that name "
+                   "no invoice wait under Bank lines. A statement read twice records nothing twice."),
+        "form": form, "submit_label": _("Read the statement"), "back_url": reverse("banktransfer:index"),
+    })
+
+
+def _outcome(step) -> list[str]:
+    """What recording a line does, as the office reads it."""
+    if not step.allocations:
+        return [_("No invoice found: waits under Bank lines")]
+    said = [_("Pays %(number)s in full") % {"number": allocation.invoice.number} if not allocation.open_after else
+            _("%(number)s: %(amount)s, still open %(open)s") % {
+                "number": allocation.invoice.number, "amount": euro(allocation.amount),
+                "open": euro(allocation.open_after)} for allocation in step.allocations]
+    if step.left_over:
+        said.append(_("%(amount)s too much: stays under Bank lines") % {"amount": euro(step.left_over)})
+    return said
+
+
+def bank_statement(request, pk: int):
+    """A statement's lines: before confirmation what recording them will do, after it what they did."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    statement = get_object_or_404(BankStatement, pk=pk)
+    if request.method == "POST" and request.POST.get("confirm"):
+        plans = bank_statements.statement_record(statement=statement, actor=request.user)
+        recorded = sum(len(step.allocations) for step in plans)
+        messages.success(request, ngettext("%(count)d payment recorded.", "%(count)d payments recorded.", recorded)
+                         % {"count": recorded})
+        return redirect("bank_statement", pk=statement.pk)
+    lines = list(statement.lines.order_by("booked_on", "pk").prefetch_related("transfers__invoice"))
+    if statement.recorded_at is None:
+        rows = [(step.line, _outcome(step)) for step in bank_statements.plan(lines)]
+    else:
+        rows = [(line, [f"{transfer.invoice.number}: {euro(transfer.amount)}" for transfer in line.transfers.all()]
+                 or [line.get_status_display()]) for line in lines]
+    return TemplateResponse(request, "payments/admin/bank_statement.html", {
+        "page_title": _("Bank statement %(statement)s") % {"statement": statement.statement_id},
+        "header_icon": "doc-full", "statement": statement, "rows": rows,
+        "total": sum((line.amount for line in lines), Decimal("0.00")),
     })

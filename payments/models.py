@@ -316,6 +316,71 @@ class InvoiceReminder(models.Model):
         return f"{self.invoice} · {self.get_kind_display()}"
 
 
+class BankStatement(models.Model):
+    """A bank statement (CAMT.053) the office uploaded: its new lines wait for the office's confirmation, then pay
+    the invoices they name (payments.bank_statements)."""
+
+    wagtail_reference_index_ignore = True
+
+    iban = models.CharField(_("account"), max_length=34)
+    statement_id = models.CharField(_("statement"), max_length=100)
+    filename = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey("accounts.User", verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    known_lines = models.PositiveIntegerField(_("lines read before"), default=0)
+    outgoing_lines = models.PositiveIntegerField(_("outgoing lines"), default=0)
+    recorded_by = models.ForeignKey("accounts.User", verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.statement_id} · {self.iban}"
+
+
+class BankLine(models.Model):
+    """One incoming transaction of a bank statement, known by the account and the bank's reference for it (or what
+    it says and its place: payments.bank_statements), so it is read once however often its statement comes in."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting for confirmation")
+        MATCHED = "matched", _("Recorded on its invoices")
+        WAITING = "waiting", _("For the office: no invoice, or money left over")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    wagtail_reference_index_ignore = True
+
+    statement = models.ForeignKey(BankStatement, verbose_name=_("bank statement"), on_delete=models.PROTECT,
+                                  related_name="lines")
+    identity = models.CharField(max_length=200, unique=True, editable=False)
+    booked_on = models.DateField(_("booked"))
+    amount = MoneyField(_("amount"), max_digits=11)
+    counterparty = models.CharField(_("from"), max_length=140, blank=True)
+    counterparty_iban = models.CharField(_("from account"), max_length=34, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+
+    class Meta:
+        verbose_name = _("bank line")
+        verbose_name_plural = _("bank lines")
+        ordering = ["-booked_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="bank_line_is_money_in")]
+
+    def __str__(self):
+        return f"{euro(self.amount)} · {self.counterparty or self.counterparty_iban} · {self.booked_on:%d-%m-%Y}"
+
+    @property
+    def left_over(self) -> Decimal:
+        """What no invoice took (the office assigns it, pays it back or dismisses it)."""
+        return self.amount - sum((transfer.amount for transfer in self.transfers.all()), Decimal("0.00"))
+
+
 class BankTransfer(models.Model):
     """Money received by bank transfer against an invoice, recorded by the office; a negative amount is money
     the office paid back by hand."""
@@ -332,6 +397,9 @@ class BankTransfer(models.Model):
     recorded_by = models.ForeignKey("accounts.User", verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"))
+    bank_line = models.ForeignKey(BankLine, verbose_name=_("bank line"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="transfers",
+                                  help_text=_("The line of an uploaded bank statement it was recorded from."))
 
     class Meta:
         verbose_name = _("bank transfer")

@@ -32,7 +32,7 @@ def booking_invoice(booking: Booking) -> Invoice:
 
 @transaction.atomic
 def bank_transfer_record(*, invoice: Invoice, amount: Decimal, received_on: date, note: str = "",
-                         actor: User | None, now: datetime | None = None) -> BankTransfer:
+                         actor: User | None, now: datetime | None = None, bank_line=None) -> BankTransfer:
     """Records money received by bank transfer against an invoice paid that way, in full or in part; never more
     than is still open, never on an online payment's invoice."""
     now = now or timezone.now()
@@ -54,7 +54,7 @@ def bank_transfer_record(*, invoice: Invoice, amount: Decimal, received_on: date
         raise InvoiceError(_("That is more than is still open on this invoice (%(open)s).")
                            % {"open": euro(standing.open)})
     transfer = BankTransfer.objects.create(invoice=invoice, amount=amount, received_on=received_on, note=note.strip(),
-                                           recorded_by=actor, recorded_at=now)
+                                           recorded_by=actor, recorded_at=now, bank_line=bank_line)
     record(invoice, "invoice.bank_transfer", actor=actor, at=now, note=f"{euro(amount)} · {received_on:%d-%m-%Y}")
     return transfer
 

@@ -39,7 +39,7 @@ from core.permissions import ReadOnlyPolicy
 from . import admin_views, refunds, trainer_views, transfers
 from .checkout import PaymentError
 from .invoices import invoice_pdf_store
-from .models import BankTransfer, Invoice, Payment, Refund, StripeEvent
+from .models import BankLine, BankTransfer, Invoice, Payment, Refund, StripeEvent
 from .selectors import balance, with_refunded
 from .ubl import e_invoice_possible
 
@@ -349,6 +349,41 @@ class InvoiceListing(listing_with("credits")):
                 HeaderButton(_("Invoices for the bookkeeping (ZIP)"), url=reverse("invoice:zip"), icon_name="download")]
 
 
+class StatementButton:
+    """A listing with "Read a bank statement" at its top."""
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, HeaderButton(_("Read a bank statement"), url=reverse("bank_statement_upload"),
+                                                      icon_name="upload")]
+
+
+class BankLineListing(StatementButton, listing_with("statement")):
+    pass
+
+
+class BankLineViewSet(ModelViewSet):
+    """Incoming payments from uploaded statements; those waiting for the office first."""
+
+    model = BankLine
+    icon = "list-ul"
+    menu_label = _("Bank lines")
+    list_display = ["booked_on", "counterparty", "description", "amount", "status", "statement"]
+    list_filter = ["status", "booked_on"]
+    search_fields = ["counterparty", "counterparty_iban", "description"]
+    list_export = ["booked_on", "counterparty", "counterparty_iban", "description", "amount", "status"]
+    export_filename = "bank-lines"
+    inspect_view_enabled = True
+    inspect_view_class = InspectWithHistory
+    copy_view_enabled = False
+    form_fields = []
+    index_view_class = BankLineListing
+
+
+class BankTransferListing(StatementButton, listing_with("invoice", "recorded_by")):
+    pass
+
+
 class BankTransferViewSet(ModelViewSet):
     model = BankTransfer
     icon = "plus-inverse"
@@ -364,7 +399,7 @@ class BankTransferViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["invoice", "amount", "received_on", "note"]
     add_view_class = BankTransferCreateView
-    index_view_class = listing_with("invoice", "recorded_by")
+    index_view_class = BankTransferListing
 
     def get_form_class(self, for_update=False):
         return BankTransferForm
@@ -415,7 +450,7 @@ class PaymentsGroup(ViewSetGroup):
     menu_label = _("Payments")
     menu_icon = "doc-full"
     menu_order = 160
-    items = [PaymentViewSet, RefundViewSet, InvoiceViewSet, BankTransferViewSet, StripeEventViewSet]
+    items = [PaymentViewSet, RefundViewSet, InvoiceViewSet, BankTransferViewSet, BankLineViewSet, StripeEventViewSet]
 
 
 @hooks.register("register_admin_viewset")
@@ -430,7 +465,9 @@ trainer_urls = [
 
 @hooks.register("register_admin_urls")
 def register_trainer_urls():
-    return [path("trainer/", include((trainer_urls, "payments_trainer"), namespace="payments_trainer"))]
+    return [path("trainer/", include((trainer_urls, "payments_trainer"), namespace="payments_trainer")),
+            path("bank-statements/new/", admin_views.bank_statement_upload, name="bank_statement_upload"),
+            path("bank-statements/<id:pk>/", admin_views.bank_statement, name="bank_statement")]
 
 
 MONEY_ACTIONS = {
@@ -444,6 +481,8 @@ MONEY_ACTIONS = {
     "invoice.issued": (_("Issue an invoice"), _("Invoice issued")),
     "invoice.bank_transfer": (_("Record a bank transfer"), _("Bank transfer recorded")),
     "invoice.credited": (_("Credit an invoice"), _("Invoice credited by the office")),
+    "bank_statement.uploaded": (_("Upload a bank statement"), _("Bank statement uploaded")),
+    "bank_statement.recorded": (_("Record a bank statement"), _("Bank statement recorded")),
 }
 
 

@@ -180,3 +180,21 @@ def test_seed_prints_the_demo_nobco_vignet_on_the_alumnas_certificate(settings):
     with certificate.pdf.open("rb") as handle:
         text = PdfReader(io.BytesIO(handle.read())).pages[0].extract_text()
     assert "NOBCO PE-vignet · 6 uur" in text
+
+
+def test_the_demo_office_reads_the_demo_bank_statement_and_de_brugs_invoice_is_paid(settings, client):
+    """The README's demo step: the statement seed_demo writes pays what De Brug's invoice still asks."""
+    from demo.management.commands.seed_demo import DEMO_BANK_STATEMENT
+    from payments.models import Invoice
+    from payments.selectors import balance
+
+    settings.DEMO = True
+    call_command("seed_demo")
+    invoice = Invoice.objects.get(kind=Invoice.Kind.INVOICE, booking__organisation__name__contains="De Brug")
+    assert balance(invoice).open > 0
+    client.force_login(User.objects.get(email="admin@example.com"))
+    with DEMO_BANK_STATEMENT.open("rb") as statement:
+        preview = client.post("/admin/bank-statements/new/", {"file": statement}, follow=True)
+    assert f"Betaalt {invoice.number} volledig" in preview.content.decode()
+    client.post(preview.redirect_chain[-1][0], {"confirm": "1"})
+    assert balance(invoice).open == 0

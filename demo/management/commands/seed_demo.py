@@ -38,17 +38,20 @@ from courses.models import (
     Voucher,
 )
 from demo import content as demo_content
+from demo.bank_statement import demo_statement
 from home.models import HomePage, InfoPage
 from home.services import trainer_roles_ensure
 from learning import services as learning
 from learning.models import AssignmentPage, QuizPage
 from payments.checkout import cents
 from payments.invoices import invoice_issue
-from payments.models import Payment
+from payments.models import Invoice, Payment
+from payments.selectors import balance_of, with_balances
 from places.bookings import booking_on_invoice, seat_cancel
 
 # Read by Stripe's stand-in when the demo starts (scripts/run-demo): the seeded payments it can refund.
 DEMO_STRIPE_PAYMENTS = settings.BASE_DIR / ".demo" / "stripe-payments.json"
+DEMO_BANK_STATEMENT = settings.BASE_DIR / ".demo" / "bankafschrift-de-brug.xml"
 
 
 def published(parent: Page, page: Page) -> Page:
@@ -75,6 +78,7 @@ class Command(BaseCommand):
             self.dates_and_people(created)
             schedule.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
             self.stripe_double_payments()
+            self.bank_statement()
         else:
             self.stdout.write("DEMO is off: demo accounts, dates and enrolments are not created.")
         self.stdout.write(f"Demo content: {len(created)} created" + (f" ({', '.join(created)})" if created else ""))
@@ -302,6 +306,18 @@ class Command(BaseCommand):
         DEMO_STRIPE_PAYMENTS.parent.mkdir(exist_ok=True)
         DEMO_STRIPE_PAYMENTS.write_text(json.dumps({payment.payment_intent_id: cents(payment.amount)
                                                     for payment in paid}))
+
+    @staticmethod
+    def bank_statement() -> None:
+        """The statement in which De Brug pays what its invoice still asks, naming its payment reference: the office
+        reads it in (README), and the invoice is paid."""
+        invoice = (with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE, booking__organisation__isnull=False))
+                   .order_by("-pk").first())
+        if invoice is None:
+            return
+        DEMO_BANK_STATEMENT.write_bytes(demo_statement(
+            iban=ProviderSettings.load().iban or "NL91ABNA0417164300", payer=invoice.customer_name,
+            amount=balance_of(invoice).open, reference=invoice.payment_reference, day=timezone.localdate()))
 
     def privacy_statement(self, home: HomePage, created: list[str]) -> None:
         self.info_page(home, "privacy_page", demo_content.PRIVACY_STATEMENT, created, "privacy statement")
