@@ -8,7 +8,7 @@ invoices and payment reminders are not reminders in this sense: they always go."
 from django.core import signing
 from django.urls import reverse
 
-from core.links import absolute_url
+from core.links import absolute_url, in_language
 from core.mail import email_person
 
 from .models import User
@@ -19,7 +19,8 @@ SALT = "accounts.reminders.off"
 def unsubscribe_url(user: User) -> str:
     """The same address in every reminder to the person (signed, without a time: a mail read months later still
     works)."""
-    return absolute_url(reverse("accounts:reminders_off", args=[signing.Signer(salt=SALT).sign(str(user.pk))]))
+    path = reverse("accounts:reminders_off", args=[signing.Signer(salt=SALT).sign(str(user.pk))])
+    return absolute_url(in_language(path, user.language))  # the page in the language of the person's mails
 
 
 def person_of(token: str) -> User | None:

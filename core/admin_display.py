@@ -21,7 +21,7 @@ PARTS = {
     "postcode_city": _("Postcode and city"), "email": _("Email"), "phone": _("Phone"), "reference": _("Reference"),
     "vat_id": _("VAT id"), "kvk": _("KvK number"), "iban": _("IBAN"), "role": _("Role"), "crkbo": _("CRKBO registered"),
     "register": _("Register"), "points": _("PE points"), "accreditation_id": _("Accreditation"),
-    "member_number": _("Member number"), "oin": _("OIN"),
+    "member_number": _("Member number"), "oin": _("OIN"), "invoice_email": _("Invoice email"),
 }
 # The same as the register's name, for machines; an address's parts, which its lines ("address") show.
 LEFT_OUT = {"register_code", "street", "postcode", "city", "country"}

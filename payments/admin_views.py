@@ -191,7 +191,11 @@ def bank_statement(request, pk: int):
         raise PermissionDenied
     statement = get_object_or_404(BankStatement, pk=pk)
     if request.method == "POST" and request.POST.get("confirm"):
-        plans = bank_statements.statement_record(statement=statement, actor=request.user)
+        try:
+            plans = bank_statements.statement_record(statement=statement, actor=request.user)
+        except transfers.InvoiceError as error:  # nothing was recorded: the whole statement rolled back
+            messages.error(request, _("Nothing was recorded: %(reason)s") % {"reason": error})
+            return redirect("bank_statement", pk=statement.pk)
         recorded = sum(len(step.allocations) for step in plans)
         messages.success(request, ngettext("%(count)d payment recorded.", "%(count)d payments recorded.", recorded)
                          % {"count": recorded})

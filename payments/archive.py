@@ -5,8 +5,9 @@ Every file is read back against its checksum first, so the archive holds the doc
 import tempfile
 import zipfile
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 
 from core.storage import read_verified
 
@@ -18,8 +19,9 @@ MAX_DAYS = 366  # a year's invoices at most in one archive
 
 def issued_between(first_day: date, last_day: date):
     """The invoices and credit invoices issued from `first_day` up to and including `last_day` (local dates)."""
-    start = timezone.make_aware(datetime.combine(first_day, time.min))
-    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+    office = ZoneInfo(settings.TIME_ZONE)  # the provider's days, whatever time zone the admin user chose
+    start = datetime.combine(first_day, time.min, tzinfo=office)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=office)
     return Invoice.objects.filter(issued_at__gte=start, issued_at__lt=end).order_by("year", "sequence")
 
 

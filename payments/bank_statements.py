@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record
+from core.models import ProviderSettings
 
 from .models import BankLine, BankStatement, Invoice
 from .selectors import balance_of, with_balances
@@ -137,6 +138,8 @@ def _read_entry(entry, result: Statement, seen: dict[str, int]) -> None:
     except ValueError as error:
         raise StatementError(f"Een boeking heeft geen leesbare datum ({booked!r}).") from error
     entry_amount = _amount(entry, "Amt")
+    if (_find(entry, "Amt").get("Ccy") or "EUR") != "EUR":  # invoices are in euros; another currency is not ours
+        return
     details = entry.findall("{*}NtryDtls/{*}TxDtls") or [entry]
     for index, detail in enumerate(details):
         if len(details) > 1 and _text(detail, "CdtDbtInd") == "DBIT":
@@ -184,6 +187,10 @@ def statement_upload(*, content: bytes, filename: str, actor, now=None) -> BankS
     are counted, not kept twice); nothing is recorded yet. A file read before and not yet recorded is that
     statement again, to look at and record."""
     parsed = parse(content)
+    ours = ProviderSettings.load().iban.replace(" ", "").upper()
+    if ours and parsed.iban != ours:
+        raise StatementError(f"Dit afschrift is van rekening {parsed.iban}, niet van de rekening waarop facturen "
+                             f"worden betaald ({ours}).")
     now = now or timezone.now()
     with transaction.atomic():
         identities = [line.identity for line in parsed.transactions]
@@ -191,6 +198,11 @@ def statement_upload(*, content: bytes, filename: str, actor, now=None) -> BankS
         waiting = BankStatement.objects.filter(recorded_at__isnull=True, lines__identity__in=identities).first()
         if waiting is not None and known == set(identities):
             return waiting
+        # Lines read before but never recorded (a statement left at its preview) come along: nothing is stranded.
+        pending = BankLine.objects.filter(identity__in=identities, status=BankLine.Status.NEW,
+                                          statement__recorded_at__isnull=True)
+        carried = set(pending.values_list("identity", flat=True))
+        known -= carried
         statement = BankStatement.objects.create(
             iban=parsed.iban, statement_id=parsed.statement_id, filename=filename[:255],
             sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor, uploaded_at=now,
@@ -199,7 +211,8 @@ def statement_upload(*, content: bytes, filename: str, actor, now=None) -> BankS
             BankLine(statement=statement, identity=line.identity, booked_on=line.booked_on, amount=line.amount,
                      counterparty=line.counterparty, counterparty_iban=line.counterparty_iban,
                      description=line.description)
-            for line in parsed.transactions if line.identity not in known], ignore_conflicts=True)
+            for line in parsed.transactions if line.identity not in known | carried], ignore_conflicts=True)
+        pending.update(statement=statement)
         record(statement, "bank_statement.uploaded", actor=actor, at=now,
                note=f"{statement.iban} · {statement.statement_id}")
     return statement
@@ -253,6 +266,10 @@ def statement_record(*, statement: BankStatement, actor, now=None) -> list[Plan]
     statement = BankStatement.objects.select_for_update().get(pk=statement.pk)
     if statement.recorded_at is not None:
         return []
+    # The invoices paid by transfer, locked while the plan is made and recorded: a transfer typed by hand or
+    # another statement meanwhile waits, so the plan is recorded as it was made.
+    list(Invoice.objects.select_for_update().filter(kind=Invoice.Kind.INVOICE, booking__isnull=False)
+         .values_list("pk", flat=True))
     plans = plan(list(statement.lines.filter(status=BankLine.Status.NEW).order_by("booked_on", "pk")))
     for step in plans:
         line = step.line

@@ -54,7 +54,7 @@ class RefundPolicy(ModelPermissionPolicy):
         return action not in ("change", "delete") and super().user_has_permission(user, action)
 
 
-for model in (Payment, Invoice, StripeEvent):
+for model in (Payment, Invoice, StripeEvent, BankLine):  # written by the services, read in the admin
     register_permission_policy(model, ReadOnlyPolicy(model))
 register_permission_policy(Refund, RefundPolicy(Refund))
 register_permission_policy(BankTransfer, RefundPolicy(BankTransfer))  # recorded, never edited or deleted

@@ -145,3 +145,43 @@ def test_a_statement_read_again_before_it_was_recorded_opens_that_statement(clie
     first = upload(client, content).redirect_chain[-1][0]
     assert upload(client, content).redirect_chain[-1][0] == first
     assert BankStatement.objects.count() == 1
+
+
+def test_a_statement_left_at_its_preview_is_not_stranded_by_an_overlapping_one(client, invoices):
+    first, second = invoices[:2]
+    monday = entry("495.00", [transaction_details("495.00", text=first.number, bank_ref="M1")])
+    tuesday = entry("495.00", [transaction_details("495.00", text=second.number, bank_ref="T1")])
+    client.force_login(UserFactory(is_superuser=True))
+    upload(client, statement([monday]))  # left at its preview: the office pressed "Cancel"
+
+    preview = upload(client, statement([monday, tuesday]))  # the week's statement, overlapping
+    assert "2 nieuwe regels" in preview.content.decode()
+    client.post(preview.redirect_chain[-1][0], {"confirm": "1"})
+    assert balance(first).open == 0 and balance(second).open == 0
+
+
+def test_a_statement_of_another_account_or_currency_pays_nothing(client, invoices):
+    from core.models import ProviderSettings
+
+    ProviderSettings.objects.update_or_create(defaults={"iban": "NL91 ABNA 0417 1643 00"})
+    client.force_login(UserFactory(is_superuser=True))
+    line = entry("495.00", [transaction_details("495.00", text=invoices[0].number, bank_ref="O1")])
+    other = upload(client, statement([line], iban="NL20INGB0001234567"))
+    assert "niet van de rekening waarop facturen worden betaald" in other.content.decode()
+    dollars = statement([line.replace('Ccy="EUR"', 'Ccy="USD"')])
+    preview = upload(client, dollars)
+    assert "0 nieuwe regels" in preview.content.decode() and not BankLine.objects.exists()
+
+
+def test_a_transfer_typed_by_hand_meanwhile_is_not_paid_twice(client, invoices):
+    from payments import transfers
+
+    first = invoices[0]
+    client.force_login(office := UserFactory(is_superuser=True))
+    preview = upload(client, statement([entry("495.00", [transaction_details("495.00", text=first.number,
+                                                                             bank_ref="R1")])]))
+    transfers.bank_transfer_record(invoice=first, amount=Decimal("495.00"), received_on=YESTERDAY, actor=office)
+    after = client.post(preview.redirect_chain[-1][0], {"confirm": "1"}, follow=True)
+    assert after.status_code == 200
+    assert BankTransfer.objects.filter(invoice=first).count() == 1  # the one typed by hand, nothing twice
+    assert BankLine.objects.get().status == BankLine.Status.WAITING  # the money waits for the office

@@ -133,3 +133,19 @@ def test_my_courses_and_each_place_show_the_persons_own_invoices_never_an_organi
         page = client.get(f"/enrolments/{place.pk}/").content.decode()
         assert [number in page for number in (paid.number, own.number, organisations.number)] == [
             invoice == shown for invoice in (paid, own, organisations)]
+
+
+def test_an_employers_invoice_address_gets_the_invoice_it_has_to_pay(
+        client, open_to_all, django_capture_on_commit_callbacks, mailoutbox):
+    coach = UserFactory(email="eva@example.org", full_name="Eva de Vries")
+    client.force_login(coach)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol(client, make_date(open_to_all), billing_type="employer", company_name="Jansen Re-integratie",
+              billing_street="Kerkstraat 3", billing_postcode="1234 AB", billing_city="Ergens",
+              company_contact="Piet Jansen", company_email="crediteuren@jansen.example")
+
+    invoice = Enrolment.objects.get(user=coach).booking.invoices.get()
+    [to_employer] = [m for m in mailoutbox if m.to == ["crediteuren@jansen.example"]]
+    assert [name for name, *_ in to_employer.attachments][0] == f"{invoice.number}.pdf"
+    assert invoice.payment_reference_printed in to_employer.body and "overmaken" in to_employer.body
+    assert "Eva de Vries" in to_employer.body
