@@ -74,7 +74,7 @@ class InspectWithHistory(InspectView):
 
     template_name = "core/admin/inspect.html"
     # Bookkeeping of the machinery (numbering, checksums, reminder stamps), not of the business.
-    TECHNICAL = {"id", "year", "sequence", "currency", "checkout_url", "pdf_sha256", "ubl_sha256", "sha256",
+    TECHNICAL = {"id", "identity", "year", "sequence", "currency", "checkout_url", "pdf_sha256", "ubl_sha256", "sha256",
                  "reminded_at", "names_reminded_at", "expiry_reminded_at"}
     related: list[tuple[str, str]] = []
 

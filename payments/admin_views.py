@@ -24,7 +24,7 @@ from core.money import CENT, AmountField
 from . import bank_statements, transfers
 from .archive import MAX_DAYS, invoices_archive, issued_between
 from .invoices import e_invoice_store
-from .models import BankStatement, Invoice
+from .models import BankLine, BankStatement, Invoice
 from .selectors import balance
 
 PERMISSION = "payments.add_banktransfer"  # the office, who keeps the invoices paid by transfer
@@ -211,3 +211,108 @@ def bank_statement(request, pk: int):
         "header_icon": "doc-full", "statement": statement, "rows": rows,
         "total": sum((line.amount for line in lines), Decimal("0.00")),
     })
+
+
+class AssignForm(forms.Form):
+    invoice = forms.ModelChoiceField(label=gettext_lazy("Invoice"), queryset=Invoice.objects.none())
+    amount = AmountField(label=gettext_lazy("Amount"))
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices])
+        self.fields["invoice"].label_from_instance = lambda invoice: _("%(number)s · %(customer)s · open %(open)s") % {
+            "number": invoice.number, "customer": invoice.customer_name, "open": euro(balance(invoice).open)}
+
+
+def bank_line_assign(request, pk: int):
+    """A waiting line (or what is left of it) recorded on an invoice the office chooses, after a step that says
+    how much, on which invoice and for whom."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    line = get_object_or_404(BankLine, pk=pk)
+    back = reverse("bankline:inspect", args=[line.pk])
+    form = AssignForm(request.POST or None, invoices=bank_statements.open_transfer_invoices(),
+                      initial={"amount": line.left_over})
+    if request.method == "POST" and form.is_valid():
+        invoice, amount = form.cleaned_data["invoice"], form.cleaned_data["amount"]
+        if not confirmed(request):
+            return admin_confirmation(
+                request, title=_("Record %(amount)s on invoice %(number)s?") % {"amount": euro(amount),
+                                                                               "number": invoice.number},
+                consequences=[
+                    _("From %(payer)s on %(day)s: %(description)s") % {
+                        "payer": line.counterparty or line.counterparty_iban, "day": f"{line.booked_on:%d-%m-%Y}",
+                        "description": line.description or "—"},
+                    _("Invoice %(number)s of %(customer)s then asks %(open)s.") % {
+                        "number": invoice.number, "customer": invoice.customer_name,
+                        "open": euro(max(balance(invoice).open - amount, Decimal("0.00")))},
+                ],
+                confirm_label=_("Yes, record %(amount)s") % {"amount": euro(amount)}, back_url=back)
+        try:
+            bank_statements.line_assign(line=line, invoice=invoice, amount=amount, actor=request.user)
+        except (bank_statements.LineError, transfers.InvoiceError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(amount)s recorded on invoice %(number)s.") % {
+                "amount": euro(amount), "number": invoice.number})
+            return redirect(back)
+    return TemplateResponse(request, "core/admin_form.html", {
+        "page_title": _("Assign a bank line"), "header_icon": "link",
+        "intro": _("%(amount)s from %(payer)s on %(day)s (%(description)s); %(left)s of it is left to assign.") % {
+            "amount": euro(line.amount), "payer": line.counterparty or line.counterparty_iban,
+            "day": f"{line.booked_on:%d-%m-%Y}", "description": line.description or "—",
+            "left": euro(line.left_over)},
+        "form": form, "submit_label": _("Review"), "back_url": back,
+    })
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, help_text=gettext_lazy(
+        "For example: paid back by hand on 12-01, or: not a payment for an invoice."))
+
+
+def bank_line_dismiss(request, pk: int):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    line = get_object_or_404(BankLine, pk=pk)
+    back = reverse("bankline:inspect", args=[line.pk])
+    form = DismissForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bank_statements.line_dismiss(line=line, reason=form.cleaned_data["reason"], actor=request.user)
+        except bank_statements.LineError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The bank line no longer waits."))
+            return redirect(back)
+    return TemplateResponse(request, "core/admin_form.html", {
+        "page_title": _("Dismiss a bank line"), "header_icon": "cross",
+        "intro": _("%(amount)s from %(payer)s on %(day)s: settled otherwise, it no longer waits for the office.") % {
+            "amount": euro(line.left_over), "payer": line.counterparty or line.counterparty_iban,
+            "day": f"{line.booked_on:%d-%m-%Y}"},
+        "form": form, "submit_label": _("Dismiss"), "back_url": back,
+    })
+
+
+def bank_line_undo(request, pk: int):
+    """A wrong match undone, after a step that names the invoices that will ask the money again."""
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    line = get_object_or_404(BankLine, pk=pk)
+    back = reverse("bankline:inspect", args=[line.pk])
+    transfers_of_line = list(line.transfers.select_related("invoice"))
+    if request.method == "POST" and confirmed(request):
+        try:
+            numbers = bank_statements.line_undo(line=line, actor=request.user)
+        except bank_statements.LineError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Undone: %(invoices)s ask the money again; the line waits for you.")
+                             % {"invoices": ", ".join(numbers)})
+        return redirect(back)
+    return admin_confirmation(
+        request, title=_("Undo this match?"),
+        consequences=[_("%(amount)s comes off invoice %(number)s, which asks it again.") % {
+            "amount": euro(transfer.amount), "number": transfer.invoice.number} for transfer in transfers_of_line]
+        + [_("The line waits for you under Bank lines; the history keeps what was recorded and undone.")],
+        confirm_label=_("Yes, undo"), back_url=back, fields={})

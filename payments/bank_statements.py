@@ -23,8 +23,10 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import ElementTree
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import record
+from core.formats import euro
 from core.models import ProviderSettings
 
 from .models import BankLine, BankStatement, Invoice
@@ -218,6 +220,14 @@ def statement_upload(*, content: bytes, filename: str, actor, now=None) -> BankS
     return statement
 
 
+def open_transfer_invoices():
+    """The invoices paid by transfer that still ask something, oldest first, with `received` and `credited`."""
+    return [invoice for invoice in with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE,
+                                                                        booking__isnull=False)
+                                                 .order_by("year", "sequence"))
+            if balance_of(invoice).open > 0]
+
+
 @dataclass
 class Allocation:
     invoice: Invoice
@@ -237,9 +247,7 @@ class Plan:
 def plan(lines: list[BankLine]) -> list[Plan]:
     """What recording these lines (in this order) would do, against what the invoices paid by transfer still ask:
     two queries, however many lines and invoices."""
-    invoices = [invoice for invoice in with_balances(Invoice.objects.filter(kind=Invoice.Kind.INVOICE,
-                                                                            booking__isnull=False))
-                if balance_of(invoice).open > 0]
+    invoices = open_transfer_invoices()
     still_open = {invoice.pk: balance_of(invoice).open for invoice in invoices}
     plans = []
     for line in lines:
@@ -284,3 +292,56 @@ def statement_record(*, statement: BankStatement, actor, now=None) -> list[Plan]
     record(statement, "bank_statement.recorded", actor=actor, at=now,
            note=f"{sum(len(step.allocations) for step in plans)} payments recorded")
     return plans
+
+
+# What the office does with a line that waits: pay an invoice with it, dismiss it, or undo a wrong match.
+
+class LineError(Exception):
+    """A rule that stops assigning, dismissing or undoing a line; the message is for the office."""
+
+
+@transaction.atomic
+def line_assign(*, line: BankLine, invoice: Invoice, amount: Decimal, actor, now=None):
+    """Records `amount` of a waiting line on an invoice (through bank_transfer_record, which refuses more than the
+    invoice still asks); the line is done once nothing of it is left."""
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    if line.status not in (BankLine.Status.WAITING, BankLine.Status.MATCHED) or not 0 < amount <= line.left_over:
+        raise LineError(_("At most %(left)s of this line is left to assign.") % {"left": euro(line.left_over)})
+    transfer = bank_transfer_record(invoice=invoice, amount=amount, received_on=line.booked_on, actor=actor, now=now,
+                                    note=f"{line.counterparty} · {line.description}"[:255], bank_line=line)
+    line.status = BankLine.Status.MATCHED if not line.left_over else BankLine.Status.WAITING
+    line.save(update_fields=["status"])
+    record(line, "bank_line.assigned", actor=actor, at=now, note=f"{euro(amount)} → {invoice.number}")
+    return transfer
+
+
+@transaction.atomic
+def line_dismiss(*, line: BankLine, reason: str, actor, now=None) -> BankLine:
+    """A waiting line the office settles otherwise (paid back by hand, not for an invoice), with its reason."""
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    if line.status != BankLine.Status.WAITING or not reason.strip():
+        raise LineError(_("Only a waiting line can be dismissed, with a reason."))
+    line.status = BankLine.Status.DISMISSED
+    line.save(update_fields=["status"])
+    record(line, "bank_line.dismissed", actor=actor, at=now, note=reason.strip()[:200])
+    return line
+
+
+@transaction.atomic
+def line_undo(*, line: BankLine, actor, now=None) -> list[str]:
+    """A wrong match undone: the line's transfers come off their invoices (which ask it again) and the line waits
+    for the office. The invoices' and the line's history keep what was recorded and undone. The invoice numbers
+    it came off."""
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    transfers = list(line.transfers.select_related("invoice"))
+    if not transfers:
+        raise LineError(_("Nothing was recorded from this line."))
+    for transfer in transfers:
+        record(transfer.invoice, "invoice.bank_transfer_undone", actor=actor, at=now,
+               note=f"{euro(transfer.amount)} · {transfer.received_on:%d-%m-%Y}")
+        transfer.delete()
+    line.status = BankLine.Status.WAITING
+    line.save(update_fields=["status"])
+    numbers = [transfer.invoice.number for transfer in transfers]
+    record(line, "bank_line.undone", actor=actor, at=now, note=", ".join(numbers))
+    return numbers

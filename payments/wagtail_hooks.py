@@ -362,6 +362,30 @@ class BankLineListing(StatementButton, listing_with("statement")):
     pass
 
 
+class BankLineInspect(InspectWithHistory):
+    related = [("transfers", _("bank transfers"))]
+
+    def get_statement_display_value(self):
+        """The statement's page: its preview while it waits for confirmation, what it recorded after."""
+        statement = self.object.statement
+        return format_html('<a href="{}">{}</a>', reverse("bank_statement", args=[statement.pk]), statement)
+
+    @cached_property
+    def header_buttons(self):
+        """Assign or dismiss a line that waits; undo a line recorded on the wrong invoice."""
+        line, buttons = self.object, []
+        if not self.request.user.has_perm("payments.add_banktransfer"):
+            return buttons
+        if line.status == BankLine.Status.WAITING and line.left_over > 0:
+            buttons += [HeaderButton(_("Assign to an invoice"), url=reverse("bank_line_assign", args=[line.pk]),
+                                     icon_name="link"),
+                        HeaderButton(_("Dismiss"), url=reverse("bank_line_dismiss", args=[line.pk]), icon_name="cross")]
+        if line.transfers.exists():
+            buttons.append(HeaderButton(_("Undo the match"), url=reverse("bank_line_undo", args=[line.pk]),
+                                        icon_name="rotate"))
+        return buttons
+
+
 class BankLineViewSet(ModelViewSet):
     """Incoming payments from uploaded statements; those waiting for the office first."""
 
@@ -374,7 +398,8 @@ class BankLineViewSet(ModelViewSet):
     list_export = ["booked_on", "counterparty", "counterparty_iban", "description", "amount", "status"]
     export_filename = "bank-lines"
     inspect_view_enabled = True
-    inspect_view_class = InspectWithHistory
+    inspect_view_class = BankLineInspect
+    history_view_class = HistoryForReaders
     copy_view_enabled = False
     form_fields = []
     index_view_class = BankLineListing
@@ -467,7 +492,10 @@ trainer_urls = [
 def register_trainer_urls():
     return [path("trainer/", include((trainer_urls, "payments_trainer"), namespace="payments_trainer")),
             path("bank-statements/new/", admin_views.bank_statement_upload, name="bank_statement_upload"),
-            path("bank-statements/<id:pk>/", admin_views.bank_statement, name="bank_statement")]
+            path("bank-statements/<id:pk>/", admin_views.bank_statement, name="bank_statement"),
+            path("bank-lines/<id:pk>/assign/", admin_views.bank_line_assign, name="bank_line_assign"),
+            path("bank-lines/<id:pk>/dismiss/", admin_views.bank_line_dismiss, name="bank_line_dismiss"),
+            path("bank-lines/<id:pk>/undo/", admin_views.bank_line_undo, name="bank_line_undo")]
 
 
 MONEY_ACTIONS = {
@@ -483,6 +511,10 @@ MONEY_ACTIONS = {
     "invoice.credited": (_("Credit an invoice"), _("Invoice credited by the office")),
     "bank_statement.uploaded": (_("Upload a bank statement"), _("Bank statement uploaded")),
     "bank_statement.recorded": (_("Record a bank statement"), _("Bank statement recorded")),
+    "bank_line.assigned": (_("Assign a bank line"), _("Bank line assigned to an invoice")),
+    "bank_line.dismissed": (_("Dismiss a bank line"), _("Bank line dismissed")),
+    "bank_line.undone": (_("Undo a bank line's match"), _("Bank line's match undone")),
+    "invoice.bank_transfer_undone": (_("Undo a bank transfer"), _("Bank transfer undone (wrong match)")),
 }
 
 

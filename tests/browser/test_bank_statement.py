@@ -1,5 +1,5 @@
 """The office reads its bank's statement in the admin: what it will record first, then the invoice paid; the
-same file again records nothing twice."""
+same file again records nothing twice; a payment that names no invoice waits, and the office assigns it."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,15 +15,18 @@ from tests.payments.test_bank_statements import entry, statement, transaction_de
 pytestmark = pytest.mark.browser
 
 
-def test_the_office_reads_a_statement_and_the_invoice_is_paid(page: Page, live_site, site_url, tmp_path):
+def test_the_office_reads_a_statement_and_assigns_what_named_no_invoice(page: Page, live_site, site_url, tmp_path):
     contact = UserFactory()
-    booking = places_bookings.booking_on_invoice(
-        course_date=make_date(CoursePage.objects.get(slug="basistraining")), organisation=make_organisation(contact),
-        booked_by=contact, seats=2)
-    invoice = Invoice.objects.get(booking=booking)
+    organisation = make_organisation(contact)
+    course = CoursePage.objects.get(slug="basistraining")
+    named, unnamed = (Invoice.objects.get(booking=places_bookings.booking_on_invoice(
+        course_date=make_date(course), organisation=organisation, booked_by=contact, seats=2)) for _ in range(2))
     file = tmp_path / "afschrift.xml"
-    file.write_bytes(statement([entry("990.00", [transaction_details(
-        "990.00", payer="Re-integratiebureau De Brug", reference=invoice.payment_reference_printed, bank_ref="X1")])]))
+    file.write_bytes(statement([
+        entry("990.00", [transaction_details("990.00", payer="Re-integratiebureau De Brug",
+                                             reference=named.payment_reference_printed, bank_ref="X1")]),
+        entry("990.00", [transaction_details("990.00", payer="De Brug", text="cursus november", bank_ref="X2")]),
+    ]))
     UserFactory(email="office@example.org", is_superuser=True)
     log_in(page, site_url, "office@example.org")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -32,14 +35,26 @@ def test_the_office_reads_a_statement_and_the_invoice_is_paid(page: Page, live_s
     page.get_by_role("link", name="Bankafschrift inlezen").click()
     page.get_by_label("Bankafschrift (CAMT.053)").set_input_files(str(file))
     page.get_by_role("button", name="Afschrift inlezen").click()
-    expect(page.get_by_text(f"Betaalt {invoice.number} volledig")).to_be_visible()
-    assert balance(invoice).open == invoice.total  # nothing recorded before the office confirms
+    expect(page.get_by_text(f"Betaalt {named.number} volledig")).to_be_visible()
+    expect(page.get_by_text("Geen factuur gevonden")).to_be_visible()
+    assert balance(named).open == named.total  # nothing recorded before the office confirms
     page.get_by_role("button", name="Deze betalingen vastleggen").click()
     expect(page.get_by_text("1 betaling vastgelegd.")).to_be_visible()
-    assert balance(invoice).open == 0
+    assert balance(named).open == 0
 
-    page.goto(site_url + "/admin/bank-statements/new/")
+    # The line that named no invoice waits under Bank lines; the office assigns it after a step that says so.
+    page.get_by_role("link", name="Bankregels").click()
+    page.get_by_role("row").filter(has_text="cursus november").get_by_role("link").first.click()
+    page.get_by_role("link", name="Aan een factuur toewijzen").click()
+    page.get_by_label("Factuur").select_option(str(unnamed.pk))
+    page.get_by_role("button", name="Bekijken").click()
+    expect(page.get_by_role("heading", name=f"vastleggen op factuur {unnamed.number}?")).to_be_visible()
+    page.locator("form button.button.no").click()
+    expect(page.get_by_text(f"vastgelegd op factuur {unnamed.number}")).to_be_visible()
+    assert balance(unnamed).open == 0
+
+    page.goto(site_url + "/admin/bank-statements/new/")  # the same file again
     page.get_by_label("Bankafschrift (CAMT.053)").set_input_files(str(file))
     page.get_by_role("button", name="Afschrift inlezen").click()
-    expect(page.get_by_text("Al eerder ingelezen: 1 regel")).to_be_visible()
+    expect(page.get_by_text("Al eerder ingelezen: 2 regels")).to_be_visible()
     expect(page.get_by_role("button", name="Deze betalingen vastleggen")).to_have_count(0)

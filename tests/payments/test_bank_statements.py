@@ -185,3 +185,36 @@ def test_a_transfer_typed_by_hand_meanwhile_is_not_paid_twice(client, invoices):
     assert after.status_code == 200
     assert BankTransfer.objects.filter(invoice=first).count() == 1  # the one typed by hand, nothing twice
     assert BankLine.objects.get().status == BankLine.Status.WAITING  # the money waits for the office
+
+
+def test_the_office_assigns_a_waiting_line_undoes_a_wrong_match_and_dismisses_the_rest(client, invoices):
+    first, second = invoices[:2]
+    client.force_login(UserFactory(is_superuser=True))
+    preview = upload(client, statement([
+        entry("495.00", [transaction_details("495.00", text="Eva de Vries cursus", bank_ref="W1")]),
+        entry("495.00", [transaction_details("495.00", text=first.number, payer="Verkeerd BV", bank_ref="W2")]),
+    ]))
+    client.post(preview.redirect_chain[-1][0], {"confirm": "1"})
+    waiting = BankLine.objects.get(description="Eva de Vries cursus")
+    wrong = BankLine.objects.get(counterparty="Verkeerd BV")
+
+    # Assign the waiting line to the second invoice: a step says how much, on which invoice, for whom.
+    url = reverse("bank_line_assign", args=[waiting.pk])
+    step = client.post(url, {"invoice": second.pk, "amount": "495,00"})
+    assert f"€\u00a0495,00 vastleggen op factuur {second.number}?" in step.content.decode()
+    assert balance(second).open == Decimal("495.00")  # nothing moved before the confirmation
+    client.post(url, {"invoice": second.pk, "amount": "495,00", "confirmed": "1"})
+    assert balance(second).open == 0
+    waiting.refresh_from_db()
+    assert waiting.status == BankLine.Status.MATCHED
+
+    # The second line paid the first invoice, but the payer meant something else: undo, then dismiss.
+    inspect = client.get(reverse("bankline:inspect", args=[wrong.pk])).content.decode()
+    assert reverse("bank_line_undo", args=[wrong.pk]) in inspect
+    client.post(reverse("bank_line_undo", args=[wrong.pk]), {"confirmed": "1"})
+    assert balance(first).open == Decimal("495.00") and not wrong.transfers.exists()
+    client.post(reverse("bank_line_dismiss", args=[wrong.pk]), {"reason": "Teruggestort op 12-12"})
+    wrong.refresh_from_db()
+    assert wrong.status == BankLine.Status.DISMISSED
+    history = client.get(reverse("bankline:history", args=[wrong.pk])).content.decode()
+    assert "Teruggestort op 12-12" in history
