@@ -5,8 +5,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import euro
@@ -110,6 +124,33 @@ def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
         received=Coalesce(Subquery(transfers, output_field=DecimalField()), Value(ZERO), output_field=DecimalField()),
         credited=Coalesce(Subquery(credits, output_field=DecimalField()), Value(ZERO), output_field=DecimalField()),
     )
+
+
+class InvoiceState(TextChoices):
+    OPEN = "open", _("Open")
+    PARTLY_PAID = "partly", _("Partly paid")
+    OVERDUE = "overdue", _("Overdue")
+    PAID = "paid", _("Paid")
+    CREDITED = "credited", _("Credited")
+    CREDIT = "credit", _("Credit invoice")
+
+
+def with_states(invoices: QuerySet[Invoice], now: datetime | None = None) -> QuerySet[Invoice]:
+    """Invoices with `state` (InvoiceState) and `open_amount` (what is still to be paid), computed in the query so
+    a listing filters and pages by them: an invoice paid online is paid; one paid by transfer is open, partly
+    paid or overdue until what arrived covers what it asks after its credit invoices; a credit invoice is one."""
+    now = now or timezone.now()
+    asks = F("total") + F("credited")
+    return with_balances(invoices).annotate(
+        open_amount=Case(When(Q(kind=Invoice.Kind.CREDIT) | Q(booking__isnull=True), then=Value(ZERO)),
+                         default=asks - F("received"), output_field=DecimalField()),
+        state=Case(
+            When(kind=Invoice.Kind.CREDIT, then=Value(InvoiceState.CREDIT)),
+            When(total__lte=-F("credited"), then=Value(InvoiceState.CREDITED)),
+            When(Q(booking__isnull=True) | Q(received__gte=asks), then=Value(InvoiceState.PAID)),
+            When(due_at__lt=now, then=Value(InvoiceState.OVERDUE)),
+            When(received__gt=0, then=Value(InvoiceState.PARTLY_PAID)),
+            default=Value(InvoiceState.OPEN), output_field=CharField()))
 
 
 def balance_of(invoice: Invoice) -> "Balance":

@@ -3,6 +3,7 @@ bookkeeper (CSV and XLSX), and refund with a reason. Money only moves through th
 
 from decimal import Decimal
 
+import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,9 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -40,7 +43,7 @@ from . import admin_views, refunds, trainer_views, transfers
 from .checkout import PaymentError
 from .invoices import invoice_pdf_store
 from .models import BankLine, BankTransfer, Invoice, Payment, Refund, StripeEvent
-from .selectors import balance, with_refunded
+from .selectors import InvoiceState, balance, with_refunded, with_states
 from .ubl import e_invoice_possible
 
 PAYMENT_RELATIONS = ("enrolment__user", "enrolment__course_date__course", "booking__organisation",
@@ -342,11 +345,34 @@ class InvoiceInspectView(InspectWithHistory):
                            self.object.number)
 
 
+class InvoiceFilterSet(WagtailFilterSet):
+    state = django_filters.ChoiceFilter(label=_("State"), choices=InvoiceState.choices, field_name="state")
+    issued = django_filters.DateFromToRangeFilter(label=_("Issued"), field_name="issued_at",
+                                                  widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Invoice
+        fields = ["state", "kind", "issued"]
+
+
 class InvoiceListing(listing_with("credits")):
+    """Invoices with where each stands (open, partly paid, overdue, paid, credited) and what is still open, to
+    filter by; the exports and the bookkeeper's ZIP as buttons, not in a menu."""
+
+    def get_base_queryset(self):
+        return with_states(super().get_base_queryset())
+
     @cached_property
     def header_buttons(self):
-        return [*super().header_buttons,
-                HeaderButton(_("Invoices for the bookkeeping (ZIP)"), url=reverse("invoice:zip"), icon_name="download")]
+        query = self.request.GET.copy()
+        exports = []
+        for priority, (export_format, label) in enumerate((("xlsx", "XLSX"), ("csv", "CSV")), start=10):
+            query["export"] = export_format
+            exports.append(HeaderButton(label, url=f"{self.request.path}?{query.urlencode()}", icon_name="download",
+                                        priority=priority, attrs={"title": _("The list as shown, for Excel")}))
+        return [*super().header_buttons, *exports,
+                HeaderButton(_("ZIP for the bookkeeping"), url=reverse("invoice:zip"), icon_name="download",
+                             priority=20, attrs={"title": _("Invoices for the bookkeeping (ZIP)")})]
 
 
 class StatementButton:
@@ -434,8 +460,14 @@ class InvoiceViewSet(ModelViewSet):
     model = Invoice
     icon = "doc-full-inverse"
     menu_label = _("Invoices")
-    list_display = ["number", "kind", "issued_at", "description", "total", "due_at"]
-    list_filter = ["kind", "year", "issued_at"]
+    list_display = [
+        "number", "issued_at", "customer_name",
+        Column("state", label=_("State"), accessor=lambda invoice: InvoiceState(invoice.state).label),
+        "total",
+        Column("open_amount", label=_("Still open"),
+               accessor=lambda invoice: euro(invoice.open_amount) if invoice.open_amount else "—"),
+        "due_at"]
+    filterset_class = InvoiceFilterSet
     search_fields = ["number", "description"]
     list_export = ["number", "kind", "issued_at", "due_at", "customer_name", "customer_contact", "customer_address",
                    "customer_email", "customer_vat_id", "customer_reference", "description", "quantity",
