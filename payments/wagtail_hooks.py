@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse
 from django.utils.functional import cached_property
@@ -359,8 +359,19 @@ class InvoiceListing(listing_with("credits")):
     """Invoices with where each stands (open, partly paid, overdue, paid, credited) and what is still open, to
     filter by; the exports and the bookkeeper's ZIP as buttons, not in a menu."""
 
+    results_template_name = "payments/admin/invoice_results.html"
+
     def get_base_queryset(self):
         return with_states(super().get_base_queryset())
+
+    def get_context_data(self, **kwargs):
+        """With the totals of every invoice the filters show (all pages, credit invoices counted negative)."""
+        context = super().get_context_data(**kwargs)
+        paginator = context.get("paginator")
+        shown = paginator.object_list if paginator is not None else context["object_list"]
+        totals = shown.order_by().aggregate(count=Count("pk"), invoiced=Sum("total"), open=Sum("open_amount"))
+        context["totals"] = totals if totals["count"] else None
+        return context
 
     @cached_property
     def header_buttons(self):

@@ -49,6 +49,9 @@ def test_each_invoice_says_where_it_stands_and_the_list_filters_by_it(course, cl
     assert "?export=xlsx" in page and "?export=csv" in page  # exports as buttons, not in a menu
     overdue_only = client.get(reverse("invoice:index") + "?state=overdue").content.decode()
     assert overdue.number in overdue_only and open_.number not in overdue_only
+    # The totals of what the filters show: five invoices of 495 less one credit of 495; 495 + 395 + 495 still open.
+    assert "6 facturen getoond" in page and "€\u00a01.980,00 gefactureerd, €\u00a01.385,00 nog open" in page
+    assert "1 factuur getoond" in overdue_only and "€\u00a0495,00 nog open" in overdue_only
 
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("invoice:index"))
