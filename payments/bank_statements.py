@@ -174,12 +174,15 @@ def _spaced(text: str) -> str:
     return r"[\s-]?".join(re.escape(character) for character in text if character != "-")
 
 
-def mentions(description: str, *, number: str, payment_reference: str) -> bool:
-    """Whether a payer's description names the invoice: its RF reference or its number, however spaced, and not
-    as a part of a longer number (2026-000015 is not named by 2026-000150)."""
+def naming(*, number: str, payment_reference: str) -> re.Pattern:
+    """What names an invoice in a payer's (upper-cased) description: its RF reference or its number, however
+    spaced, and not as a part of a longer number (2026-000015 is not named by 2026-000150)."""
     wanted = [_spaced(number)] + ([_spaced(payment_reference)] if payment_reference else [])
-    pattern = r"(?<![0-9A-Z])(?:" + "|".join(wanted) + r")(?![0-9])"
-    return re.search(pattern, description.upper()) is not None
+    return re.compile(r"(?<![0-9A-Z])(?:" + "|".join(wanted) + r")(?![0-9])")
+
+
+def mentions(description: str, *, number: str, payment_reference: str) -> bool:
+    return naming(number=number, payment_reference=payment_reference).search(description.upper()) is not None
 
 
 # What the office does with a statement: upload it, look at what it will record, record it.
@@ -249,12 +252,14 @@ def plan(lines: list[BankLine]) -> list[Plan]:
     two queries, however many lines and invoices."""
     invoices = open_transfer_invoices()
     still_open = {invoice.pk: balance_of(invoice).open for invoice in invoices}
+    patterns = {invoice.pk: naming(number=invoice.number, payment_reference=invoice.payment_reference)
+                for invoice in invoices}  # each compiled once, not once per line
     plans = []
     for line in lines:
         left = line.amount
         allocations = []
-        named = [invoice for invoice in invoices if mentions(line.description, number=invoice.number,
-                                                             payment_reference=invoice.payment_reference)]
+        said = line.description.upper()
+        named = [invoice for invoice in invoices if patterns[invoice.pk].search(said)]
         for invoice in sorted(named, key=lambda invoice: (invoice.year, invoice.sequence)):
             paid = min(left, still_open[invoice.pk])
             if paid <= 0:

@@ -238,20 +238,20 @@ def send_invoice(*, invoice_id: int) -> None:
               language=contact.language if contact else settings.LANGUAGE_CODE, attachments=documents)
         if contact and contact.email.lower() != invoice.customer["email"].lower():
             email_person(contact, "payments/email/booking_invoice", context, attachments=documents)
-        _to_employer(invoice, documents, person_email=invoice.customer["email"])
+        _to_employer(invoice, documents, e_invoice=e_invoice is not None, person_email=invoice.customer["email"])
         return
     person = invoice.payment.enrolment.user
-    employer = _to_employer(invoice, documents, person_email=person.email)
+    employer = _to_employer(invoice, documents, e_invoice=e_invoice is not None, person_email=person.email)
     email_person(person, "payments/email/invoice", {"invoice": invoice, "person": person},
                  attachments=(document,) if employer else documents)
 
 
-def _to_employer(invoice: Invoice, documents: tuple[Attachment, ...], *, person_email: str) -> bool:
+def _to_employer(invoice: Invoice, documents: tuple[Attachment, ...], *, e_invoice: bool, person_email: str) -> bool:
     """The invoice (and its e-invoice) to the address the person's employer gave for invoices, when it is another
     than the person's own; whether it went."""
     employer = invoice.customer.get("invoice_email", "")
     if not employer or employer.lower() == person_email.lower():
         return False
-    email("payments/email/employer_invoice", {"invoice": invoice, "e_invoice": len(documents) > 1},
+    email("payments/email/employer_invoice", {"invoice": invoice, "e_invoice": e_invoice},
           to=employer, language=settings.LANGUAGE_CODE, attachments=documents)
     return True
