@@ -4,6 +4,7 @@ each message is plain text with an HTML alternative (the same text in the site's
 attachments. Emails are sent by tasks, which the services enqueue inside the transaction that decided them
 (core.tasks.enqueue_with_change), so a rolled-back change mails nobody and a committed one is never lost."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
 
@@ -17,6 +18,25 @@ from django.utils.html import escape
 from .links import absolute_url
 from .models import ProviderSettings, SentEmail
 
+# The run of a queued task that is sending mail: (the key of its first run, how many it sent so far).
+_task_run: ContextVar[list | None] = ContextVar("task_run", default=None)
+
+
+def mails_of_task_run(key: str | None) -> None:
+    """From now on, in this thread, mails are sent by the task run `key` (None: by no task). A task that is run
+    again (its worker was killed after sending, or it failed and is retried) passes the key of its first run,
+    so its n-th mail carries the same Message-ID as before: a repeated mail shows itself as one, and mail
+    clients that drop duplicates drop it."""
+    _task_run.set([key, 0] if key else None)
+
+
+def message_id(domain: str | None) -> str:
+    run = _task_run.get()
+    if run is None:
+        return make_msgid(domain=domain)
+    run[1] += 1
+    return f"<task-{run[0]}.{run[1]}@{domain or 'localhost'}>"
+
 
 def with_honest_headers(message: EmailMessage) -> EmailMessage:
     """What a mail client and a spam filter expect of a mail that comes from a no-reply address: replies go to the
@@ -27,7 +47,7 @@ def with_honest_headers(message: EmailMessage) -> EmailMessage:
     if office and not message.reply_to:
         message.reply_to = [office]
     domain = parseaddr(message.from_email or settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or None
-    message.extra_headers.setdefault("Message-ID", make_msgid(domain=domain))
+    message.extra_headers.setdefault("Message-ID", message_id(domain))
     message.extra_headers.setdefault("Auto-Submitted", "auto-generated")
     return message
 

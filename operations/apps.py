@@ -7,3 +7,6 @@ class OperationsConfig(AppConfig):
 
     name = "operations"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from . import receivers  # noqa: F401

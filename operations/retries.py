@@ -1,6 +1,6 @@
 """Failed tasks are tried again. The task framework runs a task once: an email that met a mail server hiccup,
 or a certificate whose storage was briefly away, would otherwise be lost. The scheduler enqueues failed one-off
-tasks again after a growing pause, at most len(RETRY_AFTER) times, then gives up and logs it.
+tasks again after a growing pause, at most len(retry_pauses()) times, then gives up and logs it.
 
 A task whose worker died while running it (SIGKILL, out of memory, a host restart) would stay RUNNING forever:
 after TASK_LEASE_MINUTES it is put back in the queue, for any worker to run again.
@@ -21,18 +21,22 @@ from .models import TaskRetry
 
 log = logging.getLogger(__name__)
 
-RETRY_AFTER = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-               timedelta(hours=12)]
 BATCH = 100
+
+
+def retry_pauses() -> list[timedelta]:
+    """The pause before each retry in turn (TASK_RETRY_AFTER_SECONDS: a minute, five, half an hour, two hours,
+    twelve)."""
+    return [timedelta(seconds=seconds) for seconds in settings.TASK_RETRY_AFTER_SECONDS]
 
 
 def failed_tasks_retry(*, periodic: set[str], now: datetime | None = None) -> int:
     """Enqueues again each failed run whose pause is over; returns how many. `periodic` holds the module paths
     of the scheduler's own tasks, which are not retried. Each failed run is claimed by a unique row, so two
     schedulers never enqueue the same retry twice."""
-    now = now or timezone.now()
+    now, pauses = now or timezone.now(), retry_pauses()
     failed = list(
-        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__lte=now - RETRY_AFTER[0])
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__lte=now - pauses[0])
         .exclude(task_path__in=periodic)
         .exclude(id__in=TaskRetry.objects.values("failed_result_id"))
         .order_by("finished_at")[:BATCH]
@@ -42,12 +46,12 @@ def failed_tasks_retry(*, periodic: set[str], now: datetime | None = None) -> in
     enqueued = 0
     for run in failed:
         attempt = retries_so_far.get(run.id, 0) + 1
-        if attempt <= len(RETRY_AFTER) and run.finished_at > now - RETRY_AFTER[attempt - 1]:
+        if attempt <= len(pauses) and run.finished_at > now - pauses[attempt - 1]:
             continue  # not yet
         try:
             with transaction.atomic():
                 claim = TaskRetry.objects.create(failed_result_id=run.id, attempt=attempt)
-                if attempt > len(RETRY_AFTER):
+                if attempt > len(pauses):
                     log.error("Task %s (%s) failed %s times; not retried again", run.task_path, run.id, attempt)
                     continue
                 retry = run.task.enqueue(*run.args_kwargs["args"], **run.args_kwargs["kwargs"])

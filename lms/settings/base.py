@@ -300,7 +300,9 @@ RETENTION_EVALUATION_YEARS = int(os.environ.get("RETENTION_EVALUATION_YEARS", "2
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A task still RUNNING after this long lost its worker (killed, out of memory): it is queued again. Every
 # one-off task here takes seconds and is safe to run twice.
-TASK_LEASE_MINUTES = int(os.environ.get("TASK_LEASE_MINUTES", "10"))
+TASK_LEASE_MINUTES = float(os.environ.get("TASK_LEASE_MINUTES", "10"))
+# A failed one-off task is enqueued again after each of these pauses in turn, then given up (operations.retries).
+TASK_RETRY_AFTER_SECONDS = [60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600]
 # /healthz/ reports the scheduler or the worker as stale when not heard from for this long (ten ticks).
 HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "300"))
 

@@ -61,7 +61,7 @@ else:
 if os.environ.get("TASKS_QUEUE_URL"):
     INSTALLED_APPS = [*INSTALLED_APPS, "django_rq", "django_tasks_rq"]
     # A task may run as long as the database queue allows it (RQ's own default is 3 minutes).
-    RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"], "DEFAULT_TIMEOUT": TASK_LEASE_MINUTES * 60}}
+    RQ_QUEUES = {"default": {"URL": os.environ["TASKS_QUEUE_URL"], "DEFAULT_TIMEOUT": int(TASK_LEASE_MINUTES * 60)}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 # The office and superusers sign in with a second factor before they reach the admin (OFFICE_REQUIRES_TWO_FACTOR=off

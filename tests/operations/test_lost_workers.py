@@ -2,9 +2,9 @@
 it is queued again and another worker runs it: the email goes out exactly once. And work that follows a change
 is queued in the change's own transaction, so a crash right after the commit cannot lose it."""
 
+import email
 import os
 import signal
-import socketserver
 import subprocess
 import sys
 import threading
@@ -20,49 +20,12 @@ from django_tasks_db.models import DBTaskResult
 
 from courses import enrolments, seating
 from courses.notifications import send_enrolment_confirmation
-from operations.retries import stale_tasks_requeue
+from operations.retries import failed_tasks_retry, stale_tasks_requeue
 from operations.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, make_course, make_date
+from tests.mail_server import MailServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class MailServer(socketserver.ThreadingTCPServer):
-    """Just enough SMTP on loopback to receive mail; while `stalled`, a connection gets no greeting, so the
-    worker hangs inside the task as it would on a mail server that stopped answering."""
-
-    daemon_threads = allow_reuse_address = True
-
-    def __init__(self):
-        self.stalled, self.messages, self.connections = threading.Event(), [], 0
-        super().__init__(("127.0.0.1", 0), self.Handler)
-
-    class Handler(socketserver.StreamRequestHandler):
-        def handle(self):
-            server = self.server
-            server.connections += 1
-            if server.stalled.is_set():
-                time.sleep(30)
-                return
-            self.wfile.write(b"220 test\r\n")
-            data = None
-            for raw in self.rfile:
-                line = raw.decode(errors="replace").rstrip("\r\n")
-                if data is not None:
-                    if line == ".":
-                        server.messages.append("\n".join(data))
-                        data = None
-                        self.wfile.write(b"250 queued\r\n")
-                    else:
-                        data.append(line)
-                elif line.upper().startswith("DATA"):
-                    data = []
-                    self.wfile.write(b"354 go on\r\n")
-                elif line.upper().startswith("QUIT"):
-                    self.wfile.write(b"221 bye\r\n")
-                    return
-                else:
-                    self.wfile.write(b"250 ok\r\n")
 
 
 @pytest.fixture
@@ -133,6 +96,42 @@ def test_a_task_whose_worker_was_killed_is_queued_again_after_its_lease_and_sent
     assert "eva@example.org" in confirmation and "text/calendar" not in confirmation
     assert "eva@example.org" in invitation and 'text/calendar; method="REQUEST"' in invitation
     assert stale_tasks_requeue(periodic=periodic, now=later) == 0  # done: not queued a third time
+
+
+def test_a_mail_sent_again_by_a_rerun_or_a_retry_carries_its_first_runs_message_id(settings, mail_server):
+    """At least once means a kill between sending and recording sends a mail again: the repeat carries the same
+    Message-ID as the first, so it shows itself as one (and mail clients that drop duplicates drop it)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    course_date = make_date(make_course(catalogue_site().catalogue))
+    for address in ("eva@example.org", "tom@example.org"):
+        enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+            course_date=course_date, user=UserFactory(email=address), billing=seating.Billing()))
+    eva_task, tom_task = DBTaskResult.objects.filter(
+        task_path=send_enrolment_confirmation.module_path).order_by("enqueued_at")
+    DBTaskResult.objects.filter(pk=tom_task.pk).update(run_after=timezone.now() + timedelta(days=1))  # later
+    periodic = periodic_task_paths()
+
+    def run_queue():
+        assert worker(mail_server, batch=True).wait(timeout=120) == 0
+
+    run_queue()  # Eva's confirmation and invitation
+    DBTaskResult.objects.filter(pk=eva_task.pk).update(  # as if killed right after sending, before recording
+        status=TaskResultStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1))
+    assert stale_tasks_requeue(periodic=periodic) == 1
+    run_queue()  # the same run again
+    DBTaskResult.objects.filter(pk=eva_task.pk).update(  # as if it failed after sending: retried as a new run
+        status=TaskResultStatus.FAILED, finished_at=timezone.now() - timedelta(hours=1))
+    assert failed_tasks_retry(periodic=periodic) == 1
+    run_queue()
+    DBTaskResult.objects.filter(pk=tom_task.pk).update(run_after=timezone.now())
+    run_queue()  # Tom's
+
+    ids = [email.message_from_string(message)["Message-ID"] for message in mail_server.messages]
+    assert len(ids) == 8
+    first_run, rerun, retry, tom = ids[0:2], ids[2:4], ids[4:6], ids[6:8]
+    assert first_run == rerun == retry
+    assert len(set(first_run)) == 2 and not set(tom) & set(first_run)
+    assert all(message_id.startswith("<task-") and message_id.endswith("@spoor2academy.nl>") for message_id in ids)
 
 
 def test_follow_up_work_is_queued_inside_the_transaction_of_the_change(settings):

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from courses.notifications import send_enrolment_confirmation
 from operations.models import TaskRetry
-from operations.retries import RETRY_AFTER, failed_tasks_retry
+from operations.retries import failed_tasks_retry, retry_pauses
 from operations.schedule import periodic_task_paths
 from tests.factories import UserFactory, catalogue_site, confirmed_place, make_course, make_date
 
@@ -40,7 +40,7 @@ def test_a_confirmation_email_that_failed_is_sent_on_a_later_try(mail_server_dow
     run_worker()  # the confirmation is a task of its own
     failed = DBTaskResult.objects.get(task_path=send_enrolment_confirmation.module_path)
     assert failed.status == TaskResultStatus.FAILED and "ConnectionRefusedError" in failed.exception_class_path
-    soon, later = failed.finished_at + timedelta(seconds=30), failed.finished_at + RETRY_AFTER[0]
+    soon, later = failed.finished_at + timedelta(seconds=30), failed.finished_at + retry_pauses()[0]
 
     assert failed_tasks_retry(periodic=periodic_task_paths(), now=soon) == 0  # the pause is not over
     assert failed_tasks_retry(periodic=periodic_task_paths(), now=later) == 1
@@ -56,15 +56,15 @@ def test_a_confirmation_email_that_failed_is_sent_on_a_later_try(mail_server_dow
 def test_a_task_that_keeps_failing_is_given_up_after_the_last_retry(mail_server_down):
     confirmed_place(make_date(make_course(catalogue_site().catalogue)), UserFactory())
     now = timezone.now()
-    for _ in RETRY_AFTER:
+    for _ in retry_pauses():
         run_worker()
-        now += RETRY_AFTER[-1]
+        now += retry_pauses()[-1]
         assert failed_tasks_retry(periodic=periodic_task_paths(), now=now) == 1
     run_worker()
 
-    assert failed_tasks_retry(periodic=periodic_task_paths(), now=now + RETRY_AFTER[-1]) == 0
-    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == len(RETRY_AFTER) + 1
-    assert TaskRetry.objects.filter(retry_result_id=None).get().attempt == len(RETRY_AFTER) + 1
+    assert failed_tasks_retry(periodic=periodic_task_paths(), now=now + retry_pauses()[-1]) == 0
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == len(retry_pauses()) + 1
+    assert TaskRetry.objects.filter(retry_result_id=None).get().attempt == len(retry_pauses()) + 1
 
 
 def test_periodic_tasks_are_left_to_the_next_tick(mail_server_down):
