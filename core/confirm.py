@@ -2,6 +2,7 @@
 posts the same fields again with `confirmed=1`; only that second POST acts."""
 
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def confirmed(request) -> bool:
@@ -17,3 +18,10 @@ def admin_confirmation(request, *, title: str, consequences: list[str], confirm_
         "page_title": title, "header_icon": "warning", "consequences": consequences, "confirm_label": confirm_label,
         "back_url": back_url, "fields": list(posted.items()), "action": request.get_full_path(),
     })
+
+
+def admin_page(path: str | None) -> str | None:
+    """`path` when it is a page of this site's admin (a `next` a form carried), else None: never another site."""
+    if path and path.startswith("/admin/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None):
+        return path
+    return None

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.confirm import admin_confirmation, confirmed
+from core.confirm import admin_confirmation, admin_page, confirmed
 from core.converters import parse_id
 from core.forms import ValidationError, clean_text, first_message
 from courses import seating
@@ -26,7 +26,8 @@ def place_move(request, pk: int, enrolment_pk: int):
     course_date = trainer_date(user=request.user, pk=pk)
     enrolment = get_object_or_404(course_date.enrolments.select_related("user"), pk=enrolment_pk,
                                   status=Enrolment.Status.CONFIRMED, user__isnull=False)
-    back = redirect("courses_trainer:date", pk=course_date.pk)
+    date_page = reverse("courses_trainer:date", args=[course_date.pk])
+    back = redirect(admin_page(request.POST.get("next")) or date_page)  # the person's page, when it came from there
     to_date = CourseDate.objects.filter(pk=parse_id(request.POST.get("to_date")), course_id=course_date.course_id,
                                         ).select_related("course").first()
     try:
@@ -48,7 +49,7 @@ def place_move(request, pk: int, enrolment_pk: int):
                 _("What was paid moves along with the place; nothing is charged or refunded."),
                 _("Reason, kept in the place's history: %(reason)s") % {"reason": reason},
             ],
-            confirm_label=_("Yes, move the place"), back_url=reverse("courses_trainer:date", args=[course_date.pk]))
+            confirm_label=_("Yes, move the place"), back_url=back.url)
     try:
         changes.place_move(enrolment=enrolment, to_date=to_date, actor=request.user, by_office=True,
                                 reason=reason)

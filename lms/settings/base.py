@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "csp",
     "home",
     "operations",
+    "office",
     "demo",
     "accounts",
     "courses",
