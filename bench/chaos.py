@@ -23,8 +23,9 @@ with Stripe, the scheduler's requeue of tasks whose worker died and its retries)
   Message-ID received more than once (a kill between sending and recording repeats a mail; at least once);
 - stuck_tasks: one-off tasks still queued, running, or failed without a retry after the settling;
 - errors_5xx_outside_outages: 5xx answers outside a Redis or PostgreSQL outage (a connection reset by a killed
-  server is counted apart, as resets); recovery_s: the longest a probe of the course page kept failing after a
-  part came back.
+  server is counted apart, as resets); errors_5xx_redis_away (pages render uncached then: it should be 0) and
+  errors_5xx_pg_restart (the styled 503 while the database is away) beside it; recovery_s: the longest a probe
+  of the course page kept failing after a part came back.
 
 Last line: `chaos kills=… redis_outages=… pg_restarts=1 over_cap=0 lost_payments=0 double_applied=0
 missing_certificates=0 lost_mails=0 duplicate_mails=… stuck_tasks=0 errors_5xx_outside_outages=0 recovery_s=…`.
@@ -94,9 +95,9 @@ class Postgres:
                                     "stop"]), check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def load_from(self, source_url: str | None, env: dict):
-        """The schema: copied from an already migrated database when one is given (the test suite's), else
+        """The schema: copied from an already migrated database when one is given (the test suite's copy), else
         migrated here."""
-        if source_url:
+        if source_url and migrated(source_url):
             dump = subprocess.run([str(self.bindir / "pg_dump"), "-Fc", "--no-owner", source_url],
                                   check=True, capture_output=True).stdout
             subprocess.run([str(self.bindir / "pg_restore"), "--no-owner", "-d", self.url], input=dump, check=True)
@@ -107,6 +108,13 @@ class Postgres:
     def close(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def migrated(url: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute("SELECT to_regclass('django_migrations') IS NOT NULL").fetchone()[0]
 
 
 class Service:
@@ -407,14 +415,15 @@ class Scenario:
 class Faults:
     def __init__(self):
         self.kills, self.redis_outages, self.pg_restarts = Counter(), 0, 0
-        self.outages, self.back = [], []  # (from, until) windows; the moments a part came back
+        self.outages, self.back = [], []  # (what, from, until) windows; the moments a part came back
 
     def summary(self) -> str:
         return (f"{sum(self.kills.values())} kills ({', '.join(f'{k} {v}' for k, v in sorted(self.kills.items()))}),"
                 f" {self.redis_outages} Redis outages and {self.pg_restarts} PostgreSQL restart")
 
-    def during_outage(self, started: float, ended: float) -> bool:
-        return any(started <= until + OUTAGE_GRACE_S and ended >= since for since, until in self.outages)
+    def during_outage(self, started: float, ended: float, of: str | None = None) -> bool:
+        return any(started <= until + OUTAGE_GRACE_S and ended >= since for what, since, until in self.outages
+                   if of in (None, what))
 
 
 def run_load(args, scenario, port, log, services, redis, postgres, stripe_double) -> Faults:
@@ -442,7 +451,7 @@ def run_load(args, scenario, port, log, services, redis, postgres, stripe_double
                 wait_until_listening(redis.port)
                 redis.wanted = True
                 faults.redis_outages += 1
-                faults.outages.append((since, time.monotonic()))
+                faults.outages.append(("redis", since, time.monotonic()))
                 faults.back.append(time.monotonic())
             else:
                 since = time.monotonic()
@@ -450,7 +459,7 @@ def run_load(args, scenario, port, log, services, redis, postgres, stripe_double
                 time.sleep(1)
                 postgres.start()
                 faults.pg_restarts += 1
-                faults.outages.append((since, time.monotonic()))
+                faults.outages.append(("postgres", since, time.monotonic()))
                 faults.back.append(time.monotonic())
 
     def enrol(email_address, cookie, csrf):
@@ -623,8 +632,10 @@ def check(scenario, mail, stripe_double, log, faults) -> dict:
 
     errors_outside = sum(1 for started, ended, status in log.requests
                          if 500 <= status < 599 and not faults.during_outage(started, ended))
-    errors_during = sum(1 for started, ended, status in log.requests
-                        if 500 <= status < 599 and faults.during_outage(started, ended))
+    errors_redis_away = sum(1 for started, ended, status in log.requests
+                            if 500 <= status < 599 and faults.during_outage(started, ended, "redis"))
+    errors_pg_restart = sum(1 for started, ended, status in log.requests
+                            if 500 <= status < 599 and faults.during_outage(started, ended, "postgres"))
     resets = sum(1 for *_, status in log.requests if status == 599)
     recovery = 0.0
     for back in faults.back:
@@ -634,13 +645,14 @@ def check(scenario, mail, stripe_double, log, faults) -> dict:
     print(f"seats: {sum(c.capacity for c in scenario.dates)} on {len(scenario.dates)} dates, over_cap={over_cap}; "
           f"payments: {len(paid_at_stripe)} paid at Stripe, {applied.count()} applied; certificates: "
           f"{Certificate.objects.exclude(pdf='').count()} for {completed.count()} completed places; mails: "
-          f"{len(received)} received, {len(by_id)} distinct; 5xx during outages: {errors_during}; resets: {resets}")
+          f"{len(received)} received, {len(by_id)} distinct; resets: {resets}")
     return {
         "kills": sum(faults.kills.values()), "redis_outages": faults.redis_outages, "pg_restarts": faults.pg_restarts,
         "over_cap": over_cap, "lost_payments": lost_payments, "double_applied": double_applied,
         "missing_certificates": missing_certificates, "lost_mails": lost_mails, "duplicate_mails": duplicate_mails,
         "stuck_tasks": stuck_tasks, "errors_5xx_outside_outages": errors_outside,
-        "errors_5xx_during_outages": errors_during, "resets": resets, "recovery_s": f"{recovery:.1f}",
+        "errors_5xx_redis_away": errors_redis_away, "errors_5xx_pg_restart": errors_pg_restart, "resets": resets,
+        "recovery_s": f"{recovery:.1f}",
     }
 
 
