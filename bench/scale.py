@@ -70,6 +70,10 @@ def pages() -> list[tuple[str, str, str]]:
         ("admin payments", "admin@example.com", reverse("payment:index")),
         ("admin invoices", "admin@example.com", reverse("invoice:index")),
         ("admin certificates", "admin@example.com", reverse("certificates:index")),
+        ("a person's page", "admin@example.com",
+         reverse("office:person", args=[User.objects.get(email="coach@example.com").pk])),
+        ("people search", "admin@example.com", reverse("office:people") + "?q=coach"),
+        ("admin home (today's work)", "admin@example.com", reverse("wagtailadmin_home")),
     ]
 
 

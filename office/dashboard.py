@@ -51,7 +51,7 @@ def todays_work(user, now: datetime) -> list[Work]:
     ]
     if not office:
         return work
-    timed = Enrolment.objects.aggregate(
+    timed = Enrolment.objects.filter(status__in=Enrolment.TIMED).aggregate(
         offers=Count("pk", filter=Q(status=Enrolment.Status.OFFERED)),
         lapsing=Count("pk", filter=Q(status=Enrolment.Status.HELD, hold_expires_at__lte=now + LAPSING_WITHIN)))
     accepted_since = ReportedAttendance.objects.filter(
@@ -72,7 +72,8 @@ def todays_work(user, now: datetime) -> list[Work]:
              reverse("organisations_admin:approvals")),
     ]
     if user.has_perm(SEES_MONEY):
-        overdue = (money.with_states(Invoice.objects.all(), now).filter(state=money.InvoiceState.OVERDUE)
+        candidates = Invoice.objects.filter(booking__isnull=False, kind=Invoice.Kind.INVOICE, due_at__lt=now)
+        overdue = (money.with_states(candidates, now).filter(state=money.InvoiceState.OVERDUE)
                    .aggregate(count=Count("pk"), open=Sum("open_amount")))
         work += [
             Work(_("Overdue invoices"), overdue["count"], reverse("invoice:index") + "?state=overdue",

@@ -81,9 +81,23 @@ class PersonFile:
     exports: list[DataExport] = field(default_factory=list)
     history: list[ModelLogEntry] = field(default_factory=list)
     with_money: bool = False
+    totals: dict[str, int] = field(default_factory=dict)  # of places, certificates, invoices, when more than shown
+
+    @property
+    def shown(self) -> int:
+        return SHOWN
 
 
 HISTORY_AT_MOST = 40
+SHOWN = 20  # the latest of each list; the page says how many there are and links to all of them
+
+
+def latest(queryset, name: str, totals: dict[str, int]) -> list:
+    """The first SHOWN rows; `totals[name]` says how many there are when there are more (one query more then)."""
+    rows = list(queryset[:SHOWN + 1])
+    if len(rows) > SHOWN:
+        totals[name] = queryset.count()
+    return rows[:SHOWN]
 
 
 def person_file(person: User, *, viewer, now: datetime) -> PersonFile:
@@ -94,14 +108,15 @@ def person_file(person: User, *, viewer, now: datetime) -> PersonFile:
               .order_by("-course_date__starts_at", "-pk"))
     if not office:
         places = places.filter(course_date__in=own_dates(viewer))
-    places = list(places)
-    file = PersonFile(person=person, places=places, with_money=with_money,
+    totals = {}
+    places = latest(places, "places", totals)
+    file = PersonFile(person=person, places=places, with_money=with_money, totals=totals,
                       memberships=list(person.memberships.select_related("organisation")) if office else [],
                       registers=list(person.register_memberships.order_by("register")))
     certificates = Certificate.objects.filter(user=person).order_by("-issued_at")
     if not office:
         certificates = certificates.filter(enrolment__in=places)
-    file.certificates = list(certificates)
+    file.certificates = latest(certificates, "certificates", totals)
     if with_money:
         states = money.payment_states(places, now=now)
         invoices_by_place = money.own_invoices_by_place([place.pk for place in places])
@@ -113,15 +128,18 @@ def person_file(person: User, *, viewer, now: datetime) -> PersonFile:
         file.bookings = list(Booking.objects.filter(booked_by=person).select_related("organisation",
                                                                                   "course_date__course")
                              .order_by("-created_at"))
-        file.invoices = list(money.with_states(invoices_of(person), now).order_by("-issued_at", "-pk"))
+        file.invoices = latest(money.with_states(invoices_of(person), now).order_by("-issued_at", "-pk"), "invoices",
+                               totals)
         for invoice in file.invoices:
             invoice.state_label = money.InvoiceState(invoice.state).label
-        file.refunds = list(Refund.objects.filter(payment__enrolment__user=person)
-                            .select_related("payment__enrolment__course_date__course").order_by("-created_at"))
+        file.refunds = latest(Refund.objects.filter(payment__enrolment__user=person)
+                              .select_related("payment__enrolment__course_date__course").order_by("-created_at"),
+                              "refunds", totals)
     if office:
         file.points = pe_points(user=person, today=now.date())
-        file.reported = list(ReportedAttendance.objects.filter(enrolment__user=person)
-                             .select_related("submission__course_date__course").order_by("-submission__pk"))
+        file.reported = latest(ReportedAttendance.objects.filter(enrolment__user=person)
+                               .select_related("submission__course_date__course").order_by("-submission__pk"),
+                               "reported", totals)
         file.exports = list(DataExport.objects.filter(user=person).order_by("-requested_at"))
         file.history = history_of(person, places=places, certificates=file.certificates, bookings=file.bookings,
                                   invoices=file.invoices)

@@ -89,6 +89,17 @@ def test_a_persons_page_shows_places_money_certificates_and_history_in_a_fixed_n
     assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
 
 
+def test_a_long_list_shows_the_latest_and_says_how_many_there_are(course, eva, office, client, monkeypatch):
+    monkeypatch.setattr("office.people.SHOWN", 2)
+    for number in range(2):
+        other = make_course(course.get_parent().specific, title=f"Intervisie {number}", slug=f"intervisie-{number}")
+        confirmed_place(make_date(other, starts_in=timedelta(days=40 + number)), eva)
+    client.force_login(office)
+    page = client.get(reverse("office:person", args=[eva.pk])).content.decode()
+    assert "De laatste 2 van 3." in page and f"{reverse('enrolment:index')}?q=eva%40example.org" in page
+    assert "Basistraining 2e spoorcoaching" not in page.split("Facturen")[0]  # the oldest place is not listed
+
+
 def test_the_office_cancels_a_place_after_a_step_that_says_what_goes_back(course, eva, office, client):
     place = Enrolment.objects.get(user=eva)
     client.force_login(office)
