@@ -290,6 +290,9 @@ def gradebook(course_date: CourseDate) -> Gradebook:
                      to_review=sorted(to_review, key=lambda a: a.submitted_at))
 
 
+MIN_ANSWERS = 5  # fewer answers show no score or comment: in a small group one could tell who wrote what
+
+
 @dataclass
 class EvaluationSummary:
     count: int
@@ -297,10 +300,21 @@ class EvaluationSummary:
     learned: list[str]
     improve: list[str]
 
+    @property
+    def shown(self) -> bool:
+        return self.count >= MIN_ANSWERS
+
+    @property
+    def min_answers(self) -> int:
+        return MIN_ANSWERS
+
 
 def evaluation_summary(course_date: CourseDate) -> EvaluationSummary:
-    """The date's evaluations together, without names, in the order they came in."""
+    """The date's evaluations together, without names, in the order they came in; for fewer than MIN_ANSWERS only
+    how many there are."""
     evaluations = list(Evaluation.objects.filter(course_date=course_date).order_by("submitted_at"))
+    if len(evaluations) < MIN_ANSWERS:
+        return EvaluationSummary(count=len(evaluations), averages=[], learned=[], improve=[])
     averages = []
     for name in Evaluation.RATINGS:
         values = [getattr(evaluation, name) for evaluation in evaluations]

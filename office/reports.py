@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from courses.models import CourseDate, Enrolment
 from courses.selectors import with_seat_counts
 from learning.models import Evaluation
+from learning.selectors import MIN_ANSWERS
 from payments.models import BankTransfer, Invoice, Payment
 
 from .charts import Chart
 from .people import SEES_EVERYONE, SEES_MONEY, own_dates
 
-MIN_ANSWERS = 5
 UPCOMING = 12
 MONTHS = 12
 

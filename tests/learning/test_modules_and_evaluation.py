@@ -119,7 +119,13 @@ def test_the_coach_evaluates_once_and_the_trainer_sees_it_without_the_name(clien
 
     client.force_login(classroom.trainer)
     html = client.get(f"/admin/trainer/dates/{classroom.date.pk}/evaluations/").content.decode()
-    assert "1 evaluatie" in html and "Het gesprek met de werkgever." in html and "Meer oefenen." in html
+    assert "1 evaluatie" in html and "Minder dan 5 antwoorden" in html  # one answer is one person's
+    assert "Het gesprek met de werkgever." not in html and "(1–5)" not in html
+    for _ in range(4):  # four more of the group answered
+        Evaluation.objects.create(course_date=classroom.date, submitted_at=timezone.now(),
+                                  **{**EVALUATION, "learned": "Iets anders."})
+    html = client.get(f"/admin/trainer/dates/{classroom.date.pk}/evaluations/").content.decode()
+    assert "5 evaluaties" in html and "Het gesprek met de werkgever." in html and "Meer oefenen." in html
     assert "Eva de Vries" not in html and "eva@example.org" not in html
 
 
