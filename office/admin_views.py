@@ -15,7 +15,7 @@ from core.formats import euro
 from core.forms import clean_text, first_message
 from core.spreadsheets import spreadsheet_response
 from courses.enrolments import cancellation_refund
-from courses.models import CourseDate, Enrolment
+from courses.models import Enrolment
 from courses.seating import EnrolmentError
 from places import changes
 
@@ -45,10 +45,8 @@ def person(request, pk: int):
     file = people.person_file(someone, viewer=request.user, now=now)
     movable = {}
     if request.user.has_perm("courses.change_coursedate"):
-        courses = {place.course_date.course_id for place in file.places if place.status == Enrolment.Status.CONFIRMED}
-        for course_date in (CourseDate.objects.filter(course__in=courses, status=CourseDate.Status.SCHEDULED,
-                                                      starts_at__gt=now).select_related("course").order_by("starts_at")):
-            movable.setdefault(course_date.course_id, []).append(course_date)
+        courses = {place.course_date.course_id for place in file.places if place.is_confirmed}
+        movable = people.next_dates_of(courses, now=now)
     for place in file.places:
         place.move_to = [d for d in movable.get(place.course_date.course_id, []) if d.pk != place.course_date_id]
     return TemplateResponse(request, "office/person.html", {

@@ -17,7 +17,7 @@ from learning.models import AssignmentSubmission
 from payments import selectors as money
 from payments.models import BankLine, Invoice, Refund
 from registers.models import ReportedAttendance
-from registers.selectors import submissions_due
+from registers.selectors import SUBMISSION_DAYS, submissions_due
 
 from .people import SEES_EVERYONE, SEES_MONEY, own_dates
 
@@ -36,7 +36,7 @@ class Work:
 def todays_work(user, now: datetime) -> list[Work]:
     office = user.has_perm(SEES_EVERYONE)
     submissions = AssignmentSubmission.objects.filter(status=AssignmentSubmission.Status.SUBMITTED)
-    due = submissions_due(now=now)
+    due = submissions_due(now=now, ended_before=now + PE_ONLINE_WARNING - timedelta(days=SUBMISSION_DAYS))
     if not office:
         dates = set(own_dates(user).values_list("pk", flat=True))
         submissions = submissions.filter(enrolment__course_date__in=dates)

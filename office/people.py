@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from wagtail.models import ModelLogEntry
 
 from accounts.models import Membership, RegisterMembership, User
@@ -146,6 +147,21 @@ def person_file(person: User, *, viewer, now: datetime) -> PersonFile:
     return file
 
 
+MOVE_CHOICES = 12  # the soonest dates a place can move to; a course with more has them further on the date page
+
+
+def next_dates_of(course_ids, *, now: datetime) -> dict[int, list[CourseDate]]:
+    """Per course, its soonest MOVE_CHOICES scheduled dates still to come: one query, however many dates a course
+    has."""
+    soonest = (CourseDate.objects.filter(course__in=course_ids, status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
+               .annotate(rank=Window(RowNumber(), partition_by=F("course_id"), order_by=F("starts_at").asc()))
+               .filter(rank__lte=MOVE_CHOICES).select_related("course").order_by("course_id", "starts_at"))
+    found = {}
+    for course_date in soonest:
+        found.setdefault(course_date.course_id, []).append(course_date)
+    return found
+
+
 def invoices_of(person: User) -> QuerySet[Invoice]:
     """The person's own invoices (paid online, or booked for themselves) and those of the bookings they made."""
     places = Enrolment.objects.filter(user=person).values("pk")
@@ -158,9 +174,9 @@ def invoices_of(person: User) -> QuerySet[Invoice]:
 
 
 def history_of(person: User, **records) -> list[ModelLogEntry]:
-    """The audit entries about the person and their records (`places=[…]`, `certificates=[…]`, by model), with their
-    payments: the latest first."""
-    payments = list(Payment.objects.filter(enrolment__user=person).values_list("pk", flat=True))
+    """The audit entries about the person and the records shown (`places=[…]`, `certificates=[…]`, by model), with
+    the places' payments: the latest first."""
+    payments = list(Payment.objects.filter(enrolment__in=records.get("places") or []).values_list("pk", flat=True))
     about = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk))
     for model, pks in [(Payment, payments), *((type(items[0]), [item.pk for item in items])
                                              for items in records.values() if items)]:

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses.models import CourseDate, Enrolment
-from courses.selectors import with_seat_counts
+from courses.selectors import counted
 from learning.models import Evaluation
 from learning.selectors import MIN_ANSWERS
 from payments.models import BankTransfer, Invoice, Payment
@@ -31,8 +31,8 @@ def dates_seen_by(viewer):
 
 
 def seats_chart(viewer, now: datetime) -> Chart:
-    dates = list(with_seat_counts(dates_seen_by(viewer).filter(status=CourseDate.Status.SCHEDULED, starts_at__gt=now),
-                                  now).select_related("course").order_by("starts_at")[:UPCOMING])
+    dates = counted(dates_seen_by(viewer).filter(status=CourseDate.Status.SCHEDULED, starts_at__gt=now)
+                    .select_related("course").order_by("starts_at")[:UPCOMING], now)  # counted for these alone
     return Chart(_("Seats taken per upcoming date"), "count", labels=[str(d) for d in dates], series=[
         (_("Seats taken"), [d.seats_taken for d in dates]),
         (_("Seats free"), [max(d.capacity - d.seats_taken, 0) for d in dates])])
