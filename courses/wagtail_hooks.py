@@ -373,6 +373,8 @@ PLACE_ACTIONS = {
     "course_date.completed": (_("Complete a date"), _("Date completed")),
     "course_date.capacity_changed": (_("Change the seats"), _("Number of seats changed")),
     "course_date.rescheduled": (_("Change the days or place"), _("Days or place changed; participants told")),
+    "checkin.opened": (_("Open self check-in"), _("Self check-in opened")),
+    "checkin.closed": (_("Close self check-in"), _("Self check-in closed")),
 }
 
 

@@ -1,22 +1,29 @@
 """The trainer's gradebook in the Wagtail admin: per date, grading of assignments and open answers,
 the evaluations together, and an export. Trainers reach only their own dates (404 otherwise)."""
 
+import io
+
+import segno
 from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.formats import day_time as day_format
 from core.forms import ValidationError, clean_text, first_message
+from core.links import absolute_url
 from core.spreadsheets import spreadsheet_response
 from courses import seating
 from courses.attendance import attendance_open
-from courses.models import Enrolment
-from courses.selectors import trainer_date
+from courses.models import Enrolment, MeetingDay
+from courses.selectors import dates_for_trainer, trainer_date
 
-from . import selectors, services
+from . import checkin, selectors, services
 from .models import AssignmentSubmission, QuizAttempt
 
 
@@ -124,3 +131,63 @@ def attendance(request, pk: int):
     else:
         messages.success(request, _("Attendance saved."))
     return redirect("courses_trainer:date", pk=course_date.pk)
+
+
+# Self check-in: the trainer's screen (learning.checkin)
+
+def _trainer_day(request, pk: int) -> MeetingDay:
+    """One of the trainer's own meeting days (every day for the office); 404 for any other."""
+    return get_object_or_404(MeetingDay.objects.select_related("course_date__course")
+                             .filter(course_date__in=dates_for_trainer(user=request.user)), pk=pk)
+
+
+def checkin_screen(request, pk: int):
+    """For a laptop or projector: the rotating QR code and its six digits, and who is in as it happens (a small
+    script asks every few seconds; without it the page reloads itself). POST opens or closes check-in."""
+    day = _trainer_day(request, pk)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "close":
+                checkin.checkin_close(day=day, actor=request.user, now=now)
+            else:
+                checkin.checkin_open(day=day, actor=request.user, now=now)
+        except checkin.CheckinError as error:
+            messages.error(request, str(error))
+        return redirect("learning_trainer:checkin", pk=day.pk)
+    present, seated = checkin.present_on(day)
+    is_open = checkin.is_open(day, now)
+    return _page(request, "checkin", _("Check-in: %(course)s, %(day)s") % {
+        "course": day.course_date.course.title, "day": day_format(day.starts_at)},
+        day=day, is_open=is_open, shown=checkin.code_now(day, now) if is_open else None,
+        present=present, seated=seated, today=timezone.localdate(day.starts_at) == timezone.localdate(now),
+        window=checkin.WINDOW)
+
+
+def _scan_url(day: MeetingDay, code: str) -> str:
+    return absolute_url(reverse("learning:checkin_scan", args=[day.pk, code]))
+
+
+def checkin_qr(request, pk: int):
+    day = _trainer_day(request, pk)
+    now = timezone.now()
+    if not checkin.is_open(day, now):
+        raise Http404
+    image = io.BytesIO()
+    segno.make_qr(_scan_url(day, checkin.code_now(day, now).code), error="m").save(
+        image, kind="png", scale=10, border=2)
+    response = HttpResponse(image.getvalue(), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def checkin_state(request, pk: int):
+    """What the screen shows, for its script: the code, how long it lasts, who is in."""
+    day = _trainer_day(request, pk)
+    now = timezone.now()
+    present, seated = checkin.present_on(day)
+    shown = checkin.code_now(day, now) if checkin.is_open(day, now) else None
+    return JsonResponse({
+        "open": shown is not None, "code": shown.code if shown else "", "seconds_left": shown.seconds_left if shown
+        else 0, "present": [record.enrolment.user.get_full_name() for record in present], "seated": seated,
+    }, headers={"Cache-Control": "no-store"})

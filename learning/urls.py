@@ -10,4 +10,6 @@ urlpatterns = [
     path("assignments/<id:page_id>/hand-in/", views.submission_create, name="submission_create"),
     path("submissions/<id:pk>/file/", views.submission_file, name="submission_file"),
     path("enrolments/<id:pk>/evaluation/", views.evaluation, name="evaluation"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("checkin/<id:day_id>/<str:code>/", views.checkin_scan, name="checkin_scan"),
 ]

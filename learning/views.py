@@ -1,6 +1,8 @@
 """The participant's side of learning: modules, quizzes, assignments and the evaluation. Every view
 works on the person's own enrolment; anything else is a 404 that tells nothing."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from core import storage
+from core import ratelimit, storage
 from core.confirm import confirmed
 from core.formats import day
-from courses.models import Enrolment, ModulePage
+from courses.models import Enrolment, MeetingDay, ModulePage
 from courses.selectors import own_enrolment
 
+from . import checkin as checkin_service
 from . import scoring, selectors, services
 from .access import module_access
 from .forms import EvaluationForm
@@ -201,3 +204,56 @@ def evaluation(request, pk: int):
                                                          "course": enrolment.course_date.course,
                                                          "rating_fields": Evaluation.RATINGS},
                   status=400 if form.errors else 200)
+
+
+# Self check-in on a meeting day (learning.checkin)
+
+SCAN = "checkin_scan"
+CHECKIN_TRIES = 20  # per person in ten minutes
+
+
+def checkin_scan(request, day_id: int, code: str):
+    """Where the QR code leads: the scan is remembered (day, code, when) and the person goes on to check in,
+    logging in first if needed; the code is judged by when it was scanned."""
+    request.session[SCAN] = {"day": day_id, "code": code[:12], "at": timezone.now().isoformat()}
+    return redirect("learning:checkin")
+
+
+@login_required
+def checkin(request):
+    """GET: the remembered scan's day, with the button that checks in (or why it cannot), and a field for the
+    code as digits. POST: checks in with the scan, or with the typed code."""
+    now = timezone.now()
+    scan = request.session.get(SCAN)
+    day, problem, done = None, "", None
+    if request.method == "POST" and ratelimit.hits(f"checkin:{request.user.pk}", window_seconds=600) > CHECKIN_TRIES:
+        problem = _("Too many tries. Ask the trainer to tick your name.")  # six digits are not guessed this way
+    elif request.method == "POST" and request.POST.get("code"):
+        try:
+            day = checkin_service.day_of_typed_code(request.POST["code"], now)
+            done = checkin_service.check_in(day=day, code=checkin_service.code_now(day, now).code, user=request.user,
+                                            scanned_at=now, now=now)
+        except checkin_service.CheckinError as error:
+            problem = str(error)
+    elif scan:
+        day = MeetingDay.objects.select_related("course_date__course").filter(pk=scan["day"]).first()
+        scanned_at = datetime.fromisoformat(scan["at"])
+        if day is None:
+            problem = _("This code belongs to no meeting day.")
+        elif request.method == "POST":
+            try:
+                done = checkin_service.check_in(day=day, code=scan["code"], user=request.user, scanned_at=scanned_at,
+                                                now=now)
+            except checkin_service.CheckinError as error:
+                problem = str(error)
+        else:
+            try:  # judged now, so the page says at once what would go wrong
+                checkin_service.check_in_allowed(day=day, code=scan["code"], user=request.user,
+                                                 scanned_at=scanned_at, now=now)
+            except checkin_service.CheckinError as error:
+                problem = str(error)
+    if done or problem:
+        request.session.pop(SCAN, None)
+    return TemplateResponse(request, "learning/checkin.html", {
+        "day": day, "problem": problem, "done": done, "scan": scan and not problem and not done,
+    }, status=400 if problem and request.method == "POST" else 200)

@@ -15,6 +15,9 @@ trainer_urls = [
     path("dates/<id:pk>/submissions/<id:submission_pk>/", trainer_views.submission_grade, name="submission"),
     path("dates/<id:pk>/attempts/<id:attempt_pk>/", trainer_views.attempt_review, name="attempt"),
     path("dates/<id:pk>/evaluations/", trainer_views.evaluations, name="evaluations"),
+    path("days/<id:pk>/checkin/", trainer_views.checkin_screen, name="checkin"),
+    path("days/<id:pk>/checkin/qr.png", trainer_views.checkin_qr, name="checkin_qr"),
+    path("days/<id:pk>/checkin/state/", trainer_views.checkin_state, name="checkin_state"),
 ]
 
 

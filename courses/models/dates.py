@@ -119,6 +119,8 @@ class MeetingDay(Orderable):
     course_date = ParentalKey(CourseDate, on_delete=models.CASCADE, related_name="meeting_days")
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
+    # Until when participants may check themselves in with the trainer's rotating code (learning.checkin).
+    checkin_open_until = models.DateTimeField(_("self check-in open until"), null=True, blank=True, editable=False)
 
     class Meta(Orderable.Meta):
         verbose_name = _("meeting day")

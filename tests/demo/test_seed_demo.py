@@ -50,7 +50,11 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
     assert 0 < seats_left.seats_taken < seats_left.capacity
     assert full.seats_taken == full.capacity == 10 and full.waitlist_count == 2
     programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
-    assert not programme.dates.exists() and programme.interest_entries.count() == 4
+    # The group programme's one date began last week (it meets today): nothing to enrol on, so an interest list.
+    assert not selectors.course_dates_upcoming(course=programme, now=now) and programme.interest_entries.count() == 4
+    group = programme.dates.get()
+    assert group.meeting_days.filter(starts_at__date=timezone.localdate()).count() == 1
+    assert group.enrolments.get(user__email="coach@example.com").status == Enrolment.Status.CONFIRMED
     coach = User.objects.get(email="coach@example.com")
     assert seats_left.enrolments.get(user=coach).status == Enrolment.Status.CONFIRMED
 
@@ -63,7 +67,7 @@ def test_seed_shows_every_state_a_visitor_or_coach_can_meet(settings):
     assert "Vol" in html and "Zet me op de wachtlijst" in html
     client.force_login(coach)
     assert "Er is nog geen datum gepland." in client.get(programme.url).content.decode()
-    place = Enrolment.objects.get(user=coach)
+    place = Enrolment.objects.get(user=coach, course_date=seats_left)
     invoice = place.payments.get().invoices.get()
     page = client.get(f"/enrolments/{place.pk}/").content.decode()
     assert f"Factuur {invoice.number}" in page
@@ -198,3 +202,24 @@ def test_the_demo_office_reads_the_demo_bank_statement_and_de_brugs_invoice_is_p
     assert f"Betaalt {invoice.number} volledig" in preview.content.decode()
     client.post(preview.redirect_chain[-1][0], {"confirm": "1"})
     assert balance(invoice).open == 0
+
+
+def test_on_a_new_day_a_second_seed_adds_only_todays_meeting_day_and_the_trainer_opens_check_in(settings, client):
+    from courses.models import MeetingDay
+
+    settings.DEMO = True
+    call_command("seed_demo")
+    today = MeetingDay.objects.get(course_date__course__slug="groepsprogramma-spoor-2",
+                                   starts_at__date=timezone.localdate())
+    today.delete()  # as if the demo was seeded on another day
+    days_before = MeetingDay.objects.count()
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert MeetingDay.objects.count() == days_before + 1
+    today = MeetingDay.objects.get(course_date__course__slug="groepsprogramma-spoor-2",
+                                   starts_at__date=timezone.localdate())
+
+    client.force_login(User.objects.get(email="trainer@example.com"))
+    date_page = client.get(f"/admin/trainer/dates/{today.course_date_id}/").content.decode()
+    assert f"/admin/trainer/days/{today.pk}/checkin/" in date_page
+    assert "Aanmelden openen" in client.get(f"/admin/trainer/days/{today.pk}/checkin/").content.decode()

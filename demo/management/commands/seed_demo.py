@@ -3,7 +3,7 @@ exists already is left as it is, so a trainer's edits to demo pages survive the 
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -76,6 +76,7 @@ class Command(BaseCommand):
         if settings.DEMO:
             self.accounts(trainers, created)
             self.dates_and_people(created)
+            self.meeting_day_today(created)
             schedule.course_dates_complete()  # last year's dates read "afgerond", as the scheduler would do
             self.stripe_double_payments()
             self.bank_statement()
@@ -181,9 +182,24 @@ class Command(BaseCommand):
         programme = CoursePage.objects.get(slug="groepsprogramma-spoor-2")
         for person in [User.objects.get(email="alumni@example.com"), *participants[5:8]]:
             InterestEntry.objects.get_or_create(course=programme, user=person)
-        created.append("5 dates (one 3 weeks ago, its attendance not yet sent to PE-online), 24 places (3 booked by "
-                       "De Brug on invoice), 2 on a waitlist, 4 on an interest list, 1 certificate, voucher VROEGBOEK "
-                       "(10 % until 14 days before a date)")
+        group = self.demo_date(programme, trainer, days=-7, hour=9, location="Utrecht, Oudegracht 123", days_count=4)
+        for person in [coach, *participants[13:15]]:  # enrolled before it began
+            self.confirmed(group, person, now - timedelta(days=14))
+        created.append("6 dates (one 3 weeks ago, its attendance not yet sent to PE-online; the group programme's, "
+                       "which meets weekly and today), 27 places (3 booked by De Brug on invoice), 2 on a waitlist, "
+                       "4 on an interest list, 1 certificate, voucher VROEGBOEK (10 % until 14 days before a date)")
+
+    @staticmethod
+    def meeting_day_today(created: list[str]) -> None:
+        """The group programme meets today, whatever day the demo runs: the trainer opens its check-in screen from
+        "Mijn data" and the coach checks in. The one change a later run makes: today's meeting day, once."""
+        group = CourseDate.objects.filter(course__slug="groepsprogramma-spoor-2").order_by("pk").first()
+        today = timezone.localdate()
+        if group is None or group.meeting_days.filter(starts_at__date=today).exists():
+            return
+        start = timezone.make_aware(datetime.combine(today, time(9, 30)))
+        MeetingDay.objects.create(course_date=group, starts_at=start, ends_at=start + timedelta(hours=7))
+        created.append("today's meeting day of the group programme")
 
     @staticmethod
     def learning(course_date, coach, participant, now):
