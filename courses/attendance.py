@@ -7,10 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core import audit
 from core.audit import record
 from core.formats import day
+from core.formats import day as day_label
+from core.tasks import enqueue_with_change
 
-from .models import Attendance, CourseDate, Enrolment
+from .models import AbsenceNotice, Attendance, CourseDate, Enrolment
+from .notifications import send_absence_alert
 from .seating import (
     EnrolmentError,
 )
@@ -47,6 +51,62 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
         )
         record(enrolments[enrolment_id], "attendance.recorded", actor=actor, at=now,
                note=f"{day(days[day_id])}: {'present' if is_present else 'absent'}")
+        if not is_present:
+            absences_in_a_row_alert(place=enrolments[enrolment_id], day_id=day_id, now=now)
         changed += 1
     return changed
 
+
+
+# Absence told in advance
+
+@transaction.atomic
+def absence_report(*, place: Enrolment, day_id: int, reason: str, actor: User, now: datetime | None = None):
+    """The participant will miss this meeting day of their confirmed place, for `reason`: until the day begins.
+    Reporting again changes the reason. Two absences in a row alert the trainer and the office."""
+    now = now or timezone.now()
+    day = place.course_date.meeting_days.filter(pk=day_id).first()
+    if day is None or not place.is_confirmed:
+        raise EnrolmentError(_("Absence can only be reported for a meeting day of your confirmed place."))
+    if day.starts_at <= now:
+        raise EnrolmentError(_("This day has begun: tell the trainer."))
+    notice, _created = AbsenceNotice.objects.update_or_create(
+        enrolment=place, meeting_day=day, defaults={"reason": reason, "created_at": now})
+    record(place, "attendance.absence_reported", actor=actor, at=now, note=f"{day_label(day.starts_at)}: {reason}")
+    absences_in_a_row_alert(place=place, day_id=day.pk, now=now)
+    return notice
+
+
+@transaction.atomic
+def absence_withdraw(*, place: Enrolment, day_id: int, actor: User, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    notice = AbsenceNotice.objects.filter(enrolment=place, meeting_day_id=day_id,
+                                          meeting_day__starts_at__gt=now).first()
+    if notice is None:
+        raise EnrolmentError(_("There is no absence to withdraw for this day."))
+    notice.delete()
+    record(place, "attendance.absence_withdrawn", actor=actor, at=now)
+
+
+def absent_days(place: Enrolment) -> set[int]:
+    """The days of the place's date it misses: told in advance, or marked absent (and not present since)."""
+    present = set(Attendance.objects.filter(enrolment=place, present=True).values_list("meeting_day_id", flat=True))
+    missed = set(AbsenceNotice.objects.filter(enrolment=place).values_list("meeting_day_id", flat=True))
+    missed |= set(Attendance.objects.filter(enrolment=place, present=False).values_list("meeting_day_id", flat=True))
+    return missed - present
+
+
+def absences_in_a_row_alert(*, place: Enrolment, day_id: int, now: datetime) -> None:
+    """When this day and the meeting day before or after it are both missed, the trainer and the office hear of
+    it, once per pair of days."""
+    days = list(place.course_date.meeting_days.order_by("starts_at").values_list("pk", flat=True))
+    missed = absent_days(place)
+    at = days.index(day_id)
+    for first, second in ((days[at - 1], day_id) if at > 0 else (None, None),
+                          (day_id, days[at + 1]) if at + 1 < len(days) else (None, None)):
+        if first is None or not {first, second} <= missed:
+            continue
+        pair = f"{first}-{second}"
+        if not audit.history(place).filter(action="attendance.absent_twice", data__pair=pair).exists():
+            record(place, "attendance.absent_twice", at=now, pair=pair)
+            enqueue_with_change(send_absence_alert, enrolment_id=place.pk, first_day_id=first, second_day_id=second)

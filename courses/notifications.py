@@ -9,7 +9,7 @@ from django_tasks import task
 
 from accounts.models import User
 from accounts.reminders import reminder_email
-from core.mail import email_person
+from core.mail import email_office, email_person
 
 from . import ics, selectors
 from .models import CourseDate, Enrolment, InterestEntry
@@ -122,3 +122,16 @@ def send_seat_withdrawn(*, enrolment_id: int) -> None:
 def send_reminder(*, enrolment_id: int) -> None:
     email_about(enrolment_id, "courses/email/reminder", link="places:enrolment", only_when=Enrolment.Status.CONFIRMED,
                 reminder=True)
+
+
+@task()
+def send_absence_alert(*, enrolment_id: int, first_day_id: int, second_day_id: int) -> None:
+    """Two meeting days in a row missed: the date's trainers and the office hear of it (no reason: the trainer sees
+    those on the date's page; the office need not)."""
+    place = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
+    days = list(place.course_date.meeting_days.filter(pk__in=[first_day_id, second_day_id]).order_by("starts_at"))
+    context = {**place_context(place), "person": place.user, "days": days}
+    for trainer in place.course_date.trainers.all():
+        email_person(trainer, "courses/email/absent_twice", context,
+                     links={"link": ("courses_trainer:date", [place.course_date_id])})
+    email_office("courses/email/absent_twice", context, admin_link=("courses_trainer:date", place.course_date_id))

@@ -8,7 +8,7 @@ from core.formats import day_time
 from core.privacy import PersonalData, readable
 
 from . import enrolments
-from .models import BILLING_ADDRESS_FIELDS, Attendance, Booking, CalendarFeed, Enrolment, SeatInvitation
+from .models import BILLING_ADDRESS_FIELDS, AbsenceNotice, Attendance, Booking, CalendarFeed, Enrolment, SeatInvitation
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
                 "company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
@@ -34,6 +34,11 @@ def personal_data(user) -> dict[str, list[dict]]:
         _("Places"): places,
         _("Attendance"): [{**readable(record, ["enrolment", "present"]),
                            _("Day"): day_time(record.meeting_day.starts_at)} for record in attendance],
+        _("Absence told in advance"): [
+            {**readable(notice, ["enrolment", "reason", "created_at"]),
+             _("Day"): day_time(notice.meeting_day.starts_at)}
+            for notice in AbsenceNotice.objects.filter(enrolment__user=user).select_related(
+                "enrolment__course_date__course", "meeting_day").order_by("meeting_day__starts_at")],
         _("Interest lists"): [readable(entry, ["course", "created_at"])
                               for entry in user.interest_entries.select_related("course")],
         _("Seats booked for an organisation"): [
@@ -62,8 +67,9 @@ def active_places(user, now):
 
 def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Places stay, anonymous (the date's records, their invoices and evaluations point to them): no person, no
-    employer details; bookings the person made stay the organisation's; seat invitations to them go. Their
-    places in line leave the waitlists (nobody is offered a seat any more)."""
+    employer details, no absence notices (their reasons); bookings the person made stay the organisation's; seat
+    invitations to them go. Their places in line leave the waitlists (nobody is offered a seat any more)."""
+    AbsenceNotice.objects.filter(enrolment__user=user).delete()  # its reason is about the person
     for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
         enrolments.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
     Enrolment.objects.filter(user=user).update(

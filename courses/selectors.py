@@ -249,7 +249,7 @@ def participants(*, course_date: CourseDate) -> QuerySet[Enrolment]:
     return (
         course_date.enrolments.filter(status__in=[*Enrolment.SEATED, Enrolment.Status.WAITLISTED], user__isnull=False)
         .select_related("user", "booking__organisation")
-        .prefetch_related("user__register_memberships", "attendance")
+        .prefetch_related("user__register_memberships", "attendance", "absence_notices")
         .order_by("status", "waitlist_position", "user__full_name", "user__email")
     )
 

@@ -53,7 +53,8 @@ def date_detail(request, pk: int):
     people = list(selectors.participants(course_date=course_date))
     for person in people:
         marked = {record.meeting_day_id: record.present for record in person.attendance.all()}
-        person.days = [(day, marked.get(day.pk)) for day in days]
+        excused = {notice.meeting_day_id: notice.reason for notice in person.absence_notices.all()}
+        person.days = [(day, marked.get(day.pk), excused.get(day.pk)) for day in days]
         person.registers = {Register(m.register).label: m.number for m in person.user.register_memberships.all()}
     for day in days:
         day.attendance_open = attendance.attendance_open(day.starts_at, timezone.now())

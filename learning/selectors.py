@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from core import page_cache
-from courses.models import Attendance, CourseDate, CoursePage, Enrolment, ModulePage
+from courses.models import AbsenceNotice, Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
 from .access import opens_at
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
@@ -205,8 +205,12 @@ def requirements(enrolment: Enrolment) -> list[Requirement]:
     days = enrolment.course_date.meeting_days.count()
     if course.completion_attendance_percent and days:
         present = Attendance.objects.filter(enrolment=enrolment, present=True).count()
-        rules.append(Requirement(_("Meeting days attended"), present,
-                                 math.ceil(days * course.completion_attendance_percent / 100)))
+        needed = math.ceil(days * course.completion_attendance_percent / 100)
+        if course.completion_excused_days:  # days missed with notice in advance, up to what the course allows
+            excused = AbsenceNotice.objects.filter(enrolment=enrolment).exclude(
+                meeting_day__attendance__enrolment=enrolment, meeting_day__attendance__present=True).count()
+            needed -= min(excused, course.completion_excused_days)
+        rules.append(Requirement(_("Meeting days attended"), present, max(needed, 0)))
     if course.completion_requires_modules and items.modules:
         done = ModuleProgress.objects.filter(enrolment=enrolment, done_at__isnull=False,
                                              module__in=items.modules).count()

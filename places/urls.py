@@ -10,6 +10,7 @@ urlpatterns = [
     path("enrolments/<id:pk>/calendar.ics", views.enrolment_calendar, name="enrolment_calendar"),
     path("enrolments/<id:pk>/offer/", views.offer, name="offer"),
     path("enrolments/<id:pk>/cancel/", views.cancel, name="cancel"),
+    path("enrolments/<id:pk>/absence/", views.absence, name="absence"),
     path("enrolments/<id:pk>/transfer/", views.transfer, name="transfer"),
     path("enrolments/<id:pk>/pay/", views.pay, name="pay"),
     path("enrolments/<id:pk>/paid/", views.payment_return, name="return"),

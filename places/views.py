@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from core.converters import parse_id
 from core.formats import euro
+from core.forms import ValidationError, clean_text, first_message
+from courses import attendance, enrolments, ics, selectors, waitlists
 from courses import bookings as course_bookings
-from courses import enrolments, ics, selectors, waitlists
 from courses.forms import EnrolForm
 from courses.models import CourseDate, Enrolment, InvoicePayment, SeatInvitation
 from courses.seating import CodeRefused, DateFull, EnrolmentError, already_on_course, participant_may_change
@@ -140,14 +141,39 @@ def enrolment_detail(request, pk: int):
                 if enrolment.status == Enrolment.Status.WAITLISTED else None)
     now = timezone.now()
     movable = changes.place_movable(enrolment, now)  # its money did not go back
+    notices = {notice.meeting_day_id: notice for notice in enrolment.absence_notices.all()}
+    days = [(day, notices.get(day.pk)) for day in enrolment.course_date.meeting_days.order_by("starts_at")
+            if day.starts_at > now] if enrolment.is_confirmed else []
     return render(request, "places/enrolment.html", {
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
+        "days_ahead": days,
         "position": position, "refund_now": enrolments.cancellation_refund(enrolment=enrolment, now=now),
         "may_cancel": enrolment.status in Enrolment.ACTIVE and participant_may_change(enrolment, now),
         "may_move": movable and enrolment.is_confirmed,
         "date_cancelled_choice": movable and enrolment.status == Enrolment.Status.CANCELLED,
         "invoices": with_balances(own_invoices([enrolment.pk]).order_by("year", "sequence")),
     })
+
+
+@login_required
+@require_POST
+def absence(request, pk: int):
+    """The participant tells in advance that they will miss a meeting day, with a reason, or withdraws that."""
+    enrolment = selectors.own_enrolment(user=request.user, pk=pk)
+    day_id = parse_id(request.POST.get("day"))
+    try:
+        if request.POST.get("withdraw"):
+            attendance.absence_withdraw(place=enrolment, day_id=day_id, actor=request.user)
+            messages.success(request, _("Your absence is withdrawn: we expect you that day."))
+        else:
+            reason = clean_text(request.POST.get("reason", ""), max_length=300, required=True)
+            attendance.absence_report(place=enrolment, day_id=day_id, reason=reason, actor=request.user)
+            messages.success(request, _("Thank you for letting us know. Your trainer sees that you will be absent."))
+    except ValidationError as error:
+        messages.error(request, _("Give a reason: %(problem)s") % {"problem": first_message(error)})
+    except EnrolmentError as error:
+        messages.error(request, str(error))
+    return redirect("places:enrolment", pk=enrolment.pk)
 
 
 @login_required

@@ -1,6 +1,6 @@
 from .bookings import NAME_SEATS_DAYS_BEFORE, Booking, SeatInvitation
 from .dates import CourseDate, MeetingDay, PeOnlineEdition
-from .enrolments import BILLING_ADDRESS_FIELDS, Attendance, BillingType, Enrolment, InterestEntry
+from .enrolments import BILLING_ADDRESS_FIELDS, AbsenceNotice, Attendance, BillingType, Enrolment, InterestEntry
 from .feeds import CalendarFeed
 from .pages import (
     CENT,
@@ -17,7 +17,8 @@ from .pages import (
 from .vouchers import Voucher
 
 __all__ = [
-    "Attendance", "BILLING_ADDRESS_FIELDS", "BillingType", "Booking", "CENT", "CalendarFeed", "CourseAccreditation",
+    "AbsenceNotice", "Attendance", "BILLING_ADDRESS_FIELDS", "BillingType", "Booking", "CENT", "CalendarFeed",
+    "CourseAccreditation",
     "CourseDate", "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment",
     "MAX_SEATS_PER_DATE", "MeetingDay", "ModulePage", "NAME_SEATS_DAYS_BEFORE", "PeOnlineEdition", "SeatInvitation",
     "VAT_RATES", "VatTreatment", "Voucher",

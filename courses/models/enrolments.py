@@ -248,3 +248,23 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.user} · {self.meeting_day_id} · {'present' if self.present else 'absent'}"
+
+
+class AbsenceNotice(models.Model):
+    """A participant said in advance that they will miss a meeting day, and why. The day stays an absence (never
+    counted as attended); the trainer sees it as excused, and a course may allow a number of excused days."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="absence_notices")
+    meeting_day = models.ForeignKey("courses.MeetingDay", on_delete=models.CASCADE, related_name="absence_notices")
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("reported"))
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("absence notice")
+        verbose_name_plural = _("absence notices")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "meeting_day"], name="one_notice_per_day")]
+
+    def __str__(self):
+        return f"{self.enrolment.user} · {self.meeting_day_id} · excused"

@@ -161,6 +161,11 @@ class CoursePage(CourseTeamPage, Page):
         _("required attendance (%)"), default=100, validators=[MaxValueValidator(100)],
         help_text=_("Share of the meeting days a participant must attend; 100 means every day."),
     )
+    completion_excused_days = models.PositiveSmallIntegerField(
+        _("excused days allowed"), default=0,
+        help_text=_("Days a participant may miss when they said so in advance, with a reason, and still complete. "
+                    "An excused day never counts as attended for net hours, PE points or PE-online."),
+    )
     completion_requires_modules = models.BooleanField(
         _("all modules marked done"), default=False,
         help_text=_("Participants must mark every module as done."),
@@ -215,6 +220,7 @@ class CoursePage(CourseTeamPage, Page):
         MultiFieldPanel(
             [
                 FieldPanel("completion_attendance_percent", permission=MANAGE_COURSES),
+                FieldPanel("completion_excused_days", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_modules", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_quizzes", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_assignments", permission=MANAGE_COURSES),

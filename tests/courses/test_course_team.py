@@ -68,14 +68,14 @@ def test_price_vat_cancellation_and_completion_are_the_offices(client, course, p
     client.force_login(people["team trainer"])
     form = client.get(f"/admin/pages/{course.pk}/edit/").content.decode()
     for field in ("price_excl_vat", "vat_treatment", "free_cancellation_days", "completion_attendance_percent",
-                  'name="trainers"'):
+                  "completion_excused_days", 'name="trainers"'):
         assert field not in form
     accreditations = [{"id": a.pk, "register": a.register, "points": str(a.points),
                        "accreditation_id": a.accreditation_id} for a in course.accreditations.all()]
     before = CoursePage.objects.get(pk=course.pk)
     forged = {"price_excl_vat": "1.00", "vat_treatment": "standard", "free_cancellation_days": "0",
               "late_cancellation_refund_percent": "0", "completion_attendance_percent": "0",
-              "certificate_validity_years": "50"}
+              "certificate_validity_years": "50", "completion_excused_days": "5"}
     data = course_form_data(title="Basistraining", accreditations=inline_formset(accreditations,
                                                                                  initial=len(accreditations)))
     response = client.post(f"/admin/pages/{course.pk}/edit/", {**data, **forged, "action-publish": "1"})
