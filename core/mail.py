@@ -4,6 +4,8 @@ each message is plain text with an HTML alternative (the same text in the site's
 attachments. Emails are sent by tasks, which the services enqueue inside the transaction that decided them
 (core.tasks.enqueue_with_change), so a rolled-back change mails nobody and a committed one is never lost."""
 
+import hashlib
+from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
@@ -24,18 +26,20 @@ _task_run: ContextVar[list | None] = ContextVar("task_run", default=None)
 
 def mails_of_task_run(key: str | None) -> None:
     """From now on, in this thread, mails are sent by the task run `key` (None: by no task). A task that is run
-    again (its worker was killed after sending, or it failed and is retried) passes the key of its first run,
-    so its n-th mail carries the same Message-ID as before: a repeated mail shows itself as one, and mail
-    clients that drop duplicates drop it."""
-    _task_run.set([key, 0] if key else None)
+    again (its worker was killed after sending, or it failed and is retried) passes the key of its first run, so
+    the same mail (recipient and subject, the first, second… of those in the run) carries the same Message-ID as
+    before: a repeated mail shows itself as one, and mail clients that drop duplicates drop it; a different mail
+    never shares one, whatever order a rerun sends in."""
+    _task_run.set([key, Counter()] if key else None)
 
 
-def message_id(domain: str | None) -> str:
+def message_id(domain: str | None, message: EmailMessage) -> str:
     run = _task_run.get()
     if run is None:
         return make_msgid(domain=domain)
-    run[1] += 1
-    return f"<task-{run[0]}.{run[1]}@{domain or 'localhost'}>"
+    which = hashlib.sha256("\n".join([run[0], *message.to, message.subject]).encode()).hexdigest()[:24]
+    run[1][which] += 1
+    return f"<t{which}.{run[1][which]}@{domain or 'localhost'}>"  # short: a header line is not folded
 
 
 def with_honest_headers(message: EmailMessage) -> EmailMessage:
@@ -47,7 +51,7 @@ def with_honest_headers(message: EmailMessage) -> EmailMessage:
     if office and not message.reply_to:
         message.reply_to = [office]
     domain = parseaddr(message.from_email or settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or None
-    message.extra_headers.setdefault("Message-ID", message_id(domain))
+    message.extra_headers.setdefault("Message-ID", message_id(domain, message))
     message.extra_headers.setdefault("Auto-Submitted", "auto-generated")
     return message
 

@@ -35,7 +35,7 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
     enrolments = {place.pk: place for place in course_date.enrolments.filter(status=Status.CONFIRMED)
                   .select_related("user", "course_date__course")}
     days = dict(course_date.meeting_days.values_list("pk", "starts_at"))
-    changed = 0
+    changed, marked_absent = 0, {}
     for (enrolment_id, day_id), is_present in present.items():
         if enrolment_id not in enrolments or day_id not in days:
             raise EnrolmentError(_("Attendance can only be registered for confirmed participants of this date."))
@@ -52,8 +52,10 @@ def attendance_record(*, course_date: CourseDate, present: dict[tuple[int, int],
         record(enrolments[enrolment_id], "attendance.recorded", actor=actor, at=now,
                note=f"{day(days[day_id])}: {'present' if is_present else 'absent'}")
         if not is_present:
-            absences_in_a_row_alert(place=enrolments[enrolment_id], day_id=day_id, now=now)
+            marked_absent.setdefault(enrolment_id, day_id)
         changed += 1
+    for enrolment_id, day_id in marked_absent.items():  # once per person, however many days the form changed
+        absences_in_a_row_alert(place=enrolments[enrolment_id], day_id=day_id, now=now)
     return changed
 
 
@@ -72,7 +74,8 @@ def absence_report(*, place: Enrolment, day_id: int, reason: str, actor: User, n
         raise EnrolmentError(_("This day has begun: tell the trainer."))
     notice, _created = AbsenceNotice.objects.update_or_create(
         enrolment=place, meeting_day=day, defaults={"reason": reason, "created_at": now})
-    record(place, "attendance.absence_reported", actor=actor, at=now, note=f"{day_label(day.starts_at)}: {reason}")
+    # The history says which day, never why: the reason is for the trainer, and goes with the notice on erasure.
+    record(place, "attendance.absence_reported", actor=actor, at=now, note=day_label(day.starts_at))
     absences_in_a_row_alert(place=place, day_id=day.pk, now=now)
     return notice
 
@@ -88,19 +91,22 @@ def absence_withdraw(*, place: Enrolment, day_id: int, actor: User, now: datetim
     record(place, "attendance.absence_withdrawn", actor=actor, at=now)
 
 
-def absent_days(place: Enrolment) -> set[int]:
-    """The days of the place's date it misses: told in advance, or marked absent (and not present since)."""
-    present = set(Attendance.objects.filter(enrolment=place, present=True).values_list("meeting_day_id", flat=True))
+def absent_days(place: Enrolment, now: datetime) -> set[int]:
+    """The days of the place's date it misses: told in advance, or marked absent on a day that has ended (during
+    the day someone may still come late), and not marked present since."""
+    marks = dict(Attendance.objects.filter(enrolment=place).values_list("meeting_day_id", "present"))
+    ended = set(place.course_date.meeting_days.filter(ends_at__lt=now).values_list("pk", flat=True))
     missed = set(AbsenceNotice.objects.filter(enrolment=place).values_list("meeting_day_id", flat=True))
-    missed |= set(Attendance.objects.filter(enrolment=place, present=False).values_list("meeting_day_id", flat=True))
-    return missed - present
+    missed |= {day_id for day_id, present in marks.items() if not present and day_id in ended}
+    return {day_id for day_id in missed if not marks.get(day_id)}
 
 
 def absences_in_a_row_alert(*, place: Enrolment, day_id: int, now: datetime) -> None:
     """When this day and the meeting day before or after it are both missed, the trainer and the office hear of
     it, once per pair of days."""
+    Enrolment.objects.select_for_update().filter(pk=place.pk).first()  # one alert, also when two report at once
     days = list(place.course_date.meeting_days.order_by("starts_at").values_list("pk", flat=True))
-    missed = absent_days(place)
+    missed = absent_days(place, now)
     at = days.index(day_id)
     for first, second in ((days[at - 1], day_id) if at > 0 else (None, None),
                           (day_id, days[at + 1]) if at + 1 < len(days) else (None, None)):

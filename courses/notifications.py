@@ -131,7 +131,7 @@ def send_absence_alert(*, enrolment_id: int, first_day_id: int, second_day_id: i
     place = Enrolment.objects.select_related("user", "course_date__course").get(pk=enrolment_id)
     days = list(place.course_date.meeting_days.filter(pk__in=[first_day_id, second_day_id]).order_by("starts_at"))
     context = {**place_context(place), "person": place.user, "days": days}
-    for trainer in place.course_date.trainers.all():
+    for trainer in place.course_date.trainers.order_by("pk"):
         email_person(trainer, "courses/email/absent_twice", context,
                      links={"link": ("courses_trainer:date", [place.course_date_id])})
     email_office("courses/email/absent_twice", context, admin_link=("courses_trainer:date", place.course_date_id))

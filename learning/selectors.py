@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -207,8 +207,9 @@ def requirements(enrolment: Enrolment) -> list[Requirement]:
         present = Attendance.objects.filter(enrolment=enrolment, present=True).count()
         needed = math.ceil(days * course.completion_attendance_percent / 100)
         if course.completion_excused_days:  # days missed with notice in advance, up to what the course allows
-            excused = AbsenceNotice.objects.filter(enrolment=enrolment).exclude(
-                meeting_day__attendance__enrolment=enrolment, meeting_day__attendance__present=True).count()
+            came_after_all = Attendance.objects.filter(enrolment=enrolment, meeting_day=OuterRef("meeting_day"),
+                                                       present=True)
+            excused = AbsenceNotice.objects.filter(enrolment=enrolment).exclude(Exists(came_after_all)).count()
             needed -= min(excused, course.completion_excused_days)
         rules.append(Requirement(_("Meeting days attended"), present, max(needed, 0)))
     if course.completion_requires_modules and items.modules:

@@ -20,7 +20,7 @@ from core.links import absolute_url
 from core.spreadsheets import spreadsheet_response
 from courses import seating
 from courses.attendance import attendance_open
-from courses.models import Enrolment, MeetingDay
+from courses.models import Attendance, Enrolment, MeetingDay
 from courses.selectors import dates_for_trainer, trainer_date
 
 from . import checkin, selectors, services
@@ -122,8 +122,18 @@ def attendance(request, pk: int):
     confirmed = course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED).values_list("pk", flat=True)
     now = timezone.now()
     present = {(place, day): f"present-{place}-{day}" in request.POST for place in confirmed for day in days}
+    # Only what the trainer changed on the page: a box left as it was drawn leaves the record alone, so a page
+    # opened before people checked themselves in does not mark them absent when it is saved later.
+    drawn = {(place, day): request.POST.get(f"shown-{place}-{day}") for place in confirmed for day in days}
+    recorded = set(Attendance.objects.filter(meeting_day__in=days).values_list("enrolment_id", "meeting_day_id"))
+
+    def changed(pair, ticked) -> bool:
+        if drawn[pair] == ("1" if ticked else "0"):
+            return False  # as it was drawn
+        return ticked or drawn[pair] != "" or pair not in recorded  # an empty box never undoes a newer check-in
+
     present = {pair: ticked for pair, ticked in present.items()
-               if ticked or attendance_open(days[pair[1]].starts_at, now)}
+               if (ticked or attendance_open(days[pair[1]].starts_at, now)) and changed(pair, ticked)}
     try:
         services.attendance_save(course_date=course_date, present=present, actor=request.user, now=now)
     except seating.EnrolmentError as error:

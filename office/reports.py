@@ -68,9 +68,17 @@ def revenue_chart(now: datetime) -> Chart:
         (_("Received"), [of(online, m) + of(by_bank, m) for m in months])])
 
 
+def dates_with_enough_answers():
+    """Dates whose evaluations may be shown: a smaller group's scores could be worked back from a total that holds
+    them and the larger dates shown on their own."""
+    return (Evaluation.objects.values("course_date").order_by().annotate(n=Count("pk")).filter(n__gte=MIN_ANSWERS)
+            .values("course_date"))
+
+
 def scores_chart(viewer) -> Chart:
-    """The average of the four ratings per course, trainer and quarter, for groups of at least MIN_ANSWERS."""
+    """The average of the four ratings per course, trainer and quarter, over dates of at least MIN_ANSWERS."""
     rows = (Evaluation.objects.filter(course_date__in=dates_seen_by(viewer))
+            .filter(course_date__in=dates_with_enough_answers())
             .annotate(quarter=TruncQuarter("submitted_at"))
             .values("course_date__course__title", "course_date__trainers__full_name", "quarter").order_by()
             .annotate(answers=Count("pk"), total=Sum(F("content_rating") + F("trainer_rating")
@@ -124,6 +132,7 @@ class CourseEvaluations:
 
 def course_evaluations(viewer, *, since: datetime) -> list[CourseEvaluations]:
     evaluations = list(Evaluation.objects.filter(course_date__in=dates_seen_by(viewer), submitted_at__gte=since)
+                       .filter(course_date__in=dates_with_enough_answers())
                        .select_related("course_date__course").order_by("course_date__course__title", "submitted_at"))
     by_course: dict[int, list[Evaluation]] = {}
     for evaluation in evaluations:
@@ -137,8 +146,8 @@ def course_evaluations(viewer, *, since: datetime) -> list[CourseEvaluations]:
                 values = [getattr(e, name) for e in group]
                 course.questions.append((Evaluation._meta.get_field(name).verbose_name, sum(values) / len(values),
                                          pstdev(values)))
-            course.learned = [e.learned for e in group if e.learned]
-            course.improve = [e.improve for e in group if e.improve]
+            course.learned = sorted(e.learned for e in group if e.learned)  # in no order that tells who or when
+            course.improve = sorted(e.improve for e in group if e.improve)
         result.append(course)
     return result
 
@@ -147,15 +156,13 @@ def evaluation_rows(viewer, *, since: datetime) -> tuple[list[str], list[list]]:
     """Every answer, without names, for the export the registers ask providers to keep (two years): the office all
     of them; a trainer those of their dates with at least MIN_ANSWERS answers."""
     evaluations = (Evaluation.objects.filter(course_date__in=dates_seen_by(viewer), submitted_at__gte=since)
-                   .select_related("course_date__course").order_by("course_date__starts_at", "submitted_at"))
+                   .select_related("course_date__course").order_by("course_date__starts_at", "learned", "pk"))
     if not viewer.has_perm(SEES_EVERYONE):
-        enough = (Evaluation.objects.values("course_date").order_by().annotate(n=Count("pk"))
-                  .filter(n__gte=MIN_ANSWERS).values("course_date"))
-        evaluations = evaluations.filter(course_date__in=enough)
-    header = [_("Course"), _("Date"), _("Submitted"),
+        evaluations = evaluations.filter(course_date__in=dates_with_enough_answers())
+    header = [_("Course"), _("Date"),
               *[Evaluation._meta.get_field(name).verbose_name for name in Evaluation.RATINGS],
               Evaluation._meta.get_field("learned").verbose_name, Evaluation._meta.get_field("improve").verbose_name]
     rows = [[e.course_date.course.title, timezone.localdate(e.course_date.starts_at) if e.course_date.starts_at
-             else None, timezone.localdate(e.submitted_at), *[getattr(e, name) for name in Evaluation.RATINGS],
-             e.learned, e.improve] for e in evaluations]
+             else None, *[getattr(e, name) for name in Evaluation.RATINGS], e.learned, e.improve]
+            for e in evaluations]  # not when each was sent: with the date's list of people that could tell who
     return header, rows

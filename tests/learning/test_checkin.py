@@ -122,3 +122,23 @@ def test_only_the_dates_trainer_opens_its_screen(meeting, client):
     client.force_login(meeting.trainer)
     date_page = client.get(reverse("courses_trainer:date", args=[meeting.date.pk])).content.decode()
     assert reverse("learning_trainer:checkin", args=[meeting.day.pk]) in date_page
+
+
+def test_a_date_page_opened_before_people_checked_in_does_not_mark_them_absent_when_saved(meeting, client):
+    client.force_login(meeting.trainer)
+    page = client.get(reverse("courses_trainer:date", args=[meeting.date.pk])).content.decode()
+    shown = f'name="shown-{meeting.place.pk}-{meeting.day.pk}" value=""'
+    assert shown in page  # drawn unmarked
+    checkin.checkin_open(day=meeting.day, actor=meeting.trainer, now=timezone.now())
+    meeting.day.refresh_from_db()
+    now = timezone.now()
+    checkin.check_in(day=meeting.day, code=checkin.code_now(meeting.day, now).code, user=meeting.coach,
+                     scanned_at=now, now=now)
+    # The trainer saves the page as it was drawn (her box empty): her check-in stays.
+    client.post(reverse("learning_trainer:attendance", args=[meeting.date.pk]),
+                {f"shown-{meeting.place.pk}-{meeting.day.pk}": ""})
+    assert Attendance.objects.get(enrolment=meeting.place, meeting_day=meeting.day).present
+    # Unticking a box that was drawn ticked is a change the trainer made: it counts.
+    client.post(reverse("learning_trainer:attendance", args=[meeting.date.pk]),
+                {f"shown-{meeting.place.pk}-{meeting.day.pk}": "1"})
+    assert not Attendance.objects.get(enrolment=meeting.place, meeting_day=meeting.day).present
