@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import ProviderSettings
 from courses import attendance
@@ -93,3 +94,13 @@ def test_two_absences_in_a_row_alert_the_trainer_and_the_office_once(weekly, dja
         attendance.absence_report(place=weekly.place, day_id=weekly.days[2].pk, reason="Nog steeds ziek",
                                   actor=weekly.coach)
     assert len([m for m in mail.outbox if "achter elkaar" in m.subject]) == 2
+
+
+def test_a_date_under_way_still_offers_its_days_ahead(weekly, client):
+    """The group programme meets weekly: after the first day the place reads as taken part, and the days still
+    to come can be reported all the same."""
+    MeetingDay.objects.filter(pk=weekly.days[0].pk).update(starts_at=timezone.now() - timedelta(days=1, hours=3),
+                                                           ends_at=timezone.now() - timedelta(days=1))
+    client.force_login(weekly.coach)
+    page = client.get(reverse("places:enrolment", args=[weekly.place.pk])).content.decode()
+    assert "Kun je een dag niet?" in page and page.count('name="reason"') == 3  # the three days ahead

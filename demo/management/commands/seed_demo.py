@@ -199,6 +199,8 @@ class Command(BaseCommand):
             return
         start = timezone.make_aware(datetime.combine(today, time(9, 30)))
         MeetingDay.objects.create(course_date=group, starts_at=start, ends_at=start + timedelta(hours=7))
+        for order, day in enumerate(group.meeting_days.order_by("starts_at")):  # listed in the order they come
+            MeetingDay.objects.filter(pk=day.pk).update(sort_order=order)
         created.append("today's meeting day of the group programme")
 
     @staticmethod
