@@ -143,7 +143,7 @@ def data_copy(request, pk: int):
 
 def _reader_only(request):
     """The office, and trainers (their own dates)."""
-    if not (request.user.has_perm(OFFICE) or people.own_dates(request.user).exists()):
+    if not people.may_find_people(request):
         raise PermissionDenied
 
 

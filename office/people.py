@@ -31,6 +31,14 @@ def own_dates(viewer) -> QuerySet[CourseDate]:
     return CourseDate.objects.filter(trainers=viewer)
 
 
+def may_find_people(request) -> bool:
+    """The office, or a trainer with dates of their own: asked by the menu, the search and the home page on every
+    admin page, so answered once per request."""
+    if not hasattr(request, "_may_find_people"):
+        request._may_find_people = sees_everyone(request.user) or own_dates(request.user).exists()
+    return request._may_find_people
+
+
 def people_visible_to(viewer) -> QuerySet[User]:
     """Everyone for the office; for a trainer, the people with a place on one of their dates."""
     people = User.objects.filter(is_active=True)

@@ -37,7 +37,7 @@ class PeopleMenuItem(MenuItem):
     """The office sees everyone; a trainer the people on their dates."""
 
     def is_shown(self, request):
-        return request.user.has_perm(people.SEES_EVERYONE) or people.own_dates(request.user).exists()
+        return people.may_find_people(request)
 
 
 @hooks.register("register_admin_menu_item")
@@ -59,7 +59,7 @@ def register_evaluations_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_todays_work(request, panels):
-    if request.user.has_perm(people.SEES_EVERYONE) or people.own_dates(request.user).exists():
+    if people.may_find_people(request):
         panels.insert(0, TodaysWorkPanel())
 
 
@@ -76,7 +76,7 @@ class TodaysWorkPanel(Component):
 
 class PeopleSearchArea(SearchArea):
     def is_shown(self, request):
-        return request.user.has_perm(people.SEES_EVERYONE) or people.own_dates(request.user).exists()
+        return people.may_find_people(request)
 
 
 @hooks.register("register_admin_search_area")
