@@ -7,9 +7,11 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
-        from core.privacy import register
+        from core.privacy import register, register_retention
 
         from . import receivers  # noqa: F401
-        from .privacy import PART
+        from .privacy import PART, RETENTION
 
         register(PART)
+        for rule in RETENTION:
+            register_retention(rule)

@@ -88,3 +88,26 @@ class EnrolForm(forms.Form):
         details = {name: (data.get(name) or "").strip() for name in names}
         return Billing(billing_type=data["billing_type"], **{**details, "billing_country": details["billing_country"]
                                                             or NETHERLANDS})
+
+
+class SlotsForm(forms.Form):
+    """A trainer offers times for 1:1 coaching sessions: a row of them, one after another, from a start."""
+
+    trainer = forms.ModelChoiceField(label=_("Trainer"), queryset=None, empty_label=None)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("First session starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    count = forms.IntegerField(label=_("Sessions one after another"), min_value=1, max_value=8, initial=1)
+    location = forms.CharField(label=_("Where"), max_length=200, required=False,
+                               help_text=_("A room or address; leave empty for a video session."))
+    video_url = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, trainers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainer"].queryset = trainers
+        self.fields["trainer"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("location") or data.get("video_url")):
+            raise ValidationError(_("Say where the sessions take place, or give a video link."))
+        return data

@@ -11,6 +11,9 @@ five days is five invitations (courses.notifications):
   (CourseDate.calendar_sequence), and a day dropped from the date a `CANCEL` for that day;
 - a place that ends (cancelled, moved to another date, the date called off) sends a `CANCEL` per day.
 
+A 1:1 coaching session (courses.appointments) is one event with a UID of its own, kept when the session moves;
+both the participant and the trainer are attendees, and each gets the same message.
+
 A download ("Zet in agenda") is all the days as `METHOD:PUBLISH`: a copy, not a message to process, with the same
 UIDs, so a calendar that has both keeps one of each.
 """
@@ -24,7 +27,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from core.models import ProviderSettings
 
-from .models import CourseDate, Enrolment, MeetingDay
+from .models import Appointment, CourseDate, Enrolment, MeetingDay
 
 AMSTERDAM = "Europe/Amsterdam"
 # The Netherlands' rules since 1996 (as EU law sets them: summer time from the last Sunday of March, 02:00 CET, to
@@ -142,13 +145,61 @@ def day_message(enrolment: Enrolment, day_id: int, *, method: str, days: list[Me
     return calendar.to_ical()
 
 
-def place_calendar(enrolment: Enrolment) -> bytes:
-    """Every day of the place as one PUBLISH calendar: the "Zet in agenda" download."""
+def place_calendar(enrolment: Enrolment, sessions: list[Appointment] = ()) -> bytes:
+    """Every day of the place, and its booked coaching `sessions`, as one PUBLISH calendar: the "Zet in agenda"
+    download."""
     days = meeting_days(enrolment)
     calendar = _calendar(PUBLISH)
     for day in days:
         calendar.add_component(_event(enrolment, day.pk, day, method=PUBLISH,
                                       title=day_title(enrolment, day, days)))
+    for session in sessions:
+        calendar.add_component(_session_event(session, method=PUBLISH))
+    return calendar.to_ical()
+
+
+# 1:1 coaching sessions
+
+def session_uid(appointment: Appointment) -> str:
+    return f"coaching-{appointment.pk}@{_domain()}"
+
+
+def session_title(appointment: Appointment) -> str:
+    trainer = appointment.slot.trainer
+    who = (trainer.get_full_name() or trainer.email) if trainer else ""
+    person = appointment.enrolment.user
+    participant = (person.get_full_name() or person.email) if person else ""
+    return " · ".join(part for part in ["Coachgesprek", participant, who] if part)
+
+
+def _session_event(appointment: Appointment, *, method: str) -> Event:
+    slot, course_date = appointment.slot, appointment.enrolment.course_date
+    event = Event()
+    event.add("uid", session_uid(appointment))
+    event.add("dtstamp", timezone.now())
+    event.add("sequence", appointment.calendar_sequence)
+    event.add("summary", session_title(appointment))
+    event.add("dtstart", slot.starts_at.astimezone(timezone.get_default_timezone()))
+    event.add("dtend", slot.ends_at.astimezone(timezone.get_default_timezone()))
+    event.add("location", slot.location or slot.video_url)
+    event.add("description", "\n\n".join(part for part in [course_date.course.title, slot.video_url] if part))
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    if method != PUBLISH:
+        event.add("organizer", _organizer())
+        if appointment.enrolment.user_id:
+            event.add("attendee", _attendee(appointment.enrolment))
+        if slot.trainer_id:
+            trainer = vCalAddress(f"mailto:{slot.trainer.email}")
+            trainer.params.update({"CN": vText(slot.trainer.get_full_name() or slot.trainer.email),
+                                   "ROLE": "CHAIR", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
+            event.add("attendee", trainer)
+    return event
+
+
+def session_message(appointment: Appointment, *, method: str) -> bytes:
+    """The iTIP message (REQUEST or CANCEL) for a coaching session, the same for both its people."""
+    calendar = _calendar(method)
+    calendar.add_component(_session_event(appointment, method=method))
     return calendar.to_ical()
 
 

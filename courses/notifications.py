@@ -12,7 +12,7 @@ from accounts.reminders import reminder_email
 from core.mail import email_office, email_person
 
 from . import ics, selectors
-from .models import CourseDate, Enrolment, InterestEntry
+from .models import Appointment, CourseDate, Enrolment, InterestEntry
 
 
 def place_context(enrolment: Enrolment) -> dict:
@@ -135,3 +135,56 @@ def send_absence_alert(*, enrolment_id: int, first_day_id: int, second_day_id: i
         email_person(trainer, "courses/email/absent_twice", context,
                      links={"link": ("courses_trainer:date", [place.course_date_id])})
     email_office("courses/email/absent_twice", context, admin_link=("courses_trainer:date", place.course_date_id))
+
+
+# 1:1 coaching sessions (courses.appointments)
+
+def _session(appointment_id: int) -> Appointment:
+    return Appointment.objects.select_related("slot__trainer", "enrolment__user",
+                                              "enrolment__course_date__course").get(pk=appointment_id)
+
+
+def _session_context(session: Appointment) -> dict:
+    return {**place_context(session.enrolment), "session": session, "slot": session.slot,
+            "trainer": session.slot.trainer, "person": session.enrolment.user}
+
+
+@task()
+def send_appointment_update(*, appointment_id: int, sequence: int, left_trainer_id: int | None = None,
+                            by: str = "") -> None:
+    """A session was booked, moved or cancelled: both people get the calendar message that puts it in, moves it
+    or takes it out (one event, courses.ics). A later change (a higher sequence) tells its own; a trainer the
+    session moved away from gets its cancellation whatever happened since."""
+    session = _session(appointment_id)
+    if left_trainer_id is not None:
+        left = User.objects.filter(pk=left_trainer_id).first()
+        if left is not None:
+            email_person(left, "courses/email/session_cancelled", {**_session_context(session), "to_trainer": True},
+                         links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])},
+                         calendar=(ics.CANCEL, ics.session_message(session, method=ics.CANCEL)))
+    if session.calendar_sequence != sequence:
+        return
+    method = ics.REQUEST if session.is_booked else ics.CANCEL
+    template = "courses/email/session_booked" if session.is_booked else "courses/email/session_cancelled"
+    message = ics.session_message(session, method=method)
+    context = {**_session_context(session), "moved": sequence > 0 and session.is_booked, "by": by}
+    if session.enrolment.user_id is not None:  # an erased person's sessions end with only the trainer told
+        email_person(session.enrolment.user, template, context,
+                     links={"link": ("places:coaching", [session.enrolment_id])}, calendar=(method, message))
+    if session.slot.trainer is not None:
+        email_person(session.slot.trainer, template, {**context, "to_trainer": True},
+                     links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])},
+                     calendar=(method, message))
+
+
+@task()
+def send_appointment_reminder(*, appointment_id: int) -> None:
+    session = _session(appointment_id)
+    if not session.is_booked or session.enrolment.user_id is None:
+        return
+    context = _session_context(session)
+    reminder_email(session.enrolment.user, "courses/email/session_reminder", context,
+                   links={"link": ("places:coaching", [session.enrolment_id])})
+    if session.slot.trainer is not None:
+        email_person(session.slot.trainer, "courses/email/session_reminder", {**context, "to_trainer": True},
+                     links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])})

@@ -1,14 +1,27 @@
 """A person's places, their history and attendance, their interest-list entries and the bookings they made,
 for their data export (privacy app)."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.audit import histories, what_happened
 from core.formats import day_time
-from core.privacy import PersonalData, readable
+from core.privacy import PersonalData, RetentionRule, readable
 
-from . import enrolments
-from .models import BILLING_ADDRESS_FIELDS, AbsenceNotice, Attendance, Booking, CalendarFeed, Enrolment, SeatInvitation
+from . import appointments, enrolments
+from .models import (
+    BILLING_ADDRESS_FIELDS,
+    AbsenceNotice,
+    Appointment,
+    Attendance,
+    Booking,
+    CalendarFeed,
+    CoachingNote,
+    Enrolment,
+    SeatInvitation,
+)
 
 PLACE_FIELDS = ["course_date", "status", "seat", "waitlist_position", "hold_expires_at", "billing_type",
                 "company_name", *BILLING_ADDRESS_FIELDS, "company_contact", "company_email", "company_reference",
@@ -39,6 +52,18 @@ def personal_data(user) -> dict[str, list[dict]]:
              _("Day"): day_time(notice.meeting_day.starts_at)}
             for notice in AbsenceNotice.objects.filter(enrolment__user=user).select_related(
                 "enrolment__course_date__course", "meeting_day").order_by("meeting_day__starts_at")],
+        _("Coaching sessions"): [
+            {**readable(session, ["enrolment", "status", "booked_at", "cancelled_at", "took_place"]),
+             _("When"): day_time(session.slot.starts_at),
+             _("Trainer"): session.slot.trainer.get_full_name() if session.slot.trainer else ""}
+            for session in Appointment.objects.filter(enrolment__user=user).select_related(
+                "enrolment__course_date__course", "slot__trainer").order_by("slot__starts_at", "pk")],
+        # The trainer's notes are about the person, so the person reads them too (AVG art. 15).
+        _("Notes from coaching sessions"): [
+            {**readable(note, ["author", "text", "written_at"]),
+             _("Session"): day_time(note.appointment.slot.starts_at)}
+            for note in CoachingNote.objects.filter(appointment__enrolment__user=user).select_related(
+                "author", "appointment__slot").order_by("written_at", "pk")],
         _("Interest lists"): [readable(entry, ["course", "created_at"])
                               for entry in user.interest_entries.select_related("course")],
         _("Seats booked for an organisation"): [
@@ -67,9 +92,13 @@ def active_places(user, now):
 
 def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Places stay, anonymous (the date's records, their invoices and evaluations point to them): no person, no
-    employer details, no absence notices (their reasons); bookings the person made stay the organisation's; seat
-    invitations to them go. Their places in line leave the waitlists (nobody is offered a seat any more)."""
+    employer details, no absence notices (their reasons), no coaching notes (sessions still to come are cancelled);
+    bookings the person made stay the organisation's; seat invitations to them go. Their places in line leave the
+    waitlists (nobody is offered a seat any more)."""
     AbsenceNotice.objects.filter(enrolment__user=user).delete()  # its reason is about the person
+    CoachingNote.objects.filter(appointment__enrolment__user=user).delete()
+    for place in Enrolment.objects.filter(user=user):  # their coaching times still to come are free again
+        appointments.appointments_end(place, at=now)
     for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
         enrolments.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
     Enrolment.objects.filter(user=user).update(
@@ -89,6 +118,15 @@ def keeps_account():
     """People with a place (or a place they had) keep their account: it is never removed as a stale sign-up."""
     return Enrolment.objects.filter(user__isnull=False).values("user")
 
+
+def coaching_notes_remove(*, now) -> int:
+    """Notes about coaching sessions, RETENTION_COACHING_NOTES_MONTHS after the session."""
+    cutoff = now - timedelta(days=30 * settings.RETENTION_COACHING_NOTES_MONTHS)
+    removed, _by_model = CoachingNote.objects.filter(appointment__slot__starts_at__lt=cutoff).delete()
+    return removed
+
+
+RETENTION = [RetentionRule("coaching_notes", coaching_notes_remove)]
 
 # The places go last: the other apps find the person's data through them.
 PART = PersonalData(app="courses", data=personal_data, files=personal_files, erase=erase, erase_order=90,

@@ -21,6 +21,7 @@ from core.audit import record
 from core.formats import day
 from core.tasks import enqueue_with_change
 
+from .appointments import appointments_end
 from .models import MAX_SEATS_PER_DATE, CourseDate, Enrolment, InterestEntry
 from .notifications import (
     send_enrolment_confirmation,
@@ -169,8 +170,10 @@ def transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | Non
         uses_give_back(enrolment.voucher_id, 1)  # never paid: the code's use goes back
     enrolment.save()
     record(enrolment, f"enrolment.{to}", actor=actor, at=at, from_status=from_status, to_status=to, note=note)
-    if from_status == Status.CONFIRMED and to != Status.CONFIRMED and enrolment.user_id and not calendar_told_elsewhere:
-        enqueue_with_change(send_place_ended, enrolment_id=enrolment.pk)
+    if from_status == Status.CONFIRMED and to != Status.CONFIRMED:
+        appointments_end(enrolment, at=at)  # its coaching sessions still to come end with it
+        if enrolment.user_id and not calendar_told_elsewhere:
+            enqueue_with_change(send_place_ended, enrolment_id=enrolment.pk)
     return enrolment
 
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import schedule, waitlists
+from . import appointments, schedule, waitlists
 
 
 @task()
@@ -21,6 +21,12 @@ def announce_new_dates() -> int:
 def send_reminders() -> int:
     """Reminds confirmed participants a few days before their date."""
     return schedule.reminders_send()
+
+
+@task()
+def remind_coaching_sessions() -> int:
+    """Reminds both people of a coaching session the day before."""
+    return appointments.appointment_reminders_send()
 
 
 @task()

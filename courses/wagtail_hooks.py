@@ -27,7 +27,7 @@ from core.admin_views import HistoryForReaders, InspectWithHistory, PermissionMe
 from core.converters import parse_id
 from core.forms import IdChoiceField, IdsChoiceField
 
-from . import admin_views, schedule, seating, trainer_views
+from . import admin_views, coaching_views, schedule, seating, trainer_views
 from .models import BILLING_ADDRESS_FIELDS, CourseDate, CoursePage, Enrolment, InterestEntry, Voucher
 from .permissions import MANAGE_COURSES, CourseDatePolicy, courses_of_team
 
@@ -324,6 +324,10 @@ trainer_urls = [
     path("dates/", trainer_views.dates, name="dates"),
     path("dates/<id:pk>/", trainer_views.date_detail, name="date"),
     path("dates/<id:pk>/cancel/", trainer_views.date_cancel, name="cancel"),
+    path("dates/<id:pk>/coaching/", coaching_views.coaching, name="coaching"),
+    path("dates/<id:pk>/coaching/times/<id:slot_pk>/withdraw/", coaching_views.coaching_withdraw,
+         name="coaching_withdraw"),
+    path("dates/<id:pk>/coaching/sessions/<id:session_pk>/note/", coaching_views.coaching_note, name="coaching_note"),
     path("dates/<id:pk>/waitlist/<id:enrolment_pk>/", trainer_views.waitlist_move, name="waitlist_move"),
 ]
 
@@ -379,6 +383,13 @@ PLACE_ACTIONS = {
     "course_date.rescheduled": (_("Change the days or place"), _("Days or place changed; participants told")),
     "checkin.opened": (_("Open self check-in"), _("Self check-in opened")),
     "checkin.closed": (_("Close self check-in"), _("Self check-in closed")),
+    "coaching.booked": (_("Book a coaching session"), _("Coaching session booked")),
+    "coaching.moved": (_("Move a coaching session"), _("Coaching session moved")),
+    "coaching.cancelled": (_("Cancel a coaching session"), _("Coaching session cancelled")),
+    "coaching.took_place": (_("Record a coaching session"), _("Coaching session took place")),
+    "coaching.not_held": (_("Record a coaching session"), _("Coaching session did not take place")),
+    "coaching.slot_published": (_("Offer a coaching time"), _("Coaching time offered")),
+    "coaching.slot_withdrawn": (_("Withdraw a coaching time"), _("Coaching time withdrawn")),
 }
 
 

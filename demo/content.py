@@ -327,6 +327,8 @@ COURSES = [
         "duration_days": 8,
         "net_hours": Decimal("40.0"),
         "default_capacity": 10,
+        "coaching": {"coaching_sessions": 2, "coaching_minutes": 60, "coaching_change_hours": 24,
+                     "completion_requires_coaching": True},
         "certificate_validity_years": None,
         "accreditations": [],
         "modules": [

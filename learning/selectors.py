@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from core import page_cache
-from courses.models import AbsenceNotice, Attendance, CourseDate, CoursePage, Enrolment, ModulePage
+from courses.models import AbsenceNotice, Appointment, Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
 from .access import opens_at
 from .models import AssignmentPage, AssignmentSubmission, Evaluation, ModuleProgress, QuizAttempt, QuizPage
@@ -212,6 +212,10 @@ def requirements(enrolment: Enrolment) -> list[Requirement]:
             excused = AbsenceNotice.objects.filter(enrolment=enrolment).exclude(Exists(came_after_all)).count()
             needed -= min(excused, course.completion_excused_days)
         rules.append(Requirement(_("Meeting days attended"), present, max(needed, 0)))
+    if course.completion_requires_coaching and course.coaching_sessions:
+        held = Appointment.objects.filter(enrolment=enrolment, status=Appointment.Status.BOOKED,
+                                          took_place=True).count()
+        rules.append(Requirement(_("Coaching sessions held"), held, course.coaching_sessions))
     if course.completion_requires_modules and items.modules:
         done = ModuleProgress.objects.filter(enrolment=enrolment, done_at__isnull=False,
                                              module__in=items.modules).count()

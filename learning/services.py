@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.audit import record
 from core.tasks import enqueue_with_change
-from courses import attendance
-from courses.models import Enrolment, ModulePage
+from courses import appointments, attendance
+from courses.models import Appointment, Enrolment, ModulePage
 
 from . import scoring, selectors, signals
 from .models import (
@@ -312,6 +312,16 @@ def attendance_save(*, course_date, present: dict[tuple[int, int], bool], actor:
     changed = attendance.attendance_record(course_date=course_date, present=present, actor=actor, now=now)
     for enrolment in Enrolment.objects.filter(pk__in={pair[0] for pair in present}).order_by("pk"):
         completion_recompute(enrolment=enrolment, actor=actor, now=now)
+    return changed
+
+
+@transaction.atomic
+def coaching_record(*, appointment: Appointment, took_place: bool, actor: User, now: datetime | None = None) -> bool:
+    """The trainer records whether a coaching session took place (courses.appointments); where the course counts
+    sessions towards completion, the participant's completion follows. Returns whether the record changed."""
+    now = now or timezone.now()
+    changed = appointments.appointment_record(appointment=appointment, took_place=took_place, actor=actor, now=now)
+    completion_recompute(enrolment=Enrolment.objects.get(pk=appointment.enrolment_id), actor=actor, now=now)
     return changed
 
 

@@ -19,8 +19,9 @@ from core.forms import ValidationError, clean_text, first_message
 from core.links import absolute_url
 from core.spreadsheets import spreadsheet_response
 from courses import seating
+from courses.appointments import AppointmentError
 from courses.attendance import attendance_open
-from courses.models import Attendance, Enrolment, MeetingDay
+from courses.models import Appointment, Attendance, Enrolment, MeetingDay
 from courses.selectors import dates_for_trainer, trainer_date
 
 from . import checkin, selectors, services
@@ -141,6 +142,22 @@ def attendance(request, pk: int):
     else:
         messages.success(request, _("Attendance saved."))
     return redirect("courses_trainer:date", pk=course_date.pk)
+
+
+@require_POST
+def coaching_record(request, pk: int, session_pk: int):
+    """From the coaching page: whether a session took place; completion follows where the course counts them."""
+    course_date = trainer_date(user=request.user, pk=pk)
+    session = get_object_or_404(Appointment, pk=session_pk, slot__course_date=course_date,
+                                status=Appointment.Status.BOOKED)
+    try:
+        services.coaching_record(appointment=session, took_place=request.POST.get("took_place") == "1",
+                                 actor=request.user)
+    except AppointmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{reverse('courses_trainer:coaching', args=[course_date.pk])}#session-{session.pk}")
 
 
 # Self check-in: the trainer's screen (learning.checkin)

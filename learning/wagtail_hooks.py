@@ -10,6 +10,8 @@ from .access import module_access
 
 trainer_urls = [
     path("dates/<id:pk>/attendance/", trainer_views.attendance, name="attendance"),
+    path("dates/<id:pk>/coaching/sessions/<id:session_pk>/held/", trainer_views.coaching_record,
+         name="coaching_record"),
     path("dates/<id:pk>/gradebook/", trainer_views.gradebook, name="gradebook"),
     path("dates/<id:pk>/gradebook.<str:fmt>", trainer_views.gradebook_export, name="gradebook_export"),
     path("dates/<id:pk>/submissions/<id:submission_pk>/", trainer_views.submission_grade, name="submission"),

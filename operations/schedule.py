@@ -4,7 +4,13 @@ app, and the task that retries what failed (it must know which tasks are periodi
 from django_tasks import task
 
 from certification.tasks import remind_before_expiry
-from courses.tasks import announce_new_dates, complete_past_dates, process_waitlists, send_reminders
+from courses.tasks import (
+    announce_new_dates,
+    complete_past_dates,
+    process_waitlists,
+    remind_coaching_sessions,
+    send_reminders,
+)
 from organisations.tasks import remind_unnamed_seats
 from payments.tasks import remind_open_invoices
 from places.tasks import reconcile_with_stripe, refund_cancelled_dates
@@ -24,7 +30,8 @@ def retry_failed_tasks() -> int:
     return stale_tasks_requeue(periodic=periodic) + failed_tasks_retry(periodic=periodic)
 
 
-EVERY_TICK = [process_waitlists, announce_new_dates, send_reminders, refund_cancelled_dates, retry_failed_tasks]
+EVERY_TICK = [process_waitlists, announce_new_dates, send_reminders, remind_coaching_sessions, refund_cancelled_dates,
+              retry_failed_tasks]
 # Every five minutes at the default interval.
 EVERY_TENTH_TICK = [reconcile_with_stripe, remind_before_expiry, complete_past_dates, remind_open_invoices,
                     remind_unnamed_seats, remind_attendance_deadlines, apply_retention]

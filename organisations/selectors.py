@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from certification.models import Certificate
-from courses.models import Attendance, Booking, CourseDate, Enrolment, SeatInvitation
+from courses.models import Appointment, Attendance, Booking, CourseDate, Enrolment, SeatInvitation
 from courses.selectors import with_seat_counts
 from payments.models import Invoice, Payment
 from payments.selectors import with_balances
@@ -87,6 +87,8 @@ class SharedProgress:
     days: int
     completed_at: datetime | None
     certificate: Certificate | None
+    sessions_held: int = 0  # 1:1 coaching sessions that took place (never what was said in them)
+    sessions: int = 0  # how many the course includes
 
 
 def shared_progress(booking: Booking, places: list[Enrolment]) -> dict[int, SharedProgress]:
@@ -103,5 +105,10 @@ def shared_progress(booking: Booking, places: list[Enrolment]) -> dict[int, Shar
                       .values_list("enrolment_id", flat=True))
     certificates = {certificate.enrolment_id: certificate for certificate
                     in Certificate.objects.filter(enrolment__in=shared).order_by("issued_at")}  # the latest wins
+    sessions = booking.course_date.course.coaching_sessions
+    held = Counter(Appointment.objects.filter(enrolment__in=shared, status=Appointment.Status.BOOKED,
+                                              took_place=True).values_list("enrolment_id", flat=True)
+                   if sessions else [])
     return {place.pk: SharedProgress(present=present[place.pk], days=days, completed_at=place.completed_at,
-                                     certificate=certificates.get(place.pk)) for place in shared}
+                                     certificate=certificates.get(place.pk), sessions_held=held[place.pk],
+                                     sessions=sessions) for place in shared}

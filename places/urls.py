@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import coaching_views, views
 
 app_name = "places"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("enrolments/<id:pk>/offer/", views.offer, name="offer"),
     path("enrolments/<id:pk>/cancel/", views.cancel, name="cancel"),
     path("enrolments/<id:pk>/absence/", views.absence, name="absence"),
+    path("enrolments/<id:pk>/coaching/", coaching_views.coaching, name="coaching"),
+    path("enrolments/<id:pk>/coaching/book/", coaching_views.coaching_book, name="coaching_book"),
+    path("enrolments/<id:pk>/coaching/<id:session_pk>/cancel/", coaching_views.coaching_cancel,
+         name="coaching_cancel"),
     path("enrolments/<id:pk>/transfer/", views.transfer, name="transfer"),
     path("enrolments/<id:pk>/pay/", views.pay, name="pay"),
     path("enrolments/<id:pk>/paid/", views.payment_return, name="return"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.converters import parse_id
 from core.formats import euro
 from core.forms import ValidationError, clean_text, first_message
-from courses import attendance, enrolments, ics, selectors, waitlists
+from courses import appointments, attendance, enrolments, ics, selectors, waitlists
 from courses import bookings as course_bookings
 from courses.forms import EnrolForm
 from courses.models import CourseDate, Enrolment, InvoicePayment, SeatInvitation
@@ -146,7 +146,7 @@ def enrolment_detail(request, pk: int):
             if day.starts_at > now] if enrolment.is_confirmed else []
     return render(request, "places/enrolment.html", {
         "enrolment": enrolment, "course_date": enrolment.course_date, "course": enrolment.course_date.course,
-        "days_ahead": days,
+        "days_ahead": days, "coaching": appointments.coaching_of(enrolment, now),
         "position": position, "refund_now": enrolments.cancellation_refund(enrolment=enrolment, now=now),
         "may_cancel": enrolment.status in Enrolment.ACTIVE and participant_may_change(enrolment, now),
         "may_move": movable and enrolment.is_confirmed,
@@ -183,7 +183,7 @@ def enrolment_calendar(request, pk: int):
     enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     if enrolment.status != Enrolment.Status.CONFIRMED:
         raise Http404
-    response = HttpResponse(ics.place_calendar(enrolment),
+    response = HttpResponse(ics.place_calendar(enrolment, list(appointments.sessions_of(enrolment))),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opleiding.ics"'
     return response

@@ -108,6 +108,7 @@ def course_form_data(**overrides) -> dict:
         "price_excl_vat": "495", "vat_treatment": "exempt", "duration_days": "1", "net_hours": "6.0",
         "default_capacity": "10", "certificate_validity_years": "",
         "free_cancellation_days": "14", "late_cancellation_refund_percent": "50",
+        "coaching_sessions": "0", "coaching_minutes": "60", "coaching_change_hours": "24",
         "completion_attendance_percent": "100", "completion_excused_days": "0", "completion_requires_quizzes": "on",
         "completion_requires_assignments": "on", "completion_requires_evaluation": "on",
         "accreditations": inline_formset([{"register": "noloc", "points": "6", "accreditation_id": "NL-118"}]),

@@ -1,3 +1,4 @@
+from .appointments import Appointment, CoachingNote, CoachingSlot
 from .bookings import NAME_SEATS_DAYS_BEFORE, Booking, SeatInvitation
 from .dates import CourseDate, MeetingDay, PeOnlineEdition
 from .enrolments import BILLING_ADDRESS_FIELDS, AbsenceNotice, Attendance, BillingType, Enrolment, InterestEntry
@@ -17,8 +18,8 @@ from .pages import (
 from .vouchers import Voucher
 
 __all__ = [
-    "AbsenceNotice", "Attendance", "BILLING_ADDRESS_FIELDS", "BillingType", "Booking", "CENT", "CalendarFeed",
-    "CourseAccreditation",
+    "AbsenceNotice", "Appointment", "Attendance", "BILLING_ADDRESS_FIELDS", "BillingType", "Booking", "CENT",
+    "CalendarFeed", "CoachingNote", "CoachingSlot", "CourseAccreditation",
     "CourseDate", "CourseIndexPage", "CoursePage", "Delivery", "Enrolment", "InterestEntry", "InvoicePayment",
     "MAX_SEATS_PER_DATE", "MeetingDay", "ModulePage", "NAME_SEATS_DAYS_BEFORE", "PeOnlineEdition", "SeatInvitation",
     "VAT_RATES", "VatTreatment", "Voucher",

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.addresses import COUNTRIES, NETHERLANDS, address_lines
@@ -205,6 +206,11 @@ class Enrolment(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def is_under_way(self) -> bool:
+        """A confirmed place whose date has started and not yet ended (a programme of weeks, today's day)."""
+        return self.is_history and self.course_date.ends_at is not None and timezone.now() < self.course_date.ends_at
 
     @property
     def is_history(self) -> bool:

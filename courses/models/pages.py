@@ -157,6 +157,19 @@ class CoursePage(CourseTeamPage, Page):
                     "course."),
     )
 
+    coaching_sessions = models.PositiveSmallIntegerField(
+        _("individual coaching sessions per place"), default=0, validators=[MaxValueValidator(20)],
+        help_text=_("1:1 sessions with a trainer that each participant books in a time the date's trainers "
+                    "offer. 0: none."),
+    )
+    coaching_minutes = models.PositiveSmallIntegerField(
+        _("length of a session (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(240)],
+    )
+    coaching_change_hours = models.PositiveSmallIntegerField(
+        _("book, move or cancel until (hours before)"), default=24, validators=[MaxValueValidator(14 * 24)],
+        help_text=_("After that a participant asks their trainer."),
+    )
+
     completion_attendance_percent = models.PositiveSmallIntegerField(
         _("required attendance (%)"), default=100, validators=[MaxValueValidator(100)],
         help_text=_("Share of the meeting days a participant must attend; 100 means every day."),
@@ -165,6 +178,11 @@ class CoursePage(CourseTeamPage, Page):
         _("excused days allowed"), default=0,
         help_text=_("Days a participant may miss when they said so in advance, with a reason, and still complete. "
                     "An excused day never counts as attended for net hours, PE points or PE-online."),
+    )
+    completion_requires_coaching = models.BooleanField(
+        _("all individual coaching sessions held"), default=False,
+        help_text=_("Each of the place's individual coaching sessions (Practical) must have taken place, as its "
+                    "trainer records. Net hours and PE points stay what the accreditation states."),
     )
     completion_requires_modules = models.BooleanField(
         _("all modules marked done"), default=False,
@@ -213,6 +231,12 @@ class CoursePage(CourseTeamPage, Page):
                             FieldPanel("late_cancellation_refund_percent", permission=MANAGE_COURSES)])],
             heading=_("Cancellation policy"),
         ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("coaching_sessions", permission=MANAGE_COURSES),
+                            FieldPanel("coaching_minutes", permission=MANAGE_COURSES),
+                            FieldPanel("coaching_change_hours", permission=MANAGE_COURSES)])],
+            heading=_("Individual coaching"),
+        ),
         FieldPanel("trainers", permission=MANAGE_COURSES),
         InlinePanel("accreditations", heading=_("PE points and accreditations"), label=_("Accreditation")),
     ]
@@ -221,6 +245,7 @@ class CoursePage(CourseTeamPage, Page):
             [
                 FieldPanel("completion_attendance_percent", permission=MANAGE_COURSES),
                 FieldPanel("completion_excused_days", permission=MANAGE_COURSES),
+                FieldPanel("completion_requires_coaching", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_modules", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_quizzes", permission=MANAGE_COURSES),
                 FieldPanel("completion_requires_assignments", permission=MANAGE_COURSES),

@@ -296,6 +296,8 @@ PE_ONLINE_REMINDER_DAYS = int(os.environ.get("PE_ONLINE_REMINDER_DAYS", "14"))
 RETENTION_UNCONFIRMED_DAYS = int(os.environ.get("RETENTION_UNCONFIRMED_DAYS", "30"))
 RETENTION_ASSIGNMENT_FILES_MONTHS = int(os.environ.get("RETENTION_ASSIGNMENT_FILES_MONTHS", "12"))
 RETENTION_EVALUATION_YEARS = int(os.environ.get("RETENTION_EVALUATION_YEARS", "2"))
+# Notes trainers keep about 1:1 coaching sessions, counted from the session.
+RETENTION_COACHING_NOTES_MONTHS = int(os.environ.get("RETENTION_COACHING_NOTES_MONTHS", "12"))
 
 # Background work: Django's Tasks API, stored in the database and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -25,7 +25,7 @@ from accounts.services import organisation_create, profile_update
 from certification.models import CertificateDesign
 from certification.services import certificate_issue
 from core.models import ProviderSettings
-from courses import bookings, enrolments, schedule, seating, waitlists
+from courses import appointments, bookings, enrolments, schedule, seating, waitlists
 from courses.models import (
     CourseAccreditation,
     CourseDate,
@@ -123,7 +123,7 @@ class Command(BaseCommand):
             body=data["body"], price_excl_vat=data["price_excl_vat"], vat_treatment=data["vat_treatment"],
             duration_days=data["duration_days"], net_hours=data["net_hours"],
             default_capacity=data["default_capacity"],
-            certificate_validity_years=data["certificate_validity_years"],
+            certificate_validity_years=data["certificate_validity_years"], **data.get("coaching", {}),
             accreditations=[
                 CourseAccreditation(register=register, points=points, accreditation_id=accreditation_id,
                                     pe_online_course_id=pe_online_course_id)
@@ -185,9 +185,36 @@ class Command(BaseCommand):
         group = self.demo_date(programme, trainer, days=-7, hour=9, location="Utrecht, Oudegracht 123", days_count=4)
         for person in [coach, *participants[13:15]]:  # enrolled before it began
             self.confirmed(group, person, now - timedelta(days=14))
+        self.coaching_sessions(group, trainer, coach, participants[13], now)
         created.append("6 dates (one 3 weeks ago, its attendance not yet sent to PE-online; the group programme's, "
                        "which meets weekly and today), 27 places (3 booked by De Brug on invoice), 2 on a waitlist, "
                        "4 on an interest list, 1 certificate, voucher VROEGBOEK (10 % until 14 days before a date)")
+
+    @staticmethod
+    def coaching_sessions(group, trainer, coach, participant, now):
+        """The group programme's 1:1 sessions: times the trainer offers in the coming days (one booked by the
+        coach, the others free) and one last week that took place, with the trainer's note."""
+        day = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+        offered = []
+        for days, hour, count, place in [(2, 13, 2, "Utrecht, Oudegracht 123 (spreekkamer 2)"), (3, 10, 2, ""),
+                                         (9, 13, 3, "Utrecht, Oudegracht 123 (spreekkamer 2)")]:
+            offered += appointments.slots_publish(
+                course_date=group, trainer=trainer, starts_at=day.replace(hour=hour) + timedelta(days=days),
+                count=count, location=place, video_url="" if place else "https://meet.example.com/coaching-demo",
+                actor=trainer, now=now)
+        coach_place = group.enrolments.get(user=coach)
+        appointments.appointment_book(place=coach_place, slot_id=offered[2].pk, actor=coach, now=now)
+        last_week = day.replace(hour=14) - timedelta(days=6)
+        earlier = now - timedelta(days=8)
+        held, = appointments.slots_publish(course_date=group, trainer=trainer, starts_at=last_week,
+                                           location="Utrecht, Oudegracht 123 (spreekkamer 2)", actor=trainer,
+                                           now=earlier)
+        session = appointments.appointment_book(place=group.enrolments.get(user=participant), slot_id=held.pk,
+                                                actor=participant, now=earlier)
+        learning.coaching_record(appointment=session, took_place=True, actor=trainer, now=now)
+        appointments.note_save(appointment=session, author=trainer, now=now,
+                               text="Zoekprofiel besproken: richting administratief werk, 20 uur per week. "
+                                    "Volgende stap: twee oriënterende gesprekken plannen.")
 
     @staticmethod
     def meeting_day_today(created: list[str]) -> None:
