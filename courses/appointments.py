@@ -69,6 +69,12 @@ def sessions_of(place: Enrolment):
             .order_by("slot__starts_at", "pk"))
 
 
+def sessions_counted(place: Enrolment):
+    """The booked sessions that use one of the place's: all but those the trainer recorded as not held (a
+    missed session is booked again)."""
+    return place.appointments.filter(status=BOOKED).exclude(took_place=False)
+
+
 @dataclass(frozen=True)
 class Coaching:
     """What a participant sees of their individual sessions."""
@@ -79,7 +85,8 @@ class Coaching:
 
     @property
     def to_book(self) -> int:
-        return max(self.allowed - len(self.sessions), 0)
+        used = sum(1 for session in self.sessions if session.took_place is not False)
+        return max(self.allowed - used, 0)
 
 
 def coaching_of(place: Enrolment, now: datetime) -> Coaching | None:
@@ -98,10 +105,15 @@ def slots_of_date(course_date: CourseDate):
     slots = list(course_date.coaching_slots.filter(withdrawn_at__isnull=True).select_related("trainer")
                  .order_by("starts_at", "pk"))
     booked = {appointment.slot_id: appointment for appointment in Appointment.objects.filter(
-        slot__in=slots, status=BOOKED).select_related("enrolment__user", "note")}
+        slot__in=slots, status=BOOKED).select_related("enrolment__user", "note__author")}
     for slot in slots:
         slot.session = booked.get(slot.pk)
     return slots
+
+
+def may_act_on(slot: CoachingSlot, user: User) -> bool:
+    """A time and its session are its trainer's; the office (who may change dates) acts on every one."""
+    return slot.trainer_id == user.pk or user.has_perm("courses.change_coursedate")
 
 
 def may_read_notes(user: User) -> bool:
@@ -170,7 +182,7 @@ def appointment_book(*, place: Enrolment, slot_id: int | None, actor: User | Non
     if not place.is_confirmed or not course.coaching_sessions:
         raise AppointmentError(_("Individual sessions are booked with a confirmed place on a course that "
                                  "includes them."))
-    if sessions_of(place).count() >= course.coaching_sessions:
+    if sessions_counted(place).count() >= course.coaching_sessions:
         raise AppointmentError(ngettext(
             "You have booked your session already: move it if another time suits you better.",
             "You have booked your %(count)s sessions already: move one if another time suits you better.",
@@ -214,7 +226,7 @@ def appointment_move(*, appointment: Appointment, slot_id: int | None, actor: Us
     _saved(slot, lambda: session.save(update_fields=["slot", "reminded_at", "calendar_sequence"]))
     record(place, "coaching.moved", actor=actor, at=now,
            note=f"{day_time(before.starts_at)} → {day_time(slot.starts_at)}")
-    _tell(session, left_trainer_id=before.trainer_id if before.trainer_id != slot.trainer_id else None)
+    _tell(session, left_slot_id=before.pk if before.trainer_id != slot.trainer_id else None)
     return session
 
 
@@ -276,6 +288,7 @@ def slots_publish(*, course_date: CourseDate, trainer: User, starts_at: datetime
         raise AppointmentError(_("Offer between 1 and %(count)s times at once.") % {"count": MAX_SLOTS_AT_ONCE})
     length = timedelta(minutes=course.coaching_minutes)
     ends_at = starts_at + count * length
+    User.objects.select_for_update().filter(pk=trainer.pk).first()  # one offer per trainer at a time: no overlap
     clash = CoachingSlot.objects.filter(trainer=trainer, withdrawn_at__isnull=True, starts_at__lt=ends_at,
                                         ends_at__gt=starts_at).order_by("starts_at").first()
     if clash is not None:
@@ -296,6 +309,8 @@ def slot_withdraw(*, slot: CoachingSlot, actor: User, now: datetime | None = Non
     another time; a session that has begun stays, to be recorded. Returns whether someone's session ended."""
     now = now or timezone.now()
     slot = CoachingSlot.objects.select_for_update().get(pk=slot.pk)
+    if not may_act_on(slot, actor):
+        raise AppointmentError(_("Only the trainer of this time, or the office, withdraws it."))
     session = (Appointment.objects.select_for_update(of=("self",)).select_related("enrolment__course_date__course")
                .filter(slot=slot, status=BOOKED).first())
     if session is not None and slot.starts_at <= now:
@@ -326,6 +341,8 @@ def appointment_record(*, appointment: Appointment, took_place: bool, actor: Use
     (learning.services.coaching_record recomputes completion with it.)"""
     now = now or timezone.now()
     session = _session_of_trainer(appointment)
+    if not may_act_on(session.slot, actor):
+        raise AppointmentError(_("Only the trainer of the session, or the office, records it."))
     if session.slot.starts_at > now:
         raise AppointmentError(_("Whether a session took place is recorded from its start on."))
     if session.took_place is took_place:
@@ -349,10 +366,12 @@ def note_save(*, appointment: Appointment, author: User, text: str, now: datetim
     if len(text) > NOTE_MAX_LENGTH:
         raise AppointmentError(_("Keep the note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH})
     if not text:
-        CoachingNote.objects.filter(appointment=session).delete()
+        if CoachingNote.objects.filter(appointment=session).delete()[0]:
+            record(session.enrolment, "coaching.note_deleted", actor=author, at=now)
         return
     CoachingNote.objects.update_or_create(appointment=session, defaults={"author": author, "text": text,
                                                                          "written_at": now})
+    record(session.enrolment, "coaching.note_kept", actor=author, at=now, note=day_time(session.slot.starts_at))
 
 
 # The scheduler

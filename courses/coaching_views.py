@@ -59,6 +59,7 @@ def coaching(request, pk: int):
         slot.note_readable = note is not None and appointments.note_readable(note, request.user,
                                                                               office_may_read=office_may_read)
         slot.may_write_note = slot.session is not None and slot.trainer_id == request.user.pk
+        slot.may_act = appointments.may_act_on(slot, request.user)
     return TemplateResponse(request, "courses/trainer/coaching.html", {
         "page_title": _("Coaching sessions"), "header_icon": "user",
         "course_date": course_date, "course": course_date.course, "form": form,
@@ -71,10 +72,7 @@ def coaching(request, pk: int):
 @require_POST
 def coaching_withdraw(request, pk: int, slot_pk: int):
     course_date = selectors.trainer_date(user=request.user, pk=pk)
-    slots = course_date.coaching_slots.all()
-    if not _is_office(request.user):
-        slots = slots.filter(trainer=request.user)
-    slot = get_object_or_404(slots, pk=slot_pk)
+    slot = get_object_or_404(course_date.coaching_slots, pk=slot_pk)
     try:
         ended = appointments.slot_withdraw(slot=slot, actor=request.user)
     except AppointmentError as error:

@@ -27,7 +27,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from core.models import ProviderSettings
 
-from .models import Appointment, CourseDate, Enrolment, MeetingDay
+from .models import Appointment, CoachingSlot, CourseDate, Enrolment, MeetingDay
 
 AMSTERDAM = "Europe/Amsterdam"
 # The Netherlands' rules since 1996 (as EU law sets them: summer time from the last Sunday of March, 02:00 CET, to
@@ -172,12 +172,23 @@ def session_title(appointment: Appointment) -> str:
     return " · ".join(part for part in ["Coachgesprek", participant, who] if part)
 
 
-def _session_event(appointment: Appointment, *, method: str) -> Event:
-    slot, course_date = appointment.slot, appointment.enrolment.course_date
+def _trainer_attendee(trainer) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{trainer.email}")
+    attendee.params.update({"CN": vText(trainer.get_full_name() or trainer.email), "ROLE": "CHAIR",
+                            "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
+    return attendee
+
+
+def _session_event(appointment: Appointment, *, method: str, slot: CoachingSlot | None = None,
+                   sequence: int | None = None) -> Event:
+    """The session as one event; with `slot` (a time it moved away from), that time's cancellation for its
+    trainer alone, at the move's `sequence`."""
+    left = slot is not None
+    slot, course_date = slot or appointment.slot, appointment.enrolment.course_date
     event = Event()
     event.add("uid", session_uid(appointment))
     event.add("dtstamp", timezone.now())
-    event.add("sequence", appointment.calendar_sequence)
+    event.add("sequence", appointment.calendar_sequence if sequence is None else sequence)
     event.add("summary", session_title(appointment))
     event.add("dtstart", slot.starts_at.astimezone(timezone.get_default_timezone()))
     event.add("dtend", slot.ends_at.astimezone(timezone.get_default_timezone()))
@@ -186,13 +197,10 @@ def _session_event(appointment: Appointment, *, method: str) -> Event:
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     if method != PUBLISH:
         event.add("organizer", _organizer())
-        if appointment.enrolment.user_id:
+        if appointment.enrolment.user_id and not left:
             event.add("attendee", _attendee(appointment.enrolment))
         if slot.trainer_id:
-            trainer = vCalAddress(f"mailto:{slot.trainer.email}")
-            trainer.params.update({"CN": vText(slot.trainer.get_full_name() or slot.trainer.email),
-                                   "ROLE": "CHAIR", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
-            event.add("attendee", trainer)
+            event.add("attendee", _trainer_attendee(slot.trainer))
     return event
 
 
@@ -200,6 +208,14 @@ def session_message(appointment: Appointment, *, method: str) -> bytes:
     """The iTIP message (REQUEST or CANCEL) for a coaching session, the same for both its people."""
     calendar = _calendar(method)
     calendar.add_component(_session_event(appointment, method=method))
+    return calendar.to_ical()
+
+
+def session_left_message(appointment: Appointment, slot: CoachingSlot, *, sequence: int) -> bytes:
+    """The CANCEL for the trainer of a time the session moved away from: that time, that trainer alone (RFC 5546
+    3.2.5: an attendee is removed by a CANCEL that names them)."""
+    calendar = _calendar(CANCEL)
+    calendar.add_component(_session_event(appointment, method=CANCEL, slot=slot, sequence=sequence))
     return calendar.to_ical()
 
 

@@ -12,7 +12,7 @@ from accounts.reminders import reminder_email
 from core.mail import email_office, email_person
 
 from . import ics, selectors
-from .models import Appointment, CourseDate, Enrolment, InterestEntry
+from .models import Appointment, CoachingSlot, CourseDate, Enrolment, InterestEntry
 
 
 def place_context(enrolment: Enrolment) -> dict:
@@ -150,18 +150,20 @@ def _session_context(session: Appointment) -> dict:
 
 
 @task()
-def send_appointment_update(*, appointment_id: int, sequence: int, left_trainer_id: int | None = None,
+def send_appointment_update(*, appointment_id: int, sequence: int, left_slot_id: int | None = None,
                             by: str = "") -> None:
     """A session was booked, moved or cancelled: both people get the calendar message that puts it in, moves it
-    or takes it out (one event, courses.ics). A later change (a higher sequence) tells its own; a trainer the
-    session moved away from gets its cancellation whatever happened since."""
+    or takes it out (one event, courses.ics). A later change (a higher sequence) tells its own. A session that
+    moved to another trainer (`left_slot_id`: its time before) leaves the first trainer's calendar, unless it has
+    moved back to them since."""
     session = _session(appointment_id)
-    if left_trainer_id is not None:
-        left = User.objects.filter(pk=left_trainer_id).first()
-        if left is not None:
-            email_person(left, "courses/email/session_cancelled", {**_session_context(session), "to_trainer": True},
-                         links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])},
-                         calendar=(ics.CANCEL, ics.session_message(session, method=ics.CANCEL)))
+    left = CoachingSlot.objects.select_related("trainer").filter(pk=left_slot_id).first() if left_slot_id else None
+    if left is not None and left.trainer is not None and not (
+            session.is_booked and session.slot.trainer_id == left.trainer_id):
+        email_person(left.trainer, "courses/email/session_cancelled",
+                     {**_session_context(session), "slot": left, "trainer": left.trainer, "to_trainer": True},
+                     links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])},
+                     calendar=(ics.CANCEL, ics.session_left_message(session, left, sequence=sequence)))
     if session.calendar_sequence != sequence:
         return
     method = ics.REQUEST if session.is_booked else ics.CANCEL

@@ -4,13 +4,14 @@ for their data export (privacy app)."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from core.audit import histories, what_happened
 from core.formats import day_time
 from core.privacy import PersonalData, RetentionRule, readable
 
-from . import appointments, enrolments
+from . import enrolments
 from .models import (
     BILLING_ADDRESS_FIELDS,
     AbsenceNotice,
@@ -57,7 +58,8 @@ def personal_data(user) -> dict[str, list[dict]]:
              _("When"): day_time(session.slot.starts_at),
              _("Trainer"): session.slot.trainer.get_full_name() if session.slot.trainer else ""}
             for session in Appointment.objects.filter(enrolment__user=user).select_related(
-                "enrolment__course_date__course", "slot__trainer").order_by("slot__starts_at", "pk")],
+                "enrolment__course_date__course", "enrolment__user", "slot__trainer")
+            .order_by("slot__starts_at", "pk")],
         # The trainer's notes are about the person, so the person reads them too (AVG art. 15).
         _("Notes from coaching sessions"): [
             {**readable(note, ["author", "text", "written_at"]),
@@ -84,21 +86,23 @@ def personal_files(user) -> list:
 
 
 def active_places(user, now):
-    """Places that still hold a seat on a date that has not ended: the person cancels them first (or the office
-    does), with the refund the course's policy gives."""
-    return (Enrolment.objects.filter(user=user, status__in=Enrolment.SEATED, course_date__ends_at__gte=now)
+    """Places that still hold a seat on a date that has not ended, or a coaching session still to come: the
+    person cancels them first (or the office does), with the refund the course's policy gives, and the trainer is
+    told by the cancellation."""
+    coming = Appointment.objects.filter(enrolment=OuterRef("pk"), status=Appointment.Status.BOOKED,
+                                        slot__starts_at__gt=now)
+    return (Enrolment.objects.filter(user=user)
+            .filter(Q(status__in=Enrolment.SEATED, course_date__ends_at__gte=now) | Q(Exists(coming)))
             .select_related("course_date__course"))
 
 
 def erase(user, *, needles: list[str], unique: list[str], now, **_options) -> None:
     """Places stay, anonymous (the date's records, their invoices and evaluations point to them): no person, no
-    employer details, no absence notices (their reasons), no coaching notes (sessions still to come are cancelled);
-    bookings the person made stay the organisation's; seat invitations to them go. Their places in line leave the
-    waitlists (nobody is offered a seat any more)."""
+    employer details, no absence notices (their reasons), no coaching notes (sessions still to come block erasure,
+    as places do); bookings the person made stay the organisation's; seat invitations to them go. Their places in
+    line leave the waitlists (nobody is offered a seat any more)."""
     AbsenceNotice.objects.filter(enrolment__user=user).delete()  # its reason is about the person
     CoachingNote.objects.filter(appointment__enrolment__user=user).delete()
-    for place in Enrolment.objects.filter(user=user):  # their coaching times still to come are free again
-        appointments.appointments_end(place, at=now)
     for entry in Enrolment.objects.filter(user=user, status=Enrolment.Status.WAITLISTED):
         enrolments.enrolment_cancel(enrolment=entry, actor=None, note="account erased", now=now)
     Enrolment.objects.filter(user=user).update(

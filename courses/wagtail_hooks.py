@@ -388,6 +388,8 @@ PLACE_ACTIONS = {
     "coaching.cancelled": (_("Cancel a coaching session"), _("Coaching session cancelled")),
     "coaching.took_place": (_("Record a coaching session"), _("Coaching session took place")),
     "coaching.not_held": (_("Record a coaching session"), _("Coaching session did not take place")),
+    "coaching.note_kept": (_("Keep a note about a coaching session"), _("Trainer kept a note about the session")),
+    "coaching.note_deleted": (_("Delete a note about a coaching session"), _("Trainer deleted their note")),
     "coaching.slot_published": (_("Offer a coaching time"), _("Coaching time offered")),
     "coaching.slot_withdrawn": (_("Withdraw a coaching time"), _("Coaching time withdrawn")),
 }

@@ -320,8 +320,9 @@ def coaching_record(*, appointment: Appointment, took_place: bool, actor: User, 
     """The trainer records whether a coaching session took place (courses.appointments); where the course counts
     sessions towards completion, the participant's completion follows. Returns whether the record changed."""
     now = now or timezone.now()
+    place = _locked(Enrolment(pk=appointment.enrolment_id))  # the place first, as booking and moving lock it
     changed = appointments.appointment_record(appointment=appointment, took_place=took_place, actor=actor, now=now)
-    completion_recompute(enrolment=Enrolment.objects.get(pk=appointment.enrolment_id), actor=actor, now=now)
+    completion_recompute(enrolment=place, actor=actor, now=now)
     return changed
 
 

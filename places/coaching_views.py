@@ -42,30 +42,45 @@ def coaching(request, pk: int):
         if moving is None or not moving.changeable:
             messages.error(request, _("This session can no longer be moved here: ask your trainer."))
             return redirect("places:coaching", pk=place.pk)
+    slots = list(appointments.slots_open(place, now))
+    for slot in slots:
+        slot.day = timezone.localdate(slot.starts_at)  # grouped by the day in Amsterdam, not in UTC
     return render(request, "places/coaching.html", {
         "enrolment": place, "course": place.course_date.course, "course_date": place.course_date,
-        "coaching": coaching, "moving": moving, "slots": list(appointments.slots_open(place, now)),
+        "coaching": coaching, "moving": moving, "slots": slots,
     })
+
+
+def _to_the_session(place, session):
+    return redirect(f"{reverse('places:coaching', args=[place.pk])}#session-{session.pk}")
 
 
 @login_required
 @require_POST
 def coaching_book(request, pk: int):
-    """Books a free time, or moves the session named in `session` to it."""
     place = _coaching_place(request, pk)
-    slot_id = parse_id(request.POST.get("slot"))
     try:
-        if request.POST.get("session"):
-            session = appointments.appointment_move(appointment=_own_session(place, request.POST["session"]),
-                                                    slot_id=slot_id, actor=request.user)
-            messages.success(request, _("Your session has moved. Both of you get the new time in your calendar."))
-        else:
-            session = appointments.appointment_book(place=place, slot_id=slot_id, actor=request.user)
-            messages.success(request, _("Your session is booked. You and your trainer get an invitation by email."))
+        session = appointments.appointment_book(place=place, slot_id=parse_id(request.POST.get("slot")),
+                                                actor=request.user)
     except AppointmentError as error:
         messages.error(request, str(error))
         return redirect("places:coaching", pk=place.pk)
-    return redirect(f"{reverse('places:coaching', args=[place.pk])}#session-{session.pk}")
+    messages.success(request, _("Your session is booked. You and your trainer get an invitation by email."))
+    return _to_the_session(place, session)
+
+
+@login_required
+@require_POST
+def coaching_move(request, pk: int, session_pk: int):
+    place = _coaching_place(request, pk)
+    try:
+        session = appointments.appointment_move(appointment=_own_session(place, session_pk),
+                                                slot_id=parse_id(request.POST.get("slot")), actor=request.user)
+    except AppointmentError as error:
+        messages.error(request, str(error))
+        return redirect("places:coaching", pk=place.pk)
+    messages.success(request, _("Your session has moved. Both of you get the new time in your calendar."))
+    return _to_the_session(place, session)
 
 
 @login_required

@@ -13,6 +13,7 @@ urlpatterns = [
     path("enrolments/<id:pk>/absence/", views.absence, name="absence"),
     path("enrolments/<id:pk>/coaching/", coaching_views.coaching, name="coaching"),
     path("enrolments/<id:pk>/coaching/book/", coaching_views.coaching_book, name="coaching_book"),
+    path("enrolments/<id:pk>/coaching/<id:session_pk>/move/", coaching_views.coaching_move, name="coaching_move"),
     path("enrolments/<id:pk>/coaching/<id:session_pk>/cancel/", coaching_views.coaching_cancel,
          name="coaching_cancel"),
     path("enrolments/<id:pk>/transfer/", views.transfer, name="transfer"),

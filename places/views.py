@@ -183,7 +183,10 @@ def enrolment_calendar(request, pk: int):
     enrolment = selectors.own_enrolment(user=request.user, pk=pk)
     if enrolment.status != Enrolment.Status.CONFIRMED:
         raise Http404
-    response = HttpResponse(ics.place_calendar(enrolment, list(appointments.sessions_of(enrolment))),
+    sessions = list(appointments.sessions_of(enrolment))
+    for session in sessions:
+        session.enrolment = enrolment  # its date, course and person are read once
+    response = HttpResponse(ics.place_calendar(enrolment, sessions),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opleiding.ics"'
     return response

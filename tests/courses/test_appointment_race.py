@@ -1,4 +1,4 @@
-"""Twenty participants press "book" on the same coaching time at the same moment: exactly one gets it; one person
+"""A whole group of ten presses "book" on the same coaching time at the same moment: exactly one gets it; one person
 booking from five tabs at once gets no more sessions than the course gives.
 
 Real threads, each with its own database connection, on the SQLite file or PostgreSQL database the application
@@ -10,13 +10,14 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections  # noqa: F401 - connection is read by skipif
+from django.db import connection
 from django.utils import timezone
 
 from courses import appointments
 from courses.appointments import AppointmentError
 from courses.models import Appointment
 from tests.factories import UserFactory, confirmed_place, make_date, make_trainer
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BOOKED = Appointment.Status.BOOKED
@@ -24,29 +25,20 @@ BOOKED = Appointment.Status.BOOKED
 
 def race(attempts) -> Counter:
     """Runs each (place, slot) booking in a thread of its own, all released at once; counts the outcomes."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes, lock = Counter(), threading.Lock()
+    waiting, lock = list(attempts), threading.Lock()
 
-    def attempt(place, slot):
-        try:
-            barrier.wait()
-            appointments.appointment_book(place=place, slot_id=slot.pk, actor=None)
-            outcome = "booked"
-        except AppointmentError:
-            outcome = "refused"
-        except Exception as error:  # noqa: BLE001 - the negative control counts what breaks
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
+    def attempt():
         with lock:
-            outcomes[outcome] += 1
+            place, slot = waiting.pop()
+        try:
+            appointments.appointment_book(place=place, slot_id=slot.pk, actor=None)
+            return "booked"
+        except AppointmentError:
+            return "refused"
+        except Exception as error:  # noqa: BLE001 - the negative control counts what breaks
+            return type(error).__name__
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return Counter(at_once(len(waiting), attempt))
 
 
 @pytest.fixture

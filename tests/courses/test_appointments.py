@@ -123,8 +123,21 @@ def test_moving_to_another_trainer_takes_it_out_of_the_first_trainers_calendar(g
         appointments.appointment_move(appointment=session, slot_id=theirs.pk, actor=coach)
 
     [cancelled] = session_calendars(trainer, "CANCEL")
-    assert str(cancelled.walk("VEVENT")[0]["UID"]) == f"coaching-{session.pk}@testserver"
-    assert session_calendars(other, "REQUEST") and not session_calendars(trainer, "REQUEST")
+    event = cancelled.walk("VEVENT")[0]
+    assert str(event["UID"]) == f"coaching-{session.pk}@testserver" and event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == mine.starts_at, "the time that leaves his calendar"
+    assert str(event["ATTENDEE"]) == f"mailto:{trainer.email}", "addressed to the trainer it leaves, alone"
+    [told] = mails_to(trainer)
+    assert told.body.startswith("Beste Tom Trainer,")
+    [request] = session_calendars(other, "REQUEST")
+    assert request.walk("VEVENT")[0].decoded("DTSTART") == theirs.starts_at
+    assert not session_calendars(trainer, "REQUEST")
+    mail.outbox.clear()
+
+    with committed():  # back to Tom: his calendar gets it again, and no late cancellation takes it out
+        appointments.appointment_move(appointment=session, slot_id=mine.pk, actor=coach)
+    assert [c.walk("VEVENT")[0]["SEQUENCE"] for c in session_calendars(trainer, "REQUEST")] == [2]
+    assert session_calendars(other, "CANCEL") and not session_calendars(trainer, "CANCEL")
 
 
 def test_cancelling_removes_the_event_from_both_calendars_and_frees_the_time(group, committed):
@@ -152,8 +165,8 @@ def test_the_rules_how_many_which_times_and_until_when(group):
     coach, other = UserFactory(), UserFactory()
     place, others = confirmed_place(course_date, coach), confirmed_place(course_date, other)
     first, second, third = offer(course_date, trainer)
-    [too_soon] = offer(course_date, trainer, days=0, hour=23, count=1) if timezone.localtime().hour < 22 else \
-        offer(course_date, trainer, days=1, hour=1, count=1)
+    [too_soon] = appointments.slots_publish(course_date=course_date, trainer=trainer, location="Utrecht",
+                                            starts_at=timezone.now() + timedelta(hours=20), actor=trainer)
     another_date = make_date(course_date.course, starts_in=timedelta(days=9))
     another_date.trainers.add(trainer)
     [elsewhere] = offer(another_date, trainer, days=12, count=1)
@@ -169,13 +182,44 @@ def test_the_rules_how_many_which_times_and_until_when(group):
     with pytest.raises(AppointmentError, match="je 2 gesprekken al geboekt"):
         appointments.appointment_book(place=place, slot_id=third.pk, actor=coach)
 
-    later = timezone.now() + timedelta(days=5) - timedelta(hours=2)  # within 24 hours of the first session
+    within_a_day = first.starts_at - timedelta(hours=23)
     session = place.appointments.get(slot=first)
     with pytest.raises(AppointmentError, match="vraag je trainer"):
         appointments.appointment_cancel(appointment=session, actor=coach, now=first.starts_at - timedelta(hours=23))
     with pytest.raises(AppointmentError, match="vraag je trainer"):
-        appointments.appointment_move(appointment=session, slot_id=third.pk, actor=coach, now=later)
+        appointments.appointment_move(appointment=session, slot_id=third.pk, actor=coach, now=within_a_day)
     assert place.appointments.filter(status=Appointment.Status.BOOKED).count() == 2
+
+
+def test_a_session_that_did_not_take_place_is_booked_again(group):
+    course_date, trainer = group
+    coach = UserFactory()
+    place = confirmed_place(course_date, coach)
+    first, second, _third = offer(course_date, trainer)
+    [later] = offer(course_date, trainer, days=9, count=1)
+    missed = appointments.appointment_book(place=place, slot_id=first.pk, actor=coach)
+    appointments.appointment_book(place=place, slot_id=second.pk, actor=coach)
+    learning.coaching_record(appointment=missed, took_place=False, actor=trainer, now=first.ends_at)
+
+    assert appointments.coaching_of(place, first.ends_at).to_book == 1
+    appointments.appointment_book(place=place, slot_id=later.pk, actor=coach, now=first.ends_at)
+
+
+def test_only_the_sessions_trainer_or_the_office_records_or_withdraws_it(group):
+    course_date, trainer = group
+    colleague = make_trainer()
+    course_date.trainers.add(colleague)
+    coach = UserFactory()
+    [slot] = offer(course_date, trainer, count=1)
+    session = appointments.appointment_book(place=confirmed_place(course_date, coach), slot_id=slot.pk, actor=coach)
+    with pytest.raises(AppointmentError):
+        learning.coaching_record(appointment=session, took_place=True, actor=colleague, now=slot.ends_at)
+    with pytest.raises(AppointmentError):
+        appointments.slot_withdraw(slot=slot, actor=colleague)
+    office = UserFactory(is_superuser=True)
+    learning.coaching_record(appointment=session, took_place=True, actor=office, now=slot.ends_at)
+    session.refresh_from_db()
+    assert session.took_place is True and session.recorded_by == office
 
 
 def test_a_place_that_ends_ends_its_sessions_to_come(group, committed):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from courses import privacy as courses_privacy
 from courses.models import Appointment, CoachingNote, CoachingSlot
 from learning import services as learning
 from places import bookings as places_bookings
-from privacy.services import account_erase
+from privacy.services import account_erase, erasure_blockers
 from tests.factories import UserFactory, confirmed_place, make_date, make_organisation, make_trainer
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,12 @@ def test_the_office_reads_notes_only_with_the_permission_given_by_name(client, h
     readers.permissions.add(Permission.objects.get(codename="read_coaching_notes"))
     office.groups.add(readers)
     assert NOTE in page_of(client, office, held.url)
-    assert not Group.objects.exclude(pk=readers.pk).filter(permissions__codename="read_coaching_notes").exists()
+
+
+def test_no_role_is_given_the_notes_by_default():
+    call_command("setup_roles")
+    assert Group.objects.count() > 1  # the roles exist: trainers, the office
+    assert not Group.objects.filter(permissions__codename="read_coaching_notes").exists()
 
 
 def test_the_form_reminds_the_trainer_to_write_about_work_not_health(client, held):
@@ -118,8 +124,10 @@ def test_a_trainer_offers_times_and_withdraws_them_from_the_page(client, held):
     client.post(reverse("courses_trainer:coaching_withdraw", args=[held.date.pk, slots[0].pk]))
     assert CoachingSlot.objects.filter(trainer=held.ria, withdrawn_at__isnull=True).count() == 2
     client.force_login(held.tom)  # not his to withdraw
-    assert client.post(reverse("courses_trainer:coaching_withdraw", args=[held.date.pk, slots[1].pk])
-                       ).status_code == 404
+    response = client.post(reverse("courses_trainer:coaching_withdraw", args=[held.date.pk, slots[1].pk]),
+                           follow=True)
+    assert "Alleen de trainer van deze tijd" in response.content.decode()
+    assert CoachingSlot.objects.filter(trainer=held.ria, withdrawn_at__isnull=True).count() == 2
 
 
 def test_the_trainer_records_from_the_page_that_it_did_not_take_place(client, held):
@@ -136,6 +144,14 @@ def test_the_participants_copy_holds_the_sessions_and_the_note(held):
     assert session["heeft plaatsgevonden"] is True and session["Trainer"] == "Tom Trainer"
     [note] = data["Notities over coachgesprekken"]
     assert note["notitie"] == NOTE
+
+
+def test_a_session_still_to_come_is_cancelled_before_erasure(held):
+    later = held.date.ends_at + timedelta(days=1)
+    [slot] = appointments.slots_publish(course_date=held.date, trainer=held.tom, location="Utrecht", actor=held.tom,
+                                        starts_at=later + timedelta(days=7))
+    appointments.appointment_book(place=held.place, slot_id=slot.pk, actor=held.eva)
+    assert [place.pk for place in erasure_blockers(held.eva, now=later)] == [held.place.pk]
 
 
 def test_erasure_deletes_the_note_and_keeps_the_session_anonymous(held):
