@@ -6,12 +6,13 @@ it; whoever knows the address reads the feed, and nothing else."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import ProviderSettings
 
 from . import ics
-from .models import CalendarFeed, CourseDate, Enrolment
+from .models import Appointment, CalendarFeed, CourseDate, Enrolment
 from .models.feeds import new_feed_token
 
 SHOWN_AFTER = timedelta(days=90)  # days already past stay in the calendar for a while
@@ -49,5 +50,10 @@ def feed_calendar(token: str, now=None) -> bytes | None:
     taught = list(CourseDate.objects.filter(trainers=feed.user, ends_at__gte=since)
                   .exclude(status=CourseDate.Status.CANCELLED)
                   .select_related("course").prefetch_related("meeting_days"))
+    # 1:1 coaching sessions, as participant or as trainer, with the UID of their invitations.
+    sessions = list(Appointment.objects.filter(Q(enrolment__user=feed.user) | Q(slot__trainer=feed.user),
+                                               status=Appointment.Status.BOOKED, slot__starts_at__gte=since)
+                    .select_related("slot__trainer", "enrolment__user", "enrolment__course_date__course")
+                    .order_by("slot__starts_at", "pk"))
     name = f"{ProviderSettings.load().name} · {feed.user.get_full_name() or feed.user.email}"
-    return ics.feed_calendar(places, taught, name=name)
+    return ics.feed_calendar(places, taught, name=name, sessions=sessions)

@@ -219,9 +219,11 @@ def session_left_message(appointment: Appointment, slot: CoachingSlot, *, sequen
     return calendar.to_ical()
 
 
-def feed_calendar(places: list[Enrolment], taught: list[CourseDate], *, name: str) -> bytes:
+def feed_calendar(places: list[Enrolment], taught: list[CourseDate], *, name: str,
+                  sessions: list[Appointment] = ()) -> bytes:
     """A person's calendar subscription: every meeting day of their places (with the UIDs of their invitations
-    and downloads) and of the dates they teach, as one PUBLISH calendar a calendar app reads again every hour."""
+    and downloads) and of the dates they teach, and their coaching `sessions` (as participant or trainer), as one
+    PUBLISH calendar a calendar app reads again every hour."""
     calendar = _calendar(PUBLISH)
     calendar.add("x-wr-calname", name)
     calendar.add("x-published-ttl", "PT1H")
@@ -236,4 +238,6 @@ def feed_calendar(places: list[Enrolment], taught: list[CourseDate], *, name: st
             event_uid = f"date-{course_date.pk}-meetingday-{day.pk}@{_domain()}"
             calendar.add_component(_day_event(event_uid, course_date, day, method=PUBLISH,
                                               title=_title(course_date, day, days)))
+    for session in sessions:
+        calendar.add_component(_session_event(session, method=PUBLISH))
     return calendar.to_ical()

@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from courses import appointments, enrolments
+from courses import appointments, calendar_feeds, enrolments
 from courses.appointments import AppointmentError
 from courses.models import Appointment, CoachingSlot
 from learning import services as learning
@@ -328,3 +328,20 @@ def test_the_download_holds_the_sessions_with_the_invitations_uid(client, group)
     assert f"coaching-{session.pk}@testserver" in uids
     [event] = [event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("coaching-")]
     assert str(event["LOCATION"]) == "https://meet.example.com/x"
+
+
+def test_both_subscriptions_hold_the_session_with_the_invitations_uid(group):
+    course_date, trainer = group
+    coach = UserFactory()
+    place = confirmed_place(course_date, coach)
+    [slot] = offer(course_date, trainer, count=1)
+    session = appointments.appointment_book(place=place, slot_id=slot.pk, actor=coach)
+    for person in (coach, trainer):
+        feed = calendar_feeds.feed_start(person)
+        calendar = icalendar.Calendar.from_ical(calendar_feeds.feed_calendar(feed.token))
+        [event] = [event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("coaching-")]
+        assert str(event["UID"]) == f"coaching-{session.pk}@testserver"
+        assert event.decoded("DTSTART") == slot.starts_at
+    appointments.appointment_cancel(appointment=session, actor=coach)
+    calendar = icalendar.Calendar.from_ical(calendar_feeds.feed_calendar(calendar_feeds.feed_start(trainer).token))
+    assert not [event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("coaching-")]
