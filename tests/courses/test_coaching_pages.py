@@ -207,3 +207,9 @@ def test_a_participants_coaching_page_is_her_own(client, held, course):
     course.coaching_sessions = 0
     course.save()
     assert client.get(url).status_code == 404  # a course without sessions has no such page
+
+
+def test_the_dates_page_counts_each_participants_sessions(client, held):
+    html = page_of(client, held.ria, reverse("courses_trainer:date", args=[held.date.pk]))
+    assert "1 van 2 geboekt, 1 gehouden" in html
+    assert reverse("courses_trainer:coaching", args=[held.date.pk]) in html
