@@ -28,7 +28,7 @@ from core.formats import day_time
 from core.tasks import enqueue_with_change
 
 from .models import Appointment, CoachingNote, CoachingSlot, CourseDate, CoursePage, Enrolment
-from .notifications import send_appointment_reminder, send_appointment_update
+from .notifications import send_appointment_reminder, send_appointment_update, send_times_offered
 
 BOOKED = Appointment.Status.BOOKED
 NOTE_MAX_LENGTH = 2000
@@ -311,6 +311,7 @@ def slots_publish(*, course_date: CourseDate, trainer: User, starts_at: datetime
                      created_at=now) for index in range(count)])
     record(course_date, "coaching.slot_published", actor=actor, at=now,
            note=f"{day_time(starts_at)} ({count}×)" if count > 1 else day_time(starts_at))
+    enqueue_with_change(send_times_offered, course_date_id=course_date.pk, slot_ids=[slot.pk for slot in slots])
     return slots
 
 

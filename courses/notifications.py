@@ -1,6 +1,7 @@
 """Emails about places on a date, sent by tasks after the transaction commits, in the recipient's language
 (through core.mail)."""
 
+from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
@@ -190,3 +191,22 @@ def send_appointment_reminder(*, appointment_id: int) -> None:
     if session.slot.trainer is not None:
         email_person(session.slot.trainer, "courses/email/session_reminder", {**context, "to_trainer": True},
                      links={"link": ("courses_trainer:coaching", [session.enrolment.course_date_id])})
+
+
+@task()
+def send_times_offered(*, course_date_id: int, slot_ids: list[int]) -> None:
+    """A trainer offered new times on the date: its participants who still have sessions to book hear of those
+    still free (the others need not)."""
+    course_date = CourseDate.objects.select_related("course").get(pk=course_date_id)
+    slots = list(CoachingSlot.objects.filter(pk__in=slot_ids, withdrawn_at__isnull=True)
+                 .exclude(appointments__status=Appointment.Status.BOOKED).select_related("trainer")
+                 .order_by("starts_at", "pk"))
+    if not slots:
+        return
+    used = Counter(Appointment.objects.filter(enrolment__course_date=course_date, status=Appointment.Status.BOOKED)
+                   .exclude(took_place=False).values_list("enrolment_id", flat=True))
+    for place in course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=False).select_related(
+            "user"):
+        if used[place.pk] < course_date.course.coaching_sessions:
+            email_person(place.user, "courses/email/times_offered", {**place_context(place), "slots": slots},
+                         links={"link": ("places:coaching", [place.pk])})

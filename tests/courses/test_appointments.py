@@ -345,3 +345,22 @@ def test_both_subscriptions_hold_the_session_with_the_invitations_uid(group):
     appointments.appointment_cancel(appointment=session, actor=coach)
     calendar = icalendar.Calendar.from_ical(calendar_feeds.feed_calendar(calendar_feeds.feed_start(trainer).token))
     assert not [event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("coaching-")]
+
+
+def test_new_times_are_told_to_those_with_sessions_still_to_book(group, committed):
+    course_date, trainer = group
+    waiting, done = UserFactory(full_name="Eva de Vries"), UserFactory()
+    confirmed_place(course_date, waiting)
+    done_place = confirmed_place(course_date, done)
+    for slot in offer(course_date, trainer, days=4, count=2):
+        appointments.appointment_book(place=done_place, slot_id=slot.pk, actor=done)
+    mail.outbox.clear()
+
+    with committed():
+        new = offer(course_date, trainer, days=6, count=2, location="Utrecht, <b>spreekkamer</b> 3")
+
+    [told] = mails_to(waiting)
+    assert told.subject == "Nieuwe tijden voor je coachgesprek: Basistraining 2e spoorcoaching"
+    assert told.body.count("spreekkamer</b> 3") == 2 and "met Tom Trainer" in told.body
+    assert f"{timezone.localtime(new[0].starts_at):%H:%M}–{timezone.localtime(new[0].ends_at):%H:%M}" in told.body
+    assert not mails_to(done), "both her sessions are booked"
