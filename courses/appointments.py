@@ -27,6 +27,7 @@ from core.audit import record
 from core.formats import day_time
 from core.tasks import enqueue_with_change
 
+from . import selectors
 from .models import Appointment, CoachingNote, CoachingSlot, CourseDate, CoursePage, Enrolment
 from .notifications import send_appointment_reminder, send_appointment_update, send_times_offered
 
@@ -70,9 +71,8 @@ def sessions_of(place: Enrolment):
 
 
 def sessions_counted(place: Enrolment):
-    """The booked sessions that use one of the place's: all but those the trainer recorded as not held (a
-    missed session is booked again)."""
-    return place.appointments.filter(status=BOOKED).exclude(took_place=False)
+    """The booked sessions that use one of the place's (courses.selectors.sessions_used)."""
+    return selectors.sessions_used(Appointment.objects.filter(enrolment=place))
 
 
 @dataclass(frozen=True)
@@ -109,17 +109,6 @@ def slots_of_date(course_date: CourseDate):
     for slot in slots:
         slot.session = booked.get(slot.pk)
     return slots
-
-
-def sessions_per_place(course_date: CourseDate) -> dict[int, tuple[int, int]]:
-    """(booked, held) coaching sessions per place of the date, for its trainers' page: one query."""
-    counts: dict[int, tuple[int, int]] = {}
-    for place_id, took_place in Appointment.objects.filter(
-            enrolment__course_date=course_date, status=BOOKED).exclude(took_place=False).values_list(
-            "enrolment_id", "took_place"):
-        booked, held = counts.get(place_id, (0, 0))
-        counts[place_id] = (booked + 1, held + int(bool(took_place)))
-    return counts
 
 
 def may_act_on(slot: CoachingSlot, user: User) -> bool:

@@ -1,7 +1,6 @@
 """Emails about places on a date, sent by tasks after the transaction commits, in the recipient's language
 (through core.mail)."""
 
-from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
@@ -203,10 +202,9 @@ def send_times_offered(*, course_date_id: int, slot_ids: list[int]) -> None:
                  .order_by("starts_at", "pk"))
     if not slots:
         return
-    used = Counter(Appointment.objects.filter(enrolment__course_date=course_date, status=Appointment.Status.BOOKED)
-                   .exclude(took_place=False).values_list("enrolment_id", flat=True))
+    used = selectors.sessions_per_place(course_date)
     for place in course_date.enrolments.filter(status=Enrolment.Status.CONFIRMED, user__isnull=False).select_related(
             "user"):
-        if used[place.pk] < course_date.course.coaching_sessions:
+        if used.get(place.pk, (0, 0))[0] < course_date.course.coaching_sessions:
             email_person(place.user, "courses/email/times_offered", {**place_context(place), "slots": slots},
                          links={"link": ("places:coaching", [place.pk])})

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from core import page_cache
 
-from .models import CourseDate, CoursePage, Enrolment, MeetingDay
+from .models import Appointment, CourseDate, CoursePage, Enrolment, MeetingDay
 from .models.pages import courses_published  # noqa: F401 (the catalogue, for the site's pages)
 
 
@@ -271,3 +271,19 @@ def called_off_places(*, course_date: CourseDate) -> list[Enrolment]:
         place.money_back = place.refunded_at is not None
         place.choose_until = place.ended_at + choice
     return places
+
+
+def sessions_used(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """The coaching sessions that use one of a place's: booked ones, except those the trainer recorded as not
+    held (a missed session is booked again)."""
+    return appointments.filter(status=Appointment.Status.BOOKED).exclude(took_place=False)
+
+
+def sessions_per_place(course_date: CourseDate) -> dict[int, tuple[int, int]]:
+    """(used, held) coaching sessions per place of the date, by place id: one query."""
+    counts: dict[int, tuple[int, int]] = {}
+    for place_id, took_place in sessions_used(Appointment.objects.filter(enrolment__course_date=course_date)
+                                              ).values_list("enrolment_id", "took_place"):
+        used, held = counts.get(place_id, (0, 0))
+        counts[place_id] = (used + 1, held + int(bool(took_place)))
+    return counts

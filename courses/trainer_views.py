@@ -25,7 +25,7 @@ from core.converters import parse_id
 from core.formats import euro
 from core.forms import ValidationError, clean_text, first_message
 
-from . import appointments, attendance, schedule, seating, selectors, waitlists
+from . import attendance, schedule, seating, selectors, waitlists
 from .models import CourseDate, Enrolment
 from .permissions import CourseDatePolicy
 
@@ -58,7 +58,7 @@ def date_detail(request, pk: int):
         person.registers = {Register(m.register).label: m.number for m in person.user.register_memberships.all()}
     for day in days:
         day.attendance_open = attendance.attendance_open(day.starts_at, timezone.now())
-    sessions = appointments.sessions_per_place(course_date) if course_date.course.coaching_sessions else {}
+    sessions = selectors.sessions_per_place(course_date) if course_date.course.coaching_sessions else {}
     for person in people:
         person.sessions = sessions.get(person.pk, (0, 0))
     return TemplateResponse(request, "courses/trainer/date.html", {
