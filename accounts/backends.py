@@ -5,8 +5,11 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
+
+from core.compiled import CompiledRead
 
 from .models import Membership, User
 
@@ -40,8 +43,14 @@ class MenuFactsMixin:
     and three queries would be one."""
 
     def get_user(self, user_id):
-        user = User._default_manager.annotate(**_menu_facts()).filter(pk=user_id).first()
+        try:
+            user = next(iter(_signed_in_person(User._meta.pk.to_python(user_id))), None)
+        except ValidationError:
+            return None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+_signed_in_person = CompiledRead(lambda pk: User._default_manager.annotate(**_menu_facts()).filter(pk=pk))
 
 
 class EmailBackend(MenuFactsMixin, AuthenticationBackend):

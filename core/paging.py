@@ -1,9 +1,12 @@
 """A page of a list and how many pages there are, in one query: the total rides along on every row (a window
 count, computed before the limit), where Django's Paginator asks for it separately."""
 
+from collections.abc import Callable
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+from .compiled import CompiledRead, Fixed
 from .converters import parse_id
 
 TOTAL = "rows_in_all"
@@ -12,10 +15,37 @@ TOTAL = "rows_in_all"
 def page_of(queryset: QuerySet, number, per_page: int) -> Page:
     """Page `number` (as typed in the address; anything else is the first page) of `queryset`; past the end, the
     last page, as Paginator.get_page does."""
-    number = min(parse_id(number) or 1, 10**6)  # beyond: the last page, and no offset past what SQL counts
+    number = _page_number(number)
     start = (number - 1) * per_page
-    rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[start:start + per_page])
-    paginator = Paginator(queryset, per_page)
+    return _page(list(_counted(queryset)[start:start + per_page]), number, Paginator(queryset, per_page))
+
+
+class PagedRead:
+    """`page_of` for a list on a page every signed-in person opens: its SQL compiled once per page (core.compiled).
+    `build(*args)` makes the queryset from ids and datetimes."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._read = CompiledRead(lambda start, stop, *args: _counted(build(*args))[start:stop])
+
+    def page(self, number, per_page: int, *args) -> Page:
+        number = _page_number(number)
+        start = (number - 1) * per_page
+        rows = self._read(Fixed(start), Fixed(start + per_page), *args)
+        if not rows and number > 1:
+            return page_of(self.build(*args), number, per_page)
+        return _page(rows, number, Paginator(rows, per_page))
+
+
+def _page_number(number) -> int:
+    return min(parse_id(number) or 1, 10**6)  # beyond: the last page, and no offset past what SQL counts
+
+
+def _counted(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(**{TOTAL: Window(Count("pk"))})
+
+
+def _page(rows: list, number: int, paginator: Paginator) -> Page:
     if not rows and number > 1:  # past the end (a page that emptied, an address typed by hand)
         return paginator.get_page(number)
     paginator.count = getattr(rows[0], TOTAL) if rows else 0  # a cached_property: set, it is not asked again

@@ -9,8 +9,10 @@ from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.shortcuts import get_object_or_404
 
 from core import page_cache
+from core.compiled import CompiledRead
+from core.paging import PagedRead
 
-from .models import Appointment, CourseDate, CoursePage, Enrolment, MeetingDay
+from .models import Appointment, CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay
 from .models.pages import courses_published  # noqa: F401 (the catalogue, for the site's pages)
 
 
@@ -101,13 +103,17 @@ def places_on_course(request, course: CoursePage) -> list[Enrolment]:
     first, with their dates: one query per request, which the course page's dates and its modules' access share."""
     known = request.__dict__.setdefault("_places_on_course", {})
     if course.pk not in known:
-        known[course.pk] = list(
-            Enrolment.objects.filter(user=request.user, course_date__course_id=course.pk, status__in=Enrolment.ACTIVE)
-            .select_related("course_date")  # not the course: a page row is wide and its StreamFields costly to read
-            .order_by("-course_date__starts_at", "-pk")) if request.user.is_authenticated else []
+        known[course.pk] = _places_on_course(request.user.pk, course.pk) if request.user.is_authenticated else []
         for place in known[course.pk]:
             place.course_date.course = course
     return known[course.pk]
+
+
+_places_on_course = CompiledRead(  # on every course and module page a signed-in person opens
+    lambda user, course: Enrolment.objects.filter(user_id=user, course_date__course_id=course,
+                                                  status__in=Enrolment.ACTIVE)
+    .select_related("course_date")  # not the course: a page row is wide and its StreamFields costly to read
+    .order_by("-course_date__starts_at", "-pk"))
 
 
 def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
@@ -164,7 +170,11 @@ def dates_change_by_themselves(dates: list[CourseDate]) -> datetime | None:
 
 
 def on_interest_list(*, course: CoursePage, user) -> bool:
-    return user.is_authenticated and course.interest_entries.filter(user=user).exists()
+    return user.is_authenticated and bool(_interest_entry(course.pk, user.pk))
+
+
+_interest_entry = CompiledRead(lambda course, user: InterestEntry.objects.filter(course_id=course, user_id=user)
+                               .values_list("pk")[:1])  # on a course page, for every signed-in person
 
 
 def own_enrolment(*, user, pk: int) -> Enrolment:
@@ -223,6 +233,11 @@ def current_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
 def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
     """The person's places on dates that are over, the latest first."""
     return enrolments_of(user=user).filter(course_date__ends_at__lt=now)
+
+
+# "Mijn opleidingen" and the earlier places, a page at a time: `.page(number, per_page, user_id, now)`.
+current_places_pages = PagedRead(lambda user, now: current_places_of(user=user, now=now))
+earlier_places_pages = PagedRead(lambda user, now: earlier_places_of(user=user, now=now))
 
 
 def dates_for_trainer(*, user) -> QuerySet[CourseDate]:

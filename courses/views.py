@@ -48,9 +48,9 @@ def my_courses(request):
     latest few earlier places and a link to the rest."""
     now = timezone.now()
     routing.site_known(request)  # the pages to go on with link to the CMS's pages
-    current = page_of(selectors.current_places_of(user=request.user, now=now), request.GET.get("pagina"),
-                      selectors.DATES_PER_PAGE)
-    recent = page_of(selectors.earlier_places_of(user=request.user, now=now), 1, selectors.RECENT_EARLIER_PLACES)
+    current = selectors.current_places_pages.page(request.GET.get("pagina"), selectors.DATES_PER_PAGE,
+                                                  request.user.pk, now)
+    recent = selectors.earlier_places_pages.page(1, selectors.RECENT_EARLIER_PLACES, request.user.pk, now)
     earlier_count = recent.paginator.count
     return render(request, "courses/my_courses.html", {
         "current": current, "recent": recent, "earlier_count": earlier_count, "shown": [*current, *recent]})
@@ -60,8 +60,8 @@ def my_courses(request):
 def my_earlier_courses(request):
     """The person's places on dates that are over, the latest first, a page at a time."""
     routing.site_known(request)
-    page = page_of(selectors.earlier_places_of(user=request.user, now=timezone.now()), request.GET.get("pagina"),
-                   selectors.DATES_PER_PAGE)
+    page = selectors.earlier_places_pages.page(request.GET.get("pagina"), selectors.DATES_PER_PAGE, request.user.pk,
+                                               timezone.now())
     return render(request, "courses/my_earlier_courses.html", {"enrolments": page})
 
 

@@ -6,12 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from core import page_cache
+from core.compiled import CompiledRead
 from courses.models import AbsenceNotice, Appointment, Attendance, CourseDate, CoursePage, Enrolment, ModulePage
 
 from .access import opens_at
@@ -88,7 +89,7 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
     courses = {enrolment.course_date.course_id for enrolment in enrolments}
     items = course_items(courses)
     ids = [enrolment.pk for enrolment in enrolments]
-    visits = list(ModuleProgress.objects.filter(enrolment_id__in=ids).order_by("last_seen_at"))
+    visits = _visits(ids)
     attempts, handed_in = [], {}
     for kind, enrolment_id, item_id, status in _results(ids, quizzes=any(items[pk].quizzes for pk in courses),
                                                         assignments=any(items[pk].assignments for pk in courses)):
@@ -129,9 +130,25 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
 QUIZ, ASSIGNMENT = "quiz", "assignment"
 
 
+_visits = CompiledRead(lambda enrolment_ids: ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids)
+                      .order_by("last_seen_at"))
+
+
 def _results(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> list[tuple[str, int, int, str]]:
     """(kind, enrolment, quiz or assignment, status) of the quiz attempts handed in and of every version of the
     assignments handed in (oldest version first): one query for both, asked only of courses that have them."""
+    if not (quizzes or assignments):
+        return []
+    return [row[:4] for row in _RESULTS[quizzes, assignments](enrolment_ids)]
+
+
+def _results_of(*, quizzes: bool, assignments: bool):
+    def results(enrolment_ids: list[int]) -> QuerySet:
+        return _results_query(enrolment_ids, quizzes=quizzes, assignments=assignments)
+    return results
+
+
+def _results_query(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> QuerySet:
     asked = []
     if quizzes:
         asked.append(QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids)
@@ -145,10 +162,12 @@ def _results(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> l
                                result_version=F("version")))
     columns = ("result_kind", "result_of", "result_item", "result_status", "result_version")
     asked = [query.order_by().values_list(*columns) for query in asked]
-    if not asked:
-        return []
     union = asked[0].union(*asked[1:], all=True) if len(asked) > 1 else asked[0]
-    return [row[:4] for row in union.order_by("result_version")]
+    return union.order_by("result_version")
+
+
+_RESULTS = {(quizzes, assignments): CompiledRead(_results_of(quizzes=quizzes, assignments=assignments))
+            for quizzes, assignments in ((True, True), (True, False), (False, True))}
 
 
 def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str], tries: Counter, passed: set,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.audit import record
+from core.compiled import CompiledRead
 from core.tasks import enqueue_with_change
 from courses import appointments, attendance
 from courses.models import Appointment, Enrolment, ModulePage
@@ -52,11 +53,14 @@ def _locked(enrolment: Enrolment) -> Enrolment:
 def module_visit(*, enrolment: Enrolment, module: ModulePage, now: datetime | None = None) -> None:
     """Remembers the module as the participant's latest, for "continue where you left off". Reading it again
     (a reload, the next page of the same module) writes nothing: it already is the latest."""
-    latest = (ModuleProgress.objects.filter(enrolment=enrolment).order_by("-last_seen_at", "-pk")
-              .values_list("module_id", flat=True).first())
+    latest = next((module_id for module_id, in _latest_module(enrolment.pk)), None)
     if latest != module.pk:
         ModuleProgress.objects.update_or_create(enrolment=enrolment, module=module,
                                                 defaults={"last_seen_at": now or timezone.now()})
+
+
+_latest_module = CompiledRead(lambda enrolment: ModuleProgress.objects.filter(enrolment_id=enrolment)
+                              .order_by("-last_seen_at", "-pk").values_list("module_id")[:1])  # each module read
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.compiled import CompiledRead
 from core.formats import euro
 from courses.models import Enrolment
 
@@ -106,11 +107,18 @@ def own_invoices(place_ids) -> QuerySet[Invoice]:
 def own_invoices_by_place(place_ids) -> dict[int, list[Invoice]]:
     """The person's own invoices of these places by place id, oldest first, in one query: their number and kind,
     for a link to each (a list of places shows them; the whole invoice row is wide)."""
-    paid, booked = (path.only("number", "kind", "year", "sequence") for path in _own_invoice_paths(place_ids))
     found = {}
-    for invoice in paid.union(booked, all=True).order_by("year", "sequence"):  # an invoice has one or the other
+    for invoice in _own_invoices_of_places(list(place_ids)):
         found.setdefault(invoice.place_id, []).append(invoice)
     return found
+
+
+def _own_invoice_links(place_ids: list[int]) -> QuerySet[Invoice]:
+    paid, booked = (path.only("number", "kind", "year", "sequence") for path in _own_invoice_paths(place_ids))
+    return paid.union(booked, all=True).order_by("year", "sequence")  # an invoice has one or the other
+
+
+_own_invoices_of_places = CompiledRead(_own_invoice_links)  # on "Mijn opleidingen", for every signed-in person
 
 
 def with_balances(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
