@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.audit import record
+from core.compiled import CompiledRead
 from core.formats import day
 from core.tasks import enqueue_with_change
 
@@ -270,19 +271,26 @@ def refused_at_first_look(course_date: CourseDate, user: User, now: datetime) ->
     refusing what needs no lock: a second place on the course (EnrolmentError), or a date whose seats are all
     taken by others (DateFull). Refusing on it is safe, because seats only free up through later events: the date
     was full at the moment of the read. In a rush most attempts end here, without queueing for the date's lock."""
-    here = Q(course_date=course_date, status__in=Enrolment.ACTIVE)
-    elsewhere = Q(user=user, status=Enrolment.Status.CONFIRMED, course_date__course_id=course_date.course_id,
-                  course_date__ends_at__gt=now) & ~Q(course_date=course_date)
     taken, own = 0, False
-    for date_id, user_id, status, hold_expires_at, starts_at in (
-            Enrolment.objects.filter(here | elsewhere).order_by("pk").values_list(
-                "course_date_id", "user_id", "status", "hold_expires_at", "course_date__starts_at")):
+    for date_id, user_id, status, hold_expires_at, starts_at in _first_look(course_date.pk, user.pk,
+                                                                            course_date.course_id, now):
         if date_id != course_date.pk:
             raise EnrolmentError(already_on_course(starts_at))
         own = own or user_id == user.pk
         taken += takes_seat(status, hold_expires_at, now)
     if not own and taken >= course_date.capacity:
         raise DateFull(_("This date is full. You can join the waitlist."))
+
+
+def _first_look_query(date_id: int, user_id: int, course_id: int, now: datetime):
+    here = Q(course_date_id=date_id, status__in=Enrolment.ACTIVE)
+    elsewhere = Q(user_id=user_id, status=Enrolment.Status.CONFIRMED, course_date__course_id=course_id,
+                  course_date__ends_at__gt=now) & ~Q(course_date_id=date_id)
+    return Enrolment.objects.filter(here | elsewhere).order_by("pk").values_list(
+        "course_date_id", "user_id", "status", "hold_expires_at", "course_date__starts_at")
+
+
+_first_look = CompiledRead(_first_look_query)  # compiled once: in a rush, every attempt asks it
 
 
 def code_checked(course_date: CourseDate, code: str, now: datetime) -> None:
