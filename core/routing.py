@@ -23,6 +23,13 @@ def site_known(request) -> None:
     address = f"{request._get_raw_host()}|{request.get_port()}"
     request._wagtail_site = page_cache.remembered(
         "site:" + hashlib.sha256(address.encode()).hexdigest(), lambda: Site.find_for_request(request))
+    _site_root_paths_known(request)
+
+
+def _site_root_paths_known(request) -> None:
+    """Where each site's pages start, which every `{% pageurl %}` asks: Wagtail reads them from the cache (a round
+    trip to Redis) once per request; the near copy in `page_cache.remembered` is read without one."""
+    request._wagtail_cached_site_root_paths = page_cache.remembered("site-root-paths", Site.get_site_root_paths)
 
 
 def serve(request, path):
@@ -38,6 +45,7 @@ def serve(request, path):
         "route:" + hashlib.sha256(address.encode()).hexdigest(), route)
     request._wagtail_site = site
     request._wagtail_route_for_request = found
+    _site_root_paths_known(request)
     page = found[0]
     # Wagtail's check_view_restrictions hook asks the page; this copy of it (unpickled for this request alone)
     # answers with the restrictions found together with the route.

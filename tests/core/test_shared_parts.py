@@ -10,11 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from core.models import ProviderSettings
 from courses import enrolments, seating
 from courses.models import CoursePage
+from home.models import HomePage
 from learning.models import ModuleProgress
 from tests.factories import (
     UserFactory,
@@ -25,6 +26,8 @@ from tests.factories import (
     make_module,
     make_quiz,
     move_to_yesterday,
+    publish,
+    wagtail_root,
 )
 
 COURSE_URL = "/opleidingen/basistraining/"
@@ -195,3 +198,14 @@ def test_a_preview_in_the_cms_never_shows_a_shared_part(course):
     preview = draft.serve_preview(request, "").render().content.decode()
     assert '<p class="lead">Concepttekst die nog niet live is.</p>' in preview  # the shared part, not only <meta>
     assert '<p class="lead">Concepttekst' not in text(Client().get(COURSE_URL))  # and the live page kept its own
+
+
+def test_links_to_pages_follow_a_change_of_the_site_at_once(client, course):
+    """Page links come from where each site starts, read from the near cache: a changed site shows on the next
+    request, on the course page and on "Mijn opleidingen" alike."""
+    assert f'href="{MODULE_URL}"' in text(client.get(COURSE_URL))
+    assert f'href="{MODULE_URL}"' in text(client.get(MY_COURSES_URL))  # "Verder" to the first module
+    other = publish(wagtail_root(), HomePage(title="Andere academie", slug="andere-academie", hero_title="Welkom"))
+    Site.objects.create(hostname="testserver", port=80, root_page=other)  # the host the test client asks for
+    # The course is on the first site now, no longer the one asked: its links name that site's host.
+    assert f'href="http://localhost{MODULE_URL}"' in text(client.get(MY_COURSES_URL))
