@@ -60,7 +60,7 @@ class CompiledRead:
     def __call__(self, *args, using: str = "default") -> list:
         connection = connections[using]
         shape = (using, connection.vendor, tuple(len(a) if isinstance(a, (list, tuple)) else a if isinstance(a, Fixed)
-                                                  else None for a in args))
+                                                  else type(a) for a in args))  # a str where an id was: refused
         compiled = self._compiled(shape, args, using)
         if compiled is None:  # the query can match nothing (an empty IN list)
             return []

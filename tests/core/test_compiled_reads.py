@@ -105,5 +105,9 @@ def test_a_fixed_argument_is_written_into_the_sql_once_per_value(places):
 def test_what_it_cannot_pass_is_refused_when_compiled(places):
     with pytest.raises(TypeError):
         CompiledRead(lambda name: Enrolment.objects.filter(billing_name=name))("Jansen")
+    by_id = CompiledRead(lambda pk: Enrolment.objects.filter(pk=pk).values_list("pk"))
+    assert by_id(1) is not None  # compiled for an id…
+    with pytest.raises(TypeError):
+        by_id("1")  # …and still refusing anything else
     with pytest.raises(ValueError, match="do not reach"):  # an argument the builder drops would answer wrongly
         CompiledRead(lambda user: Enrolment.objects.all())(5)
