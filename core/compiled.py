@@ -155,6 +155,8 @@ def _rows_to(queryset: QuerySet, compiler) -> Callable[[list[tuple], str], list]
         names = [*queryset.query.extra_select, *queryset.query.values_select, *queryset.query.annotation_select]
         if queryset._fields and list(queryset._fields) != names:
             raise ValueError("A compiled values_list names its columns in the order the SQL selects them")
+        if compiler.has_extra_select:  # columns the SQL adds for its ordering (DISTINCT): not the caller's
+            return lambda rows, using: [row[:compiler.col_count] for row in rows]
         return lambda rows, using: rows
     if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
         raise ValueError("A compiled read returns model instances or values_list tuples, without prefetching")

@@ -97,6 +97,15 @@ def test_paged_reads_page_as_page_of_does(site, places):
     assert earlier.page(3, 2, people[0].pk, now).paginator.count == 5
 
 
+def test_columns_the_sql_adds_for_its_ordering_are_not_returned(places):
+    people, _course, _other = places
+    read = CompiledRead(lambda user: Enrolment.objects.filter(user_id=user).distinct()
+                        .order_by("course_date__starts_at").values_list("pk"))
+    expected = list(Enrolment.objects.filter(user=people[0]).distinct().order_by("course_date__starts_at")
+                    .values_list("pk"))
+    assert read(people[0].pk) == expected and all(len(row) == 1 for row in expected)
+
+
 def test_a_fixed_argument_is_written_into_the_sql_once_per_value(places):
     read = CompiledRead(lambda stop: Enrolment.objects.order_by("pk").values_list("pk")[:stop])
     assert len(read(Fixed(2))) == 2 and len(read(Fixed(4))) == 4
