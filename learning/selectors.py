@@ -5,6 +5,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -142,12 +143,6 @@ def _results(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> l
     return [row[:4] for row in _RESULTS[quizzes, assignments](enrolment_ids)]
 
 
-def _results_of(*, quizzes: bool, assignments: bool):
-    def results(enrolment_ids: list[int]) -> QuerySet:
-        return _results_query(enrolment_ids, quizzes=quizzes, assignments=assignments)
-    return results
-
-
 def _results_query(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> QuerySet:
     asked = []
     if quizzes:
@@ -166,7 +161,7 @@ def _results_query(enrolment_ids: list[int], *, quizzes: bool, assignments: bool
     return union.order_by("result_version")
 
 
-_RESULTS = {(quizzes, assignments): CompiledRead(_results_of(quizzes=quizzes, assignments=assignments))
+_RESULTS = {(quizzes, assignments): CompiledRead(partial(_results_query, quizzes=quizzes, assignments=assignments))
             for quizzes, assignments in ((True, True), (True, False), (False, True))}
 
 
