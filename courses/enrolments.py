@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,9 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, cod
 
 @transaction.atomic
 def _hold(*, course_date: CourseDate, user: User, billing: Billing, code: str, now: datetime) -> Enrolment:
-    course_date = date_locked(course_date)
+    course = course_date.course  # its price and terms as the person saw them, read with the date
+    course_date = date_locked(course_date, with_course=False)
+    course_date.course = course
     check_open(course_date, now)
     seating = seating_settled(course_date, now)  # freed seats go to the waitlist before newcomers
     existing = seating.place_of(user.pk)
@@ -108,14 +112,21 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
 @transaction.atomic
 def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None = None) -> Enrolment:
     """Keeps a held seat until `until`, the expiry of the payment page the person is sent to, so the seat
-    and the chance to pay end together (Stripe keeps a payment page open for at least 30 minutes)."""
+    and the chance to pay end together (Stripe keeps a payment page open for at least 30 minutes).
+
+    Lengthening a live hold changes nobody's seat, so it does not queue for the date's lock (in a rush every
+    winner would wait behind the presses deciding under it): one conditional UPDATE of the place's row keeps
+    it only while the place is still held and its time has not passed."""
     now = now or timezone.now()
-    _course_date, enrolment = place_locked(enrolment)
-    if enrolment.status != Status.HELD or enrolment.hold_expires_at <= now:
+    still_held = Enrolment.objects.filter(pk=enrolment.pk, status=Status.HELD, hold_expires_at__gt=now)
+    if until <= enrolment.hold_expires_at:
+        kept = still_held.exists()
+    else:
+        kept = still_held.update(hold_expires_at=Greatest(F("hold_expires_at"), Value(until))) == 1
+    if not kept:
         raise EnrolmentError(_("Your seat is no longer held. Please enrol again."))
     if until > enrolment.hold_expires_at:
         enrolment.hold_expires_at = until
-        enrolment.save(update_fields=["hold_expires_at"])
         record(enrolment, "enrolment.hold_extended", at=now,
                note=f"held until {until.isoformat()} for the payment page")
     return enrolment

@@ -87,10 +87,20 @@ MIN_OFFER_WINDOW = timedelta(hours=1)
 
 def date_locked(course_date: CourseDate, *, with_course: bool = True) -> CourseDate:
     """The date, locked for this transaction; with its course page when the caller needs the course's terms."""
-    dates = CourseDate.objects.select_related("course") if with_course else CourseDate.objects.all()
+    if not with_course:
+        locked = (_date_locked if settings.ENROLMENT_LOCKING else _date_unlocked)(course_date.pk)
+        if not locked:
+            raise CourseDate.DoesNotExist(f"No date {course_date.pk}")
+        return locked[0]
+    dates = CourseDate.objects.select_related("course")
     if settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
         dates = dates.select_for_update(of=("self",))
     return dates.get(pk=course_date.pk)
+
+
+# Every press that gets past the first look in a rush queues for this lock: compiled once.
+_date_locked = CompiledRead(lambda pk: CourseDate.objects.select_for_update().filter(pk=pk))
+_date_unlocked = CompiledRead(lambda pk: CourseDate.objects.filter(pk=pk))
 
 
 def takes_seat(status: str, hold_expires_at: datetime | None, now: datetime) -> bool:
@@ -112,7 +122,9 @@ class Seating:
 
     def __init__(self, course_date: CourseDate):
         self.course_date = course_date
-        self.places = list(course_date.enrolments.filter(status__in=Enrolment.ACTIVE))
+        self.places = _active_places(course_date.pk)
+        for place in self.places:  # as the date's related manager would: they carry the locked date
+            place.course_date = course_date
         self.released: list[Enrolment] = []  # holds and offers this transaction let expire
 
     def _with(self, statuses) -> list[Enrolment]:
@@ -142,6 +154,10 @@ class Seating:
         taken = {place.seat for place in self._with(Enrolment.SEATED)}
         left = max(self.course_date.capacity - len(taken), 0)
         return [seat for seat in range(1, MAX_SEATS_PER_DATE + 1) if seat not in taken][:left]
+
+
+_active_places = CompiledRead(lambda date_id: Enrolment.objects.filter(course_date_id=date_id,
+                                                                      status__in=Enrolment.ACTIVE))
 
 
 def note_of(*parts: str) -> str:

@@ -6,9 +6,10 @@ the application uses. The negative control switches the row lock off and shows t
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
-from django.db import connection, connections  # noqa: F401 - connection is read by skipif
+from django.db import connection, connections, transaction  # noqa: F401 - connection is read by skipif
 
 from courses import enrolments, seating
 from courses.models import Enrolment
@@ -80,3 +81,38 @@ def test_negative_control_without_the_row_lock_the_race_happens(course, settings
             break
     assert any(seated > 4 or outcomes["IntegrityError"] for outcomes, seated in observed), observed
 
+
+
+@pytest.mark.skipif("connection.vendor == 'sqlite'",
+                    reason="SQLite serialises every writer: there is no date lock to pass")
+def test_stretching_a_hold_to_its_payment_page_does_not_wait_for_the_dates_lock(course):
+    """In a rush every winner stretches their hold once Stripe answers; queueing again behind the presses
+    still deciding under the date's lock made each winner wait twice."""
+    course_date = make_date(course, capacity=10)
+    place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
+    page_closes = place.hold_expires_at + timedelta(minutes=1)
+    locked, stretched = threading.Event(), threading.Event()
+    held_the_lock_throughout = []
+
+    def someone_deciding_under_the_lock():
+        try:
+            with transaction.atomic():
+                seating.date_locked(course_date)
+                locked.set()
+                held_the_lock_throughout.append(stretched.wait(timeout=5))
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=someone_deciding_under_the_lock)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        enrolments.hold_extend(enrolment=place, until=page_closes)
+        stretched.set()
+    finally:
+        stretched.set()
+        holder.join(timeout=30)
+
+    assert held_the_lock_throughout == [True]  # the hold was stretched while the date was locked
+    place.refresh_from_db()
+    assert place.hold_expires_at == page_closes

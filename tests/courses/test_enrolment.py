@@ -43,6 +43,34 @@ def test_a_hold_takes_a_seat_for_thirty_minutes_and_is_recorded(small_date):
         "enrolment.held", "", "held", coach, NOW)
 
 
+def test_a_hold_is_stretched_to_its_payment_page_and_never_shortened(small_date):
+    enrolment = hold(small_date)
+    page_closes = NOW + timedelta(minutes=31)
+
+    enrolments.hold_extend(enrolment=enrolment, until=page_closes, now=NOW)
+    enrolments.hold_extend(enrolment=enrolment, until=NOW + timedelta(minutes=5), now=NOW)  # an older page's time
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.HELD and enrolment.hold_expires_at == page_closes
+    assert [entry.action for entry in history(enrolment)] == ["enrolment.held", "enrolment.hold_extended"]
+
+
+@pytest.mark.parametrize("ended", ["cancelled", "ran out"])
+def test_a_hold_that_ended_before_its_payment_page_opened_is_not_stretched(small_date, ended):
+    enrolment = hold(small_date)
+    if ended == "cancelled":
+        enrolments.hold_release(enrolment=enrolment, note="page expired unpaid", now=NOW)
+        now = NOW
+    else:
+        now = enrolment.hold_expires_at
+
+    with pytest.raises(seating.EnrolmentError, match="niet meer vastgehouden|no longer held"):
+        enrolments.hold_extend(enrolment=enrolment, until=now + timedelta(minutes=31), now=now)
+
+    assert Enrolment.objects.get(pk=enrolment.pk).hold_expires_at in (None, NOW + timedelta(minutes=30))
+    assert "enrolment.hold_extended" not in [entry.action for entry in history(enrolment)]
+
+
 def test_holding_again_returns_the_same_hold(small_date):
     coach = UserFactory()
     assert hold(small_date, coach) == hold(small_date, coach)
