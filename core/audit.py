@@ -8,7 +8,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
-from wagtail.log_actions import LogFormatter, log, registry
+from wagtail.log_actions import LogFormatter, get_active_log_context, log, registry
 from wagtail.models import ModelLogEntry
 
 
@@ -16,8 +16,21 @@ def record(instance, action: str, *, actor=None, at: datetime | None = None, **d
     """Writes one entry, in the caller's transaction (a rolled-back change leaves no trace). `actor` None (or
     anonymous) is the system: the scheduler, a webhook, the worker. `details` must be JSON: strings, numbers."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    log(instance, action, user=user, timestamp=at or timezone.now(),
-        data={key: value for key, value in details.items() if value not in (None, "")})
+    timestamp = at or timezone.now()
+    data = {key: value for key, value in details.items() if value not in (None, "")}
+    if registry.get_log_model_for_instance(instance) is not ModelLogEntry:  # a page: Wagtail's page log
+        log(instance, action, user=user, timestamp=timestamp, data=data)
+        return
+    # As Wagtail's log() writes it, without the full_clean() of its save(): that asks the database whether the
+    # content type and the user exist, two round trips before every entry (under the date's lock, for a hold),
+    # where the foreign keys already guarantee it. What full_clean() checks besides is checked here.
+    if not registry.action_exists(action):
+        raise ValueError(f"The audit action {action!r} is not registered (register_log_actions).")
+    context = get_active_log_context()
+    ModelLogEntry.objects.bulk_create([ModelLogEntry(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk), label=str(instance) or f"{type(instance).__name__} object ({instance.pk})",
+        action=action, timestamp=timestamp, data=data, user=user or context.user, uuid=context.uuid)])
 
 
 def history(instance) -> QuerySet[ModelLogEntry]:
