@@ -5,7 +5,8 @@ Each write takes a lock on the date row first (SELECT ... FOR UPDATE on PostgreS
 transaction as BEGIN IMMEDIATE, which serialises writers), reads the date's active places once (a
 Seating), releases holds whose time has passed, then decides on that Seating in Python. Seat numbers
 are unique per date in the database, so even a bug here cannot seat more than MAX_SEATS_PER_DATE people;
-the date's own (lower) capacity is checked under the lock.
+the date's own (lower) capacity is checked under the lock. Stretching a live hold to its payment page changes
+nobody's seat: it updates the place's row alone (enrolments.hold_extend).
 """
 
 from dataclasses import dataclass

@@ -116,6 +116,9 @@ def database_config(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     else:
+        # Django's PostgreSQL backend, whose check of a kept connection at the start of a request looks at the
+        # socket for the server's goodbye instead of sending SELECT 1 (core/postgresql/base.py).
+        config["ENGINE"] = "core.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
         # A database that does not answer (restarting, a failover) fails the request in seconds, with a 503
         # (core.middleware), instead of holding the app server until the operating system gives up.
