@@ -26,6 +26,14 @@ def site_known(request) -> None:
     _site_root_paths_known(request)
 
 
+def page_url(request, page) -> str:
+    """A CMS page's address for a Django view's redirect or link. Wagtail's `page.url` reads where the sites'
+    pages start from the shared cache (a round trip to Redis) on every call; this reads the near copy."""
+    if not hasattr(request, "_wagtail_site"):
+        site_known(request)
+    return page.get_url(request)
+
+
 def _site_root_paths_known(request) -> None:
     """Where each site's pages start, which every `{% pageurl %}` asks: Wagtail reads them from the cache (a round
     trip to Redis) once per request; the near copy in `page_cache.remembered` is read without one."""

@@ -80,7 +80,7 @@ def interest(request, course_id: int):
     else:
         enrolments.interest_join(course=course, user=request.user)
         messages.success(request, _("You are on the interest list. We will email you when a date is scheduled."))
-    return redirect(course.url)
+    return redirect(routing.page_url(request, course))
 
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from core import ratelimit, storage
+from core import ratelimit, routing, storage
 from core.confirm import confirmed
 from core.formats import day
 from courses.models import Enrolment, MeetingDay, ModulePage
@@ -57,7 +57,7 @@ def module_done(request, page_id: int):
     services.module_done(enrolment=access.enrolment, module=module, done=done)
     if done:
         messages.success(request, _("Marked as done."))
-    return redirect(module.url)
+    return redirect(routing.page_url(request, module))
 
 
 @login_required
@@ -69,7 +69,7 @@ def attempt_start(request, page_id: int):
         attempt = services.attempt_start(enrolment=access.enrolment, quiz=quiz)
     except services.LearningError as error:
         messages.error(request, str(error))
-        return redirect(quiz.url)
+        return redirect(routing.page_url(request, quiz))
     return redirect("learning:attempt", pk=attempt.pk)
 
 
@@ -158,7 +158,7 @@ def _submission_create(request, page_id: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Handed in. Your trainer will look at it."))
-            return redirect(assignment.url)
+            return redirect(routing.page_url(request, assignment))
     return TemplateResponse(request, assignment.get_template(request), assignment.get_context(request, form=form),
                             status=400)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core import routing
 from core.converters import parse_id
 from core.formats import euro
 from core.forms import ValidationError, clean_text, first_message
@@ -72,7 +73,7 @@ def enrol(request, pk: int):
     course = course_date.course
     if not course.price_set:
         messages.info(request, _("Enrolment for this course opens soon."))
-        return redirect(course.url)
+        return redirect(routing.page_url(request, course))
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
@@ -86,7 +87,7 @@ def enrol(request, pk: int):
             form.add_error("voucher_code", str(error))
         except DateFull as error:
             messages.error(request, str(error))
-            return redirect(course.url)
+            return redirect(routing.page_url(request, course))
         except EnrolmentError as error:
             messages.error(request, str(error))
         else:
@@ -107,7 +108,7 @@ def waitlist(request, pk: int):
         enrolment = waitlists.waitlist_join(course_date=course_date, user=request.user)
     except EnrolmentError as error:
         messages.error(request, str(error))
-        return redirect(course_date.course.url)
+        return redirect(routing.page_url(request, course_date.course))
     return redirect("places:enrolment", pk=enrolment.pk)
 
 

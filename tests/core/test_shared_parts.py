@@ -3,6 +3,7 @@ parts, a course's modules and upcoming dates) and ask the database only about th
 queries whatever the amount of content. What they take is never stale: each change shows on the next request."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -209,3 +210,20 @@ def test_links_to_pages_follow_a_change_of_the_site_at_once(client, course):
     Site.objects.create(hostname="testserver", port=80, root_page=other)  # the host the test client asks for
     # The course is on the first site now, no longer the one asked: its links name that site's host.
     assert f'href="http://localhost{MODULE_URL}"' in text(client.get(MY_COURSES_URL))
+
+
+def test_sent_back_to_a_course_page_without_asking_the_shared_cache_where_the_site_starts(course):
+    """A refused press of "enrol" (as in a rush: the date is full) sends the person back to the course page; the
+    address comes from the near copy of where each site starts, not from a round trip to the shared cache."""
+    full = make_date(course, capacity=1)
+    confirmed_place(full, UserFactory())
+    enrol = f"/dates/{full.pk}/enrol/"
+    client = Client()
+    client.force_login(UserFactory())
+    client.post(enrol, {"billing_type": "self", "accept_terms": "on"})  # the near copy is made
+
+    with mock.patch.object(Site, "get_site_root_paths", wraps=Site.get_site_root_paths) as asked:
+        response = client.post(enrol, {"billing_type": "self", "accept_terms": "on"})
+
+    assert response.status_code == 302 and response["Location"] == COURSE_URL
+    assert asked.call_count == 0
