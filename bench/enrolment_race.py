@@ -5,10 +5,13 @@ throwaway cluster through scripts/with-throwaway-postgres).
     .venv/bin/python bench/enrolment_race.py [--attempts 200] [--capacity 10] [--workers 4]
     scripts/with-throwaway-postgres .venv/bin/python bench/enrolment_race.py
 
+Sessions and rate limits live in a throwaway Redis, as in production (Debian's redis-server).
+
 Last line: enrolment_race db=… attempts=… capacity=… seats_taken=… errors_5xx=… p50_ms=… p95_ms=… rps=…
 """
 
 import argparse
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -21,14 +24,8 @@ from bench.common import (  # noqa: E402
     latency_figures,
     logged_in_people,
     post_all,
+    redis_server,
 )
-
-django_setup("race")
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from payments.stripe_double import StripeDoubleServer  # noqa: E402
 
 
 def prepare_dates(*capacities: int):
@@ -47,17 +44,31 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    warm_up_date, course_date = prepare_dates(1, args.capacity)
-    warm_up_people, people = logged_in_people(args.concurrency), logged_in_people(args.attempts)
-    with StripeDoubleServer() as stripe_double:  # the winners go on to Stripe's (stand-in's) payment page
-        with gunicorn(workers=args.workers, env={"STRIPE_API_BASE": stripe_double.url}) as port:
-            # Every worker serves this view once before the clock starts, as a running site's workers have.
-            post_all(port, enrol_requests(warm_up_date, warm_up_people), args.concurrency)
-            results, elapsed = post_all(port, enrol_requests(course_date, people), args.concurrency)
+    # Sessions and rate limits in a Redis the workers share, as production keeps them (without it each worker
+    # would read every person's session from the database on their first request).
+    with redis_server() as cache_url:
+        os.environ["CACHE_URL"] = cache_url
+        race(args)
+
+
+def race(args) -> None:
+    django_setup("race")
+    from django.core.management import call_command
+    from django.db import connection
 
     from courses.models import Enrolment
     from payments.models import Payment
+    from payments.stripe_double import StripeDoubleServer
+
+    call_command("migrate", verbosity=0)
+    warm_up_date, course_date = prepare_dates(args.capacity, args.capacity)
+    warm_up_people, people = logged_in_people(args.concurrency), logged_in_people(args.attempts)
+    with StripeDoubleServer() as stripe_double:  # the winners go on to Stripe's (stand-in's) payment page
+        with gunicorn(workers=args.workers, env={"STRIPE_API_BASE": stripe_double.url}) as port:
+            # Before the clock starts the workers serve a race on another date, as a running site's workers have
+            # served both kinds of press: the winners' (a hold and Stripe's page) and the refused.
+            post_all(port, enrol_requests(warm_up_date, warm_up_people), args.concurrency)
+            results, elapsed = post_all(port, enrol_requests(course_date, people), args.concurrency)
 
     statuses = [status for status, _ in results]
     seats_taken = Enrolment.objects.filter(course_date=course_date, status__in=Enrolment.SEATED).count()
