@@ -58,6 +58,19 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, cod
 
 
 
+def full_at_first_look(*, course_date: CourseDate, user: User, now: datetime | None = None) -> str:
+    """What a press of "enrol" on a date whose seats are all taken by others is told, on the first look alone:
+    in a rush most presses end here, before their form is even read. Empty when that look does not find the date
+    full (anything else it refuses is said with the form, where enrolment_hold meets it again)."""
+    try:
+        refused_at_first_look(course_date, user, now or timezone.now())
+    except DateFull as error:
+        return str(error)
+    except EnrolmentError:
+        pass
+    return ""
+
+
 @transaction.atomic
 def _hold(*, course_date: CourseDate, user: User, billing: Billing, code: str, now: datetime) -> Enrolment:
     course = course_date.course  # its price and terms as the person saw them, read with the date

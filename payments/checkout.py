@@ -10,6 +10,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.compiled import CompiledRead
 from courses.models import Booking
 
 from .models import Payment
@@ -47,9 +48,22 @@ def booking_amount(booking: Booking) -> Decimal:
     return booking.price_incl_vat * booking.seats
 
 
+OPEN_LONG_ENOUGH = timedelta(minutes=2)  # a payment page that closes sooner is not worth sending someone to
+
+
 def open_payment(payments, now: datetime) -> Payment | None:
     """A payment page still open long enough to send the person back to."""
-    return payments.filter(status=Status.OPEN, expires_at__gt=now + timedelta(minutes=2)).first()
+    return payments.filter(status=Status.OPEN, expires_at__gt=now + OPEN_LONG_ENOUGH).first()
+
+
+def open_payment_of_place(enrolment_id: int, now: datetime) -> Payment | None:
+    """open_payment for one person's place: every winner of an enrolment rush asks it, so it is compiled once."""
+    found = _open_of_place(enrolment_id, now + OPEN_LONG_ENOUGH)
+    return found[0] if found else None
+
+
+_open_of_place = CompiledRead(lambda enrolment_id, after: Payment.objects.filter(
+    enrolment_id=enrolment_id, status=Status.OPEN, expires_at__gt=after)[:1])
 
 
 def session_create(*, key: str, metadata: dict, payer, name: str, unit_amount: Decimal, quantity: int,

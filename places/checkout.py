@@ -23,7 +23,7 @@ def place_checkout_start(*, enrolment: Enrolment, success_url: str, cancel_url: 
     be reached: nothing is written then. Stripe is asked first, with no lock held; its answer is recorded in a
     short transaction that keeps the seat held as long as the page is open."""
     now = now or timezone.now()
-    still_open = checkout.open_payment(enrolment.payments, now)
+    still_open = checkout.open_payment_of_place(enrolment.pk, now)
     if still_open and enrolment.status == Enrolment.Status.HELD:
         return still_open
     if enrolment.status != Enrolment.Status.HELD or enrolment.hold_expires_at <= now:

@@ -76,6 +76,10 @@ def enrol(request, pk: int):
         return redirect(routing.page_url(request, course))
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
+    if request.method == "POST" and (full := enrolments.full_at_first_look(course_date=course_date,
+                                                                           user=request.user)):
+        messages.error(request, full)
+        return redirect(routing.page_url(request, course))
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
                      on_invoice=course.invoice_payment == InvoicePayment.EVERYONE and not course.is_free)
     if request.method == "POST" and form.is_valid():

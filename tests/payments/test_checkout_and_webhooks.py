@@ -104,6 +104,19 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
 
 
+def test_a_press_on_a_full_date_is_told_so_at_once_whatever_its_form_says(course, client):
+    course_date = make_date(course, capacity=1)
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=UserFactory(), billing=seating.Billing()))
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("places:enrol", args=[course_date.pk]), {"billing_type": "employer"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == course.url
+    assert "Deze datum is vol" in response.content.decode()
+    assert course_date.enrolments.count() == 1 and not Payment.objects.exists()
+
+
 def test_a_paid_session_confirms_the_place_once_however_often_it_is_delivered(held, stripe_double, client):
     payment = start(held)
     assert hosted_page(stripe_double, payment, "paid") == "http://testserver/paid/"
