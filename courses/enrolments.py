@@ -5,8 +5,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,8 +60,10 @@ def full_at_first_look(*, course_date: CourseDate, user: User, now: datetime | N
     """What a press of "enrol" on a date whose seats are all taken by others is told, on the first look alone:
     in a rush most presses end here, before their form is even read. Empty when that look does not find the date
     full (anything else it refuses is said with the form, where enrolment_hold meets it again)."""
+    now = now or timezone.now()
     try:
-        refused_at_first_look(course_date, user, now or timezone.now())
+        check_open(course_date, now)
+        refused_at_first_look(course_date, user, now)
     except DateFull as error:
         return str(error)
     except EnrolmentError:
@@ -129,16 +129,14 @@ def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None =
 
     Lengthening a live hold changes nobody's seat, so it does not queue for the date's lock (in a rush every
     winner would wait behind the presses deciding under it): one conditional UPDATE of the place's row keeps
-    it only while the place is still held and its time has not passed."""
+    it only while the place is still held and its time has not passed. An expiry deciding under the date's lock
+    at the same moment reads the row again under its own lock (seating.seating_released)."""
     now = now or timezone.now()
     still_held = Enrolment.objects.filter(pk=enrolment.pk, status=Status.HELD, hold_expires_at__gt=now)
-    if until <= enrolment.hold_expires_at:
-        kept = still_held.exists()
-    else:
-        kept = still_held.update(hold_expires_at=Greatest(F("hold_expires_at"), Value(until))) == 1
-    if not kept:
+    stretched = still_held.filter(hold_expires_at__lt=until).update(hold_expires_at=until)  # never shortened
+    if not stretched and not still_held.exists():
         raise EnrolmentError(_("Your seat is no longer held. Please enrol again."))
-    if until > enrolment.hold_expires_at:
+    if stretched:
         enrolment.hold_expires_at = until
         record(enrolment, "enrolment.hold_extended", at=now,
                note=f"held until {until.isoformat()} for the payment page")

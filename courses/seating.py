@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +90,8 @@ MIN_OFFER_WINDOW = timedelta(hours=1)
 def date_locked(course_date: CourseDate, *, with_course: bool = True) -> CourseDate:
     """The date, locked for this transaction; with its course page when the caller needs the course's terms."""
     if not with_course:
+        if transaction.get_autocommit():  # Django checks this when it compiles; a compiled read runs without it
+            raise transaction.TransactionManagementError("date_locked runs inside a transaction.")
         locked = (_date_locked if settings.ENROLMENT_LOCKING else _date_unlocked)(course_date.pk)
         if not locked:
             raise CourseDate.DoesNotExist(f"No date {course_date.pk}")
@@ -198,7 +201,14 @@ def transition(enrolment: Enrolment, to: str, *, at: datetime, actor: User | Non
 def seating_released(course_date: CourseDate, now: datetime) -> Seating:
     """The locked date's places, with holds and offers whose time has passed released."""
     seating = Seating(course_date)
-    seating.released = seating.expired(now)
+    lapsed = seating.expired(now)
+    if lapsed:  # a hold may have been stretched to its payment page since the read: that takes no date lock
+        stretched = dict(Enrolment.objects.select_for_update().filter(pk__in=[place.pk for place in lapsed])
+                         .values_list("pk", "hold_expires_at"))
+        for place in lapsed:
+            place.hold_expires_at = stretched[place.pk]
+        lapsed = seating.expired(now)
+    seating.released = lapsed
     for enrolment in seating.released:
         note = "offer not answered in time" if enrolment.status == Status.OFFERED else "hold ran out"
         transition(enrolment, Status.EXPIRED, at=now, actor=None, note=note)

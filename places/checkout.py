@@ -33,7 +33,8 @@ def place_checkout_start(*, enrolment: Enrolment, success_url: str, cancel_url: 
         name=str(enrolment.course_date), unit_amount=enrolment.price_incl_vat, quantity=1,
         held_until=enrolment.hold_expires_at, success_url=success_url, cancel_url=cancel_url, now=now)
     with transaction.atomic():
-        enrolments.hold_extend(enrolment=enrolment, until=checkout.from_timestamp(session.expires_at), now=now)
+        # the clock after Stripe answered: a hold that ran out while it was asked is not stretched
+        enrolments.hold_extend(enrolment=enrolment, until=checkout.from_timestamp(session.expires_at))
         return checkout.payment_open(session=session, amount=enrolment.price_incl_vat, enrolment=enrolment)
 
 

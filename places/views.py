@@ -255,7 +255,7 @@ def pay(request, pk: int):
     success_url, cancel_url = _return_urls(request)(enrolment)
     try:
         payment = place_checkout_start(enrolment=enrolment, success_url=success_url, cancel_url=cancel_url)
-    except PaymentError as error:
+    except (PaymentError, EnrolmentError) as error:  # Stripe away, or the hold ran out while it was asked
         messages.error(request, str(error))
         return redirect("places:enrolment", pk=enrolment.pk)
     return redirect(payment.checkout_url)

@@ -7,6 +7,7 @@ the application uses. The negative control switches the row lock off and shows t
 import threading
 from collections import Counter
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection, connections, transaction  # noqa: F401 - connection is read by skipif
@@ -116,3 +117,41 @@ def test_stretching_a_hold_to_its_payment_page_does_not_wait_for_the_dates_lock(
     assert held_the_lock_throughout == [True]  # the hold was stretched while the date was locked
     place.refresh_from_db()
     assert place.hold_expires_at == page_closes
+
+
+
+@pytest.mark.skipif("connection.vendor == 'sqlite'",
+                    reason="SQLite serialises every writer: a stretch cannot fall between an expiry's read and write")
+def test_a_hold_stretched_while_an_expiry_decides_under_the_lock_is_not_expired(course):
+    """The expiry reads the date's places (the hold's old time has passed by its clock), the person's hold is
+    stretched to their payment page in between, then the expiry writes: the stretched hold must stay."""
+    course_date = make_date(course, capacity=10)
+    place = enrolments.enrolment_hold(course_date=course_date, user=UserFactory(), billing=seating.Billing())
+    page_closes = place.hold_expires_at + timedelta(hours=1)
+    read, stretched = threading.Event(), threading.Event()
+    seating_read = seating.Seating.__init__
+
+    def read_then_wait(self, course_date):
+        seating_read(self, course_date)
+        read.set()
+        stretched.wait(timeout=10)
+
+    def expiry_after_the_old_time():
+        try:
+            with transaction.atomic():
+                seating.seating_released(seating.date_locked(course_date), place.hold_expires_at + timedelta(seconds=1))
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(seating.Seating, "__init__", read_then_wait):
+        expiry = threading.Thread(target=expiry_after_the_old_time)
+        expiry.start()
+        try:
+            assert read.wait(timeout=10)
+            enrolments.hold_extend(enrolment=place, until=page_closes)
+        finally:
+            stretched.set()
+            expiry.join(timeout=30)
+
+    place.refresh_from_db()
+    assert (place.status, place.hold_expires_at) == (Enrolment.Status.HELD, page_closes)

@@ -47,8 +47,10 @@ def test_a_hold_is_stretched_to_its_payment_page_and_never_shortened(small_date)
     enrolment = hold(small_date)
     page_closes = NOW + timedelta(minutes=31)
 
+    out_of_date = Enrolment.objects.get(pk=enrolment.pk)
     enrolments.hold_extend(enrolment=enrolment, until=page_closes, now=NOW)
     enrolments.hold_extend(enrolment=enrolment, until=NOW + timedelta(minutes=5), now=NOW)  # an older page's time
+    enrolments.hold_extend(enrolment=out_of_date, until=NOW + timedelta(minutes=30, seconds=30), now=NOW)
 
     enrolment.refresh_from_db()
     assert enrolment.status == Status.HELD and enrolment.hold_expires_at == page_closes

@@ -117,6 +117,21 @@ def test_a_press_on_a_full_date_is_told_so_at_once_whatever_its_form_says(course
     assert course_date.enrolments.count() == 1 and not Payment.objects.exists()
 
 
+def test_a_press_on_a_full_date_whose_enrolment_closed_is_told_it_closed(course, client):
+    course_date = make_date(course, capacity=1)
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=UserFactory(), billing=seating.Billing()))
+    course_date.enrolment_deadline = timezone.now() - timedelta(hours=1)
+    course_date.save(update_fields=["enrolment_deadline"])
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("places:enrol", args=[course_date.pk]),
+                           {"billing_type": "self", "accept_terms": "on"}, follow=True)
+
+    page = response.content.decode()
+    assert "De inschrijving voor deze datum is gesloten" in page and "Deze datum is vol" not in page
+
+
 def test_a_paid_session_confirms_the_place_once_however_often_it_is_delivered(held, stripe_double, client):
     payment = start(held)
     assert hosted_page(stripe_double, payment, "paid") == "http://testserver/paid/"
