@@ -22,8 +22,11 @@ def record(instance, action: str, *, actor=None, at: datetime | None = None, **d
         log(instance, action, user=user, timestamp=timestamp, data=data)
         return
     # As Wagtail's log() writes it, without the full_clean() of its save(): that asks the database whether the
-    # content type and the user exist, two round trips before every entry (under the date's lock, for a hold),
-    # where the foreign keys already guarantee it. What full_clean() checks besides is checked here.
+    # content type and the user exist, two round trips before every entry (under the date's lock, for a hold).
+    # The content type comes from Django's own registry and the user is the signed-in person acting; what else
+    # full_clean() and log_action() check is checked here.
+    if instance.pk is None:
+        raise ValueError(f"An audit entry is for a saved record, not {instance!r}.")
     if not registry.action_exists(action):
         raise ValueError(f"The audit action {action!r} is not registered (register_log_actions).")
     context = get_active_log_context()

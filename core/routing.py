@@ -31,6 +31,8 @@ def page_url(request, page) -> str:
     pages start from the shared cache (a round trip to Redis) on every call; this reads the near copy."""
     if not hasattr(request, "_wagtail_site"):
         site_known(request)
+    elif not hasattr(request, "_wagtail_cached_site_root_paths"):
+        _site_root_paths_known(request)
     return page.get_url(request)
 
 

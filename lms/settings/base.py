@@ -123,6 +123,11 @@ def database_config(url: str) -> dict:
         # A database that does not answer (restarting, a failover) fails the request in seconds, with a 503
         # (core.middleware), instead of holding the app server until the operating system gives up.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+        # A kept connection whose server vanished without a goodbye is found by TCP keepalives within a minute
+        # (the check before each request looks for a goodbye only: core/postgresql/base.py).
+        for option, value in (("keepalives", 1), ("keepalives_idle", 30), ("keepalives_interval", 10),
+                              ("keepalives_count", 3)):
+            config["OPTIONS"].setdefault(option, value)
         # Parameters bound by the server, so psycopg prepares a statement a connection runs often (its fifth
         # time): PostgreSQL then skips planning it, which took longer than running the small reads every request
         # makes (0.2-0.9 ms against 0.03-0.1 ms). Not for a transaction-pooling bouncer (docs/deployment.md).

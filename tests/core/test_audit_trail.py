@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from wagtail.log_actions import log
+from wagtail.log_actions import LogContext, log
 from wagtail.models import ModelLogEntry
 
 from certification import services as certificates
@@ -90,3 +90,15 @@ def test_an_action_nobody_registered_is_refused_and_leaves_no_entry(course):
         record(place, "enrolment.teleported")
 
     assert ModelLogEntry.objects.count() == before
+
+
+def test_an_entry_made_in_an_admin_action_carries_its_person_and_its_uuid(course):
+    office = UserFactory(is_superuser=True)
+    place = enrolments.enrolment_hold(course_date=make_date(course), user=UserFactory(), billing=seating.Billing())
+
+    with LogContext(user=office) as context:
+        record(place, "enrolment.confirmed")
+        log(place, "enrolment.confirmed")  # Wagtail's way, in the same context
+
+    ours, wagtails = ModelLogEntry.objects.filter(action="enrolment.confirmed").order_by("pk")
+    assert (ours.user, ours.uuid) == (wagtails.user, wagtails.uuid) == (office, context.uuid)

@@ -6,9 +6,10 @@ import time
 
 import psycopg
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.urls import reverse
 
+from core.postgresql import base as postgresql
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -34,6 +35,7 @@ def backend_of_the_next_page(client) -> tuple[int, int]:
 
 
 def test_a_healthy_connection_is_kept_from_request_to_request(client, kept_connection):
+    assert isinstance(connections["default"], postgresql.DatabaseWrapper)  # the poll, not Django's SELECT 1
     client.force_login(UserFactory())
 
     first, second = backend_of_the_next_page(client), backend_of_the_next_page(client)
