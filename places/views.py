@@ -76,9 +76,8 @@ def enrol(request, pk: int):
         return redirect(routing.page_url(request, course))
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
-    if request.method == "POST" and (full := enrolments.full_at_first_look(course_date=course_date,
-                                                                           user=request.user)):
-        messages.error(request, full)
+    if full := enrolments.full_at_first_look(course_date=course_date, user=request.user):
+        messages.error(request, full)  # before a form they could not use (a link in a mail, a rush's press)
         return redirect(routing.page_url(request, course))
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
                      on_invoice=course.invoice_payment == InvoicePayment.EVERYONE and not course.is_free)

@@ -117,6 +117,19 @@ def test_a_press_on_a_full_date_is_told_so_at_once_whatever_its_form_says(course
     assert course_date.enrolments.count() == 1 and not Payment.objects.exists()
 
 
+def test_opening_the_form_of_a_date_that_filled_up_meanwhile_leads_to_its_waitlist(course, client):
+    course_date = make_date(course, capacity=1)
+    enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
+        course_date=course_date, user=UserFactory(), billing=seating.Billing()))
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("places:enrol", args=[course_date.pk]), follow=True)  # a link in a mail
+
+    assert response.redirect_chain[-1][0] == course.url
+    page = response.content.decode()
+    assert "Deze datum is vol" in page and "Zet me op de wachtlijst" in page
+
+
 def test_a_press_on_a_full_date_whose_enrolment_closed_is_told_it_closed(course, client):
     course_date = make_date(course, capacity=1)
     enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
