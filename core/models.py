@@ -95,7 +95,8 @@ class ProviderSettings(BaseGenericSetting):
         if not isinstance(request, HttpRequest) or request.path_info.startswith("/admin/"):
             return super().load(request_or_site)
         if not hasattr(request, cls.get_cache_attr_name()):
-            setattr(request, cls.get_cache_attr_name(), page_cache.remembered("provider-settings", cls._get_or_create))
+            setattr(request, cls.get_cache_attr_name(), page_cache.remembered("provider-settings", cls._get_or_create,
+                                                                                 shared=True))
         return getattr(request, cls.get_cache_attr_name())
 
 

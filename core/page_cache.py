@@ -16,9 +16,10 @@ A signed-in person's page is never stored: it is rendered afresh every time, and
 versions for what it shares with everyone (`remembered`: a page's route, the provider's settings, a course's
 modules; `{% shared_fragment %}`: the CMS-written part of a page), so a page for one person costs only the few
 queries about that person. A request asks the shared cache for the topics' versions once; each server process
-also keeps what it read last (`_near`, a small LRU of pickled values), so what is still current costs no round
-trip at all. Nothing there is state another server needs: every value is checked against the shared versions,
-and one that is not in memory is read from the shared cache or computed.
+also keeps what it read last (`_near`, a small LRU: pickled, so each request unpickles a copy of its own, or the
+value itself where its callers change nothing in it), so what is still current costs no round trip at all.
+Nothing there is state another server needs: every value is checked against the shared versions, and one that is
+not in memory is read from the shared cache or computed.
 """
 
 import contextvars
@@ -88,7 +89,8 @@ def changed(*topics: str) -> None:
 
 
 NEAR_ENTRIES = 500  # values kept in each process's memory (fragments, routes, settings: a few KB each)
-_near: OrderedDict = OrderedDict()  # key -> (versions, until, pickled value), most recently used last
+_near: OrderedDict = OrderedDict()  # key -> (versions, until, value, pickled?), most recently used last
+_MISSING = object()
 _near_lock = threading.Lock()
 # The topics' versions as this request read them (None outside a request: read every time).
 _request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_versions", default=None)
@@ -107,17 +109,22 @@ def _current_versions(topics: tuple[str, ...]) -> dict[str, str | None]:
 
 
 def _near_get(key: str, versions: dict, now: datetime):
+    """The value this process kept, if it is still current: the object itself when it is shared, else a copy of
+    its own (unpickled)."""
     with _near_lock:
         entry = _near.get(key)
         if entry is None or entry[0] != versions or (entry[1] is not None and now >= entry[1]):
-            return None
+            return _MISSING
         _near.move_to_end(key)
-    return entry[2]
+    kept, pickled = entry[2], entry[3]
+    return pickle.loads(kept) if pickled else kept  # noqa: S301 (written by this process, below)
 
 
-def _near_put(key: str, versions: dict, until: datetime | None, pickled: bytes) -> None:
+def _near_put(key: str, versions: dict, until: datetime | None, value, shared: bool) -> None:
+    pickled = not (shared or isinstance(value, str))  # a str cannot change: no copy needed
+    kept = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if pickled else value
     with _near_lock:
-        _near[key] = (versions, until, pickled)
+        _near[key] = (versions, until, kept, pickled)
         _near.move_to_end(key)
         while len(_near) > NEAR_ENTRIES:
             _near.popitem(last=False)
@@ -137,12 +144,18 @@ class RequestVersions:
             _request_versions.reset(token)
 
 
-def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None):
+def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None,
+               shared: bool = False):
     """What `compute()` returns, kept in the shared cache until one of the topics it reads changes: for anything
     every visitor shares (a page's route, the provider's settings, a course's modules). One round trip on a hit.
     The value must pickle. With PAGE_CACHE off (`make run`, so an edited template shows at once) it is computed
     every time; so it is when the cache is away. `expires(value)` may name the moment the value changes by itself
-    (a date starting): it is computed afresh from then on."""
+    (a date starting): it is computed afresh from then on.
+
+    Each request gets a copy of its own (unpickled from the process's near copy), which it may change. With
+    `shared`, the caller promises to change nothing in the value (copying what it marks, as `serve` copies the
+    page it serves): every request in the process then gets the same object, and saves unpickling one; on a page
+    with a route, its dates and its modules that is a tenth of the render."""
     if not settings.PAGE_CACHE:
         return compute()
     key = f"page-cache:{settings.RELEASE}:memo:{name}"
@@ -150,11 +163,11 @@ def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout
     try:
         versions = _current_versions(topics)
         near = _near_get(key, versions, now)
-        if near is not None:
-            return pickle.loads(near)  # noqa: S301 (written by this process, below)
+        if near is not _MISSING:
+            return near
         stored = cache.get(key)
         if stored is not None and stored[0] == versions and (stored[1] is None or now < stored[1]):
-            _near_put(key, versions, stored[1], pickle.dumps(stored[2], pickle.HIGHEST_PROTOCOL))
+            _near_put(key, versions, stored[1], stored[2], shared)
             return stored[2]
         versions = _ensure_versions(versions)  # before computing: what is kept never predates its versions
     except Exception:
@@ -168,7 +181,7 @@ def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout
         except Exception:
             log.exception("The page cache is unreachable; %s not kept", name)
         else:
-            _near_put(key, versions, until, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            _near_put(key, versions, until, value, shared)
     return value
 
 

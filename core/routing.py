@@ -7,12 +7,14 @@ and handed to Wagtail the way Wagtail keeps it on the request itself. An unknown
 made-up addresses must not fill the cache).
 """
 
+import copy
 import hashlib
 
 from django.http import Http404
 from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 
 from . import page_cache
 
@@ -22,7 +24,7 @@ def site_known(request) -> None:
     a Django view that links to CMS pages (`{% pageurl %}`) then asks no query for it."""
     address = f"{request._get_raw_host()}|{request.get_port()}"
     request._wagtail_site = page_cache.remembered(
-        "site:" + hashlib.sha256(address.encode()).hexdigest(), lambda: Site.find_for_request(request))
+        "site:" + hashlib.sha256(address.encode()).hexdigest(), lambda: Site.find_for_request(request), shared=True)
     _site_root_paths_known(request)
 
 
@@ -39,7 +41,8 @@ def page_url(request, page) -> str:
 def _site_root_paths_known(request) -> None:
     """Where each site's pages start, which every `{% pageurl %}` asks: Wagtail reads them from the cache (a round
     trip to Redis) once per request; the near copy in `page_cache.remembered` is read without one."""
-    request._wagtail_cached_site_root_paths = page_cache.remembered("site-root-paths", Site.get_site_root_paths)
+    request._wagtail_cached_site_root_paths = page_cache.remembered("site-root-paths", Site.get_site_root_paths,
+                                                                      shared=True)
 
 
 def serve(request, path):
@@ -52,12 +55,13 @@ def serve(request, path):
 
     address = f"{request._get_raw_host()}|{request.get_port()}|{get_language()}|{path}"
     site, found, restrictions = page_cache.remembered(
-        "route:" + hashlib.sha256(address.encode()).hexdigest(), route)
+        "route:" + hashlib.sha256(address.encode()).hexdigest(), route, shared=True)
+    # The route is shared by every request in this process: the page served is this request's own (shallow) copy.
+    page = copy.copy(found[0])
     request._wagtail_site = site
-    request._wagtail_route_for_request = found
+    request._wagtail_route_for_request = RouteResult(page, found[1], found[2])
     _site_root_paths_known(request)
-    page = found[0]
-    # Wagtail's check_view_restrictions hook asks the page; this copy of it (unpickled for this request alone)
-    # answers with the restrictions found together with the route.
+    # Wagtail's check_view_restrictions hook asks the page; this copy of it answers with the restrictions found
+    # together with the route.
     page.get_view_restrictions = lambda: restrictions
     return wagtail_views.serve(request, path)

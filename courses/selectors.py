@@ -1,5 +1,6 @@
 """Reads of the catalogue that more than one page needs, each a fixed number of queries."""
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,7 +129,7 @@ def course_dates_next(*, course: CoursePage, now: datetime) -> UpcomingDates:
         return UpcomingDates(shown=shown, total=total)
 
     return page_cache.remembered(f"course-dates:{course.pk}", upcoming, topics=(page_cache.DATES,),
-                                 expires=lambda upcoming: dates_change_by_themselves(upcoming.shown))
+                                 expires=lambda upcoming: dates_change_by_themselves(upcoming.shown), shared=True)
 
 
 def next_dates(*, courses: list[CoursePage], now: datetime) -> dict[int, CourseDate]:
@@ -150,17 +151,21 @@ def with_seats_left(dates: list[CourseDate]) -> list[CourseDate]:
 
 
 def with_places_of(own: list[Enrolment], *, dates: list[CourseDate], now: datetime) -> list[CourseDate]:
-    """Marks on each date the person's place on it (`my_place`, from their places on the course: `own`) and, on the
-    others, the confirmed place they already have on the course (`my_other_place`: enrolling again is refused, so
-    the page says so before the form)."""
+    """The dates, each a copy marked with the person's place on it (`my_place`, from their places on the course:
+    `own`) and, on the others, the confirmed place they already have on the course (`my_other_place`: enrolling
+    again is refused, so the page says so before the form). Copies: the dates may be everyone's
+    (`course_dates_next`)."""
     places = {place.course_date_id: place for place in own}
     confirmed = min((place for place in own if place.status == Enrolment.Status.CONFIRMED
                      and place.course_date.ends_at > now), key=lambda place: place.pk, default=None)
+    marked = []
     for course_date in dates:
+        course_date = copy.copy(course_date)
         course_date.my_place = places.get(course_date.pk)
         if confirmed is not None and confirmed.course_date_id != course_date.pk:
             course_date.my_other_place = confirmed
-    return dates
+        marked.append(course_date)
+    return marked
 
 
 def dates_change_by_themselves(dates: list[CourseDate]) -> datetime | None:

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
@@ -41,7 +42,7 @@ def course_items(course_ids) -> dict[int, CourseItems]:
     ids = ",".join(str(pk) for pk in sorted(set(course_ids)))
     key = "course-items:" + (ids if len(ids) <= 100 else hashlib.sha256(ids.encode()).hexdigest())
     return page_cache.remembered(key, lambda: _course_items(
-        list(CoursePage.objects.filter(pk__in=set(course_ids)).only("path", "depth"))))
+        list(CoursePage.objects.filter(pk__in=set(course_ids)).only("path", "depth"))), shared=True)
 
 
 def _course_items(courses: list[CoursePage]) -> dict[int, CourseItems]:
@@ -90,11 +91,13 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
     courses = {enrolment.course_date.course_id for enrolment in enrolments}
     items = course_items(courses)
     ids = [enrolment.pk for enrolment in enrolments]
-    visits = _visits(ids)
-    attempts, handed_in = [], {}
-    for kind, enrolment_id, item_id, status in _results(ids, quizzes=any(items[pk].quizzes for pk in courses),
-                                                        assignments=any(items[pk].assignments for pk in courses)):
-        if kind == QUIZ:
+    visits, attempts, handed_in = [], [], {}
+    for kind, enrolment_id, item_id, status, done_at in _learning_rows(
+            ids, quizzes=any(items[pk].quizzes for pk in courses),
+            assignments=any(items[pk].assignments for pk in courses)):
+        if kind == VISIT:
+            visits.append(Visit(enrolment_id, item_id, done_at))
+        elif kind == QUIZ:
             attempts.append((enrolment_id, item_id, status))
         else:
             handed_in[(enrolment_id, item_id)] = status  # the latest version's (they come in order)
@@ -128,41 +131,51 @@ def progress_of(enrolments: list[Enrolment], now: datetime | None = None) -> dic
     return result
 
 
-QUIZ, ASSIGNMENT = "quiz", "assignment"
+VISIT, QUIZ, ASSIGNMENT = "visit", "quiz", "assignment"
 
 
-_visits = CompiledRead(lambda enrolment_ids: ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids)
-                      .order_by("last_seen_at"))
+class Visit(NamedTuple):
+    """A module the person opened: when they marked it done, if they did."""
+
+    enrolment_id: int
+    module_id: int
+    done_at: datetime | None
 
 
-def _results(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> list[tuple[str, int, int, str]]:
-    """(kind, enrolment, quiz or assignment, status) of the quiz attempts handed in and of every version of the
-    assignments handed in (oldest version first): one query for both, asked only of courses that have them."""
-    if not (quizzes or assignments):
-        return []
-    return [row[:4] for row in _RESULTS[quizzes, assignments](enrolment_ids)]
+def _learning_rows(enrolment_ids: list[int], *, quizzes: bool,
+                   assignments: bool) -> list[tuple[str, int, int, str, datetime | None]]:
+    """(kind, enrolment, item, status, done) of the modules visited (the latest seen last), the quiz attempts
+    handed in and every version of the assignments handed in (oldest version first): one query for them all, the
+    last two asked only of courses that have them."""
+    return [row[:5] for row in _LEARNING_ROWS[quizzes, assignments](enrolment_ids)]
 
 
-def _results_query(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> QuerySet:
-    asked = []
+def _learning_rows_query(enrolment_ids: list[int], *, quizzes: bool, assignments: bool) -> QuerySet:
+    no_moment = Value(None, output_field=DateTimeField())
+    asked = [ModuleProgress.objects.filter(enrolment_id__in=enrolment_ids)
+             .annotate(row_kind=Value(VISIT), row_of=F("enrolment_id"), row_item=F("module_id"), row_status=Value(""),
+                       row_done=F("done_at"), row_order=Value(0), row_seen=F("last_seen_at"), row_id=F("id"))]
     if quizzes:
         asked.append(QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids)
                      .exclude(status=QuizAttempt.Status.IN_PROGRESS)
-                     .annotate(result_kind=Value(QUIZ), result_of=F("enrolment_id"), result_item=F("quiz_id"),
-                               result_status=F("status"), result_version=Value(0)))
+                     .annotate(row_kind=Value(QUIZ), row_of=F("enrolment_id"), row_item=F("quiz_id"),
+                               row_status=F("status"), row_done=no_moment, row_order=Value(0), row_seen=no_moment,
+                               row_id=F("id")))
     if assignments:
         asked.append(AssignmentSubmission.objects.filter(enrolment_id__in=enrolment_ids)
-                     .annotate(result_kind=Value(ASSIGNMENT), result_of=F("enrolment_id"),
-                               result_item=F("assignment_id"), result_status=F("status"),
-                               result_version=F("version")))
-    columns = ("result_kind", "result_of", "result_item", "result_status", "result_version")
+                     .annotate(row_kind=Value(ASSIGNMENT), row_of=F("enrolment_id"), row_item=F("assignment_id"),
+                               row_status=F("status"), row_done=no_moment, row_order=F("version"),
+                               row_seen=no_moment, row_id=F("id")))
+    columns = ("row_kind", "row_of", "row_item", "row_status", "row_done", "row_order", "row_seen", "row_id")
     asked = [query.order_by().values_list(*columns) for query in asked]
     union = asked[0].union(*asked[1:], all=True) if len(asked) > 1 else asked[0]
-    return union.order_by("result_version")
+    return union.order_by("row_order", "row_seen", "row_id")
 
 
-_RESULTS = {(quizzes, assignments): CompiledRead(partial(_results_query, quizzes=quizzes, assignments=assignments))
-            for quizzes, assignments in ((True, True), (True, False), (False, True))}
+_LEARNING_ROWS = {(quizzes, assignments): CompiledRead(partial(_learning_rows_query, quizzes=quizzes,
+                                                                 assignments=assignments))
+                  for quizzes in (True, False) for assignments in (True, False)}
+
 
 
 def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str], tries: Counter, passed: set,
@@ -185,7 +198,7 @@ def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str],
     return None
 
 
-def _module_to_go_on_with(enrolment: Enrolment, modules: list[ModulePage], visits: list[ModuleProgress],
+def _module_to_go_on_with(enrolment: Enrolment, modules: list[ModulePage], visits: list[Visit],
                           is_open: dict[int, bool]) -> tuple[set[int], ModulePage | None]:
     """The modules done, and where to go on: the last one seen unless it is done, then the first open one not done
     after it; a person who has not started begins with the first open one."""

@@ -441,7 +441,8 @@ def modules_published(*, course: CoursePage) -> list[ModulePage]:
     """A course's live, public modules in the tree's order: the same for everyone until a page changes, so kept
     in the shared cache."""
     return page_cache.remembered(
-        f"modules:{course.pk}", lambda: list(ModulePage.objects.child_of(course).live().public().order_by("path")))
+        f"modules:{course.pk}", lambda: list(ModulePage.objects.child_of(course).live().public().order_by("path")),
+        shared=True)
 
 
 def courses_published(*, parent: Page | None = None) -> models.QuerySet[CoursePage]:

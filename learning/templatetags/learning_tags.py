@@ -46,7 +46,7 @@ def module_learning(context, module: ModulePage, course: CoursePage) -> dict:
     learning = {"access": access, "done": False, "activities": [], "progress": None}
     if access.content:
         learning["activities"] = page_cache.remembered(
-            f"activities:{module.pk}", lambda: list(module.get_children().live().public().specific()))
+            f"activities:{module.pk}", lambda: list(module.get_children().live().public().specific()), shared=True)
     if access.takes_part:
         progress = selectors.progress_of([access.enrolment])[access.enrolment.pk]
         learning.update(progress=progress, done=module.pk in progress.done_modules)

@@ -111,6 +111,18 @@ def test_what_a_participant_sees_is_their_own_on_a_shared_page(client, course_da
     assert "Je bent ingeschreven" in text(client.get(COURSE_URL))
 
 
+def test_a_place_marked_on_everyones_dates_is_not_shown_to_the_next_person(client, course, course_date):
+    """The upcoming dates are one object in each server process; what a page marks on them for one person (their
+    place on another date of the course) must not reach the next person's page."""
+    make_date(course, starts_in=timedelta(days=60))
+    other = Client()
+    other.force_login(UserFactory())
+    assert "Je hebt al een plaats op" in text(client.get(COURSE_URL))
+    page = text(other.get(COURSE_URL))
+    assert "Je hebt al een plaats op" not in page and "Je bent ingeschreven" not in page
+    assert page.count("Inschrijven</a>") == 2
+
+
 def test_publishing_a_change_shows_at_once_to_people_logged_in(client, course):
     text(client.get(COURSE_URL))
     text(client.get(MODULE_URL))
