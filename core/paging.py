@@ -15,7 +15,7 @@ TOTAL = "rows_in_all"
 def page_of(queryset: QuerySet, number, per_page: int) -> Page:
     """Page `number` (as typed in the address; anything else is the first page) of `queryset`; past the end, the
     last page, as Paginator.get_page does."""
-    number = _page_number(number)
+    number = page_number(number)
     start = (number - 1) * per_page
     return _page(list(_counted(queryset)[start:start + per_page]), number, Paginator(queryset, per_page))
 
@@ -29,7 +29,7 @@ class PagedRead:
         self._read = CompiledRead(lambda start, stop, *args: _counted(build(*args))[start:stop])
 
     def page(self, number, per_page: int, *args) -> Page:
-        number = _page_number(number)
+        number = page_number(number)
         start = (number - 1) * per_page
         rows = self._read(Fixed(start), Fixed(start + per_page), *args)
         if not rows and number > 1:
@@ -37,8 +37,16 @@ class PagedRead:
         return _page(rows, number, Paginator(rows, per_page))
 
 
-def _page_number(number) -> int:
+def page_number(number) -> int:
+    """The page asked for in the address: a number from 1 (anything else is the first page)."""
     return min(parse_id(number) or 1, 10**6)  # beyond: the last page, and no offset past what SQL counts
+
+
+def page_with_count(rows: list, number: int, per_page: int, count: int) -> Page:
+    """Page `number` holding `rows`, of `count` in all (read together with the rows); not past the end."""
+    paginator = Paginator(rows, per_page)
+    paginator.count = count  # a cached_property: set, it is not asked again
+    return Page(rows, number, paginator)
 
 
 def _counted(queryset: QuerySet) -> QuerySet:

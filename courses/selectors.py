@@ -6,11 +6,25 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from core import page_cache
-from core.compiled import CompiledRead
+from core import page_cache, paging
+from core.compiled import CompiledRead, Fixed
 from core.paging import PagedRead
 
 from .models import Appointment, CourseDate, CoursePage, Enrolment, InterestEntry, MeetingDay
@@ -217,22 +231,28 @@ def waitlist_position(*, enrolment: Enrolment) -> int:
     ).count()
 
 
+def places_kept(*, user) -> QuerySet[Enrolment]:
+    """The person's places, but for holds that ran out and offers they declined."""
+    return Enrolment.objects.filter(user=user).exclude(status__in=[Enrolment.Status.EXPIRED,
+                                                                   Enrolment.Status.DECLINED])
+
+
 def enrolments_of(*, user) -> QuerySet[Enrolment]:
     return (
-        Enrolment.objects.filter(user=user)
-        .exclude(status__in=[Enrolment.Status.EXPIRED, Enrolment.Status.DECLINED])
+        places_kept(user=user)
         .select_related("course_date")  # not the course: its title is enough, and a page row is wide
         .annotate(course_title=F("course_date__course__title"))
-        .order_by("-course_date__starts_at", "-pk")
+        .order_by(*EARLIER_FIRST)
     )
 
 
 RECENT_EARLIER_PLACES = 3  # "Mijn opleidingen" shows the latest few earlier places; the rest on their own pages
+SOONEST_FIRST, EARLIER_FIRST = ("course_date__starts_at", "pk"), ("-course_date__starts_at", "-pk")
 
 
 def current_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
     """The person's places on dates not yet over, the soonest first."""
-    return enrolments_of(user=user).exclude(course_date__ends_at__lt=now).order_by("course_date__starts_at", "pk")
+    return enrolments_of(user=user).exclude(course_date__ends_at__lt=now).order_by(*SOONEST_FIRST)
 
 
 def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
@@ -243,6 +263,46 @@ def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
 # "Mijn opleidingen" and the earlier places, a page at a time: `.page(number, per_page, user_id, now)`.
 current_places_pages = PagedRead(lambda user, now: current_places_of(user=user, now=now))
 earlier_places_pages = PagedRead(lambda user, now: earlier_places_of(user=user, now=now))
+
+
+@dataclass
+class MyPlaces:
+    current: Page  # a page of the places on dates not yet over, the soonest first
+    recent: list[Enrolment]  # the latest few earlier places
+    earlier_count: int  # how many earlier places there are in all
+
+
+def my_places(*, user_id: int, number, now: datetime) -> MyPlaces:
+    """"Mijn opleidingen" in one query: page `number` (as typed in the address) of the person's places on dates not
+    yet over, the latest few earlier ones, and how many there are of each."""
+    page_number = paging.page_number(number)
+    start = (page_number - 1) * DATES_PER_PAGE
+    rows = _my_places(Fixed(start), Fixed(start + DATES_PER_PAGE), user_id, now)
+    current = [place for place in rows if not place.ended]
+    recent = sorted((place for place in rows if place.ended), key=lambda place: (place.course_date.starts_at, place.pk),
+                    reverse=True)
+    current.sort(key=lambda place: (place.course_date.starts_at, place.pk))
+    earlier_count = rows[0].earlier_count if rows else 0
+    if not current and page_number > 1:  # past the end: the last page, as Paginator.get_page does
+        return MyPlaces(current_places_pages.page(number, DATES_PER_PAGE, user_id, now), recent, earlier_count)
+    current_count = rows[0].current_count if rows else 0
+    return MyPlaces(paging.page_with_count(current, page_number, DATES_PER_PAGE, current_count), recent, earlier_count)
+
+
+def _my_places_query(start: int, stop: int, user: int, now: datetime) -> QuerySet[Enrolment]:
+    ended = Q(course_date__ends_at__lt=now)
+    current, earlier = places_kept(user=user).exclude(ended), places_kept(user=user).filter(ended)
+    counted = {name: Coalesce(Subquery(places.order_by().values("user").annotate(n=Count("pk")).values("n")),
+                              Value(0))
+               for name, places in (("current_count", current), ("earlier_count", earlier))}
+    return (enrolments_of(user=user)
+            .filter(Q(pk__in=current.order_by(*SOONEST_FIRST).values("pk")[start:stop])
+                    | Q(pk__in=earlier.order_by(*EARLIER_FIRST).values("pk")[:RECENT_EARLIER_PLACES]))
+            .annotate(ended=ExpressionWrapper(ended, output_field=BooleanField()), **counted)
+            .order_by())
+
+
+_my_places = CompiledRead(_my_places_query)  # every time someone opens "Mijn opleidingen"
 
 
 def dates_for_trainer(*, user) -> QuerySet[CourseDate]:

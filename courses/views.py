@@ -51,14 +51,11 @@ def course_dates(request, course_id: int):
 def my_courses(request):
     """What comes next (the person's places on dates not yet over, the soonest first, a page at a time), then the
     latest few earlier places and a link to the rest."""
-    now = timezone.now()
     routing.site_known(request)  # the pages to go on with link to the CMS's pages
-    current = selectors.current_places_pages.page(request.GET.get("pagina"), selectors.DATES_PER_PAGE,
-                                                  request.user.pk, now)
-    recent = selectors.earlier_places_pages.page(1, selectors.RECENT_EARLIER_PLACES, request.user.pk, now)
-    earlier_count = recent.paginator.count
+    places = selectors.my_places(user_id=request.user.pk, number=request.GET.get("pagina"), now=timezone.now())
     return render(request, "courses/my_courses.html", {
-        "current": current, "recent": recent, "earlier_count": earlier_count, "shown": [*current, *recent]})
+        "current": places.current, "recent": places.recent, "earlier_count": places.earlier_count,
+        "shown": [*places.current, *places.recent]})
 
 
 @login_required
