@@ -1,5 +1,7 @@
 """What the whole site shares: who provides the training (the provider's details, set once in the admin)."""
 
+import copy
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.http import HttpRequest
@@ -95,8 +97,11 @@ class ProviderSettings(BaseGenericSetting):
         if not isinstance(request, HttpRequest) or request.path_info.startswith("/admin/"):
             return super().load(request_or_site)
         if not hasattr(request, cls.get_cache_attr_name()):
-            setattr(request, cls.get_cache_attr_name(), page_cache.remembered("provider-settings", cls._get_or_create,
-                                                                                 shared=True))
+            # The process's one copy, shallowly copied for this request: Wagtail's `page_url` keeps the addresses
+            # it finds on the instance, in the language of the page that asked first.
+            provider = copy.copy(page_cache.remembered("provider-settings", cls._get_or_create, shared=True))
+            provider._page_url_cache = {}
+            setattr(request, cls.get_cache_attr_name(), provider)
         return getattr(request, cls.get_cache_attr_name())
 
 

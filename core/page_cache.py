@@ -88,7 +88,8 @@ def changed(*topics: str) -> None:
     transaction.on_commit(bump)
 
 
-NEAR_ENTRIES = 500  # values kept in each process's memory (fragments, routes, settings: a few KB each)
+NEAR_ENTRIES = 500  # values kept in each process's memory (fragments, routes, settings: a few KB each pickled;
+# a shared value is kept as its live objects, larger once a page has rendered its StreamFields)
 _near: OrderedDict = OrderedDict()  # key -> (versions, until, value, pickled?), most recently used last
 _MISSING = object()
 _near_lock = threading.Lock()

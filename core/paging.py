@@ -1,5 +1,6 @@
 """A page of a list and how many pages there are, in one query: the total rides along on every row (a window
-count, computed before the limit), where Django's Paginator asks for it separately."""
+count, computed before the limit), where Django's Paginator asks for it separately. A read that finds the total
+its own way makes the page with `page_with_count`."""
 
 from collections.abc import Callable
 

@@ -56,7 +56,9 @@ def serve(request, path):
     address = f"{request._get_raw_host()}|{request.get_port()}|{get_language()}|{path}"
     site, found, restrictions = page_cache.remembered(
         "route:" + hashlib.sha256(address.encode()).hexdigest(), route, shared=True)
-    # The route is shared by every request in this process: the page served is this request's own (shallow) copy.
+    # The route is shared by every request in this process: the page served is a shallow copy, so what is set on it
+    # here is this request's own. What it refers to (its parent, once asked for; its StreamField values) is still
+    # everyone's: the same for every request and language until the site changes, and never to be marked.
     page = copy.copy(found[0])
     request._wagtail_site = site
     request._wagtail_route_for_request = RouteResult(page, found[1], found[2])

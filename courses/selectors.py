@@ -97,7 +97,8 @@ DATES_PER_PAGE = 25
 
 @dataclass
 class UpcomingDates:
-    shown: list[CourseDate]  # with `seats_left`, and the visitor's places (`my_place`, `my_other_place`)
+    shown: list[CourseDate]  # with `seats_left`; copies marked with the visitor's places (`my_place`,
+    # `my_other_place`) in `course_dates_for`, never the shared list of `course_dates_next`
     total: int  # upcoming dates in all
 
     @property
@@ -272,16 +273,14 @@ class MyPlaces:
     earlier_count: int  # how many earlier places there are in all
 
 
-def my_places(*, user_id: int, number, now: datetime) -> MyPlaces:
+def my_places(*, user_id: int, number: str | None, now: datetime) -> MyPlaces:
     """"Mijn opleidingen" in one query: page `number` (as typed in the address) of the person's places on dates not
     yet over, the latest few earlier ones, and how many there are of each."""
     page_number = paging.page_number(number)
     start = (page_number - 1) * DATES_PER_PAGE
-    rows = _my_places(Fixed(start), Fixed(start + DATES_PER_PAGE), user_id, now)
+    rows = _my_places(Fixed(start), Fixed(start + DATES_PER_PAGE), user_id, now)  # the soonest first
     current = [place for place in rows if not place.ended]
-    recent = sorted((place for place in rows if place.ended), key=lambda place: (place.course_date.starts_at, place.pk),
-                    reverse=True)
-    current.sort(key=lambda place: (place.course_date.starts_at, place.pk))
+    recent = [place for place in rows if place.ended][::-1]  # the latest first: EARLIER_FIRST
     earlier_count = rows[0].earlier_count if rows else 0
     if not current and page_number > 1:  # past the end: the last page, as Paginator.get_page does
         return MyPlaces(current_places_pages.page(number, DATES_PER_PAGE, user_id, now), recent, earlier_count)
@@ -299,7 +298,7 @@ def _my_places_query(start: int, stop: int, user: int, now: datetime) -> QuerySe
             .filter(Q(pk__in=current.order_by(*SOONEST_FIRST).values("pk")[start:stop])
                     | Q(pk__in=earlier.order_by(*EARLIER_FIRST).values("pk")[:RECENT_EARLIER_PLACES]))
             .annotate(ended=ExpressionWrapper(ended, output_field=BooleanField()), **counted)
-            .order_by())
+            .order_by(*SOONEST_FIRST))
 
 
 _my_places = CompiledRead(_my_places_query)  # every time someone opens "Mijn opleidingen"

@@ -177,7 +177,6 @@ _LEARNING_ROWS = {(quizzes, assignments): CompiledRead(partial(_learning_rows_qu
                   for quizzes in (True, False) for assignments in (True, False)}
 
 
-
 def _task_to_do(enrolment: Enrolment, items: "CourseItems", open_path: set[str], tries: Counter, passed: set,
                 handed_in: dict, now: datetime) -> Page | None:
     """When every open module is done: the first quiz or assignment in an open module that still waits for the

@@ -286,28 +286,33 @@ def test_my_courses_shows_what_comes_next_then_the_latest_earlier_places_and_the
 
 
 def test_my_courses_pages_through_what_comes_next_and_keeps_the_earlier_few_on_every_page(client, course):
+    import re
+
     from accounts.models import User
     from courses.models import Enrolment
 
     coach = User.objects.create_user(email="eva@example.org", password="x", full_name="Eva Jansen")
-    upcoming = [make_date(course, starts_in=timedelta(days=10 + n)) for n in range(27)]
-    earlier = [make_date(course, starts_in=timedelta(days=-100 + n)) for n in range(4)]
-    Enrolment.objects.bulk_create([Enrolment(course_date=course_date, user=coach, status=Enrolment.Status.CANCELLED)
-                                   for course_date in [*upcoming, *earlier]])
+    # Made the latest first, so the places' ids run against their dates; two dates of each list start together.
+    upcoming = [make_date(course, starts_in=timedelta(days=10 + min(n, 25))) for n in reversed(range(27))]
+    earlier = [make_date(course, starts_in=timedelta(days=-100 + min(n, 2))) for n in reversed(range(4))]
+    places = Enrolment.objects.bulk_create([
+        Enrolment(course_date=course_date, user=coach, status=Enrolment.Status.CANCELLED)
+        for course_date in [*upcoming, *earlier]])
+    soonest_first = [place.pk for place in sorted(places[:27], key=lambda p: (p.course_date.starts_at, p.pk))]
+    latest_first = [place.pk for place in sorted(places[27:], key=lambda p: (p.course_date.starts_at, p.pk),
+                                                 reverse=True)]
     client.force_login(coach)
 
-    first = client.get("/my/courses/").content.decode()
-    next_up, previously = first.split("<h2>Eerder</h2>")
-    assert next_up.count('class="date-item"') == 25 and "Pagina 1 van 2" in next_up
-    assert day(upcoming[0].starts_at) in next_up and day(upcoming[25].starts_at) not in next_up
-    assert previously.count('class="date-item"') == 3 and "Alle 4 eerdere opleidingen" in previously
-    assert day(earlier[-1].starts_at) in previously and day(earlier[0].starts_at) not in previously
+    def shown(html: str) -> list[int]:
+        return [int(pk) for pk in re.findall(r'<strong><a href="/enrolments/(\d+)/">', html)]
+
+    next_up, previously = client.get("/my/courses/").content.decode().split("<h2>Eerder</h2>")
+    assert shown(next_up) == soonest_first[:25] and "Pagina 1 van 2" in next_up
+    assert shown(previously) == latest_first[:3] and "Alle 4 eerdere opleidingen" in previously
     for address in ("/my/courses/?pagina=2", "/my/courses/?pagina=99"):  # past the end: the last page
-        second = client.get(address).content.decode()
-        next_up, previously = second.split("<h2>Eerder</h2>")
-        assert next_up.count('class="date-item"') == 2 and "Pagina 2 van 2" in next_up
-        assert [day(d.starts_at) in next_up for d in upcoming[24:]] == [False, True, True]
-        assert previously.count('class="date-item"') == 3 and "Alle 4 eerdere opleidingen" in previously
+        next_up, previously = client.get(address).content.decode().split("<h2>Eerder</h2>")
+        assert shown(next_up) == soonest_first[25:] and "Pagina 2 van 2" in next_up
+        assert shown(previously) == latest_first[:3] and "Alle 4 eerdere opleidingen" in previously
 
 
 def test_my_courses_without_upcoming_places_points_to_the_catalogue_and_lists_the_few_earlier_ones(client, course):

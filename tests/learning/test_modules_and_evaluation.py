@@ -190,6 +190,18 @@ def test_the_course_page_shows_a_participant_their_progress(client, classroom):
     assert "onderdelen af" not in client.get(classroom.course.url).content.decode()
 
 
+def test_progress_counts_an_assignment_by_its_latest_version_whatever_order_it_was_stored_in(client, classroom):
+    """Version 2, approved, stored before version 1, sent back: the assignment counts as done."""
+    from learning.models import AssignmentSubmission
+
+    now = timezone.now()
+    for version, status in ((2, AssignmentSubmission.Status.APPROVED), (1, AssignmentSubmission.Status.RESUBMIT)):
+        AssignmentSubmission.objects.create(enrolment=classroom.place, assignment=classroom.assignment,
+                                            version=version, text="Mijn uitwerking.", submitted_at=now, status=status)
+    client.force_login(classroom.coach)
+    assert "Online: 1 van 4 onderdelen af (25%)" in client.get(classroom.course.url).content.decode()
+
+
 def test_coursework_moves_with_a_transferred_place(course):
     from learning.models import QuizAttempt
     from places.changes import place_move as place_transfer
