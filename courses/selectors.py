@@ -251,14 +251,19 @@ RECENT_EARLIER_PLACES = 3  # "Mijn opleidingen" shows the latest few earlier pla
 SOONEST_FIRST, EARLIER_FIRST = ("course_date__starts_at", "pk"), ("-course_date__starts_at", "-pk")
 
 
+def date_over(now: datetime) -> Q:
+    """A place whose date is over."""
+    return Q(course_date__ends_at__lt=now)
+
+
 def current_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
     """The person's places on dates not yet over, the soonest first."""
-    return enrolments_of(user=user).exclude(course_date__ends_at__lt=now).order_by(*SOONEST_FIRST)
+    return enrolments_of(user=user).exclude(date_over(now)).order_by(*SOONEST_FIRST)
 
 
 def earlier_places_of(*, user, now: datetime) -> QuerySet[Enrolment]:
     """The person's places on dates that are over, the latest first."""
-    return enrolments_of(user=user).filter(course_date__ends_at__lt=now)
+    return enrolments_of(user=user).filter(date_over(now))
 
 
 # "Mijn opleidingen" and the earlier places, a page at a time: `.page(number, per_page, user_id, now)`.
@@ -289,7 +294,7 @@ def my_places(*, user_id: int, number: str | None, now: datetime) -> MyPlaces:
 
 
 def _my_places_query(start: int, stop: int, user: int, now: datetime) -> QuerySet[Enrolment]:
-    ended = Q(course_date__ends_at__lt=now)
+    ended = date_over(now)
     current, earlier = places_kept(user=user).exclude(ended), places_kept(user=user).filter(ended)
     counted = {name: Coalesce(Subquery(places.order_by().values("user").annotate(n=Count("pk")).values("n")),
                               Value(0))
