@@ -95,6 +95,9 @@ _MISSING = object()
 _near_lock = threading.Lock()
 # The topics' versions as this request read them (None outside a request: read every time).
 _request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_versions", default=None)
+# What this request will read from the shared cache anyway (its session), fetched with the versions: the value, or
+# _MISSING until then.
+_read_along: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_read_along", default=None)
 
 
 def _current_versions(topics: tuple[str, ...]) -> dict[str, str | None]:
@@ -104,9 +107,40 @@ def _current_versions(topics: tuple[str, ...]) -> dict[str, str | None]:
         found = cache.get_many([_version_key(topic) for topic in topics])
         return {topic: found.get(_version_key(topic)) for topic in topics}
     if not known:
-        found = cache.get_many([_version_key(topic) for topic in TOPICS])
-        known.update(_ensure_versions({topic: found.get(_version_key(topic)) for topic in TOPICS}))
+        _read_versions_into(known)
     return {topic: known.get(topic) for topic in topics}
+
+
+def _read_versions_into(known: dict) -> None:
+    """Reads every topic's version into this request's `known`, and what the request will read along with them
+    (`read_along`) in the same round trip."""
+    along = _read_along.get() or {}
+    pending = [key for key, value in along.items() if value is _MISSING]
+    found = cache.get_many([*pending, *(_version_key(topic) for topic in TOPICS)])
+    along.update({key: found.get(key) for key in pending})
+    known.update(_ensure_versions({topic: found.get(_version_key(topic)) for topic in TOPICS}))
+
+
+def read_along(key: str) -> None:
+    """This request will read `key` from the shared cache (a signed-in request, its session): it comes in the
+    same round trip as the topics' versions, whichever of the two the request asks for first."""
+    along = _read_along.get()
+    if along is not None and settings.PAGE_CACHE:
+        along.setdefault(key, _MISSING)
+
+
+def read_with_versions(key: str):
+    """What the shared cache holds under `key` (None if nothing), named before with `read_along`: read with the
+    topics' versions, or taken from that read if it was made already."""
+    along, known = _read_along.get(), _request_versions.get()
+    if not along or key not in along:
+        return cache.get(key)
+    if along[key] is _MISSING:
+        if known:  # the versions were read before the key was named
+            del along[key]
+            return cache.get(key)
+        _read_versions_into(known)
+    return along.pop(key)
 
 
 def _near_get(key: str, versions: dict, now: datetime):
@@ -138,11 +172,12 @@ class RequestVersions:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_versions.set({})
+        token, along_token = _request_versions.set({}), _read_along.set({})
         try:
             return self.get_response(request)
         finally:
             _request_versions.reset(token)
+            _read_along.reset(along_token)
 
 
 def remembered(name: str, compute, *, topics: tuple[str, ...] = (SITE,), timeout: int = LONGEST, expires=None,

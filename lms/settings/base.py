@@ -208,8 +208,9 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # allauth's login rate limits count the same addresses
 
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are read from the shared cache (Redis in production) and written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read from the shared cache (Redis in production), with the page cache's versions, and written
+# through to the database.
+SESSION_ENGINE = "core.sessions"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views allow same-origin framing themselves.
 

@@ -5,24 +5,16 @@ degraded, and the outage is logged once. When it answers again nothing changed m
 A real Redis on loopback, paused (SIGSTOP: its connections hang, as over a broken network, and its data stays)
 and resumed; never a mock."""
 
-import contextlib
 import logging
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import time
 from datetime import date
 
 import pytest
-import redis
 from django.core.management import call_command
 from django.test import Client
 
-from bench.common import free_port
 from core.cache import RedisCache
-from core.models import ProviderSettings
 from lms.settings.base import redis_caches
 from tests.factories import UserFactory, confirmed_place, make_certificate, make_date
 
@@ -32,57 +24,13 @@ COURSE_URL = "/opleidingen/basistraining/"
 RETRY_SECONDS = 0.3
 
 
-class ThrowawayRedis:
-    """A Redis on loopback whose data survives `stop` and `start` (a snapshot in its own folder), as a Redis
-    restarted with persistence does."""
-
-    def __init__(self, folder):
-        self.port, self.folder = free_port(), folder
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.start()
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
-             "--save", "", "--appendonly", "no", "--loglevel", "warning"], stdout=subprocess.DEVNULL)
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1):
-                return
-            time.sleep(0.05)
-
-    def stop(self):
-        """Everything it holds is written to disk first; then it is gone (connections refused)."""
-        redis.Redis(port=self.port).save()
-        self.process.kill()
-        self.process.wait(timeout=30)
-
-    def pause(self):
-        """Its connections hang, as over a broken network."""
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def resume(self):
-        os.kill(self.process.pid, signal.SIGCONT)
-
-    def close(self):
-        os.kill(self.process.pid, signal.SIGCONT)
-        self.process.terminate()
-        self.process.wait(timeout=30)
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(RedisCache, "RETRY_SECONDS", RETRY_SECONDS)
 
 
 def a_retry_later():
     time.sleep(RETRY_SECONDS + 0.1)  # each app process asks Redis again after its retry interval
-
-
-@pytest.fixture
-def redis_server(settings, monkeypatch, tmp_path):
-    server = ThrowawayRedis(tmp_path)
-    settings.CACHES = redis_caches(server.url)
-    settings.PAGE_CACHE = True
-    call_command("createcachetable", verbosity=0)  # the counters' table (the SQLite pass has no database cache)
-    monkeypatch.setattr(RedisCache, "RETRY_SECONDS", RETRY_SECONDS)
-    ProviderSettings.load()  # saved before the first page: the first render would otherwise create them
-    yield server
-    server.close()
 
 
 @pytest.fixture
