@@ -96,6 +96,7 @@ class Double:
     payments: dict = field(default_factory=dict)  # payment intent id → {"amount", "refunded", "currency", "charge"}
     events: list = field(default_factory=list)
     idempotency: dict = field(default_factory=dict)
+    connections: int = 0  # opened to it: a client that keeps its connection open, as Stripe's does, opens one
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- the API ----------------------------------------------------------------------------------------
@@ -330,7 +331,13 @@ button.primary{{background:#635bff;color:#fff}}</style></head><body>
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "stripe-double/1"
+    protocol_version = "HTTP/1.1"  # as Stripe's API: a connection stays open for the client's next request
     double: Double
+
+    def setup(self):
+        super().setup()
+        with self.double.lock:
+            self.double.connections += 1
 
     def log_message(self, *args):  # quiet: tests and the demo read their own logs
         pass

@@ -104,6 +104,22 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
 
 
+def test_a_second_payment_page_is_asked_of_stripe_over_the_connection_the_first_opened(course, stripe_double,
+                                                                                        client):
+    """Stripe keeps a connection open for the next request: asking over it saves a TLS handshake per payment page."""
+    course_date = make_date(course, capacity=3)
+    opened = []
+    for _ in range(2):
+        client.force_login(UserFactory())
+        response = client.post(reverse("places:enrol", args=[course_date.pk]),
+                               {"billing_type": "self", "accept_terms": "on"})
+        assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
+        opened.append(stripe_double.double.connections)
+
+    assert Payment.objects.count() == 2
+    assert opened[1] == opened[0] <= 1  # the first may reuse a connection an earlier test opened
+
+
 def test_a_press_on_a_full_date_is_told_so_at_once_whatever_its_form_says(course, client):
     course_date = make_date(course, capacity=1)
     enrolments.enrolment_confirm(enrolment=enrolments.enrolment_hold(
