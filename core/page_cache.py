@@ -95,9 +95,11 @@ _MISSING = object()
 _near_lock = threading.Lock()
 # The topics' versions as this request read them (None outside a request: read every time).
 _request_versions: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_versions", default=None)
-# What this request will read from the shared cache anyway (its session), fetched with the versions: the value, or
-# _MISSING until then.
+# What this request will read from the shared cache anyway (its session), fetched with the versions: the value,
+# _MISSING until then, or _TAKEN once read (a key is read along once per request: a second reader, after a change
+# the first one saved, reads it afresh).
 _read_along: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_read_along", default=None)
+_TAKEN = object()
 
 
 def _current_versions(topics: tuple[str, ...]) -> dict[str, str | None]:
@@ -133,14 +135,15 @@ def read_with_versions(key: str):
     """What the shared cache holds under `key` (None if nothing), named before with `read_along`: read with the
     topics' versions, or taken from that read if it was made already."""
     along, known = _read_along.get(), _request_versions.get()
-    if not along or key not in along:
+    if not along or along.get(key, _TAKEN) is _TAKEN:
+        return cache.get(key)
+    if along[key] is _MISSING and known:  # the versions were read before the key was named
+        along[key] = _TAKEN
         return cache.get(key)
     if along[key] is _MISSING:
-        if known:  # the versions were read before the key was named
-            del along[key]
-            return cache.get(key)
         _read_versions_into(known)
-    return along.pop(key)
+    value, along[key] = along[key], _TAKEN
+    return value
 
 
 def _near_get(key: str, versions: dict, now: datetime):

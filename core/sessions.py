@@ -26,5 +26,14 @@ class SessionStore(cached_db.SessionStore):
         try:
             data = page_cache.read_with_versions(self.cache_key)
         except Exception:  # as Django's: a key the cache refuses is read from the database
-            data = None
-        return super().load() if data is None else data
+            return super().load()
+        return self._from_database() if data is None else data
+
+    def _from_database(self) -> dict:
+        """cached_db's load after the cache had nothing: the database's copy, put back in the cache."""
+        stored = self._get_session_from_db()
+        if not stored:
+            return {}
+        data = self.decode(stored.session_data)
+        self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
+        return data

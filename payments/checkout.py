@@ -1,8 +1,9 @@
 """Stripe Checkout: the payment page for a price, and what Stripe says of it now. What the page pays for (a held
 place, a booking's seats) is the places app's use case; this module knows money only."""
 
-import functools
 import logging
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -28,17 +29,28 @@ class PaymentError(Exception):
     """Something the person can act on: the message is for them."""
 
 
+# A connection to Stripe left idle longer is not used again: a firewall or NAT on the way may have forgotten it
+# without a word, and a request sent on it would wait for the whole timeout before its retry.
+KEPT_IDLE_SECONDS = 45
+_kept = threading.local()  # this thread's client: .settings, .client, .http (its connections), .used
+
+
 def stripe_client() -> stripe.StripeClient:
-    """The process's client for these settings. Its HTTP sessions (one per thread) keep their connections to
-    Stripe open, so a payment page after the first costs no new TLS handshake."""
-    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_MAX_NETWORK_RETRIES,
-                       settings.STRIPE_TIMEOUT_SECONDS)
-
-
-@functools.lru_cache(maxsize=4)
-def _client_for(secret_key: str, api_base: str, retries: int, timeout: float) -> stripe.StripeClient:
-    return stripe.StripeClient(secret_key, base_addresses={"api": api_base}, max_network_retries=retries,
-                               http_client=stripe.RequestsClient(timeout=timeout))
+    """This thread's client for these settings, kept while it is in use: its connection to Stripe stays open, so
+    a payment page after the first costs no new TCP connection and TLS handshake."""
+    wanted = (settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_MAX_NETWORK_RETRIES,
+              settings.STRIPE_TIMEOUT_SECONDS)
+    now = time.monotonic()
+    if getattr(_kept, "settings", None) != wanted or now - _kept.used > KEPT_IDLE_SECONDS:
+        if getattr(_kept, "http", None) is not None:
+            _kept.http.close()
+        secret_key, api_base, retries, timeout = wanted
+        _kept.http = stripe.RequestsClient(timeout=timeout)
+        _kept.client = stripe.StripeClient(secret_key, base_addresses={"api": api_base}, max_network_retries=retries,
+                                           http_client=_kept.http)
+        _kept.settings = wanted
+    _kept.used = now
+    return _kept.client
 
 
 def cents(amount: Decimal) -> int:

@@ -335,6 +335,7 @@ class Handler(BaseHTTPRequestHandler):
     # An answer's headers and body are two writes: without TCP_NODELAY the body would wait for the client's
     # delayed acknowledgement of the headers (40 ms) on a kept connection.
     disable_nagle_algorithm = True
+    timeout = 60  # an idle kept connection is closed, as Stripe closes them (and its thread ends)
     double: Double
 
     def setup(self):
