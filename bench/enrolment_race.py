@@ -19,7 +19,6 @@ so the slowest twentieth, which p95 reads, lies in it: the two figures say which
 import argparse
 import os
 import secrets
-import statistics
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from bench.common import (  # noqa: E402
     gunicorn,
     latency_figures,
     logged_in_people,
+    p95_ms,
     post_all,
     redis_server,
 )
@@ -89,12 +89,8 @@ def race(args) -> None:
 
 
 def _waves(results, concurrency: int) -> str:
-    """p95 of the first wave of presses, and of those after it (the latencies in the order the presses were sent)."""
-    def p95(part):
-        latencies = [ms for _, ms in part]
-        return f"{statistics.quantiles(latencies, n=20)[18]:.0f}" if len(latencies) > 1 else "-"
-
-    return f"first_wave_p95_ms={p95(results[:concurrency])} later_p95_ms={p95(results[concurrency:])}"
+    """p95 of the first wave of presses, and of those after it (the results in the order the presses were sent)."""
+    return f"first_wave_p95_ms={p95_ms(results[:concurrency])} later_p95_ms={p95_ms(results[concurrency:])}"
 
 
 if __name__ == "__main__":
