@@ -61,13 +61,13 @@ lint: install
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: install system-deps
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --dist worksteal
 
 ## The second pass: everything but the browser tests (the first pass drives Chromium through every flow; what
 ## differs between the databases, locks, races and constraints, is tested below the browser on both), and the
 ## benches at a tiny size.
 test-postgres: install system-deps
-	scripts/with-throwaway-postgres scripts/with-throwaway-redis $(PY) -m pytest -q -n 2 -m "not browser"
+	scripts/with-throwaway-postgres scripts/with-throwaway-redis $(PY) -m pytest -q -n 2 --dist worksteal -m "not browser"
 
 ## Sets up and passes every test: lint and checks, then the suite on SQLite and on PostgreSQL with Redis.
 test: lint test-sqlite test-postgres

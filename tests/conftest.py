@@ -10,12 +10,46 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The benches first: they are the longest tests (up to a minute each). pytest-django puts tests without a
+    database last, so they ended the run on one worker while the other waited; first, the other worker's short
+    tests fill in around them."""
+    items.sort(key=lambda item: item.get_closest_marker("bench") is None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Wagtail caches the site root paths; a cache from an earlier test points at pages that are gone."""
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request, worker_id):
+    """The test database, and on PostgreSQL, when benches are to run, a copy of it taken before any test has
+    used it: the database each bench starts from (tests/bench), without migrating a second one."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql" or not any(item.get_closest_marker("bench")
+                                                    for item in request.session.items):
+        yield
+        return
+    import psycopg
+
+    from tests.bench import server_url
+
+    with django_db_blocker.unblock():
+        migrated = connection.settings_dict["NAME"]
+        connections.close_all()  # a database is copied only while nobody is connected to it
+    template = f"bench_template_{worker_id}"
+    with psycopg.connect(server_url(), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{template}"')
+        server.execute(f'CREATE DATABASE "{template}" TEMPLATE "{migrated}"')
+    yield
+    with psycopg.connect(server_url(), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

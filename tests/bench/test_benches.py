@@ -1,16 +1,18 @@
 """Every bench in bench/ runs here at a tiny size and prints its figures line, so none rots unnoticed (they once
 imported a helper that had moved). On the PostgreSQL pass of `make test` only, each bench in a database of its
-own, copied from one migrated once. What is asserted are the bench's own correctness figures (no seat over the
-cap, nothing applied twice, no 5xx), never its speed: speed is what the benches print at full size."""
+own, copied from the test database as migrated, before any test used it (tests/conftest.py). What is asserted are
+the bench's own correctness figures (no seat over the cap, nothing applied twice, no 5xx), never its speed: speed
+is what the benches print at full size."""
 
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+
+from tests.bench import server_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -41,35 +43,16 @@ BENCHES = {  # each bench script, at a tiny size, and what its last line must sa
 }
 
 
-def _server(database: str = "postgres") -> str:
-    return urlsplit(DATABASE_URL)._replace(path=f"/{database}").geturl()
-
-
-@pytest.fixture(scope="session")
-def migrated_template(worker_id):
-    """One database migrated once per test worker, for every bench to start from a copy of."""
-    import psycopg
-
-    name = f"bench_template_{worker_id}"
-    with psycopg.connect(_server(), autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        server.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, check=True,
-                   env={**os.environ, "DATABASE_URL": _server(name), "DJANGO_SETTINGS_MODULE": "lms.settings.test"})
-    yield name
-    with psycopg.connect(_server(), autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
-def bench_database(migrated_template, request):
+def bench_database(django_db_setup, worker_id, request):
+    """A database of the bench's own, copied from the migrated one the test run made (tests/conftest.py)."""
     import psycopg
 
     name = f"bench_{request.node.callspec.id}_{os.getpid()}"
-    with psycopg.connect(_server(), autocommit=True) as server:
-        server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
-    yield _server(name)
-    with psycopg.connect(_server(), autocommit=True) as server:
+    with psycopg.connect(server_url(), autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}" TEMPLATE "bench_template_{worker_id}"')
+    yield server_url(name)
+    with psycopg.connect(server_url(), autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         for copy in ("scale_1x", "scale_10x", "scale_100x"):  # bench/scale.py's copies, on this server
             server.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
