@@ -49,4 +49,14 @@ def _day_in(calendar_date: date, language: str) -> str:
 
 
 def day_time(value) -> str:
-    return date_format(timezone.localtime(value), _day_format(with_time=True)) if value else ""
+    """A moment in Amsterdam's time as people read it: "di 3 feb 2026, 09:30" / "Tue 3 Feb 2026, 09:30"."""
+    if not value:
+        return ""
+    return _day_time_in(timezone.localtime(value).replace(tzinfo=None), get_language())
+
+
+@lru_cache(maxsize=4096)
+def _day_time_in(wall_clock: datetime, language: str) -> str:
+    """As `_day_in`: a place's row on "Mijn opleidingen" shows its date's start. Keyed on the time on the wall
+    clock, as the format shows no zone (two aware moments are equal when they are the same instant anywhere)."""
+    return date_format(wall_clock, _day_format(with_time=True))
