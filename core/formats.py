@@ -38,25 +38,19 @@ def day(value) -> str:
     (shown in Amsterdam's time) or a calendar date."""
     if not value:
         return ""
-    return _day_in(timezone.localdate(value) if isinstance(value, datetime) else value, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _day_in(calendar_date: date, language: str) -> str:
-    """Written once per day and language in each process: every signed-in page shows a few (a fifth of the time
-    Django's date_format takes them is left)."""
-    return date_format(calendar_date, _day_format(with_time=False))
+    return _written(timezone.localdate(value) if isinstance(value, datetime) else value, get_language())
 
 
 def day_time(value) -> str:
     """A moment in Amsterdam's time as people read it: "di 3 feb 2026, 09:30" / "Tue 3 Feb 2026, 09:30"."""
     if not value:
         return ""
-    return _day_time_in(timezone.localtime(value).replace(tzinfo=None), get_language())
+    return _written(timezone.localtime(value).replace(tzinfo=None), get_language())
 
 
 @lru_cache(maxsize=4096)
-def _day_time_in(wall_clock: datetime, language: str) -> str:
-    """As `_day_in`: a place's row on "Mijn opleidingen" shows its date's start. Keyed on the time on the wall
-    clock, as the format shows no zone (two aware moments are equal when they are the same instant anywhere)."""
-    return date_format(wall_clock, _day_format(with_time=True))
+def _written(day_or_wall_clock: date, language: str) -> str:
+    """Written once per day (or time on Amsterdam's wall clock) and language in each process: every signed-in page
+    shows a few (a fifth of the time Django's date_format takes them is left). A time comes without its zone, which
+    the format does not show: two aware moments are equal when they are the same instant anywhere."""
+    return date_format(day_or_wall_clock, _day_format(with_time=isinstance(day_or_wall_clock, datetime)))

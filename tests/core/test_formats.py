@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
-from core.formats import day_time, euro
+from core.formats import day, day_time, euro
 from payments.pdf import euro as pdf_euro
 
 
@@ -33,5 +33,7 @@ def test_a_moment_reads_on_amsterdams_clock_whatever_zone_it_comes_in_and_in_the
         assert day_time(same_moment_in_london) == "di 1 jun 2027, 09:30"  # written once, read for both
         assert day_time(first_of_summer_time) == "zo 28 mrt 2027, 03:30"
         assert day_time(None) == ""
+        midnight = datetime(2027, 5, 31, 22, 0, tzinfo=UTC)  # one memo writes days and times: neither takes the other's
+        assert (day(midnight), day_time(midnight)) == ("di 1 jun 2027", "di 1 jun 2027, 00:00")
     with translation.override("en"):
         assert day_time(summer_morning) == "Tue 1 Jun 2027, 09:30"
