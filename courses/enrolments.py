@@ -42,33 +42,32 @@ from .vouchers import uses_take
 Status = Enrolment.Status
 
 def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, code: str = "",
-                   now: datetime | None = None) -> Enrolment:
+                   looked_first: bool = False, now: datetime | None = None) -> Enrolment:
     """Holds a seat for the person while they pay, at the price `code` (a voucher, may be empty) gives. Raises
     DateFull when no seat is free for them, VoucherError (an EnrolmentError) for a code that does not apply.
 
     In a rush most attempts meet a full date: they are refused on one plain read, without queueing for
-    the date's lock; everyone else decides under it."""
+    the date's lock; everyone else decides under it. `looked_first`: the caller made that read a moment ago
+    (refusal_at_first_look) and it refused nothing, so it is not made twice."""
     now = now or timezone.now()
     check_open(course_date, now)
-    refused_at_first_look(course_date, user, now)
+    if not looked_first:
+        refused_at_first_look(course_date, user, now)
     code_checked(course_date, code, now)
     return _hold(course_date=course_date, user=user, billing=billing, code=code, now=now)
 
 
-
-def full_at_first_look(*, course_date: CourseDate, user: User, now: datetime | None = None) -> str:
-    """What a press of "enrol" on a date whose seats are all taken by others is told, on the first look alone:
-    in a rush most presses end here, before their form is even read. Empty when that look does not find the date
-    full (anything else it refuses is said with the form, where enrolment_hold meets it again)."""
+def refusal_at_first_look(*, course_date: CourseDate, user: User, now: datetime | None = None) -> EnrolmentError | None:
+    """What a press of "enrol" is refused for on the first look alone, or None: DateFull when the date's seats are
+    all taken by others, which in a rush most presses meet before their form is even read. Anything else it refuses
+    is for the form to say (enrolment_hold meets it again there)."""
     now = now or timezone.now()
     try:
         check_open(course_date, now)
         refused_at_first_look(course_date, user, now)
-    except DateFull as error:
-        return str(error)
-    except EnrolmentError:
-        pass
-    return ""
+    except EnrolmentError as refusal:
+        return refusal
+    return None
 
 
 @transaction.atomic
@@ -122,7 +121,6 @@ def enrolment_confirm(*, enrolment: Enrolment, actor: User | None = None, now: d
                       note="confirmed after the hold ran out")
 
 
-@transaction.atomic
 def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None = None) -> Enrolment:
     """Keeps a held seat until `until`, the expiry of the payment page the person is sent to, so the seat
     and the chance to pay end together (Stripe keeps a payment page open for at least 30 minutes).
@@ -130,16 +128,22 @@ def hold_extend(*, enrolment: Enrolment, until: datetime, now: datetime | None =
     Lengthening a live hold changes nobody's seat, so it does not queue for the date's lock (in a rush every
     winner would wait behind the presses deciding under it): one conditional UPDATE of the place's row keeps
     it only while the place is still held and its time has not passed. An expiry deciding under the date's lock
-    at the same moment reads the row again under its own lock (seating.seating_released)."""
+    at the same moment reads the row again under its own lock (seating.seating_released).
+
+    The UPDATE and its audit entry are one transaction, the caller's when it has one, without a savepoint of
+    their own (two round trips more for every winner of a rush); a refusal is raised once that block has ended,
+    so a caller that catches it keeps its transaction."""
     now = now or timezone.now()
     still_held = Enrolment.objects.filter(pk=enrolment.pk, status=Status.HELD, hold_expires_at__gt=now)
-    stretched = still_held.filter(hold_expires_at__lt=until).update(hold_expires_at=until)  # never shortened
+    with transaction.atomic(savepoint=False):
+        stretched = still_held.filter(hold_expires_at__lt=until).update(hold_expires_at=until)  # never shortened
+        if stretched:
+            record(enrolment, "enrolment.hold_extended", at=now,
+                   note=f"held until {until.isoformat()} for the payment page")
     if not stretched and not still_held.exists():
         raise EnrolmentError(_("Your seat is no longer held. Please enrol again."))
     if stretched:
         enrolment.hold_expires_at = until
-        record(enrolment, "enrolment.hold_extended", at=now,
-               note=f"held until {until.isoformat()} for the payment page")
     return enrolment
 
 

@@ -52,12 +52,14 @@ def _paid_or_confirmed(place: Enrolment, return_urls: ReturnUrls, actor: User) -
 
 
 def place_enrol(*, course_date: CourseDate, user: User, billing: Billing, code: str = "", on_invoice: bool = False,
-                return_urls: ReturnUrls) -> Enrolled:
+                return_urls: ReturnUrls, looked_first: bool = False) -> Enrolled:
     """Enrols the person on the date: on invoice where the course lets individuals pay that way, else a held
-    seat that is confirmed or paid. Raises EnrolmentError (DateFull, CodeRefused among them) with the reason."""
+    seat that is confirmed or paid. Raises EnrolmentError (DateFull, CodeRefused among them) with the reason.
+    `looked_first`: the caller's first look (enrolments.refusal_at_first_look) refused nothing a moment ago."""
     if on_invoice:
         return Enrolled(own_place_on_invoice(course_date=course_date, user=user, billing=billing, code=code))
-    held = enrolments.enrolment_hold(course_date=course_date, user=user, billing=billing, code=code)
+    held = enrolments.enrolment_hold(course_date=course_date, user=user, billing=billing, code=code,
+                                     looked_first=looked_first)
     return _paid_or_confirmed(held, return_urls, user)
 
 

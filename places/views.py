@@ -76,8 +76,9 @@ def enrol(request, pk: int):
         return redirect(routing.page_url(request, course))
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
-    if full := enrolments.full_at_first_look(course_date=course_date, user=request.user):
-        messages.error(request, full)  # before a form they could not use (a link in a mail, a rush's press)
+    refusal = enrolments.refusal_at_first_look(course_date=course_date, user=request.user)
+    if isinstance(refusal, DateFull):
+        messages.error(request, str(refusal))  # before a form they could not use (a link in a mail, a rush's press)
         return redirect(routing.page_url(request, course))
     form = EnrolForm(request.POST or None, initial={"company_name": request.user.organisation},
                      on_invoice=course.invoice_payment == InvoicePayment.EVERYONE and not course.is_free)
@@ -85,7 +86,7 @@ def enrol(request, pk: int):
         try:
             enrolled = enrolling.place_enrol(course_date=course_date, user=request.user, billing=form.billing(),
                                              code=form.cleaned_data["voucher_code"], on_invoice=form.pays_on_invoice,
-                                             return_urls=_return_urls(request))
+                                             return_urls=_return_urls(request), looked_first=refusal is None)
         except CodeRefused as error:
             form.add_error("voucher_code", str(error))
         except DateFull as error:

@@ -8,6 +8,8 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,6 +105,27 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     payment = Payment.objects.get()
     assert response.status_code == 302 and response["Location"] == payment.checkout_url
     assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
+
+
+def test_a_winning_press_looks_at_the_date_once_before_its_lock_and_opens_no_savepoint(course, stripe_double,
+                                                                                       client):
+    """In a rush every winner's round trips queue with everyone else's: the unlocked first look that refuses a full
+    date is made once, and stretching the hold to the payment page shares the transaction that records the page."""
+    course_date = make_date(course, capacity=3)
+    client.force_login(UserFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("places:enrol", args=[course_date.pk]),
+                               {"billing_type": "self", "accept_terms": "on"})
+
+    assert response["Location"] == Payment.objects.get().checkout_url
+    statements = [query["sql"] for query in queries.captured_queries]
+    unlocked_reads_of_places = [sql for sql in statements if sql.startswith("SELECT")
+                                and 'FROM "courses_enrolment"' in sql and "FOR UPDATE" not in sql]
+    assert len(unlocked_reads_of_places) == 2  # the first look, and the seating under the date's lock
+    # Inside the test's own transaction each of the press's two transactions (the hold; the page and its stretch
+    # of the hold) is a savepoint: the stretch opens none of its own.
+    assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) == 2
 
 
 def test_a_second_payment_page_is_asked_of_stripe_over_the_connection_the_first_opened(course, stripe_double,
