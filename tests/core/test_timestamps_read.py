@@ -35,6 +35,7 @@ def test_each_timestamp_reads_as_djangos_own_loader_reads_it(text):
     connection.ensure_connection()
     djangos = AdaptersMap(connection.connection.adapters)
     register_tzloader(connection.timezone, djangos)
+    assert not issubclass(loader_of(djangos), postgresql.CTimestamptzLoader)  # Django's own, parsing in Python
     ours = loader_of(connection.connection.adapters)(postgresql.base.TIMESTAMPTZ_OID, connection.connection)
     theirs = loader_of(djangos)(postgresql.base.TIMESTAMPTZ_OID, connection.connection)
 
