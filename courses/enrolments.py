@@ -48,7 +48,7 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, cod
 
     In a rush most attempts meet a full date: they are refused on one plain read, without queueing for
     the date's lock; everyone else decides under it. `looked_first`: the caller made that read a moment ago
-    (refusal_at_first_look) and it refused nothing, so it is not made twice."""
+    (first_look_refusal) and it refused nothing, so it is not made twice."""
     now = now or timezone.now()
     check_open(course_date, now)
     if not looked_first:
@@ -57,7 +57,7 @@ def enrolment_hold(*, course_date: CourseDate, user: User, billing: Billing, cod
     return _hold(course_date=course_date, user=user, billing=billing, code=code, now=now)
 
 
-def refusal_at_first_look(*, course_date: CourseDate, user: User, now: datetime | None = None) -> EnrolmentError | None:
+def first_look_refusal(*, course_date: CourseDate, user: User, now: datetime | None = None) -> EnrolmentError | None:
     """What a press of "enrol" is refused for on the first look alone, or None: DateFull when the date's seats are
     all taken by others, which in a rush most presses meet before their form is even read. Anything else it refuses
     is for the form to say (enrolment_hold meets it again there)."""

@@ -55,7 +55,7 @@ def place_enrol(*, course_date: CourseDate, user: User, billing: Billing, code: 
                 return_urls: ReturnUrls, looked_first: bool = False) -> Enrolled:
     """Enrols the person on the date: on invoice where the course lets individuals pay that way, else a held
     seat that is confirmed or paid. Raises EnrolmentError (DateFull, CodeRefused among them) with the reason.
-    `looked_first`: the caller's first look (enrolments.refusal_at_first_look) refused nothing a moment ago."""
+    `looked_first`: the caller's first look (enrolments.first_look_refusal) refused nothing a moment ago."""
     if on_invoice:
         return Enrolled(own_place_on_invoice(course_date=course_date, user=user, billing=billing, code=code))
     held = enrolments.enrolment_hold(course_date=course_date, user=user, billing=billing, code=code,

@@ -76,7 +76,7 @@ def enrol(request, pk: int):
         return redirect(routing.page_url(request, course))
     if request.method != "POST" and (elsewhere := _place_already(request, course_date)):
         return elsewhere
-    refusal = enrolments.refusal_at_first_look(course_date=course_date, user=request.user)
+    refusal = enrolments.first_look_refusal(course_date=course_date, user=request.user)
     if isinstance(refusal, DateFull):
         messages.error(request, str(refusal))  # before a form they could not use (a link in a mail, a rush's press)
         return redirect(routing.page_url(request, course))

@@ -107,8 +107,8 @@ def test_enrolling_sends_the_coach_to_the_payment_page(course, stripe_double, cl
     assert response["Location"].startswith(stripe_double.url + "/c/pay/cs_test_")
 
 
-def test_a_winning_press_looks_at_the_date_once_before_its_lock_and_opens_no_savepoint(course, stripe_double,
-                                                                                       client):
+def test_a_winning_press_looks_at_the_date_once_and_stretches_its_hold_without_a_savepoint(
+        course, stripe_double, client):
     """In a rush every winner's round trips queue with everyone else's: the unlocked first look that refuses a full
     date is made once, and stretching the hold to the payment page shares the transaction that records the page."""
     course_date = make_date(course, capacity=3)
