@@ -44,3 +44,23 @@ def test_a_coach_sees_her_next_course_first_and_pages_through_the_earlier_ones(p
     assert_accessible(page, "earlier courses")
     page.get_by_role("link", name="← Mijn opleidingen").click()
     expect(page).to_have_url(f"{site_url}/my/courses/")
+
+
+def test_each_places_progress_bar_has_one_width_and_fits_a_phone(page: Page, live_site, site_url):
+    """The bar does not follow the length of its row's text (places' bars line up), and stays inside the row on a
+    phone."""
+    course = CoursePage.objects.get()
+    confirmed_place(make_date(course, location_name="Utrecht"), UserFactory(email="eva@example.org"))
+    log_in(page, site_url, "eva@example.org")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site_url + "/my/courses/")
+    bar = page.locator("ul.my-courses li progress")
+    expect(bar).to_have_count(1)
+    assert bar.bounding_box()["width"] == 480  # 30rem, whatever the row's text
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    row = page.locator("ul.my-courses li").bounding_box()
+    on_a_phone = bar.bounding_box()
+    assert row["x"] < on_a_phone["x"] and on_a_phone["x"] + on_a_phone["width"] < row["x"] + row["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
