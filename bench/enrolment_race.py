@@ -2,18 +2,23 @@
 workers: on SQLite (a file) and on PostgreSQL (when DATABASE_URL points at one, or --postgres starts a
 throwaway cluster through scripts/with-throwaway-postgres).
 
-    .venv/bin/python bench/enrolment_race.py [--attempts 200] [--capacity 10] [--workers 4]
+    .venv/bin/python bench/enrolment_race.py [--attempts 200] [--capacity 10] [--workers 4] [--stripe-ms 0]
     scripts/with-throwaway-postgres .venv/bin/python bench/enrolment_race.py
 
 Sessions and rate limits live in a throwaway Redis, as in production (Debian's redis-server).
 
 Last line: enrolment_race db=… attempts=… capacity=… seats_taken=… errors_5xx=… p50_ms=… p95_ms=… rps=…
-first_wave_p95_ms=… later_p95_ms=…
+first_wave_p95_ms=… later_p95_ms=… stripe_ms=…
 
 The first wave is the first `--concurrency` presses, sent at once: every seat is taken among them, so it holds the
 winners' work (a hold, Stripe's page) as well as refusals, all queued on the same cores. The presses after it are
 refused as they come. The first wave is the slower, and it holds a quarter of the presses by default (50 of 200),
 so the slowest twentieth, which p95 reads, lies in it: the two figures say which of the two a change moved.
+
+Stripe's stand-in answers at once by default, so the figures are this site's own work. Stripe itself takes a few
+hundred milliseconds to make a Checkout Session, and a winner waits for it while holding a gunicorn worker:
+`--stripe-ms 300` makes each of the timed race's calls to Stripe take that long, to see what the refused presses
+queued behind the winners pay for it.
 """
 
 import argparse
@@ -49,6 +54,7 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--stripe-ms", type=int, default=0, help="how long each call to Stripe takes in the race")
     args = parser.parse_args()
 
     # Sessions and rate limits in a Redis the workers share, as production keeps them (without it each worker
@@ -75,6 +81,9 @@ def race(args) -> None:
             # Before the clock starts the workers serve a race on another date, as a running site's workers have
             # served both kinds of press: the winners' (a hold and Stripe's page) and the refused.
             post_all(port, enrol_requests(warm_up_date, warm_up_people), args.concurrency)
+            with stripe_double.double.lock:  # from now on every call waits, as Stripe's own answers do
+                stripe_double.double.delay_next = args.attempts * 2 if args.stripe_ms else 0
+                stripe_double.double.delay_seconds = args.stripe_ms / 1000
             results, elapsed = post_all(port, enrol_requests(course_date, people), args.concurrency)
 
     statuses = [status for status, _ in results]
@@ -85,7 +94,7 @@ def race(args) -> None:
           f"capacity={args.capacity} seats_taken={seats_taken} "
           f"errors_5xx={sum(1 for status in statuses if status >= 500)} "
           f"{latency_figures(results)} "
-          f"rps={len(results) / elapsed:.0f} {_waves(results, args.concurrency)}")
+          f"rps={len(results) / elapsed:.0f} {_waves(results, args.concurrency)} stripe_ms={args.stripe_ms}")
 
 
 def _waves(results, concurrency: int) -> str:
