@@ -8,7 +8,7 @@ throwaway cluster through scripts/with-throwaway-postgres).
 Sessions and rate limits live in a throwaway Redis, as in production (Debian's redis-server).
 
 Last line: enrolment_race db=… attempts=… capacity=… seats_taken=… errors_5xx=… p50_ms=… p95_ms=… rps=…
-first_wave_p95_ms=… later_p95_ms=… stripe_ms=…
+first_wave_p95_ms=… later_p95_ms=… stripe_ms=… stripe_calls_waited=…
 
 The first wave is the first `--concurrency` presses, sent at once: every seat is taken among them, so it holds the
 winners' work (a hold, Stripe's page) as well as refusals, all queued on the same cores. The presses after it are
@@ -18,7 +18,7 @@ so the slowest twentieth, which p95 reads, lies in it: the two figures say which
 Stripe's stand-in answers at once by default, so the figures are this site's own work. Stripe itself takes a few
 hundred milliseconds to make a Checkout Session, and a winner waits for it while holding a gunicorn worker:
 `--stripe-ms 300` makes each of the timed race's calls to Stripe take that long, to see what the refused presses
-queued behind the winners pay for it.
+queued behind the winners pay for it (`stripe_calls_waited`: the calls that did, one per winner).
 """
 
 import argparse
@@ -81,10 +81,12 @@ def race(args) -> None:
             # Before the clock starts the workers serve a race on another date, as a running site's workers have
             # served both kinds of press: the winners' (a hold and Stripe's page) and the refused.
             post_all(port, enrol_requests(warm_up_date, warm_up_people), args.concurrency)
-            with stripe_double.double.lock:  # from now on every call waits, as Stripe's own answers do
-                stripe_double.double.delay_next = args.attempts * 2 if args.stripe_ms else 0
-                stripe_double.double.delay_seconds = args.stripe_ms / 1000
+            double = stripe_double.double
+            with double.lock:  # from now on each call waits, as Stripe's own answers do (a press makes one at most)
+                double.delay_next = args.attempts if args.stripe_ms else 0
+                double.delay_seconds = args.stripe_ms / 1000
             results, elapsed = post_all(port, enrol_requests(course_date, people), args.concurrency)
+            stripe_calls_waited = args.attempts - double.delay_next if args.stripe_ms else 0
 
     statuses = [status for status, _ in results]
     seats_taken = Enrolment.objects.filter(course_date=course_date, status__in=Enrolment.SEATED).count()
@@ -94,7 +96,8 @@ def race(args) -> None:
           f"capacity={args.capacity} seats_taken={seats_taken} "
           f"errors_5xx={sum(1 for status in statuses if status >= 500)} "
           f"{latency_figures(results)} "
-          f"rps={len(results) / elapsed:.0f} {_waves(results, args.concurrency)} stripe_ms={args.stripe_ms}")
+          f"rps={len(results) / elapsed:.0f} {_waves(results, args.concurrency)} stripe_ms={args.stripe_ms} "
+          f"stripe_calls_waited={stripe_calls_waited}")
 
 
 def _waves(results, concurrency: int) -> str:
