@@ -25,7 +25,7 @@ from core.formats import day
 from core.tasks import enqueue_with_change
 
 from .appointments import appointments_end
-from .models import MAX_SEATS_PER_DATE, CourseDate, Enrolment, InterestEntry
+from .models import MAX_SEATS_PER_DATE, CourseDate, CoursePage, Enrolment, InterestEntry
 from .notifications import (
     send_enrolment_confirmation,
     send_place_ended,
@@ -87,6 +87,12 @@ def offer_duration() -> timedelta:
 MIN_OFFER_WINDOW = timedelta(hours=1)
 
 
+def dates_with_course():
+    """Dates read with their course's terms and prices, in one query; without the long texts of the course's page
+    (kilobytes of description and programme, parsed on every read), which no enrolment needs."""
+    return CourseDate.objects.select_related("course").defer(*(f"course__{text}" for text in CoursePage.LONG_TEXTS))
+
+
 def date_locked(course_date: CourseDate, *, with_course: bool = True) -> CourseDate:
     """The date, locked for this transaction; with its course page when the caller needs the course's terms."""
     if not with_course:
@@ -96,7 +102,7 @@ def date_locked(course_date: CourseDate, *, with_course: bool = True) -> CourseD
         if not locked:
             raise CourseDate.DoesNotExist(f"No date {course_date.pk}")
         return locked[0]
-    dates = CourseDate.objects.select_related("course")
+    dates = dates_with_course()
     if settings.ENROLMENT_LOCKING:  # only the concurrency tests' negative control turns this off
         dates = dates.select_for_update(of=("self",))
     return dates.get(pk=course_date.pk)

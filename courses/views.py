@@ -14,7 +14,7 @@ from core import page_cache, routing
 from core.compiled import CompiledRead
 from core.paging import page_of
 
-from . import calendar_feeds, enrolments, selectors
+from . import calendar_feeds, enrolments, seating, selectors
 from .models import CalendarFeed, CourseDate, CoursePage
 
 
@@ -27,7 +27,7 @@ def bookable_date(pk: int) -> CourseDate:
 
 
 # Every press of "enrol" reads it, in a rush as much as on a quiet day.
-_date_with_course = CompiledRead(lambda pk: CourseDate.objects.select_related("course").filter(pk=pk))
+_date_with_course = CompiledRead(lambda pk: seating.dates_with_course().filter(pk=pk))
 
 
 

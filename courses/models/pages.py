@@ -105,6 +105,8 @@ class CoursePage(CourseTeamPage, Page):
     learning_goals = RichTextField(_("learning goals"), blank=True, features=RICH_TEXT_FEATURES)
     programme = StreamField(ProgrammeBlock(), verbose_name=_("programme"), blank=True)
     body = StreamField(ContentBlock(), verbose_name=_("description"), blank=True)
+    # What a visitor reads on the page, kilobytes of it: an enrolment reads the course's terms without them.
+    LONG_TEXTS = ("target_group", "learning_goals", "programme", "body")
 
     price_excl_vat = MoneyField(
         _("price excl. VAT (€)"), max_digits=8, null=True, blank=True,

@@ -128,6 +128,33 @@ def test_a_winning_press_looks_at_the_date_once_and_stretches_its_hold_without_a
     assert len([sql for sql in statements if sql.startswith("SAVEPOINT")]) == 2
 
 
+def test_a_press_reads_the_courses_terms_without_the_long_texts_of_its_page(course, stripe_double, client):
+    """A course page's description and programme run to kilobytes: a press of "enrol" (winning or refused) or of
+    "waitlist" reads the course's terms and prices without them, and nothing it does reads them afterwards."""
+    course.body = [("paragraph", "<p>" + "Spoor 2 vraagt om een coach die de werknemer ziet. " * 40 + "</p>")]
+    course.save_revision().publish()
+    course_date = make_date(course, capacity=1)
+    presses = []
+    # the first wins the seat (on to Stripe's page), the second finds the date full, the third joins its waitlist
+    for route in ("places:enrol", "places:enrol", "places:waitlist"):
+        client.force_login(UserFactory())
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse(route, args=[course_date.pk]),
+                                   {"billing_type": "self", "accept_terms": "on"})
+        presses.append((response["Location"], [query["sql"] for query in queries.captured_queries]))
+
+    (won_at, _), (refused_at, _), (waiting_at, _) = presses
+    assert won_at == Payment.objects.get().checkout_url
+    assert refused_at == course.url  # back to the course page, with "full: join the waitlist"
+    assert waiting_at == reverse("places:enrolment", args=[Enrolment.objects.get(status="waitlisted").pk])
+    for _, statements in presses:
+        read_the_course = [sql for sql in statements if '"courses_coursepage"' in sql]
+        assert read_the_course  # the course's terms are read with the date
+        for sql in read_the_course:
+            assert not any(f'"courses_coursepage"."{text}"' in sql for text in ("body", "programme", "target_group",
+                                                                                  "learning_goals")), sql
+
+
 def test_a_second_payment_page_is_asked_of_stripe_over_the_connection_the_first_opened(course, stripe_double,
                                                                                         client):
     """Stripe keeps a connection open for the next request: asking over it saves a TLS handshake per payment page."""
